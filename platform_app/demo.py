@@ -1,0 +1,46 @@
+"""Demo data of platform_app: one verified login per role, in Santa Anita.
+
+Called by ``manage.py seed_demo`` (never in the production profile). Idempotent: running it
+again keeps existing data and only resets the demo passwords.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+
+from platform_app.models import District, User
+from platform_app.permissions import Role
+from platform_app.services import user_grant_role
+
+DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
+    ("coordinator@example.org", Role.COORDINATOR, "Rosa", "Quispe"),
+    ("desk@example.org", Role.DESK, "Julio", "Mamani"),
+    ("surveyor@example.org", Role.SURVEYOR, "Lucía", "Huamán"),
+    ("judge@example.org", Role.JUDGE, "Carmen", "Flores"),
+    ("member@example.org", Role.MEMBER, "Pedro", "Condori"),
+    ("representative@example.org", Role.REPRESENTATIVE, "Ana", "Torres"),
+    ("resident@example.org", Role.RESIDENT, "Miguel", "Ramos"),
+)
+
+
+@transaction.atomic
+def seed(*, password: str, out: TextIO) -> None:
+    district = District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+    for email, role, first_name, last_name in DEMO_USERS:
+        user, _created = User.objects.get_or_create(
+            email=email,
+            defaults={"first_name": first_name, "last_name": last_name, "district": district},
+        )
+        # Coordinators manage the platform's data in the administration too.
+        user.is_staff = role == Role.COORDINATOR
+        user.set_password(password)
+        user.save()
+        user_grant_role(user=user, role=role, district=district)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    out.write(f"Demo logins ready in {district.name}: {len(DEMO_USERS)} roles.\n")

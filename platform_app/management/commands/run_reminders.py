@@ -1,0 +1,37 @@
+import signal
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from platform_app.services import deliveries_enqueue_due
+
+
+class Command(BaseCommand):
+    help = (
+        "The reminder loop of the embedded mode: runs the same due-delivery scan that Celery "
+        "beat runs in production, every --interval seconds (tasks run eagerly without Redis)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=30.0)
+        parser.add_argument("--once", action="store_true", help="scan once and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        while True:
+            sent = deliveries_enqueue_due()
+            if sent or options["verbosity"] > 1:
+                self.stdout.write(f"Reminder scan: {sent} deliveries due.")
+            if options["once"] or stopping:
+                return
+            try:
+                time.sleep(options["interval"])
+            except KeyboardInterrupt:
+                return

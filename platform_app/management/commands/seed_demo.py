@@ -1,0 +1,42 @@
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import module_has_submodule
+
+from santaanita.env import env_str
+
+DEFAULT_DEMO_PASSWORD = "santaanita-demo"  # noqa: S105 - documented demo login, never in production
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Santa Anita demo data and one verified login per role. Each app contributes "
+        "its own data through a demo module, in the order of INSTALLED_APPS. Idempotent."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=env_str("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD),
+            help="password of the demo logins (default: $DEMO_PASSWORD or %(default)s)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo data and demo logins are never created in production.")
+        for app_config in apps.get_app_configs():
+            if app_config.path.startswith(str(settings.BASE_DIR)) and module_has_submodule(
+                app_config.module, "demo"
+            ):
+                self.stdout.write(f"Demo data: {app_config.verbose_name}…")
+                import_module(f"{app_config.name}.demo").seed(
+                    password=options["password"], out=self.stdout
+                )
+        from platform_app.demo import DEMO_USERS
+
+        self.stdout.write(f"\nDemo logins (password: {options['password']})")
+        for email, role, _first, _last in DEMO_USERS:
+            self.stdout.write(f"  {role.label:<32} {email}")

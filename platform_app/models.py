@@ -1,0 +1,206 @@
+"""Accounts, districts and sectors, and the delivery ledger of notification emails."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from platform_app.querysets import DeliveryQuerySet, DistrictQuerySet
+from santaanita.geo import normalize_geometry
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person with an account. The email address is the login; there are no usernames."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    district = models.ForeignKey(
+        "platform_app.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The district whose records this person works on."),
+    )
+    language = models.CharField(
+        _("language for emails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ("email",)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class District(models.Model):
+    """A district of Lima. Every record of the platform belongs to one, directly or not."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    ubigeo = models.CharField(
+        _("UBIGEO code"), max_length=6, unique=True, help_text=_("INEI code, six digits.")
+    )
+    centre_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
+    centre_lon = models.FloatField(_("centre longitude"), null=True, blank=True)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True, editable=False)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)
+        if self.boundary:
+            geometry = normalize_geometry(self.boundary)
+            self.boundary = geometry.geojson
+            self.area_m2 = geometry.area_m2
+            if self.centre_lat is None or self.centre_lon is None:
+                self.centre_lon, self.centre_lat = geometry.centroid
+        super().save(*args, **kwargs)
+
+    @property
+    def is_default(self) -> bool:
+        return self.ubigeo == settings.DEFAULT_DISTRICT_UBIGEO
+
+
+class Sector(models.Model):
+    """One of a district's sectors (Santa Anita has five)."""
+
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.CASCADE, related_name="sectors"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ("district", "number")
+        constraints = (
+            models.UniqueConstraint(fields=("district", "number"), name="sector_unique_number"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.district.name})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.boundary:
+            geometry = normalize_geometry(self.boundary)
+            self.boundary = geometry.geojson
+            self.area_m2 = geometry.area_m2
+        super().save(*args, **kwargs)
+
+
+class Delivery(models.Model):
+    """One email to one recipient about one object, sent at most once.
+
+    The unique key (recipient, kind, object key) makes scheduling idempotent: scheduling the
+    same reminder twice finds the existing row. Sending claims the row first with a
+    conditional update (see ``DeliveryQuerySet.claim``); only the worker whose update changed
+    the row sends, so a duplicated or re-delivered task never sends twice. A worker that dies
+    after claiming leaves the row "sending"; once its lease expires the scan claims it again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    recipient = models.EmailField(_("recipient"))
+    kind = models.CharField(_("kind"), max_length=64)
+    object_key = models.CharField(
+        _("object"), max_length=200, help_text=_("What the email is about, with its occurrence.")
+    )
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML text"), blank=True)
+    scheduled_for = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        ordering = ("-scheduled_for",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("recipient", "kind", "object_key"), name="delivery_unique_key"
+            ),
+        )
+        indexes = (models.Index(fields=("status", "scheduled_for"), name="delivery_due_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
+
+    @property
+    def message_id(self) -> str:
+        """Stable Message-ID: if a send is ever repeated, mail clients show it once."""
+        return f"<delivery-{self.pk}@santaanita.platform>"

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from platform_app.models import District
+
+
+def _map_layers(district: District) -> dict[str, object]:
+    """The data a district map draws: its outline and its sectors, as GeoJSON features."""
+    return {
+        "district": {
+            "type": "Feature",
+            "properties": {"name": district.name},
+            "geometry": district.boundary,
+        }
+        if district.boundary
+        else None,
+        "sectors": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"number": s.number, "name": s.name},
+                    "geometry": s.boundary,
+                }
+                for s in district.sectors.all()
+                if s.boundary
+            ],
+        },
+    }
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    district = get_object_or_404(
+        District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    )
+    return render(
+        request,
+        "platform_app/home.html",
+        {"district": district, "map_layers": _map_layers(district)},
+    )
+
+
+def district_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    districts = District.objects.with_sector_count().search(query).order_by("name")
+    page = Paginator(districts, 25).get_page(request.GET.get("page"))
+    return render(request, "platform_app/district_list.html", {"page": page, "query": query})
+
+
+def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    district = get_object_or_404(District.objects.prefetch_related("sectors"), slug=slug)
+    return render(
+        request,
+        "platform_app/district_detail.html",
+        {"district": district, "map_layers": _map_layers(district)},
+    )

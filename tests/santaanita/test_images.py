@@ -1,0 +1,67 @@
+"""Uploaded images are judged by content, bounded in pixels, and stripped of metadata."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from santaanita.images import clean_image
+
+GPS_IFD = 0x8825
+
+
+def _jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    exif[GPS_IFD] = {1: "S", 2: (12.0, 2.0, 30.0), 3: "W", 4: (76.0, 58.0, 10.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_text_file_renamed_jpg_is_refused_with_a_clear_error():
+    upload = SimpleUploadedFile("parque.jpg", b"not an image at all", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as error:
+        clean_image(upload)
+    assert error.value.code == "not_an_image"
+
+
+def test_a_decompression_bomb_is_refused(settings):
+    # 20000 × 20000 pixels compress to a small PNG but would take 1.2 GB to decode.
+    out = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(out, "PNG")
+    upload = SimpleUploadedFile("bomb.png", out.getvalue(), content_type="image/png")
+    with pytest.raises(ValidationError) as error:
+        clean_image(upload)
+    assert error.value.code == "too_many_pixels"
+
+
+def test_a_photo_with_gps_exif_is_stored_without_it():
+    original = _jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
+    cleaned = clean_image(SimpleUploadedFile("foto.JPG", original, content_type="image/jpeg"))
+    result = Image.open(io.BytesIO(cleaned.read()))
+    assert result.format == "JPEG"
+    assert len(result.getexif()) == 0
+    assert cleaned.name == "foto.jpg"
+
+
+def test_an_oversized_file_is_refused_before_decoding(settings):
+    settings.IMAGE_MAX_BYTES = 1000
+    upload = SimpleUploadedFile("big.jpg", _jpeg_with_gps() + b"\0" * 2000)
+    with pytest.raises(ValidationError) as error:
+        clean_image(upload)
+    assert error.value.code == "too_large"
+
+
+def test_formats_other_than_jpeg_png_webp_are_refused():
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, "GIF")
+    with pytest.raises(ValidationError) as error:
+        clean_image(SimpleUploadedFile("anim.gif", out.getvalue()))
+    assert error.value.code == "format"

@@ -1,0 +1,87 @@
+"""Configuration comes from the environment only; production refuses to start half-set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from santaanita.env import env_bool, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "x7Qp9!vR2#mZ8@wL5$tN1^bH6&jC4*eF0(gY3)sD" * 2
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    ignored = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ignored}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_boolean_variables_reject_anything_but_true_or_false(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "yes")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be true or false"):
+        env_bool("SOME_FLAG", False)
+    monkeypatch.setenv("SOME_FLAG", "False")
+    assert env_bool("SOME_FLAG", True) is False
+
+
+def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("MY_SECRET_FILE", str(secret))
+    assert env_str("MY_SECRET") == "from-a-file"
+
+
+def test_lists_are_comma_separated(monkeypatch):
+    monkeypatch.setenv("HOSTS", "a.example.org, b.example.org,")
+    assert env_list("HOSTS", []) == ["a.example.org", "b.example.org"]
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="espacios.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", DJANGO_ENV="production", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is required in production" in result.stderr
+
+
+def test_production_profile_passes_check_deploy_without_warnings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="espacios.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_embedded_default_uses_sqlite_in_wal_mode_with_immediate_transactions(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the suite is running on PostgreSQL")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
