@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from platform_app.models import Delivery, District, Sector, User
+from platform_app.models import Delivery, District, Organization, Sector, User
 
 
 @admin.register(User)
@@ -57,3 +57,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # deliveries are written by services only
         return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "typology", "sector", "status", "created_at")
+    list_filter = ("status", "typology", "district", "sector")
+    list_select_related = ("sector",)
+    search_fields = ("name",)
