@@ -6,10 +6,12 @@ import logging
 from dataclasses import asdict
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from platform_app.gazetteer import DistrictRecord, SectorRecord
 from platform_app.models import Delivery, District, Sector, User
@@ -111,6 +113,20 @@ def deliveries_enqueue_due(*, now: datetime | None = None) -> int:
     if due_ids:
         logger.info("Enqueued %d due deliveries", len(due_ids))
     return len(due_ids)
+
+
+def reminders_scan(*, now: datetime | None = None) -> int:
+    """The one periodic job: let each app schedule what has become due, then send.
+
+    Each entry of settings.REMINDER_SCANS is a dotted path to a function taking keyword
+    ``now`` that schedules deliveries (with ``delivery_schedule``, idempotent on its key) for
+    the reminders due by then. Listing them in settings keeps platform_app from importing
+    the apps above it. Celery beat and the ``run_reminders`` loop both call this.
+    """
+    now = now or timezone.now()
+    for path in settings.REMINDER_SCANS:
+        import_string(path)(now=now)
+    return deliveries_enqueue_due(now=now)
 
 
 def user_grant_role(*, user: User, role: Role, district: District | None = None) -> None:

@@ -22,4 +22,4 @@ def send_delivery(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-de
 
 @shared_task
 def scan_due_deliveries() -> int:
-    return services.deliveries_enqueue_due()
+    return services.reminders_scan()

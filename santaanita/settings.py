@@ -179,6 +179,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+# Functions (dotted paths, keyword argument ``now``) that schedule the reminders due by
+# then; platform_app.services.reminders_scan calls each before sending what is due.
+REMINDER_SCANS: list[str] = []
 # How long a claimed delivery may stay "sending" before the scan assumes its worker died.
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 600)
 

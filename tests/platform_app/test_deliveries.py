@@ -123,3 +123,23 @@ def test_two_workers_sending_the_same_delivery_at_once_send_one_email():
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
+
+
+def schedule_probe(*, now):
+    delivery_schedule(
+        recipient="probe@example.org",
+        kind="test.scan",
+        object_key=f"probe:{now.date()}",
+        subject="Probe",
+        body="Due today",
+    )
+
+
+@pytest.mark.django_db
+def test_the_reminder_scan_runs_every_registered_scan_then_sends(settings):
+    from platform_app.services import reminders_scan
+
+    settings.REMINDER_SCANS = ["tests.platform_app.test_deliveries.schedule_probe"]
+    reminders_scan()
+    reminders_scan()
+    assert [m.to for m in mail.outbox] == [["probe@example.org"]]

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from platform_app.services import deliveries_enqueue_due
+from platform_app.services import reminders_scan
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         while True:
-            sent = deliveries_enqueue_due()
+            sent = reminders_scan()
             if sent or options["verbosity"] > 1:
                 self.stdout.write(f"Reminder scan: {sent} deliveries due.")
             if options["once"] or stopping:
