@@ -2,7 +2,32 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from platform_app.models import Delivery, District, Organization, Sector, User
+from platform_app import services as platform_services
+from platform_app.models import (
+    Activity,
+    AgendaItem,
+    Agreement,
+    AgreementFollowUp,
+    Attendance,
+    Campaign,
+    Contact,
+    DataRequest,
+    Delivery,
+    District,
+    GuideRole,
+    Invitation,
+    Meeting,
+    MeetingFile,
+    Member,
+    Objective,
+    Organization,
+    OrganizationEvent,
+    PlatformSettings,
+    RoleGuideVersion,
+    RoleHolder,
+    Sector,
+    User,
+)
 
 
 @admin.register(User)
@@ -59,9 +84,280 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
+# --- Organization registry (issue 3) ---------------------------------------------------
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ("name", "phone", "email", "is_primary", "anonymized_at")
+
+
+class OrganizationEventInline(admin.TabularInline):
+    model = OrganizationEvent
+    extra = 0
+    fields = ("created_at", "action", "actor", "from_status", "to_status", "reason", "changes")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # history is written by services only
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "district", "desk_starts", "desk_ends", "online_starts", "online_ends")
+    list_filter = ("district",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "phone", "email", "is_primary")
+    list_select_related = ("organization",)
+    search_fields = ("name", "email", "phone", "organization__name")
+
+
+@admin.register(OrganizationEvent)
+class OrganizationEventAdmin(admin.ModelAdmin):
+    list_display = ("organization", "action", "actor", "created_at")
+    list_filter = ("action",)
+    list_select_related = ("organization", "actor")
+    readonly_fields = [f.name for f in OrganizationEvent._meta.fields]
+
+    def has_add_permission(self, request):  # history is written by services only
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "typology", "sector", "status", "created_at")
-    list_filter = ("status", "typology", "district", "sector")
+    list_display = (
+        "registration_code",
+        "name",
+        "typology",
+        "sector",
+        "status",
+        "channel",
+        "created_at",
+    )
+    list_filter = ("status", "typology", "channel", "newly_constituted", "district", "sector")
     list_select_related = ("sector",)
-    search_fields = ("name",)
+    search_fields = ("name", "normalized_name", "registration_code")
+    readonly_fields = (
+        "registration_code",
+        "normalized_name",
+        "entered_by",
+        "version",
+        "created_at",
+    )
+    raw_id_fields = ("merged_into", "representatives")
+    inlines = (ContactInline, OrganizationEventInline)
+
+
+# --- Collaborative platform (issue 5) ---------------------------------------------------
+
+
+@admin.register(PlatformSettings)
+class PlatformSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "district",
+        "quorum_percent",
+        "meeting_reminder_hours",
+        "convocation_days",
+        "agreement_reminder_days",
+        "publish_agreements",
+    )
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "district", "sector", "organization", "age_group", "status")
+    list_filter = ("status", "sector", "age_group", "district")
+    list_select_related = ("user", "district", "organization")
+    search_fields = ("user__email", "user__first_name", "user__last_name")
+    raw_id_fields = ("user", "organization")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "district", "sector", "created_at", "accepted_at")
+    list_filter = ("district", "sector")
+    search_fields = ("email",)
+    readonly_fields = ("accepted_at", "member", "invited_by")
+
+    def has_add_permission(self, request):  # invitations send an email: use the members page
+        return False
+
+
+class AgendaItemInline(admin.StackedInline):
+    model = AgendaItem
+    extra = 0
+    fields = ("order", "title", "description", "minutes", "carried_agreement")
+    raw_id_fields = ("carried_agreement",)
+
+
+class MeetingFileInline(admin.TabularInline):
+    model = MeetingFile
+    extra = 0
+    fields = ("title", "file", "size")
+    readonly_fields = ("size",)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "district", "kind", "starts_at", "status", "sequence")
+    list_filter = ("kind", "status", "district")
+    date_hierarchy = "starts_at"
+    search_fields = ("title", "place")
+    readonly_fields = ("uid", "sequence", "series", "created_by")
+    inlines = (AgendaItemInline, MeetingFileInline)
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, so a new meeting is convened and a moved one re-convened
+        # (with its old reminders cancelled) exactly as from the platform pages.
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            obj.refresh_from_db()
+            updated = platform_services.meeting_update(meeting=obj, changes=changes)
+            obj.__dict__.update(updated.__dict__)
+        else:
+            created = platform_services.meeting_create(
+                district=obj.district,
+                kind=obj.kind,
+                title=obj.title,
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                place=obj.place,
+                latitude=obj.latitude,
+                longitude=obj.longitude,
+                video_url=obj.video_url,
+                created_by=request.user,
+            )
+            obj.pk = created.pk
+            obj.__dict__.update(created.__dict__)
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "meeting", "order")
+    list_select_related = ("meeting",)
+    search_fields = ("title", "minutes")
+    raw_id_fields = ("meeting", "carried_agreement")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ("meeting", "member", "present")
+    list_filter = ("present",)
+    list_select_related = ("meeting", "member__user")
+    raw_id_fields = ("meeting", "member")
+
+
+@admin.register(MeetingFile)
+class MeetingFileAdmin(admin.ModelAdmin):
+    list_display = ("title", "meeting", "size", "created_at")
+    list_select_related = ("meeting",)
+    readonly_fields = ("size", "uploaded_by")
+    raw_id_fields = ("meeting",)
+
+    def save_model(self, request, obj, form, change):
+        obj.size = obj.file.size
+        obj.uploaded_by = obj.uploaded_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+class FollowUpInline(admin.TabularInline):
+    model = AgreementFollowUp
+    extra = 0
+    fields = ("created_at", "author", "old_status", "new_status", "progress", "comment")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # history is written by follow-ups
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "district", "due_date", "status", "progress", "axis")
+    list_filter = ("status", "axis", "district")
+    search_fields = ("description",)
+    date_hierarchy = "due_date"
+    raw_id_fields = ("agenda_item",)
+    filter_horizontal = ("responsible", "responsible_organizations")
+    # Status and progress change through follow-ups, which keep the history.
+    readonly_fields = ("status", "progress", "closed_at")
+    inlines = (FollowUpInline,)
+
+
+@admin.register(AgreementFollowUp)
+class AgreementFollowUpAdmin(admin.ModelAdmin):
+    list_display = ("agreement", "author", "new_status", "progress", "created_at")
+    list_filter = ("new_status",)
+    readonly_fields = ("agreement", "author", "old_status", "created_at")
+
+    def has_add_permission(self, request):  # a follow-up updates its agreement: use the page
+        return False
+
+
+class GuideRoleInline(admin.StackedInline):
+    model = GuideRole
+    extra = 0
+
+
+@admin.register(RoleGuideVersion)
+class RoleGuideVersionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "district", "status", "approved_in", "created_at")
+    list_filter = ("status", "district")
+    raw_id_fields = ("approved_in",)
+    inlines = (GuideRoleInline,)
+
+
+class RoleHolderInline(admin.TabularInline):
+    model = RoleHolder
+    extra = 0
+    raw_id_fields = ("member",)
+
+
+@admin.register(GuideRole)
+class GuideRoleAdmin(admin.ModelAdmin):
+    list_display = ("name", "guide", "order")
+    list_select_related = ("guide",)
+    inlines = (RoleHolderInline,)
+
+
+@admin.register(RoleHolder)
+class RoleHolderAdmin(admin.ModelAdmin):
+    list_display = ("member", "role", "since")
+    raw_id_fields = ("member", "role")
+
+
+class ActivityInline(admin.StackedInline):
+    model = Activity
+    extra = 0
+    filter_horizontal = ("responsible",)
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("title", "district", "axis", "order")
+    list_filter = ("axis", "district")
+    inlines = (ActivityInline,)
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("title", "objective", "status", "progress", "weight", "due_on")
+    list_filter = ("status",)
+    list_select_related = ("objective",)
+    filter_horizontal = ("responsible",)
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    list_display = ("kind", "email", "status", "due_on", "answered_at")
+    list_filter = ("kind", "status", "district")
+    search_fields = ("email", "name")
+    readonly_fields = ("confirmed_at", "answered_by", "answered_at", "created_at")

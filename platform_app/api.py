@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from typing import Any
 
-from platform_app.models import District, Sector
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.request import Request
+
+from platform_app import services
+from platform_app.models import (
+    AgendaItem,
+    Agreement,
+    AgreementFollowUp,
+    Contact,
+    District,
+    Meeting,
+    Member,
+    Organization,
+    Sector,
+)
+from platform_app.permissions import can
 
 
 class SectorSerializer(serializers.ModelSerializer[Sector]):
@@ -57,3 +75,325 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet[Sector]):
 
     def get_queryset(self) -> QuerySet[Sector]:
         return Sector.objects.select_related("district").order_by("district__ubigeo", "number")
+
+
+# --- Organization registry (issue 3) ---------------------------------------------------
+
+
+class OrganizationPublicSerializer(serializers.ModelSerializer[Organization]):
+    """What anyone may read: no contacts, no consents, no internal fields."""
+
+    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    sector = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = (
+            "registration_code",
+            "name",
+            "typology",
+            "district",
+            "sector",
+            "year_founded",
+            "members_count",
+            "age_groups",
+            "activities",
+            "social_links",
+            "latitude",
+            "longitude",
+        )
+
+
+class ContactSerializer(serializers.ModelSerializer[Contact]):
+    class Meta:
+        model = Contact
+        fields = ("name", "phone", "email", "is_primary")
+
+
+class OrganizationStaffSerializer(OrganizationPublicSerializer):
+    """The full record, contacts included, for the district's registry staff."""
+
+    contacts = ContactSerializer(many=True, read_only=True)
+    entered_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta(OrganizationPublicSerializer.Meta):
+        fields = (
+            *OrganizationPublicSerializer.Meta.fields,
+            "status",
+            "channel",
+            "address",
+            "newly_constituted",
+            "legal_status",
+            "ruc",
+            "directory_consent",
+            "messages_consent",
+            "entered_by",
+            "email_confirmed_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "contacts",
+        )
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
+    """Organizations of the registry. Anonymous users and residents read verified records
+    that agreed to the directory, with public fields only; coordinators and desk staff read
+    their district's full records, contacts included. Writes go through the forms."""
+
+    lookup_field = "registration_code"
+    filterset_fields = ("typology", "status", "channel", "district__ubigeo", "sector__number")
+    search_fields = ("name", "normalized_name")
+    ordering_fields = ("name", "created_at")
+
+    def _is_staff(self) -> bool:
+        user = self.request.user
+        return bool(user.is_authenticated and user.has_perm("platform_app.view_contact_data"))
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        user = self.request.user
+        queryset = Organization.objects.select_related("district", "sector", "entered_by")
+        if self._is_staff():
+            # Staff see full records of their own district only (superusers: all).
+            if not user.is_superuser:
+                queryset = queryset.filter(district_id=user.district_id)
+            queryset = queryset.prefetch_related("contacts")
+        else:
+            queryset = queryset.public()
+        return queryset.order_by("name", "pk")
+
+    def get_serializer_class(self) -> type[OrganizationPublicSerializer]:
+        return OrganizationStaffSerializer if self._is_staff() else OrganizationPublicSerializer
+
+
+# --- Collaborative platform (issue 5) ----------------------------------------------------
+# Members of the district's platform read; coordinators write; a follow-up may be posted by
+# the agreement's responsible members (checked per object) or a coordinator. Rows come from
+# visible_to(user), so another district's records answer 404.
+
+
+class PlatformWritePermission(permissions.IsAuthenticated):
+    """Reads need a platform role (the queryset scopes them); writes need the model's
+    add/change permission in the user's district."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        model = view.queryset_model._meta.model_name
+        action = "add" if request.method == "POST" else "change"
+        return can(request.user, f"platform_app.{action}_{model}", request.user.district)
+
+
+class MemberSerializer(serializers.ModelSerializer[Member]):
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ("id", "name", "sector", "organization", "age_group", "status", "joined_on")
+        read_only_fields = ("id", "name", "joined_on")
+
+
+class MemberViewSet(viewsets.ModelViewSet[Member]):
+    """Members of the platform. Coordinators change a member's sector, group or status."""
+
+    serializer_class = MemberSerializer
+    permission_classes = (PlatformWritePermission,)
+    queryset_model = Member
+    http_method_names = ("get", "patch", "head", "options")
+    filterset_fields = ("sector", "status", "age_group")
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return Member.objects.visible_to(self.request.user).select_related("user").order_by("pk")
+
+    def perform_update(self, serializer: MemberSerializer) -> None:
+        status = serializer.validated_data.pop("status", None)
+        member = serializer.save()
+        if status and status != member.status:
+            services.member_set_status(member=member, status=status)
+
+
+class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
+    class Meta:
+        model = AgendaItem
+        fields = ("id", "order", "title", "description", "minutes", "carried_agreement")
+
+
+class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+    agenda_items = AgendaItemSerializer(many=True, read_only=True)
+    agenda = serializers.ListField(
+        child=serializers.CharField(max_length=255), write_only=True, required=False
+    )
+
+    class Meta:
+        model = Meeting
+        fields = (
+            "id",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "latitude",
+            "longitude",
+            "video_url",
+            "status",
+            "sequence",
+            "agenda_items",
+            "agenda",
+        )
+        read_only_fields = ("id", "status", "sequence")
+
+
+class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
+    """Meetings: coordinators schedule (the convocation goes out) and move them."""
+
+    serializer_class = MeetingSerializer
+    permission_classes = (PlatformWritePermission,)
+    queryset_model = Meeting
+    http_method_names = ("get", "post", "patch", "head", "options")
+    filterset_fields = ("kind", "status")
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        return Meeting.objects.visible_to(self.request.user).prefetch_related("agenda_items")
+
+    def perform_create(self, serializer: MeetingSerializer) -> None:
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.meeting_create(
+                district=self.request.user.district,
+                created_by=self.request.user,
+                **data,
+            )
+        except DjangoValidationError as exc:
+            raise DRFValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+
+    def perform_update(self, serializer: MeetingSerializer) -> None:
+        changes = {k: v for k, v in serializer.validated_data.items() if k != "agenda"}
+        try:
+            serializer.instance = services.meeting_update(
+                meeting=serializer.instance, changes=changes
+            )
+        except DjangoValidationError as exc:
+            raise DRFValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+
+
+class AgreementSerializer(serializers.ModelSerializer[Agreement]):
+    meeting = serializers.IntegerField(source="agenda_item.meeting_id", read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "id",
+            "agenda_item",
+            "meeting",
+            "description",
+            "responsible",
+            "responsible_organizations",
+            "axis",
+            "due_date",
+            "status",
+            "progress",
+            "created_at",
+            "closed_at",
+        )
+        read_only_fields = ("id", "status", "progress", "created_at", "closed_at")
+
+    def validate_agenda_item(self, item: AgendaItem) -> AgendaItem:
+        user = self.context["request"].user
+        if not Meeting.objects.visible_to(user).filter(pk=item.meeting_id).exists():
+            raise serializers.ValidationError("Unknown agenda item.")
+        return item
+
+
+class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
+    """Agreements: coordinators record them on an agenda item; status changes by follow-ups."""
+
+    serializer_class = AgreementSerializer
+    permission_classes = (PlatformWritePermission,)
+    queryset_model = Agreement
+    http_method_names = ("get", "post", "head", "options")
+    filterset_fields = ("status", "axis", "agenda_item__meeting", "responsible")
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return Agreement.objects.visible_to(self.request.user).for_list().order_by("due_date", "pk")
+
+    def perform_create(self, serializer: AgreementSerializer) -> None:
+        data = serializer.validated_data
+        district = data["agenda_item"].meeting.district
+        members = [m for m in data.get("responsible", []) if m.district_id == district.pk]
+        serializer.instance = services.agreement_record(
+            agenda_item=data["agenda_item"],
+            description=data["description"],
+            responsible=members,
+            organizations=list(data.get("responsible_organizations", [])),
+            due_date=data["due_date"],
+            axis=data.get("axis", "platform"),
+            user=self.request.user,
+        )
+
+
+class FollowUpSerializer(serializers.ModelSerializer[AgreementFollowUp]):
+    class Meta:
+        model = AgreementFollowUp
+        fields = (
+            "id",
+            "agreement",
+            "comment",
+            "evidence_url",
+            "evidence_file",
+            "old_status",
+            "new_status",
+            "progress",
+            "created_at",
+        )
+        read_only_fields = ("id", "old_status", "created_at")
+
+
+class FollowUpPermission(permissions.IsAuthenticated):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method in permissions.SAFE_METHODS or can(
+            request.user, "platform_app.add_agreementfollowup", request.user.district
+        )
+
+
+class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
+    """The history of agreements; responsible members (and coordinators) post new entries."""
+
+    serializer_class = FollowUpSerializer
+    permission_classes = (FollowUpPermission,)
+    http_method_names = ("get", "post", "head", "options")
+    filterset_fields = ("agreement",)
+
+    def get_queryset(self) -> QuerySet[AgreementFollowUp]:
+        visible = Agreement.objects.visible_to(self.request.user)
+        return AgreementFollowUp.objects.filter(agreement__in=visible).order_by("pk")
+
+    def perform_create(self, serializer: FollowUpSerializer) -> None:
+        data = serializer.validated_data
+        agreement = data["agreement"]
+        user = self.request.user
+        if not Agreement.objects.visible_to(user).filter(pk=agreement.pk).exists():
+            raise DRFValidationError({"agreement": "Unknown agreement."})
+        responsible = agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
+        if not (responsible or can(user, "platform_app.change_agreement", agreement.district)):
+            raise PermissionDenied("Only the agreement's responsible members post follow-ups.")
+        try:
+            serializer.instance = services.agreement_follow_up(
+                agreement=agreement,
+                user=user,
+                new_status=data["new_status"],
+                progress=data.get("progress"),
+                comment=data.get("comment", ""),
+                evidence_url=data.get("evidence_url", ""),
+                evidence_file=data.get("evidence_file"),
+            )
+        except DjangoValidationError as exc:
+            raise DRFValidationError(exc.messages) from exc

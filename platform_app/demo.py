@@ -12,6 +12,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
+from platform_app.demo_platform import seed_platform
+from platform_app.demo_registry import seed_registry
 from platform_app.models import District, User
 from platform_app.permissions import Role
 from platform_app.services import user_grant_role
@@ -44,3 +46,5 @@ def seed(*, password: str, out: TextIO) -> None:
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
     out.write(f"Demo logins ready in {district.name}: {len(DEMO_USERS)} roles.\n")
+    seed_registry(password=password, out=out)  # the organization registry (issue 3)
+    seed_platform(password=password, out=out)  # the collaborative platform (issue 5)

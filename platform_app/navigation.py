@@ -22,6 +22,24 @@ class NavEntry:
 ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Home"), "home"),
     NavEntry(_("Districts"), "platform_app:district-list"),
+    NavEntry(_("Organizations"), "platform_app:organization-directory"),
+    NavEntry(_("Register an organization"), "platform_app:organization-register"),
+    NavEntry(_("Registration desk"), "platform_app:desk", "platform_app.use_desk"),
+    NavEntry(
+        _("Verification"), "platform_app:verification-list", "platform_app.verify_organization"
+    ),
+    NavEntry(_("Map"), "mapping:space-map"),
+    NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
+    NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
+    NavEntry(_("Festival"), "festival:home"),
+    NavEntry(_("Judge screen"), "festival:judge", "festival.add_scoresheet"),
+    NavEntry(_("Festival management"), "festival:manage", "festival.change_team"),
+    NavEntry(_("My platform"), "platform_app:platform-home", "platform_app.view_meeting"),
+    NavEntry(_("My agreements"), "platform_app:agreement-mine", "platform_app.view_agreement"),
+    NavEntry(_("Results"), "interventions:results"),
+    NavEntry(_("Interventions"), "interventions:intervention-list"),
+    NavEntry(_("Companies"), "interventions:company-list", "interventions.view_company"),
+    NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
     NavEntry(_("API"), "api-docs"),
     NavEntry(_("Administration"), "admin:index", "staff"),
 )

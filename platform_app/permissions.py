@@ -38,12 +38,149 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.add_sector",
         "platform_app.change_sector",
         "platform_app.view_delivery",
+        # organization registry (issue 3)
+        "platform_app.view_organization",
+        "platform_app.add_organization",
+        "platform_app.change_organization",
+        "platform_app.use_desk",
+        "platform_app.verify_organization",
+        "platform_app.view_contact_data",
+        "platform_app.export_organization",
+        "platform_app.view_contact",
+        "platform_app.view_organizationevent",
+        "platform_app.view_campaign",
+        "platform_app.add_campaign",
+        "platform_app.change_campaign",
+        "platform_app.view_datarequest",
+        "platform_app.change_datarequest",
+        # mapping (issue 4)
+        "mapping.view_publicspace",
+        "mapping.add_publicspace",
+        "mapping.change_publicspace",
+        "mapping.view_coverage",
+        "mapping.import_publicspace",
+        "mapping.view_assignment",
+        "mapping.add_assignment",
+        "mapping.change_assignment",
+        "mapping.delete_assignment",
+        "mapping.view_survey",
+        "mapping.review_survey",
+        # collaborative platform (issue 5): coordinators run meetings and agreements.
+        *[
+            f"platform_app.{action}_{model}"
+            for model in (
+                "member",
+                "invitation",
+                "meeting",
+                "agendaitem",
+                "attendance",
+                "meetingfile",
+                "agreement",
+                "agreementfollowup",
+                "roleguideversion",
+                "guiderole",
+                "roleholder",
+                "objective",
+                "activity",
+                "platformsettings",
+            )
+            for action in ("view", "add", "change")
+        ],
+        # festival (issue 6): coordinators run the edition, confirm teams, lock stages.
+        *[
+            f"festival.{action}_{model}"
+            for model in (
+                "edition",
+                "stage",
+                "team",
+                "proposal",
+                "workshopsession",
+                "workshopattendance",
+                "judge",
+                "judgeconflict",
+                "criterion",
+            )
+            for action in ("view", "add", "change")
+        ],
+        "festival.view_scoresheet",
+        "festival.view_scorechange",
+        "festival.lock_stage",
+        "festival.override_proposal_sector",
+        "festival.mark_outstanding",
+        # interventions (issue 7): coordinators run companies, pledges, kits and guides.
+        *[
+            f"interventions.{action}_{model}"
+            for model in (
+                "company",
+                "fundraisingevent",
+                "invitation",
+                "pledge",
+                "pledgedocument",
+                "kittemplate",
+                "kittemplateitem",
+                "intervention",
+                "planphase",
+                "milestone",
+                "activity",
+                "activityphoto",
+                "interventionphoto",
+                "budgetline",
+                "kit",
+                "kititem",
+                "allocation",
+                "kitdelivery",
+                "maintenanceguide",
+                "maintenancetask",
+            )
+            for action in ("view", "add", "change")
+        ],
+        "interventions.view_pledgechange",
     ],
-    Role.DESK: [],
-    Role.SURVEYOR: [],
-    Role.JUDGE: [],
-    Role.MEMBER: [],
-    Role.REPRESENTATIVE: [],
+    Role.DESK: [
+        # organization registry (issue 3): the desk registers and updates, never verifies.
+        "platform_app.view_organization",
+        "platform_app.add_organization",
+        "platform_app.change_organization",
+        "platform_app.use_desk",
+        "platform_app.view_contact_data",
+        # festival (issue 6): the desk records workshop attendance.
+        "festival.add_workshopattendance",
+        "festival.view_workshopattendance",
+    ],
+    Role.SURVEYOR: [
+        # mapping (issue 4): surveyors write surveys of the spaces assigned to them.
+        "mapping.add_survey",
+        "mapping.change_survey",
+        "mapping.add_surveyphoto",
+    ],
+    Role.JUDGE: [
+        # festival (issue 6): judges write their own score sheets (checked per object).
+        "festival.view_criterion",
+        "festival.add_scoresheet",
+        "festival.change_scoresheet",
+    ],
+    Role.MEMBER: [
+        # collaborative platform (issue 5): members see everything of their platform, post
+        # follow-ups (only on agreements they are responsible for, checked per object) and
+        # propose a new version of the guide of roles.
+        "platform_app.view_member",
+        "platform_app.view_meeting",
+        "platform_app.view_agendaitem",
+        "platform_app.view_meetingfile",
+        "platform_app.view_attendance",
+        "platform_app.view_agreement",
+        "platform_app.view_agreementfollowup",
+        "platform_app.add_agreementfollowup",
+        "platform_app.view_roleguideversion",
+        "platform_app.add_roleguideversion",
+        "platform_app.view_objective",
+        "platform_app.view_activity",
+    ],
+    Role.REPRESENTATIVE: [
+        # festival (issue 6): representatives register their organization's team.
+        "festival.add_team",
+        "festival.add_proposal",
+    ],
     Role.RESIDENT: [],
 }
 
@@ -67,9 +204,13 @@ def sync_role_groups(apps: Any) -> None:
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            wanted.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # Another app's models may not be migrated yet at this point of the migration
+            # graph; that app's own roles migration (which runs after its models) adds them.
+            if permission is not None:
+                wanted.append(permission)
         group.permissions.set(wanted)
 
 

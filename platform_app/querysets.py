@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Count, Q
 
 if TYPE_CHECKING:
-    pass
+    from django.contrib.auth.models import AnonymousUser
+
+    from platform_app.models import User
 
 
 class DistrictQuerySet(models.QuerySet["District"]):
@@ -55,3 +57,120 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
             )
         )
         return changed == 1
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def desk_open(self, district_id: int, day: date) -> CampaignQuerySet:
+        """Campaigns of the district whose desk week includes ``day`` (a Lima date)."""
+        return self.filter(district_id=district_id, desk_starts__lte=day, desk_ends__gte=day)
+
+    def current(self, district_id: int, day: date) -> CampaignQuerySet:
+        """Campaigns running at the desk or online on ``day``."""
+        return self.filter(district_id=district_id).filter(
+            Q(desk_starts__lte=day, desk_ends__gte=day)
+            | Q(online_starts__lte=day, online_ends__gte=day)
+        )
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def public(self) -> OrganizationQuerySet:
+        """Verified records whose organization agreed to appear in the public directory."""
+        return self.filter(status="verified", directory_consent=True)
+
+    def visible_to(self, user: User | AnonymousUser) -> OrganizationQuerySet:
+        """Staff of a district see all its records; representatives also see their own."""
+        if user.is_authenticated and user.is_active:
+            if user.is_superuser:
+                return self.all()
+            if user.has_perm("platform_app.view_organization") and user.district_id:
+                return self.filter(
+                    Q(district_id=user.district_id)
+                    | Q(status="verified", directory_consent=True)
+                    | Q(representatives=user)
+                ).distinct()
+            return self.filter(
+                Q(status="verified", directory_consent=True) | Q(representatives=user)
+            ).distinct()
+        return self.public()
+
+    def search(self, text: str) -> OrganizationQuerySet:
+        from platform_app.models.registry import normalize_name
+
+        normalized = normalize_name(text)
+        if not normalized:
+            return self
+        query = Q()
+        for token in normalized.split():
+            query &= Q(normalized_name__contains=token)
+        return self.filter(query)
+
+    def entered_between(self, start: datetime, end: datetime) -> OrganizationQuerySet:
+        return self.filter(created_at__gte=start, created_at__lt=end)
+
+    def progress(self) -> dict[str, int]:
+        """The programme's registry targets in one query: organizations mapped (verified)
+        and new neighbourhood associations (verified, newly constituted), plus the queue."""
+        return self.aggregate(
+            mapped=Count("pk", filter=Q(status="verified")),
+            new_neighbourhood=Count(
+                "pk",
+                filter=Q(status="verified", typology="neighbourhood", newly_constituted=True),
+            ),
+            pending=Count("pk", filter=Q(status="pending")),
+        )
+
+
+def _district_scope(qs: models.QuerySet, user: object, perm: str) -> models.QuerySet:  # type: ignore[type-arg]
+    """Rows of the user's own district when their role grants ``perm``; nothing otherwise.
+
+    Platform records are the district's internal work: a member of another district, a
+    resident or an anonymous visitor must not even learn they exist (views answer 404).
+    """
+    from platform_app.permissions import can
+
+    if not can(user, perm):  # type: ignore[arg-type]
+        return qs.none()
+    if getattr(user, "is_superuser", False):
+        return qs
+    return qs.filter(district_id=getattr(user, "district_id", None))
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def visible_to(self, user: object) -> MemberQuerySet:
+        return _district_scope(self, user, "platform_app.view_member")
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(status="active", user__is_active=True)
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: object) -> MeetingQuerySet:
+        return _district_scope(self, user, "platform_app.view_meeting")
+
+    def upcoming(self, now: datetime) -> MeetingQuerySet:
+        return self.filter(status="scheduled", starts_at__gte=now).order_by("starts_at")
+
+    def starting_between(self, start: datetime, end: datetime) -> MeetingQuerySet:
+        return self.filter(status="scheduled", starts_at__gt=start, starts_at__lte=end)
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def visible_to(self, user: object) -> AgreementQuerySet:
+        return _district_scope(self, user, "platform_app.view_agreement")
+
+    def open(self) -> AgreementQuerySet:
+        return self.filter(status__in=("pending", "in_progress", "blocked"))
+
+    def overdue(self, today: date) -> AgreementQuerySet:
+        return self.open().filter(due_date__lt=today)
+
+    def published(self, district: object) -> AgreementQuerySet:
+        """The public transparency page: only where the district chose to publish."""
+        return self.filter(
+            district=district, district__platform_settings__publish_agreements=True
+        ).exclude(status="cancelled")
+
+    def for_list(self) -> AgreementQuerySet:
+        return self.select_related("agenda_item__meeting").prefetch_related(
+            "responsible__user", "responsible_organizations"
+        )

@@ -1,10 +1,105 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.views import meetings, registry
 
 app_name = "platform_app"
 
 urlpatterns = [
+    # Collaborative platform (issue 5)
+    path("plataforma/", meetings.platform_home, name="platform-home"),
+    path("plataforma/preferencias/", meetings.member_preferences, name="member-preferences"),
+    path("plataforma/miembros/", meetings.member_list, name="member-list"),
+    path(
+        "plataforma/invitacion/<str:token>/",
+        meetings.invitation_accept,
+        name="invitation-accept",
+    ),
+    path("plataforma/calendario/<str:token>.ics", meetings.member_feed, name="member-feed"),
+    path("plataforma/reuniones/", meetings.meeting_list, name="meeting-list"),
+    path("plataforma/reuniones/nueva/", meetings.meeting_create, name="meeting-create"),
+    path("plataforma/reuniones/serie/", meetings.meeting_series, name="meeting-series"),
+    path("plataforma/reuniones/<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
+    path("plataforma/reuniones/<int:pk>/editar/", meetings.meeting_edit, name="meeting-edit"),
+    path("plataforma/reuniones/<int:pk>/reunion.ics", meetings.meeting_ics, name="meeting-ics"),
+    path(
+        "plataforma/reuniones/<int:pk>/archivos/",
+        meetings.meeting_file_upload,
+        name="meeting-file-upload",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/asistencia/",
+        meetings.meeting_attendance,
+        name="meeting-attendance",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/asistencia/<int:member_pk>/",
+        meetings.attendance_toggle,
+        name="attendance-toggle",
+    ),
+    path("plataforma/reuniones/<int:pk>/acta/", meetings.meeting_minutes, name="meeting-minutes"),
+    path("plataforma/acuerdos/", meetings.agreement_board, name="agreement-board"),
+    path("plataforma/acuerdos/mios/", meetings.agreement_mine, name="agreement-mine"),
+    path("plataforma/acuerdos/<int:pk>/", meetings.agreement_detail, name="agreement-detail"),
+    path("transparencia/<slug:slug>/acuerdos/", meetings.agreement_public, name="agreement-public"),
+    path("plataforma/guia/", meetings.role_guide, name="role-guide"),
+    path("plataforma/guia/proponer/", meetings.role_guide_propose, name="role-guide-propose"),
+    path("plataforma/plan/", meetings.work_plan, name="work-plan"),
     path("distritos/", views.district_list, name="district-list"),
     path("distritos/<slug:slug>/", views.district_detail, name="district-detail"),
+    # Organization registry (issue 3)
+    path(
+        "organizaciones/inscripcion/",
+        registry.organization_register_view,
+        name="organization-register",
+    ),
+    path(
+        "organizaciones/inscripcion/<str:code>/enviada/",
+        registry.organization_registered,
+        name="organization-registered",
+    ),
+    path(
+        "organizaciones/confirmar/<str:token>/",
+        registry.organization_confirm,
+        name="organization-confirm",
+    ),
+    path("organizaciones/", registry.organization_directory, name="organization-directory"),
+    path(
+        "organizaciones/mapa.geojson",
+        registry.organization_map_layer,
+        name="organization-map-layer",
+    ),
+    path(
+        "organizaciones/directorio.csv",
+        registry.organization_directory_export,
+        name="organization-directory-export",
+    ),
+    path("organizaciones/<str:code>/", registry.organization_detail, name="organization-detail"),
+    path("organizaciones/<str:code>/editar/", registry.organization_edit, name="organization-edit"),
+    path("mesa/", registry.desk, name="desk"),
+    path("mesa/buscar/", registry.desk_search, name="desk-search"),
+    path("mesa/contador/", registry.desk_counter, name="desk-counter"),
+    path("mesa/<str:code>/editar/", registry.desk, name="desk-edit"),
+    path("mesa/<str:code>/recibo/", registry.desk_receipt, name="desk-receipt"),
+    path("datos-personales/", registry.data_request_create, name="data-request-create"),
+    path(
+        "datos-personales/confirmar/<str:token>/",
+        registry.data_request_confirm_view,
+        name="data-request-confirm",
+    ),
+    path(
+        "datos-personales/copia/<str:token>.<str:fmt>",
+        registry.data_request_copy,
+        name="data-request-copy",
+    ),
+    path("verificacion/importar/", registry.registry_import, name="registry-import"),
+    path("verificacion/derechos/", registry.data_request_list, name="data-request-list"),
+    path(
+        "verificacion/derechos/<int:pk>/",
+        registry.data_request_detail,
+        name="data-request-detail",
+    ),
+    path("verificacion/", registry.verification_list, name="verification-list"),
+    path("verificacion/exportar.<str:fmt>", registry.registry_export, name="registry-export"),
+    path("verificacion/<str:code>/", registry.verification_detail, name="verification-detail"),
 ]

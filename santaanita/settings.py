@@ -8,6 +8,7 @@ production profile, which refuses to start without its required variables.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -136,6 +137,13 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too, not the shared-cache in-memory database, whose table
+            # locks fail at once instead of waiting: concurrency tests' threads then queue
+            # on the busy timeout as in production. One file per test process.
+            "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
+            # Opening a connection runs the PRAGMAs above (~2 ms, more than a whole cached
+            # map request); keep it open across requests as with PostgreSQL.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -181,7 +189,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Functions (dotted paths, keyword argument ``now``) that schedule the reminders due by
 # then; platform_app.services.reminders_scan calls each before sending what is due.
-REMINDER_SCANS: list[str] = []
+REMINDER_SCANS: list[str] = [
+    "platform_app.services.platform_schedule_due",
+    "interventions.services.maintenance_schedule_due",
+]
+# Meeting files and agreement evidence: largest upload accepted.
+PLATFORM_FILE_MAX_BYTES = env_int("PLATFORM_FILE_MAX_BYTES", 10_000_000)
+# Absolute address of the site for links in emails sent by scans (no request at hand).
+SITE_URL = (env_str("SITE_URL") or "http://localhost:8000").rstrip("/")
 # How long a claimed delivery may stay "sending" before the scan assumes its worker died.
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 600)
 
@@ -344,6 +359,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # collaborative platform (issue 5): several models have a "status"
+        "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",
+        "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
+        "MemberStatusEnum": "platform_app.models.meetings.Member.Status",
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------

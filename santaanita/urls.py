@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from festival import api as festival_api
+from interventions import api as interventions_api
+from mapping import api as mapping_api
 from platform_app import api as platform_api
 from platform_app import views as platform_views
 from santaanita.health import healthz
@@ -22,17 +25,41 @@ for app_config in apps.get_app_configs():
 router = DefaultRouter()
 router.register("districts", platform_api.DistrictViewSet, basename="district")
 router.register("sectors", platform_api.SectorViewSet, basename="sector")
+router.register("platform/members", platform_api.MemberViewSet, basename="platform-member")
+router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
+router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")
+router.register("platform/followups", platform_api.FollowUpViewSet, basename="platform-followup")
+router.register("companies", interventions_api.CompanyViewSet, basename="company")
+router.register("pledges", interventions_api.PledgeViewSet, basename="pledge")
+router.register("interventions", interventions_api.InterventionViewSet, basename="intervention")
+router.register("kits", interventions_api.KitViewSet, basename="kit")
+router.register("kit-deliveries", interventions_api.KitDeliveryViewSet, basename="kit-delivery")
+router.register("guides", interventions_api.MaintenanceGuideViewSet, basename="guide")
+router.register("results", interventions_api.ResultsViewSet, basename="results")
+router.register("festival/editions", festival_api.EditionViewSet, basename="festival-edition")
+router.register("festival/stages", festival_api.StageViewSet, basename="festival-stage")
+router.register("festival/teams", festival_api.TeamViewSet, basename="festival-team")
+router.register("festival/criteria", festival_api.CriterionViewSet, basename="festival-criterion")
+router.register("festival/scores", festival_api.ScoreSheetViewSet, basename="festival-score")
+router.register("organizations", platform_api.OrganizationViewSet, basename="organization")
+router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
+router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
+router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
 
 admin.site.site_header = _("Santa Anita Public Spaces Platform")
 admin.site.site_title = _("Santa Anita platform")
 
 urlpatterns = [
+    # First: the map endpoint is the busiest route, and Django tries patterns in order.
+    path("api/", include(router.urls)),
     path("", platform_views.home, name="home"),
     path("", include("platform_app.urls")),
+    path("", include("interventions.urls")),
+    path("mapa/", include("mapping.urls")),
+    path("festival/", include("festival.urls")),
     path("cuentas/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),

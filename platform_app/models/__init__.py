@@ -1,6 +1,59 @@
 """platform_app's models, one module per area; import them from here."""
 
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
-from platform_app.models.registry import Organization
+from platform_app.models.meetings import (
+    AgendaItem,
+    Agreement,
+    AgreementFollowUp,
+    Attendance,
+    Axis,
+    Invitation,
+    Meeting,
+    MeetingFile,
+    Member,
+    PlatformSettings,
+    StakeholderSector,
+)
+from platform_app.models.registry import (
+    Campaign,
+    Contact,
+    DataRequest,
+    Organization,
+    OrganizationEvent,
+)
+from platform_app.models.workplan import (
+    Activity,
+    GuideRole,
+    Objective,
+    RoleGuideVersion,
+    RoleHolder,
+)
 
-__all__ = ["Delivery", "District", "Organization", "Sector", "User", "UserManager"]
+__all__ = [
+    "Activity",
+    "AgendaItem",
+    "Agreement",
+    "AgreementFollowUp",
+    "Attendance",
+    "Axis",
+    "Campaign",
+    "Contact",
+    "DataRequest",
+    "Delivery",
+    "District",
+    "GuideRole",
+    "Invitation",
+    "Meeting",
+    "MeetingFile",
+    "Member",
+    "Objective",
+    "Organization",
+    "OrganizationEvent",
+    "PlatformSettings",
+    "RoleGuideVersion",
+    "RoleHolder",
+    "Sector",
+    "StakeholderSector",
+    "User",
+    "UserManager",
+]

@@ -174,6 +174,9 @@ class Delivery(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML text"), blank=True)
+    # An iCalendar invitation sent as an attachment (a meeting's convocation); text, so the
+    # ledger stays self-contained and a retried send attaches exactly what was scheduled.
+    ics = models.TextField(_("calendar attachment (.ics)"), blank=True)
     scheduled_for = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True

@@ -1,3 +1,5 @@
+"""Home page and the districts of Lima."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,0 +1,182 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from festival import services
+from festival.models import (
+    Criterion,
+    Edition,
+    Judge,
+    JudgeConflict,
+    Proposal,
+    ScoreChange,
+    ScoreSheet,
+    Stage,
+    Team,
+    WorkshopAttendance,
+    WorkshopSession,
+)
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    fields = ("name", "sector", "starts_at", "location", "locked_at")
+    readonly_fields = ("locked_at",)
+    raw_id_fields = ("location",)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
+    list_filter = ("district", "year")
+    inlines = (StageInline, CriterionInline)
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
+    list_filter = ("edition", "sector")
+    list_select_related = ("edition", "sector", "location")
+    raw_id_fields = ("location",)
+    readonly_fields = ("locked_at", "locked_by")
+    actions = ("lock",)
+
+    @admin.action(description=_("Lock the selected stages"))
+    def lock(self, request, queryset):
+        # The same service as the screens: same permission, same row lock, same cache purge.
+        for stage in queryset:
+            try:
+                services.stage_lock(stage=stage, actor=request.user)
+            except PermissionDenied:
+                self.message_user(request, _("You may not lock %s.") % stage, messages.ERROR)
+
+
+class ProposalInline(admin.StackedInline):
+    model = Proposal
+    extra = 0
+    raw_id_fields = ("public_space", "sector_overridden_by")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "sector", "status", "stage", "slot", "is_outstanding")
+    list_filter = ("edition", "status", "stage", "sector", "is_outstanding")
+    list_select_related = ("organization", "sector", "stage")
+    search_fields = ("name", "organization__name")
+    raw_id_fields = ("organization", "representative")
+    inlines = (ProposalInline,)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("team", "public_space", "sector_overridden_by")
+    list_select_related = ("team", "public_space", "sector_overridden_by")
+    raw_id_fields = ("team", "public_space", "sector_overridden_by")
+    search_fields = ("team__name", "public_space__name")
+
+
+@admin.register(WorkshopSession)
+class WorkshopSessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "edition", "starts_at", "place")
+    list_filter = ("edition",)
+
+
+@admin.register(WorkshopAttendance)
+class WorkshopAttendanceAdmin(admin.ModelAdmin):
+    list_display = ("team", "session", "attendees", "recorded_by", "recorded_at")
+    list_filter = ("session",)
+    list_select_related = ("team", "session", "recorded_by")
+    raw_id_fields = ("team", "recorded_by")
+
+
+class JudgeConflictInline(admin.TabularInline):
+    model = JudgeConflict
+    extra = 0
+    raw_id_fields = ("team",)
+
+
+@admin.register(Judge)
+class JudgeAdmin(admin.ModelAdmin):
+    list_display = ("user", "edition", "organization", "company", "stage", "is_chair")
+    list_filter = ("edition", "stage", "is_chair")
+    list_select_related = ("user", "edition", "organization", "stage")
+    raw_id_fields = ("user", "organization")
+    inlines = (JudgeConflictInline,)
+
+
+@admin.register(JudgeConflict)
+class JudgeConflictAdmin(admin.ModelAdmin):
+    list_display = ("judge", "team", "reason", "declared_at")
+    list_select_related = ("judge__user", "team")
+    raw_id_fields = ("judge", "team")
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "edition",
+        "weight",
+        "scale_min",
+        "scale_max",
+        "order",
+        "is_organization",
+    )
+    list_filter = ("edition",)
+
+
+class ScoreChangeInline(admin.TabularInline):
+    model = ScoreChange
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "changed_by",
+        "changed_at",
+        "client_updated_at",
+        "old_values",
+        "new_values",
+        "old_comment",
+        "new_comment",
+        "submitted",
+    )
+    exclude = ("idempotency_key",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(admin.ModelAdmin):
+    """Read-only: sheets are written by judges through score_submit only, which keeps the
+    audit history; an edit here would bypass the lock and the history."""
+
+    list_display = ("team", "judge", "submitted_at", "client_updated_at", "updated_at")
+    list_filter = ("team__stage",)
+    list_select_related = ("team", "judge__user")
+    readonly_fields = [f.name for f in ScoreSheet._meta.fields]
+    inlines = (ScoreChangeInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(admin.ModelAdmin):
+    list_display = ("sheet", "changed_by", "changed_at", "client_updated_at", "submitted")
+    list_select_related = ("sheet__team", "sheet__judge__user", "changed_by")
+    readonly_fields = [f.name for f in ScoreChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,471 @@
+"""Pages of the festival. Thin: parse, check access, call one service, render or redirect."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from festival import services
+from festival.forms import (
+    AttendanceForm,
+    ConflictForm,
+    TeamConfirmForm,
+    TeamRegistrationForm,
+    WinnerForm,
+)
+from festival.models import Edition, Judge, ScoreSheet, Stage, Team
+from festival.results import edition_results
+from platform_app.models import District
+from platform_app.permissions import can
+
+# Scores and the lock drop the cached board at once (services.board_invalidate). Without
+# Redis each server process has its own cache and a purge reaches only one of them, so the
+# entry also expires after a few seconds: staleness stays bounded at that in every mode.
+BOARD_CACHE_SECONDS = 10
+STATIC_FESTIVAL = Path(__file__).resolve().parent.parent / "static" / "festival"
+
+
+def _assets_version() -> str:
+    """Changes whenever the screen's script or style changes, so tablets refresh their copy."""
+    digest = hashlib.sha256()
+    for name in ("judge.js", "festival.css"):
+        digest.update((STATIC_FESTIVAL / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _edition_or_404(request: HttpRequest) -> Edition:
+    """The edition of the user's district (staff) or of the district the site presents."""
+    user = request.user
+    district_id = getattr(user, "district_id", None) if user.is_authenticated else None
+    if district_id is None:
+        district_id = (
+            District.objects.filter(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    edition = Edition.objects.filter(district_id=district_id).current()
+    if edition is None:
+        raise Http404(_("There is no festival edition yet."))
+    return edition
+
+
+def _manager_edition(request: HttpRequest) -> Edition:
+    edition = _edition_or_404(request)
+    if not can(request.user, "festival.change_team", edition.district):
+        raise PermissionDenied
+    return edition
+
+
+# --- Public ------------------------------------------------------------------------------
+
+
+def festival_home(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    stages = edition.stages.select_related("sector", "location").with_team_count()
+    my_teams = (
+        Team.objects.filter(edition=edition, representative=request.user).select_related(
+            "proposal__public_space"
+        )
+        if request.user.is_authenticated
+        else Team.objects.none()
+    )
+    return render(
+        request,
+        "festival/festival_home.html",
+        {
+            "edition": edition,
+            "stages": stages,
+            "sessions": edition.workshop_sessions.all(),
+            "criteria": edition.criteria.all(),
+            "my_teams": my_teams,
+            "registration_open": edition.is_registration_open(),
+            "may_register": can(request.user, "festival.add_team", edition.district),
+        },
+    )
+
+
+def _board_html(request: HttpRequest, stage: Stage) -> str:
+    """The board fragment, rendered once per stage and language and then served from the
+    cache; services.board_invalidate drops it when the stage locks or its running order or
+    recognitions change.
+    Thousands of phones polling it cost one cache read each, not a query."""
+    key = services.board_cache_key(stage.pk, get_language())
+    html = cache.get(key)
+    if html is None:
+        teams = list(
+            Team.objects.in_running_order().filter(stage=stage).select_related("organization")
+        )
+        results = (
+            edition_results(stage.edition, locked_only=True).stage(stage.pk)
+            if stage.is_locked
+            else []
+        )
+        outstanding = {t.pk for t in teams if t.is_outstanding}
+        html = render_to_string(
+            "festival/_board.html",
+            {
+                "stage": stage,
+                "teams": teams,
+                "results": results,
+                "outstanding": outstanding,
+                "normalized": stage.edition.normalization_enabled,
+                "rendered_at": timezone.now(),
+            },
+        )
+        cache.set(key, html, BOARD_CACHE_SECONDS)
+    return html
+
+
+def _public_stage(pk: int) -> Stage:
+    return get_object_or_404(Stage.objects.select_related("edition", "sector", "location"), pk=pk)
+
+
+def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = _public_stage(pk)
+    return render(
+        request, "festival/stage_board.html", {"stage": stage, "board": _board_html(request, stage)}
+    )
+
+
+def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    html = cache.get(services.board_cache_key(pk, get_language()))
+    if html is None:
+        html = _board_html(request, _public_stage(pk))
+    response = HttpResponse(html)
+    response["Cache-Control"] = "public, max-age=2"
+    return response
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    manager = can(request.user, "festival.change_team", edition.district)
+    computed = edition_results(edition, locked_only=not manager)
+    stages = list(edition.stages.select_related("sector"))
+    return render(
+        request,
+        "festival/results.html",
+        {
+            "edition": edition,
+            "manager": manager,
+            "overall": computed.overall,
+            "stage_results": [(s, computed.stage(s.pk)) for s in stages],
+            "normalized": edition.normalization_enabled,
+        },
+    )
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable certificate for the team's representative or a coordinator."""
+    team = get_object_or_404(
+        Team.objects.select_related("edition", "organization", "stage__sector"), pk=pk
+    )
+    if not (
+        team.representative_id == request.user.pk
+        or can(request.user, "festival.change_team", team.edition.district)
+    ):
+        raise Http404
+    if not team.competes:
+        raise Http404(_("Only teams that took part receive a certificate."))
+    return render(request, "festival/certificate.html", {"team": team})
+
+
+# --- Registration --------------------------------------------------------------------------
+
+
+@login_required
+def team_register(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    if not can(request.user, "festival.add_team", edition.district):
+        raise PermissionDenied
+    may_override = can(request.user, "festival.override_proposal_sector", edition.district)
+    form = TeamRegistrationForm(request.POST or None, edition=edition, may_override=may_override)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_register(edition=edition, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Team %(team)s registered.") % {"team": team.name})
+            return redirect("festival:home")
+    return render(
+        request,
+        "festival/team_register.html",
+        {"edition": edition, "form": form, "registration_open": edition.is_registration_open()},
+    )
+
+
+def _errors_to_form(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Management ----------------------------------------------------------------------------
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    edition = _manager_edition(request)
+    teams = (
+        Team.objects.filter(edition=edition)
+        .with_workshop_attendance()
+        .select_related(
+            "edition", "organization", "sector", "stage", "proposal__public_space__sector"
+        )
+        .order_by("status", "stage__starts_at", "slot", "name")
+    )
+    return render(
+        request,
+        "festival/team_manage.html",
+        {
+            "edition": edition,
+            "teams": teams,
+            "stages": edition.stages.select_related("sector").with_team_count(),
+            "confirm_form": TeamConfirmForm(edition=edition),
+            "attendance_form": AttendanceForm(edition=edition),
+            "winner_form": WinnerForm(edition=edition),
+        },
+    )
+
+
+@login_required
+@require_POST
+def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = _manager_edition(request)
+    team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
+    form = TeamConfirmForm(request.POST, edition=edition)
+    if form.is_valid():
+        try:
+            services.team_confirm(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(team)s confirmed.") % {"team": team.name})
+    else:
+        messages.error(request, _("Choose a stage and a slot."))
+    return redirect("festival:manage")
+
+
+@login_required
+@require_POST
+def team_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = _manager_edition(request)
+    team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
+    try:
+        services.team_withdraw(team=team, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("festival:manage")
+
+
+@login_required
+@require_POST
+def attendance_record(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    if not can(request.user, "festival.add_workshopattendance", edition.district):
+        raise PermissionDenied
+    form = AttendanceForm(request.POST, edition=edition)
+    if form.is_valid():
+        services.workshop_attendance_record(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Attendance recorded."))
+    return redirect(
+        "festival:manage" if can(request.user, "festival.change_team") else "festival:home"
+    )
+
+
+@login_required
+@require_POST
+def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = get_object_or_404(Stage.objects.select_related("edition__district"), pk=pk)
+    if not services.may_lock_stage(request.user, stage):
+        raise PermissionDenied
+    services.stage_lock(stage=stage, actor=request.user)
+    messages.success(request, _("Stage %(stage)s locked.") % {"stage": stage.name})
+    return redirect(request.POST.get("next") or "festival:results")
+
+
+@login_required
+@require_POST
+def outstanding_mark(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    if not can(request.user, "festival.mark_outstanding", edition.district):
+        raise PermissionDenied
+    marked = services.outstanding_mark(edition=edition, actor=request.user)
+    messages.success(request, _("%(n)s outstanding teams marked.") % {"n": len(marked)})
+    return redirect("festival:manage")
+
+
+@login_required
+@require_POST
+def winner_set(request: HttpRequest) -> HttpResponse:
+    edition = _edition_or_404(request)
+    if not can(request.user, "festival.mark_outstanding", edition.district):
+        raise PermissionDenied
+    form = WinnerForm(request.POST, edition=edition)
+    if form.is_valid():
+        services.large_scale_winner_set(team=form.cleaned_data["team"], actor=request.user)
+        messages.success(request, _("Winner of the large-scale transformation saved."))
+    return redirect("festival:manage")
+
+
+# --- Judge tablet --------------------------------------------------------------------------
+
+
+def _judgeship(request: HttpRequest) -> Judge:
+    """The signed-in judge's assignment in the latest edition; 403 for anyone else."""
+    if not request.user.has_perm("festival.add_scoresheet"):
+        raise PermissionDenied
+    judge = (
+        Judge.objects.of_user(request.user)
+        .select_related("edition", "stage__sector", "stage__location")
+        .order_by("-edition__year")
+        .first()
+    )
+    if judge is None or judge.stage is None:
+        raise PermissionDenied(_("You are not assigned to a stage."))
+    return judge
+
+
+@login_required
+def judge_screen(request: HttpRequest) -> HttpResponse:
+    judge = _judgeship(request)
+    criteria = list(judge.edition.criteria.order_by("order", "pk"))
+    teams = list(Team.objects.offered_to(judge).select_related("organization"))
+    sheets = {s.team_id: s for s in ScoreSheet.objects.filter(judge=judge)}
+    performances = [
+        {
+            "team": team,
+            "sheet": sheets.get(team.pk),
+            "criteria": [
+                {
+                    "criterion": c,
+                    "value": sheets[team.pk].value_of(c) if team.pk in sheets else None,
+                }
+                for c in criteria
+            ],
+        }
+        for team in teams
+    ]
+    current = next((p for p in performances if not (p["sheet"] and p["sheet"].is_submitted)), None)
+    return render(
+        request,
+        "festival/judge_screen.html",
+        {
+            "judge": judge,
+            "stage": judge.stage,
+            "criteria": criteria,
+            "performances": performances,
+            "current": current["team"].pk if current else (teams[0].pk if teams else None),
+            "conflict_form": ConflictForm(teams=Team.objects.offered_to(judge)),
+        },
+    )
+
+
+def _parse_submission(request: HttpRequest) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            raise services.ScoreRefused("invalid", _("Malformed request.")) from None
+        if not isinstance(data, dict) or not isinstance(data.get("values", {}), dict):
+            raise services.ScoreRefused("invalid", _("Malformed request."))
+        values = data.get("values", {})
+    else:
+        data = request.POST.dict()
+        values = {k.removeprefix("c-"): v for k, v in request.POST.items() if k.startswith("c-")}
+    at: datetime | None = parse_datetime(str(data.get("client_updated_at") or ""))
+    if at is None or timezone.is_naive(at):
+        at = timezone.now()
+    try:
+        team_id = int(data.get("team", ""))
+    except (TypeError, ValueError):
+        raise services.ScoreRefused("invalid", _("Malformed request.")) from None
+    return {
+        "team_id": team_id,
+        "values": values,
+        "comment": str(data.get("comment") or ""),
+        "client_updated_at": at,
+        "idempotency_key": str(data.get("idempotency_key") or f"form-{timezone.now().timestamp()}"),
+        "submit": data.get("submit") in (True, "true", "1", "on"),
+    }
+
+
+REFUSAL_STATUS = {"locked": 409, "conflict": 403, "forbidden": 403, "not_found": 404}
+
+
+@login_required
+@require_POST
+def judge_submit(request: HttpRequest) -> HttpResponse:
+    """Autosave and submit from the judge screen: JSON from judge.js (its offline queue
+    resends here), or a plain form post when scripts are off."""
+    wants_json = request.content_type == "application/json"
+    try:
+        outcome = services.score_submit(user=request.user, **_parse_submission(request))
+    except services.ScoreRefused as refused:
+        if wants_json:
+            return JsonResponse(
+                {"code": refused.code, "message": refused.message},
+                status=REFUSAL_STATUS.get(refused.code, 400),
+            )
+        messages.error(request, refused.message)
+        return redirect("festival:judge")
+    sheet = outcome.sheet
+    if wants_json:
+        return JsonResponse(
+            {
+                "result": outcome.result,
+                "team": sheet.team_id,
+                "values": sheet.values,
+                "comment": sheet.comment,
+                "submitted": sheet.is_submitted,
+                "client_updated_at": sheet.client_updated_at.isoformat(),
+            }
+        )
+    messages.success(request, _("Scores saved."))
+    return redirect("festival:judge")
+
+
+@login_required
+@require_POST
+def judge_conflict(request: HttpRequest) -> HttpResponse:
+    judge = _judgeship(request)
+    form = ConflictForm(request.POST, teams=Team.objects.offered_to(judge))
+    if form.is_valid():
+        try:
+            services.judge_conflict_declare(judge=judge, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Conflict of interest declared."))
+    return redirect("festival:judge")
+
+
+def judge_service_worker(request: HttpRequest) -> HttpResponse:
+    """The judge screen's service worker, served under /festival/jurado/ so that its scope
+    covers the screen (a worker's scope cannot reach above the path it is served from)."""
+    response = HttpResponse(
+        render_to_string("festival/judge-sw.js", {"version": _assets_version()}),
+        content_type="text/javascript",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

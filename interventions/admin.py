@@ -1,0 +1,201 @@
+"""Administration of interventions. Pledge history is read-only: only services write it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from interventions import models
+
+
+class InvitationInline(admin.TabularInline):
+    model = models.Invitation
+    extra = 0
+
+
+class PledgeDocumentInline(admin.TabularInline):
+    model = models.PledgeDocument
+    extra = 0
+
+
+class PledgeChangeInline(admin.TabularInline):
+    model = models.PledgeChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "by", "action", "changes", "note")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "ruc", "activity", "district")
+    list_filter = ("district", "activity")
+    search_fields = ("name", "ruc")
+
+
+@admin.register(models.FundraisingEvent)
+class FundraisingEventAdmin(admin.ModelAdmin):
+    list_display = ("name", "date", "district")
+    inlines = (InvitationInline,)
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("company", "event", "status", "attended")
+    list_filter = ("status", "attended")
+
+
+@admin.register(models.Pledge)
+class PledgeAdmin(admin.ModelAdmin):
+    """Changes made here bypass the history, so the admin only reads pledges; coordinators
+    change them from the pledge page, whose service records every change."""
+
+    list_display = ("company", "kind", "currency", "amount", "value_pen", "value_usd", "state")
+    list_filter = ("state", "kind", "currency")
+    search_fields = ("company__name",)
+    inlines = (PledgeDocumentInline, PledgeChangeInline)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(models.PledgeDocument)
+class PledgeDocumentAdmin(admin.ModelAdmin):
+    list_display = ("pledge", "kind", "uploaded_at")
+
+
+@admin.register(models.PledgeChange)
+class PledgeChangeAdmin(admin.ModelAdmin):
+    list_display = ("pledge", "at", "by", "action")
+    readonly_fields = ("pledge", "at", "by", "action", "changes", "note")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class KitTemplateItemInline(admin.TabularInline):
+    model = models.KitTemplateItem
+    extra = 1
+
+
+@admin.register(models.KitTemplate)
+class KitTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "district")
+    inlines = (KitTemplateItemInline,)
+
+
+@admin.register(models.KitTemplateItem)
+class KitTemplateItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "template", "category", "unit", "quantity", "unit_cost_pen")
+
+
+class PlanPhaseInline(admin.TabularInline):
+    model = models.PlanPhase
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = models.Milestone
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = models.BudgetLine
+    extra = 0
+
+
+@admin.register(models.Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = ("title", "public_space", "district", "status", "progress", "large_scale")
+    list_filter = ("district", "status", "large_scale")
+    search_fields = ("title",)
+    raw_id_fields = ("public_space", "proposal", "lead_team", "survey_before", "survey_after")
+    inlines = (PlanPhaseInline, MilestoneInline, BudgetLineInline)
+
+
+for model in (
+    models.PlanPhase,
+    models.Milestone,
+    models.BudgetLine,
+    models.ActivityPhoto,
+    models.InterventionPhoto,
+    models.MaintenanceTask,
+):
+    admin.site.register(model)
+
+
+class ActivityPhotoInline(admin.TabularInline):
+    model = models.ActivityPhoto
+    extra = 0
+
+
+@admin.register(models.Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("intervention", "kind", "date", "who")
+    list_filter = ("kind",)
+    inlines = (ActivityPhotoInline,)
+
+
+class KitItemInline(admin.TabularInline):
+    model = models.KitItem
+    extra = 0
+    readonly_fields = ("delivered",)
+
+
+@admin.register(models.Kit)
+class KitAdmin(admin.ModelAdmin):
+    list_display = ("intervention", "template", "created_at")
+    inlines = (KitItemInline,)
+
+
+@admin.register(models.KitItem)
+class KitItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "kit", "quantity", "unit", "unit_cost_pen", "delivered")
+    readonly_fields = ("delivered",)
+
+
+@admin.register(models.Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    """Read-only: allocations are made by pledge_allocate, which locks the pledge."""
+
+    list_display = ("pledge", "item", "amount_pen", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.KitDelivery)
+class KitDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: deliveries are recorded by kit_deliver, which keeps the stock right."""
+
+    list_display = ("item", "date", "quantity", "received_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MaintenanceTaskInline(admin.TabularInline):
+    model = models.MaintenanceTask
+    extra = 0
+
+
+@admin.register(models.MaintenanceGuide)
+class MaintenanceGuideAdmin(admin.ModelAdmin):
+    list_display = ("intervention", "responsible_organization", "updated_at")
+    inlines = (MaintenanceTaskInline,)

@@ -1,0 +1,320 @@
+"""REST API of interventions.
+
+Public: companies (no contact person), interventions, kits with their funding, guides
+(without the reminder email) and the results. Coordinators of the district: pledges and
+deliveries (deliveries name the person who received).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from interventions import dashboard
+from interventions.models import (
+    Allocation,
+    Company,
+    Intervention,
+    Kit,
+    KitDelivery,
+    KitItem,
+    MaintenanceGuide,
+    MaintenanceTask,
+    Pledge,
+)
+from platform_app.models import District
+
+
+class CompanySerializer(serializers.ModelSerializer[Company]):
+    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    pledged_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    pledged_usd = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Company
+        # Public fields only: the contact person's name, email and phone never leave here.
+        fields = (
+            "id",
+            "district",
+            "name",
+            "ruc",
+            "activity",
+            "website",
+            "logo",
+            "pledged_pen",
+            "pledged_usd",
+        )
+
+
+class CompanyViewSet(viewsets.ReadOnlyModelViewSet[Company]):
+    serializer_class = CompanySerializer
+    filterset_fields = ("district__ubigeo", "activity")
+    search_fields = ("name",)
+
+    def get_queryset(self) -> QuerySet[Company]:
+        return Company.objects.select_related("district").with_totals().order_by("name")
+
+
+class PledgeSerializer(serializers.ModelSerializer[Pledge]):
+    company = serializers.StringRelatedField()
+    allocated_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = (
+            "id",
+            "company",
+            "event",
+            "kind",
+            "currency",
+            "amount",
+            "exchange_rate",
+            "rate_date",
+            "description",
+            "quantity",
+            "unit",
+            "estimated_value_pen",
+            "value_pen",
+            "value_usd",
+            "allocated_pen",
+            "state",
+            "created_at",
+        )
+
+
+class PledgeViewSet(viewsets.ReadOnlyModelViewSet[Pledge]):
+    """Pledges of the coordinator's district (an empty list for everyone else)."""
+
+    serializer_class = PledgeSerializer
+    permission_classes = (permissions.IsAuthenticated,)
+    filterset_fields = ("state", "kind", "company")
+
+    def get_queryset(self) -> QuerySet[Pledge]:
+        return (
+            Pledge.objects.visible_to(self.request.user)
+            .with_allocated()
+            .select_related("company")
+            .order_by("-created_at")
+        )
+
+
+class AllocationSerializer(serializers.ModelSerializer[Allocation]):
+    company = serializers.CharField(source="pledge.company.name", read_only=True)
+    company_id = serializers.IntegerField(source="pledge.company_id", read_only=True)
+    kind = serializers.CharField(source="pledge.kind", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ("company_id", "company", "kind", "amount_pen")
+
+
+class KitItemSerializer(serializers.ModelSerializer[KitItem]):
+    funded_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    missing_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = KitItem
+        fields = (
+            "id",
+            "name",
+            "category",
+            "unit",
+            "quantity",
+            "unit_cost_pen",
+            "delivered",
+            "funded_pen",
+            "missing_pen",
+            "allocations",
+        )
+
+
+class KitSerializer(serializers.ModelSerializer[Kit]):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Kit
+        fields = ("id", "intervention", "template", "items")
+
+    def get_items(self, kit: Kit) -> Any:
+        return KitItemSerializer(kit.prefetched_items, many=True).data  # type: ignore[attr-defined]
+
+
+class KitViewSet(viewsets.ReadOnlyModelViewSet[Kit]):
+    serializer_class = KitSerializer
+    filterset_fields = ("intervention",)
+
+    def get_queryset(self) -> QuerySet[Kit]:
+        items = KitItem.objects.with_funding().prefetch_related(
+            Prefetch("allocations", queryset=Allocation.objects.select_related("pledge__company"))
+        )
+        return (
+            Kit.objects.exclude(intervention__status="cancelled")
+            .prefetch_related(Prefetch("items", queryset=items, to_attr="prefetched_items"))
+            .order_by("pk")
+        )
+
+
+class InterventionSerializer(serializers.ModelSerializer[Intervention]):
+    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    public_space_name = serializers.CharField(source="public_space.name", read_only=True)
+    lead_team = serializers.StringRelatedField()
+    lead_organization = serializers.StringRelatedField()
+
+    class Meta:
+        model = Intervention
+        fields = (
+            "id",
+            "district",
+            "public_space",
+            "public_space_name",
+            "title",
+            "description",
+            "status",
+            "progress",
+            "large_scale",
+            "starts_on",
+            "lead_team",
+            "lead_organization",
+            "survey_before",
+            "survey_after",
+            "condition_change",
+        )
+
+
+class InterventionViewSet(viewsets.ReadOnlyModelViewSet[Intervention]):
+    serializer_class = InterventionSerializer
+    filterset_fields = ("district__ubigeo", "status", "large_scale")
+
+    def get_queryset(self) -> QuerySet[Intervention]:
+        return (
+            Intervention.objects.public()
+            .select_related(
+                "district",
+                "public_space",
+                "lead_team",
+                "lead_organization",
+                "survey_before",
+                "survey_after",
+            )
+            .order_by("pk")
+        )
+
+
+class KitDeliverySerializer(serializers.ModelSerializer[KitDelivery]):
+    class Meta:
+        model = KitDelivery
+        fields = ("id", "item", "date", "quantity", "received_by", "signature", "signed_form")
+
+
+class KitDeliveryViewSet(viewsets.ReadOnlyModelViewSet[KitDelivery]):
+    serializer_class = KitDeliverySerializer
+    permission_classes = (permissions.IsAuthenticated,)
+
+    def get_queryset(self) -> QuerySet[KitDelivery]:
+        interventions = Intervention.objects.manageable_by(self.request.user)
+        return KitDelivery.objects.filter(item__kit__intervention__in=interventions).order_by(
+            "-date", "pk"
+        )
+
+
+class MaintenanceTaskSerializer(serializers.ModelSerializer[MaintenanceTask]):
+    class Meta:
+        model = MaintenanceTask
+        fields = ("title", "description", "first_on", "every_months", "active")
+
+
+class MaintenanceGuideSerializer(serializers.ModelSerializer[MaintenanceGuide]):
+    responsible_organization = serializers.StringRelatedField()
+    tasks = MaintenanceTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MaintenanceGuide
+        # Not the reminder email: it is a person's address.
+        fields = (
+            "id",
+            "intervention",
+            "responsible_organization",
+            "introduction",
+            "installed",
+            "care",
+            "rules",
+            "tasks",
+            "updated_at",
+        )
+
+
+class MaintenanceGuideViewSet(viewsets.ReadOnlyModelViewSet[MaintenanceGuide]):
+    serializer_class = MaintenanceGuideSerializer
+
+    def get_queryset(self) -> QuerySet[MaintenanceGuide]:
+        return (
+            MaintenanceGuide.objects.exclude(intervention__status="cancelled")
+            .select_related("responsible_organization")
+            .prefetch_related("tasks")
+            .order_by("pk")
+        )
+
+
+def _figures_payload(district: District, figures: dashboard.DistrictFigures) -> dict[str, Any]:
+    return {
+        "district": district.ubigeo,
+        "name": district.name,
+        "targets": [
+            {
+                "key": t.key,
+                "label": str(t.label),
+                "value": str(t.value) if t.measurable else None,
+                "goal": str(t.goal),
+                "unit": t.unit,
+                "progress": t.progress if t.measurable else None,
+            }
+            for t in figures.targets()
+        ],
+        "funding_pen": {k: str(v) for k, v in figures.funding.items()},
+    }
+
+
+class TargetSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    goal = serializers.CharField()
+    unit = serializers.CharField()
+    progress = serializers.IntegerField(allow_null=True)
+
+
+class ResultsSerializer(serializers.Serializer[Any]):
+    district = serializers.CharField()
+    name = serializers.CharField()
+    targets = TargetSerializer(many=True)
+    funding_pen = serializers.DictField(child=serializers.CharField())
+
+
+class ResultsViewSet(viewsets.ViewSet):
+    """The dashboard's figures per district (public, no personal data)."""
+
+    lookup_field = "ubigeo"
+    serializer_class = ResultsSerializer
+
+    @extend_schema(operation_id="results_list", responses=ResultsSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        districts = list(District.objects.order_by("ubigeo"))
+        figures = dashboard.figures_by_district([d.pk for d in districts])
+        return Response([_figures_payload(d, figures[d.pk]) for d in districts])
+
+    @extend_schema(
+        operation_id="results_retrieve",
+        parameters=[OpenApiParameter("ubigeo", str, OpenApiParameter.PATH)],
+        responses=ResultsSerializer,
+    )
+    def retrieve(self, request: Request, ubigeo: str | None = None) -> Response:
+        district = get_object_or_404(District, ubigeo=ubigeo)
+        figures = dashboard.figures_by_district([district.pk])[district.pk]
+        return Response(_figures_payload(district, figures))

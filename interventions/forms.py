@@ -1,0 +1,271 @@
+"""Forms of interventions. Images pass through santaanita.images.clean_image."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from interventions.models import (
+    Activity,
+    BudgetLine,
+    Company,
+    Intervention,
+    InterventionPhoto,
+    KitItem,
+    KitTemplate,
+    MaintenanceGuide,
+    MaintenanceTask,
+    Pledge,
+    PledgeDocument,
+)
+from santaanita.images import clean_image
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_BYTES = 2_000_000
+
+
+def _clean_upload(upload: Any) -> Any:
+    """A fresh upload is re-encoded; an existing file (editing) is kept as it is."""
+    if upload and hasattr(upload, "content_type"):
+        return clean_image(upload)
+    return upload
+
+
+class CompanyForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Company
+        fields = (
+            "name",
+            "ruc",
+            "activity",
+            "website",
+            "logo",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        )
+
+    def clean_logo(self) -> Any:
+        return _clean_upload(self.cleaned_data.get("logo"))
+
+
+class PledgeForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = (
+            "company",
+            "event",
+            "kind",
+            "currency",
+            "amount",
+            "exchange_rate",
+            "rate_date",
+            "description",
+            "quantity",
+            "unit",
+            "estimated_value_pen",
+            "note",
+        )
+        widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(district=district)  # type: ignore[attr-defined]
+        self.fields["event"].queryset = district.fundraising_events.all()  # type: ignore[attr-defined]
+
+
+class PledgeStateForm(forms.Form):
+    state = forms.ChoiceField(label=_("New state"), choices=Pledge.State.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class PledgeDocumentForm(forms.ModelForm):
+    class Meta:
+        model = PledgeDocument
+        fields = ("kind", "file")
+
+
+class FromProposalForm(forms.Form):
+    proposal = forms.ModelChoiceField(label=_("Outstanding team's proposal"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, proposals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals  # type: ignore[attr-defined]
+        self.fields["proposal"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
+            f"{p.team.name} · {p.public_space.name}"
+        )
+
+
+class InterventionForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = (
+            "public_space",
+            "title",
+            "description",
+            "lead_organization",
+            "starts_on",
+            "large_scale",
+        )
+        widgets = {"starts_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, district: Any, spaces: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.district = district
+        self.fields["public_space"].queryset = spaces  # type: ignore[attr-defined]
+        self.fields["lead_organization"].queryset = district.organizations.all()  # type: ignore[attr-defined]
+
+
+class InterventionStatusForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = ("status", "progress", "large_scale", "survey_before", "survey_after")
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The form has no "district" field, so Django skips the one-large-scale-per-district
+        # constraint; check it here for a clear message (the database still has the last word).
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def __init__(self, *args: Any, surveys: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survey_before"].queryset = surveys  # type: ignore[attr-defined]
+        self.fields["survey_after"].queryset = surveys  # type: ignore[attr-defined]
+
+
+class KitFromTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Kit template"), queryset=KitTemplate.objects.none())
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = KitTemplate.objects.filter(district=district)  # type: ignore[attr-defined]
+
+
+class KitItemForm(forms.ModelForm):
+    class Meta:
+        model = KitItem
+        fields = ("name", "category", "unit", "quantity", "unit_cost_pen")
+
+
+class AllocationForm(forms.Form):
+    pledge = forms.ModelChoiceField(label=_("Pledge"), queryset=Pledge.objects.none())
+    amount_pen = forms.DecimalField(
+        label=_("Amount (S/)"), max_digits=12, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args: Any, pledges: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].queryset = pledges  # type: ignore[attr-defined]
+        self.fields["pledge"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
+            f"{p.company.name} · {p.get_kind_display()}"
+            + (f" ({p.description})" if p.description else "")
+            + f" · S/ {p.remaining_pen} / {p.value_pen}"
+        )
+
+
+class DeliveryForm(forms.Form):
+    """A delivery signed on the tablet (``signature_data``, a PNG data URL drawn on the
+    canvas by static/interventions/signature.js) or proven by a photo of the signed form."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
+    received_by = forms.CharField(label=_("Received by"), max_length=200)
+    signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
+    signed_form = forms.ImageField(label=_("Or a photo of the signed form"), required=False)
+
+    def clean_signature_data(self) -> ContentFile[bytes] | None:
+        data = self.cleaned_data.get("signature_data") or ""
+        if not data:
+            return None
+        if not data.startswith(SIGNATURE_PREFIX) or len(data) > SIGNATURE_MAX_BYTES * 4 // 3 + 64:
+            raise ValidationError(_("The signature could not be read; please sign again."))
+        try:
+            raw = base64.b64decode(data[len(SIGNATURE_PREFIX) :], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError(_("The signature could not be read; please sign again.")) from exc
+        upload = SimpleUploadedFile("signature.png", raw, content_type="image/png")
+        cleaned = clean_image(upload)
+        with Image.open(cleaned) as image:
+            # An untouched canvas is fully transparent: that is no signature.
+            if image.convert("RGBA").getchannel("A").getbbox() is None:
+                raise ValidationError(_("The signature is empty; please sign on the screen."))
+        cleaned.seek(0)
+        return cleaned
+
+    def clean_signed_form(self) -> Any:
+        return _clean_upload(self.cleaned_data.get("signed_form"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("signature_data") and not data.get("signed_form") and not self.errors:
+            raise ValidationError(_("Sign on the screen or upload a photo of the signed form."))
+        return data
+
+
+class ActivityForm(forms.ModelForm):
+    photo = forms.ImageField(label=_("Photo"), required=False)
+
+    class Meta:
+        model = Activity
+        fields = ("kind", "date", "who", "what")
+        widgets = {"date": DATE, "what": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_photo(self) -> Any:
+        return _clean_upload(self.cleaned_data.get("photo"))
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ("description", "source", "amount_pen")
+
+
+class InterventionPhotoForm(forms.ModelForm):
+    class Meta:
+        model = InterventionPhoto
+        fields = ("moment", "image", "caption")
+
+    def clean_image(self) -> Any:
+        return _clean_upload(self.cleaned_data.get("image"))
+
+
+class GuideForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceGuide
+        fields = (
+            "responsible_organization",
+            "responsible_email",
+            "introduction",
+            "installed",
+            "care",
+            "rules",
+        )
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ("introduction", "installed", "care", "rules")
+        }
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_organization"].queryset = district.organizations.all()  # type: ignore[attr-defined]
+
+
+class MaintenanceTaskForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceTask
+        fields = ("title", "description", "first_on", "every_months")
+        widgets = {"first_on": DATE, "description": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,65 @@
+"""interventions' models, one module per area; import them from here."""
+
+from interventions.models.funding import (
+    Company,
+    FundraisingEvent,
+    Invitation,
+    Pledge,
+    PledgeChange,
+    PledgeDocument,
+    ruc_is_valid,
+    validate_ruc,
+)
+from interventions.models.kits import ItemCategory, KitTemplate, KitTemplateItem
+
+__all__ = [
+    "Company",
+    "FundraisingEvent",
+    "Invitation",
+    "ItemCategory",
+    "KitTemplate",
+    "KitTemplateItem",
+    "Pledge",
+    "PledgeChange",
+    "PledgeDocument",
+    "ruc_is_valid",
+    "validate_ruc",
+]
+
+from interventions.models.work import (
+    Activity,
+    ActivityPhoto,
+    Allocation,
+    BudgetLine,
+    FundingSource,
+    Intervention,
+    InterventionPhoto,
+    Kit,
+    KitDelivery,
+    KitItem,
+    MaintenanceGuide,
+    MaintenanceTask,
+    Milestone,
+    Phase,
+    PlanPhase,
+    add_months,
+)
+
+__all__ += [
+    "Activity",
+    "ActivityPhoto",
+    "Allocation",
+    "BudgetLine",
+    "FundingSource",
+    "Intervention",
+    "InterventionPhoto",
+    "Kit",
+    "KitDelivery",
+    "KitItem",
+    "MaintenanceGuide",
+    "MaintenanceTask",
+    "Milestone",
+    "Phase",
+    "PlanPhase",
+    "add_months",
+]

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from interventions import views
+
+app_name = "interventions"
+
+urlpatterns = [
+    path("empresas/", views.company_list, name="company-list"),
+    path("empresas/<int:pk>/", views.company_public, name="company-public"),
+    path("compromisos/", views.pledge_list, name="pledge-list"),
+    path("compromisos/<int:pk>/", views.pledge_detail, name="pledge-detail"),
+    path("intervenciones/", views.intervention_list, name="intervention-list"),
+    path("intervenciones/nueva/", views.intervention_create, name="intervention-create"),
+    path("intervenciones/<int:pk>/", views.intervention_detail, name="intervention-detail"),
+    path("intervenciones/<int:pk>/gestion/", views.intervention_manage, name="intervention-manage"),
+    path("intervenciones/<int:pk>/estado/", views.intervention_status, name="intervention-status"),
+    path("intervenciones/<int:pk>/kit/plantilla/", views.kit_from_template, name="kit-template"),
+    path("intervenciones/<int:pk>/kit/items/", views.kit_item_add, name="kit-item-add"),
+    path(
+        "intervenciones/<int:pk>/kit/items/<int:item_pk>/financiar/",
+        views.item_allocate,
+        name="item-allocate",
+    ),
+    path(
+        "intervenciones/<int:pk>/kit/items/<int:item_pk>/entregar/",
+        views.item_deliver,
+        name="item-deliver",
+    ),
+    path("intervenciones/<int:pk>/actividades/", views.activity_add, name="activity-add"),
+    path("intervenciones/<int:pk>/presupuesto/", views.budget_add, name="budget-add"),
+    path("intervenciones/<int:pk>/fotos/", views.photo_add, name="photo-add"),
+    path("intervenciones/<int:pk>/guia/editar/", views.guide_edit, name="guide-edit"),
+    path("intervenciones/<int:pk>/guia/", views.guide_print, name="guide-print"),
+    path("resultados/", views.results, name="results"),
+    path("resultados/comparar/", views.results_compare, name="results-compare"),
+    path("resultados/exportar.<str:fmt>", views.results_export, name="results-export"),
+    path("resultados/<slug:slug>/", views.results, name="results-district"),
+    path(
+        "resultados/<slug:slug>/exportar.<str:fmt>",
+        views.results_export,
+        name="results-district-export",
+    ),
+]

@@ -1,0 +1,662 @@
+"""Pages of interventions: thin views over the services and querysets.
+
+Public pages (companies' transparency pages, interventions, guides, the results dashboard)
+show no personal data. Management pages ask ``can(user, perm, district)``: an object of
+another district is a 404 for management (it exists publicly, but not to be changed
+there), a visible object without the permission is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from interventions import services
+from interventions.forms import (
+    ActivityForm,
+    AllocationForm,
+    BudgetLineForm,
+    CompanyForm,
+    DeliveryForm,
+    FromProposalForm,
+    GuideForm,
+    InterventionForm,
+    InterventionPhotoForm,
+    InterventionStatusForm,
+    KitFromTemplateForm,
+    KitItemForm,
+    MaintenanceTaskForm,
+    PledgeDocumentForm,
+    PledgeForm,
+    PledgeStateForm,
+)
+from interventions.models import (
+    Allocation,
+    Company,
+    Intervention,
+    KitItem,
+    MaintenanceGuide,
+    Pledge,
+)
+from interventions.querysets import funding_totals
+from platform_app.permissions import can
+
+
+def _require(request: HttpRequest, perm: str, district: Any = None) -> None:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    if not can(request.user, perm, district):
+        raise PermissionDenied
+
+
+def _managed_intervention(request: HttpRequest, pk: int) -> Intervention:
+    """The intervention to change: 404 outside the user's district, 403 without the role."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    intervention = get_object_or_404(
+        Intervention.objects.select_related("district", "public_space"), pk=pk
+    )
+    if not request.user.is_superuser and request.user.district_id != intervention.district_id:  # type: ignore[union-attr]
+        from django.http import Http404
+
+        raise Http404
+    _require(request, "interventions.change_intervention", intervention.district)
+    return intervention
+
+
+def _user_district(request: HttpRequest) -> Any:
+    from django.conf import settings
+
+    from platform_app.models import District
+
+    district = getattr(request.user, "district", None)
+    return district or District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+
+
+# --- Companies and pledges ----------------------------------------------------------------
+
+
+@login_required
+def company_list(request: HttpRequest) -> HttpResponse:
+    district = _user_district(request)
+    _require(request, "interventions.view_company", district)
+    companies = Company.objects.in_district(district.pk).with_totals().order_by("name")
+    form = CompanyForm()
+    if request.method == "POST":
+        _require(request, "interventions.add_company", district)
+        form = CompanyForm(request.POST, request.FILES)
+        form.instance.district = district
+        if form.is_valid():
+            company = form.save()
+            messages.success(request, _("Company “%(name)s” added.") % {"name": company.name})
+            return redirect("interventions:company-list")
+    return render(
+        request, "interventions/company_list.html", {"companies": companies, "form": form}
+    )
+
+
+def company_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a company's pledges financed: items, interventions, parks and their photos."""
+    company = get_object_or_404(Company.objects.select_related("district"), pk=pk)
+    allocations = (
+        Allocation.objects.filter(pledge__company=company)
+        .exclude(item__kit__intervention__status="cancelled")
+        .select_related("pledge", "item__kit__intervention__public_space")
+        .order_by("item__kit__intervention__title", "item__name")
+    )
+    interventions: dict[int, dict[str, Any]] = {}
+    for allocation in allocations:
+        intervention = allocation.item.kit.intervention
+        entry = interventions.setdefault(
+            intervention.pk, {"intervention": intervention, "allocations": [], "photos": []}
+        )
+        entry["allocations"].append(allocation)
+    from interventions.models import InterventionPhoto
+
+    for photo in InterventionPhoto.objects.filter(intervention_id__in=interventions):
+        interventions[photo.intervention_id]["photos"].append(photo)
+    totals = Company.objects.filter(pk=company.pk).with_totals().get()
+    return render(
+        request,
+        "interventions/company_public.html",
+        {
+            "company": company,
+            "entries": list(interventions.values()),
+            "financed": sum((a.amount_pen for a in allocations), start=0),
+            "totals": totals,
+        },
+    )
+
+
+@login_required
+def pledge_list(request: HttpRequest) -> HttpResponse:
+    district = _user_district(request)
+    _require(request, "interventions.view_pledge", district)
+    pledges = (
+        Pledge.objects.visible_to(request.user)
+        .with_allocated()
+        .select_related("company", "event")
+        .order_by("company__name", "-created_at")
+    )
+    form = PledgeForm(district=district, initial={"rate_date": timezone.localdate()})
+    if request.method == "POST":
+        _require(request, "interventions.add_pledge", district)
+        form = PledgeForm(request.POST, district=district)
+        if form.is_valid():
+            try:
+                services.pledge_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Pledge recorded."))
+                return redirect("interventions:pledge-list")
+    return render(request, "interventions/pledge_list.html", {"pledges": pledges, "form": form})
+
+
+@login_required
+def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = get_object_or_404(
+        Pledge.objects.visible_to(request.user).with_allocated().select_related("company"), pk=pk
+    )
+    state_form = PledgeStateForm()
+    document_form = PledgeDocumentForm()
+    if request.method == "POST":
+        _require(request, "interventions.change_pledge", pledge.company.district)
+        if "state" in request.POST:
+            state_form = PledgeStateForm(request.POST)
+            if state_form.is_valid():
+                try:
+                    services.pledge_set_state(
+                        pledge=pledge,
+                        state=state_form.cleaned_data["state"],
+                        note=state_form.cleaned_data["note"],
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                except ValidationError as exc:
+                    state_form.add_error(None, exc)
+                else:
+                    return redirect("interventions:pledge-detail", pk=pk)
+        else:
+            document_form = PledgeDocumentForm(request.POST, request.FILES)
+            document_form.instance.pledge = pledge
+            if document_form.is_valid():
+                document_form.save()
+                return redirect("interventions:pledge-detail", pk=pk)
+    return render(
+        request,
+        "interventions/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "history": pledge.history.select_related("by"),
+            "documents": pledge.documents.all(),
+            "allocations": pledge.allocations.select_related("item__kit__intervention"),
+            "state_form": state_form,
+            "document_form": document_form,
+        },
+    )
+
+
+# --- Interventions -----------------------------------------------------------------------
+
+
+def intervention_list(request: HttpRequest) -> HttpResponse:
+    interventions = (
+        Intervention.objects.public()
+        .select_related("district", "public_space", "lead_team", "lead_organization")
+        .order_by("district__name", "title")
+    )
+    district = request.GET.get("distrito")
+    if district:
+        interventions = interventions.filter(district__slug=district)
+    return render(
+        request,
+        "interventions/intervention_list.html",
+        {
+            "interventions": interventions,
+            "can_add": can(request.user, "interventions.add_intervention"),
+        },
+    )
+
+
+def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public page: plan, activities, before/after and who financed what."""
+    intervention = get_object_or_404(
+        Intervention.objects.public().select_related(
+            "district",
+            "public_space",
+            "lead_team",
+            "lead_organization",
+            "survey_before",
+            "survey_after",
+        ),
+        pk=pk,
+    )
+    items = (
+        KitItem.objects.filter(kit__intervention=intervention)
+        .with_funding()
+        .prefetch_related(
+            Prefetch("allocations", queryset=Allocation.objects.select_related("pledge__company"))
+        )
+    )
+    photos = list(intervention.photos.all())
+    manage = can(request.user, "interventions.change_intervention", intervention.district)
+    return render(
+        request,
+        "interventions/intervention_detail.html",
+        {
+            "intervention": intervention,
+            "items": items,
+            "phases": intervention.phases.all(),
+            "milestones": intervention.milestones.all(),
+            "activities": intervention.activities.prefetch_related("photos"),
+            "before": [p for p in photos if p.moment == "before"],
+            "after": [p for p in photos if p.moment == "after"],
+            "budget_lines": intervention.budget_lines.all(),
+            "totals": funding_totals(intervention_ids=[intervention.pk]),
+            "manage": manage,
+            "has_guide": MaintenanceGuide.objects.filter(intervention=intervention).exists(),
+        },
+    )
+
+
+def _spaces_without_intervention(district: Any) -> Any:
+    from mapping.models import PublicSpace
+
+    return PublicSpace.objects.filter(district=district, intervention__isnull=True).order_by("name")
+
+
+def _open_proposals(district: Any) -> Any:
+    from festival.models import Proposal
+
+    return (
+        Proposal.objects.filter(
+            team__is_outstanding=True,
+            public_space__district=district,
+            intervention__isnull=True,
+            public_space__intervention__isnull=True,
+        )
+        .select_related("team", "public_space")
+        .order_by("team__name")
+    )
+
+
+@login_required
+def intervention_create(request: HttpRequest) -> HttpResponse:
+    district = _user_district(request)
+    _require(request, "interventions.add_intervention", district)
+    proposal_form = FromProposalForm(proposals=_open_proposals(district))
+    form = InterventionForm(district=district, spaces=_spaces_without_intervention(district))
+    if request.method == "POST":
+        try:
+            if "proposal" in request.POST:
+                proposal_form = FromProposalForm(request.POST, proposals=_open_proposals(district))
+                if proposal_form.is_valid():
+                    intervention = services.intervention_create_from_proposal(
+                        proposal=proposal_form.cleaned_data["proposal"],
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                    return redirect("interventions:intervention-manage", pk=intervention.pk)
+            else:
+                form = InterventionForm(
+                    request.POST, district=district, spaces=_spaces_without_intervention(district)
+                )
+                if form.is_valid():
+                    intervention = services.intervention_create(
+                        district=district,
+                        by=request.user,  # type: ignore[arg-type]
+                        **form.cleaned_data,
+                    )
+                    return redirect("interventions:intervention-manage", pk=intervention.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return render(
+        request,
+        "interventions/intervention_create.html",
+        {"proposal_form": proposal_form, "form": form},
+    )
+
+
+@login_required
+def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's page: status, kit (funding and deliveries), activities, guide."""
+    intervention = _managed_intervention(request, pk)
+    from mapping.models import Survey
+
+    surveys = Survey.objects.filter(space=intervention.public_space).order_by("-observed_at")
+    kit = getattr(intervention, "kit", None) if hasattr(intervention, "kit") else None
+    items = (
+        KitItem.objects.filter(kit__intervention=intervention)
+        .with_funding()
+        .prefetch_related(
+            Prefetch("allocations", queryset=Allocation.objects.select_related("pledge__company")),
+            "deliveries",
+        )
+    )
+    pledges = (
+        Pledge.objects.visible_to(request.user)
+        .filter(company__district=intervention.district)
+        .allocatable()
+        .with_allocated()
+        .filter(remaining_pen__gt=0)
+        .select_related("company")
+        .order_by("company__name")
+    )
+    return render(
+        request,
+        "interventions/intervention_manage.html",
+        {
+            "intervention": intervention,
+            "kit": kit,
+            "items": items,
+            "status_form": InterventionStatusForm(instance=intervention, surveys=surveys),
+            "template_form": KitFromTemplateForm(district=intervention.district),
+            "item_form": KitItemForm(),
+            "pledges": list(pledges),
+            "activity_form": ActivityForm(),
+            "budget_form": BudgetLineForm(),
+            "photo_form": InterventionPhotoForm(),
+            "activities": intervention.activities.all(),
+        },
+    )
+
+
+def _back(intervention: Intervention) -> HttpResponseRedirect:
+    return redirect("interventions:intervention-manage", pk=intervention.pk)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+@login_required
+def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    from mapping.models import Survey
+
+    surveys = Survey.objects.filter(space=intervention.public_space)
+    form = InterventionStatusForm(request.POST, instance=intervention, surveys=surveys)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            # Another coordinator flagged a large-scale transformation in the meantime.
+            messages.error(request, _("This district already has its large-scale transformation."))
+        else:
+            messages.success(request, _("Intervention updated."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+@require_POST
+@login_required
+def kit_from_template(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    form = KitFromTemplateForm(request.POST, district=intervention.district)
+    if form.is_valid():
+        services.kit_create_from_template(
+            intervention=intervention, template=form.cleaned_data["template"]
+        )
+        messages.success(request, _("Kit created from the template."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+@require_POST
+@login_required
+def kit_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    form = KitItemForm(request.POST)
+    if form.is_valid():
+        from interventions.models import Kit
+
+        kit, _created = Kit.objects.get_or_create(intervention=intervention)
+        form.instance.kit = kit
+        form.save()
+        messages.success(request, _("Item added to the kit."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Intervention, KitItem]:
+    intervention = _managed_intervention(request, pk)
+    item = get_object_or_404(KitItem, pk=item_pk, kit__intervention=intervention)
+    return intervention, item
+
+
+@require_POST
+@login_required
+def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    intervention, item = _item(request, pk, item_pk)
+    _require(request, "interventions.add_allocation", intervention.district)
+    pledges = (
+        Pledge.objects.visible_to(request.user)
+        .filter(company__district=intervention.district)
+        .with_allocated()
+    )
+    form = AllocationForm(request.POST, pledges=pledges)
+    if form.is_valid():
+        try:
+            services.pledge_allocate(
+                pledge=form.cleaned_data["pledge"],
+                item=item,
+                amount_pen=form.cleaned_data["amount_pen"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Financing recorded for “%(item)s”.") % {"item": item.name})
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+@login_required
+def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Record a delivery signed on the tablet's screen (or a photo of the signed form)."""
+    intervention, item = _item(request, pk, item_pk)
+    _require(request, "interventions.add_kitdelivery", intervention.district)
+    form = DeliveryForm(initial={"date": timezone.localdate(), "quantity": item.in_stock})
+    if request.method == "POST":
+        form = DeliveryForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.kit_deliver(
+                    item=item,
+                    quantity=form.cleaned_data["quantity"],
+                    date=form.cleaned_data["date"],
+                    received_by=form.cleaned_data["received_by"],
+                    signature=form.cleaned_data["signature_data"],
+                    signed_form=form.cleaned_data["signed_form"] or None,
+                    by=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Delivery of “%(item)s” recorded.") % {"item": item.name}
+                )
+                return _back(intervention)
+    return render(
+        request,
+        "interventions/delivery_form.html",
+        {"intervention": intervention, "item": item, "form": form},
+    )
+
+
+@require_POST
+@login_required
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    form = ActivityForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.activity_record(
+            intervention=intervention,
+            kind=data["kind"],
+            date=data["date"],
+            who=data["who"],
+            what=data["what"],
+            photos=[data["photo"]] if data.get("photo") else [],
+        )
+        messages.success(request, _("Activity recorded."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+@require_POST
+@login_required
+def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    form = BudgetLineForm(request.POST)
+    if form.is_valid():
+        form.instance.intervention = intervention
+        form.save()
+        messages.success(request, _("Budget line added."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+@require_POST
+@login_required
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    form = InterventionPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        form.instance.intervention = intervention
+        form.save()
+        messages.success(request, _("Photo added."))
+    else:
+        _form_errors(request, form)
+    return _back(intervention)
+
+
+# --- Use and maintenance guide -----------------------------------------------------------
+
+
+@login_required
+def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _managed_intervention(request, pk)
+    guide = services.guide_build(intervention=intervention)
+    form = GuideForm(instance=guide, district=intervention.district)
+    task_form = MaintenanceTaskForm()
+    if request.method == "POST":
+        if "title" in request.POST:
+            task_form = MaintenanceTaskForm(request.POST)
+            task_form.instance.guide = guide
+            if task_form.is_valid():
+                task_form.save()
+                return redirect("interventions:guide-edit", pk=pk)
+        else:
+            form = GuideForm(request.POST, instance=guide, district=intervention.district)
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("Guide saved."))
+                return redirect("interventions:guide-edit", pk=pk)
+    return render(
+        request,
+        "interventions/guide_edit.html",
+        {"intervention": intervention, "guide": guide, "form": form, "task_form": task_form},
+    )
+
+
+def guide_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booklet, printable from the browser, with a QR code of the space's public page."""
+    import segno
+
+    guide = get_object_or_404(
+        MaintenanceGuide.objects.select_related(
+            "intervention__public_space", "intervention__district", "responsible_organization"
+        ).exclude(intervention__status="cancelled"),
+        intervention_id=pk,
+    )
+    space = guide.intervention.public_space
+    space_url = request.build_absolute_uri(space.get_absolute_url())
+    qr_svg = segno.make(space_url, error="m").svg_inline(scale=4, title=space.name)
+    today = timezone.localdate()
+    calendar = [(task, task.upcoming(today, count=4)) for task in guide.tasks.filter(active=True)]
+    return render(
+        request,
+        "interventions/guide_print.html",
+        {
+            "guide": guide,
+            "intervention": guide.intervention,
+            "space": space,
+            "space_url": space_url,
+            "qr_svg": qr_svg,
+            "calendar": calendar,
+        },
+    )
+
+
+# --- Results dashboard -------------------------------------------------------------------
+
+
+def _dashboard_district(slug: str | None) -> Any:
+    from django.conf import settings
+
+    from platform_app.models import District
+
+    if slug:
+        return get_object_or_404(District.objects.prefetch_related("sectors"), slug=slug)
+    return get_object_or_404(
+        District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    )
+
+
+def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The targets of the founding document for one district. Public; coordinators of the
+    district also see the pledges by state (no personal data on either version)."""
+    from interventions import dashboard
+
+    district = _dashboard_district(slug)
+    figures = dashboard.figures_by_district([district.pk])[district.pk]
+    coordinator = can(request.user, "interventions.view_pledge", district)
+    return render(
+        request,
+        "interventions/results.html",
+        {
+            "district": district,
+            "figures": figures,
+            "targets": figures.targets(),
+            "sectors": dashboard.sector_rows(district),
+            "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
+        },
+    )
+
+
+def results_compare(request: HttpRequest) -> HttpResponse:
+    """The same figures for every district of Lima, side by side."""
+    from interventions import dashboard
+    from platform_app.models import District
+
+    districts = list(District.objects.order_by("name"))
+    figures = dashboard.figures_by_district([d.pk for d in districts])
+    rows = [(d, figures[d.pk]) for d in districts]
+    return render(request, "interventions/results_compare.html", {"rows": rows})
+
+
+def results_export(request: HttpRequest, fmt: str, slug: str | None = None) -> HttpResponse:
+    from interventions import exports
+
+    district = _dashboard_district(slug)
+    return exports.results_response(district=district, fmt=fmt)

@@ -1,0 +1,125 @@
+"""Administration of the mapping app. Reviews go through the service (admin action)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from mapping.models import (
+    Assignment,
+    EquipmentItem,
+    NeedItem,
+    Observation,
+    PublicSpace,
+    QualityItem,
+    Survey,
+    SurveyPhoto,
+)
+from mapping.services import survey_review
+
+
+@admin.register(PublicSpace)
+class PublicSpaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "district", "sector", "condition_score", "area_m2")
+    list_filter = ("district", "category", "sector")
+    search_fields = ("name", "address")
+    autocomplete_fields = ("organizations",)
+    readonly_fields = (
+        "min_lon",
+        "min_lat",
+        "max_lon",
+        "max_lat",
+        "centroid_lon",
+        "centroid_lat",
+        "area_m2",
+        "condition_score",
+        "condition_updated_at",
+        "latest_verified_survey",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PublicSpace]:
+        return super().get_queryset(request).select_related("district", "sector")
+
+
+class EquipmentInline(admin.TabularInline):
+    model = EquipmentItem
+    extra = 0
+
+
+class QualityInline(admin.TabularInline):
+    model = QualityItem
+    extra = 0
+
+
+class ObservationInline(admin.TabularInline):
+    model = Observation
+    extra = 0
+
+
+class NeedInline(admin.TabularInline):
+    model = NeedItem
+    extra = 0
+
+
+class PhotoInline(admin.TabularInline):
+    model = SurveyPhoto
+    extra = 0
+    readonly_fields = ("image", "caption")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # photos only arrive through clean_image (survey page or API)
+
+
+@admin.action(description=_("Approve the selected submitted surveys"))
+def approve_surveys(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+    for survey in queryset.select_related("space__district"):
+        try:
+            survey_review(survey=survey, reviewer=request.user, approve=True)  # type: ignore[arg-type]
+        except (PermissionDenied, ValidationError) as exc:
+            modeladmin.message_user(request, f"{survey}: {exc}", messages.WARNING)
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("space", "surveyor", "status", "observed_at", "condition_score")
+    list_filter = ("status", "space__district")
+    search_fields = ("space__name", "surveyor__email")
+    # Status, score and review change only through survey_submit / survey_review.
+    readonly_fields = (
+        "status",
+        "client_uuid",
+        "condition_score",
+        "submitted_at",
+        "reviewer",
+        "reviewed_at",
+        "review_comment",
+    )
+    raw_id_fields = ("space", "surveyor")
+    inlines = (EquipmentInline, QualityInline, ObservationInline, NeedInline, PhotoInline)
+    actions = (approve_surveys,)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("space", "surveyor", "active", "due_date", "created_at")
+    list_filter = ("active", "space__district")
+    raw_id_fields = ("space", "surveyor", "assigned_by")
+
+
+@admin.register(SurveyPhoto)
+class SurveyPhotoAdmin(admin.ModelAdmin):
+    list_display = ("survey", "caption", "created_at")
+    readonly_fields = ("image",)
+    raw_id_fields = ("survey",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+for model in (EquipmentItem, QualityItem, Observation, NeedItem):
+    admin.site.register(model, admin.ModelAdmin)

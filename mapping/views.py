@@ -1,0 +1,461 @@
+"""Pages of the mapping app: public map and space pages, the surveyor's phone views, review,
+assignments, coverage and exports. Thin: parse, check, call one service, render."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mapping.exports import export_queryset, to_csv, to_geojson, to_kml
+from mapping.forms import (
+    AssignmentForm,
+    PublicSpaceForm,
+    ReviewForm,
+    SurveyForm,
+    SurveyPhotoForm,
+)
+from mapping.models import Assignment, ConditionBand, PublicSpace, Survey
+from mapping.services import (
+    assignment_create,
+    space_save,
+    survey_photo_add,
+    survey_review,
+    survey_submit,
+)
+from platform_app.models import District
+from platform_app.permissions import can
+
+
+def _default_district() -> District:
+    return get_object_or_404(
+        District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    )
+
+
+def _district_of(request: HttpRequest) -> District:
+    """Staff work on their own district; everyone else sees the platform's default one."""
+    user = request.user
+    if user.is_authenticated and user.district_id:
+        return get_object_or_404(District.objects.prefetch_related("sectors"), pk=user.district_id)
+    return _default_district()
+
+
+def _require(request: HttpRequest, perm: str, district: District | None = None) -> None:
+    if not can(request.user, perm, district):
+        raise PermissionDenied
+
+
+# --- Public ------------------------------------------------------------------------------
+
+
+def space_map(request: HttpRequest) -> HttpResponse:
+    district = _default_district()
+    return render(
+        request,
+        "mapping/space_map.html",
+        {
+            "district": district,
+            "categories": PublicSpace.Category.choices,
+            "bands": ConditionBand.choices,
+            "outline": {"type": "Feature", "properties": {}, "geometry": district.boundary}
+            if district.boundary
+            else None,
+        },
+    )
+
+
+def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    space = get_object_or_404(
+        PublicSpace.objects.visible_to(request.user).select_related(
+            "district", "sector", "latest_verified_survey"
+        ),
+        pk=pk,
+    )
+    survey = space.latest_verified_survey
+    context: dict[str, Any] = {
+        "space": space,
+        "survey": survey,
+        "organizations": space.organizations.order_by("name").values_list("name", flat=True),
+        "can_edit": can(request.user, "mapping.change_publicspace", space.district),
+        "can_survey": Assignment.objects.filter(
+            space=space, surveyor_id=request.user.pk or 0, active=True
+        ).exists()
+        or can(request.user, "mapping.review_survey", space.district),
+    }
+    if survey is not None:
+        context.update(
+            equipment=survey.equipment.all(),
+            quality=survey.quality_items.all(),
+            needs=survey.needs.all(),
+            photos=survey.photos.all(),
+            people=sum(o.count for o in survey.observations.all()),
+        )
+    return render(request, "mapping/space_detail.html", context)
+
+
+def _export_spaces(request: HttpRequest) -> tuple[District, Any]:
+    ubigeo = request.GET.get("district") or settings.DEFAULT_DISTRICT_UBIGEO
+    district = get_object_or_404(District, ubigeo=ubigeo)
+    spaces = export_queryset(PublicSpace.objects.filter(district=district).order_by("pk"))
+    return district, spaces
+
+
+def export_geojson(request: HttpRequest) -> HttpResponse:
+    district, spaces = _export_spaces(request)
+
+    response = HttpResponse(
+        json.dumps(to_geojson(spaces), ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="espacios-{district.slug}.geojson"'
+    return response
+
+
+def export_kml(request: HttpRequest) -> HttpResponse:
+    district, spaces = _export_spaces(request)
+    body = to_kml(spaces, title=_("Public spaces of %(district)s") % {"district": district.name})
+    response = HttpResponse(body, content_type="application/vnd.google-earth.kml+xml")
+    response["Content-Disposition"] = f'attachment; filename="espacios-{district.slug}.kml"'
+    return response
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    district, spaces = _export_spaces(request)
+    response = HttpResponse(to_csv(spaces), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="espacios-{district.slug}.csv"'
+    return response
+
+
+@login_required
+def space_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no pk) or change a space; its geometry is drawn on the map or pasted."""
+    if pk is None:
+        district = _district_of(request)
+        _require(request, "mapping.add_publicspace", district)
+        space = PublicSpace(district=district)
+    else:
+        space = get_object_or_404(PublicSpace.objects.select_related("district"), pk=pk)
+        district = space.district
+        _require(request, "mapping.change_publicspace", district)
+    form = PublicSpaceForm(request.POST or None, instance=space, district=district)
+    if request.method == "POST" and form.is_valid():
+        space = space_save(
+            space=form.save(commit=False),
+            user=request.user,
+            organizations=form.cleaned_data["organizations"],
+        )
+        messages.success(request, _("The space was saved."))
+        return redirect(space.get_absolute_url())
+    outline = (
+        {"type": "Feature", "properties": {}, "geometry": district.boundary}
+        if district.boundary
+        else None
+    )
+    return render(
+        request,
+        "mapping/space_form.html",
+        {"form": form, "space": space, "outline": outline},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Surveyors ---------------------------------------------------------------------------
+
+
+@login_required
+def my_assignments(request: HttpRequest) -> HttpResponse:
+    spaces = (
+        PublicSpace.objects.assigned_to(request.user)
+        .select_related("sector")
+        .annotate(
+            my_open=Count(
+                "surveys",
+                filter=Q(surveys__surveyor=request.user)
+                & Q(surveys__status__in=[Survey.Status.DRAFT, Survey.Status.RETURNED]),
+            )
+        )
+        .order_by("name")
+    )
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [s.centroid_lon, s.centroid_lat]},
+                "properties": {
+                    "name": s.name,
+                    "condition": s.condition_band.value,
+                    "url": reverse("mapping:survey-form", args=[s.pk]),
+                    "id": s.pk,
+                },
+            }
+            for s in spaces
+        ],
+    }
+    surveys = Survey.objects.filter(surveyor=request.user).select_related("space")[:50]
+    return render(
+        request,
+        "mapping/assignment_mine.html",
+        {"spaces": spaces, "points": points, "surveys": surveys},
+    )
+
+
+def _space_for_survey(request: HttpRequest, pk: int) -> PublicSpace:
+    """404 for unknown spaces; 403 when the space is public but not assigned to the user."""
+    space = get_object_or_404(PublicSpace.objects.select_related("district"), pk=pk)
+    assigned = PublicSpace.objects.assigned_to(request.user).filter(pk=space.pk).exists()
+    if not (
+        (assigned and can(request.user, "mapping.add_survey", space.district))
+        or can(request.user, "mapping.review_survey", space.district)
+    ):
+        raise PermissionDenied
+    return space
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ficha. GET renders it (a returned survey is reopened with ``?survey=<uuid>``);
+    POST saves it through ``survey_submit``, which is idempotent on ``client_uuid``: the
+    phone's offline queue may post the same survey more than once."""
+    space = _space_for_survey(request, pk)
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            survey, created = survey_submit(
+                space=space,
+                surveyor=request.user,
+                client_uuid=form.cleaned_data["client_uuid"],
+                data=form.survey_data(),
+                final=form.cleaned_data["final"],
+            )
+            url = survey.get_absolute_url()
+            if _wants_json(request):
+                return JsonResponse(
+                    {"id": survey.pk, "status": survey.status, "url": url, "created": created},
+                    status=201 if created else 200,
+                )
+            messages.success(request, _("The survey was saved."))
+            return redirect(url)
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    else:
+        initial: dict[str, Any] = {
+            "client_uuid": uuid.uuid4(),
+            "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "final": True,
+        }
+        reopen = request.GET.get("survey")
+        if reopen:
+            survey = get_object_or_404(
+                Survey.objects.filter(surveyor=request.user, space=space), client_uuid=reopen
+            )
+            initial.update(_initial_from(survey))
+        form = SurveyForm(initial=initial)
+    return render(request, "mapping/survey_form.html", {"space": space, "form": form})
+
+
+def _initial_from(survey: Survey) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "client_uuid": survey.client_uuid,
+        "observed_at": timezone.localtime(survey.observed_at).strftime("%Y-%m-%dT%H:%M"),
+        "notes": survey.notes,
+    }
+    for item in survey.equipment.all():
+        initial[f"eq_{item.feature}_count"] = item.count
+        initial[f"eq_{item.feature}_condition"] = item.condition
+    for q in survey.quality_items.all():
+        initial[f"q_{q.item}"] = q.rating
+    for o in survey.observations.all():
+        initial["zone"] = o.zone
+        initial[f"obs_{o.age_group}_{o.sex}_{o.activity}"] = o.count
+    for n, need in enumerate(survey.needs.all()[:3], start=1):
+        initial[f"need_{n}"] = need.description
+        initial[f"need_{n}_priority"] = need.priority
+    return initial
+
+
+def _visible_survey(request: HttpRequest, pk: int) -> Survey:
+    return get_object_or_404(
+        Survey.objects.visible_to(request.user).select_related(
+            "space", "space__district", "surveyor", "reviewer"
+        ),
+        pk=pk,
+    )
+
+
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _visible_survey(request, pk)
+    is_author = survey.surveyor_id == request.user.pk
+    is_reviewer = can(request.user, "mapping.review_survey", survey.space.district)
+    return render(
+        request,
+        "mapping/survey_detail.html",
+        {
+            "survey": survey,
+            "is_author": is_author,
+            # The surveyor's name is shown to reviewers only: volunteers stay anonymous
+            # to the public.
+            "is_reviewer": is_reviewer,
+            "photo_form": SurveyPhotoForm() if (is_author or is_reviewer) else None,
+            "review_form": ReviewForm()
+            if is_reviewer and survey.status == Survey.Status.SUBMITTED
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _visible_survey(request, pk)
+    form = SurveyPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        survey_photo_add(
+            survey=survey,
+            user=request.user,
+            upload=form.cleaned_data["image"],
+            caption=form.cleaned_data["caption"],
+        )
+        messages.success(request, _("The photo was added."))
+        return redirect(survey.get_absolute_url())
+    is_reviewer = can(request.user, "mapping.review_survey", survey.space.district)
+    if survey.surveyor_id != request.user.pk and not is_reviewer:
+        raise PermissionDenied
+    return render(
+        request,
+        "mapping/survey_detail.html",
+        {
+            "survey": survey,
+            "is_author": survey.surveyor_id == request.user.pk,
+            "is_reviewer": is_reviewer,
+            "photo_form": form,
+            "review_form": None,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _visible_survey(request, pk)
+    _require(request, "mapping.review_survey", survey.space.district)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            survey_review(
+                survey=survey,
+                reviewer=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The review was recorded."))
+        return redirect("mapping:review-queue")
+    return render(
+        request,
+        "mapping/survey_detail.html",
+        {
+            "survey": survey,
+            "is_author": False,
+            "is_reviewer": True,
+            "photo_form": None,
+            "review_form": form,
+        },
+        status=400,
+    )
+
+
+# --- Coordinators ------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    district = _district_of(request)
+    _require(request, "mapping.review_survey", district)
+    surveys = (
+        Survey.objects.filter(space__district=district, status=Survey.Status.SUBMITTED)
+        .select_related("space", "surveyor")
+        .order_by("submitted_at")
+    )
+    return render(request, "mapping/review_queue.html", {"surveys": surveys})
+
+
+@login_required
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    district = _district_of(request)
+    _require(request, "mapping.view_assignment", district)
+    form = AssignmentForm(request.POST or None, district=district)
+    if request.method == "POST":
+        _require(request, "mapping.add_assignment", district)
+        if form.is_valid():
+            for space in form.cleaned_data["spaces"]:
+                assignment_create(
+                    space=space,
+                    surveyor=form.cleaned_data["surveyor"],
+                    assigned_by=request.user,
+                    due_date=form.cleaned_data["due_date"],
+                )
+            messages.success(request, _("The spaces were assigned."))
+            return redirect("mapping:assignment-list")
+    assignments = (
+        Assignment.objects.visible_to(request.user)
+        .filter(space__district=district, active=True)
+        .select_related("space", "surveyor")
+        .order_by("surveyor__email", "space__name")
+    )
+    return render(
+        request, "mapping/assignment_list.html", {"form": form, "assignments": assignments}
+    )
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Spaces mapped and characterized per sector, against the target of 100%."""
+    district = _district_of(request)
+    _require(request, "mapping.view_coverage", district)
+    spaces = PublicSpace.objects.filter(district=district)
+    rows = list(
+        spaces.values("sector__number", "sector__name")
+        .annotate(
+            mapped=Count("pk"),
+            characterized=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
+        )
+        .order_by("sector__number")
+    )
+    for row in rows:
+        row["percent"] = round(100 * row["characterized"] / row["mapped"]) if row["mapped"] else 0
+    total = sum(r["mapped"] for r in rows)
+    done = sum(r["characterized"] for r in rows)
+    pending = spaces.not_surveyed().select_related("sector").order_by("sector__number", "name")
+    return render(
+        request,
+        "mapping/coverage.html",
+        {
+            "district": district,
+            "rows": rows,
+            "total": total,
+            "done": done,
+            "percent": round(100 * done / total) if total else 0,
+            "pending": pending,
+        },
+    )

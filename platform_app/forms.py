@@ -1,0 +1,308 @@
+"""Forms of platform_app: the organization registry's entry forms and decisions."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from platform_app.models import DataRequest, District, Organization
+from platform_app.services import ContactData
+from santaanita.peru import normalize_phone, validate_ruc
+
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+
+
+def validate_plain_text(value: str) -> None:
+    """Names and descriptions are plain text: markup is refused, not silently escaped, so
+    what is stored is what the person meant (templates escape on output anyway)."""
+    if value and MARKUP.search(value):
+        raise ValidationError(_("Write plain text, without HTML tags (< and >)."), code="markup")
+
+
+class OrganizationForm(forms.ModelForm):
+    """The organization record as the public form, the desk and representatives enter it."""
+
+    age_groups = forms.MultipleChoiceField(
+        label=_("Age groups represented"),
+        choices=Organization.AgeGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=150)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=20,
+        help_text=_("Mobile (9 digits) or Lima landline."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact email"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Organization
+        fields = (
+            "name",
+            "typology",
+            "sector",
+            "address",
+            "latitude",
+            "longitude",
+            "year_founded",
+            "members_count",
+            "age_groups",
+            "activities",
+            "newly_constituted",
+            "legal_status",
+            "ruc",
+            "social_links",
+            "directory_consent",
+            "messages_consent",
+        )
+        widgets = {
+            "activities": forms.Textarea(attrs={"rows": 3}),
+            "social_links": forms.Textarea(attrs={"rows": 2}),
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "ruc": forms.TextInput(attrs={"inputmode": "numeric"}),
+        }
+        help_texts = {"ruc": _("11 digits; only if the organization has one.")}
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["sector"].queryset = district.sectors.all()
+        self.fields["sector"].required = True
+        self.fields["sector"].label_from_instance = lambda sector: sector.name
+        self.fields["typology"].choices = Organization.Typology.choices
+        if self.instance.pk:
+            contact = self.instance.contacts.filter(is_primary=True).first()
+            if contact is not None:
+                self.initial.setdefault("contact_name", contact.name)
+                self.initial.setdefault("contact_phone", contact.phone)
+                self.initial.setdefault("contact_email", contact.email)
+        elif not self.is_bound:
+            self.initial["submission_token"] = uuid.uuid4()
+        for name in ("name", "address", "activities", "contact_name", "social_links"):
+            self.fields[name].validators.append(validate_plain_text)
+
+    def clean_contact_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean_ruc(self) -> str:
+        ruc = re.sub(r"\s", "", self.cleaned_data.get("ruc", ""))
+        if ruc:
+            validate_ruc(ruc)
+        return ruc
+
+    def clean_social_links(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["social_links"].splitlines()]
+        check = URLValidator(schemes=["http", "https"])
+        for line in filter(None, lines):
+            try:
+                check(line)
+            except ValidationError:
+                raise ValidationError(
+                    _("“%(link)s” is not a web address (https://…)."), params={"link": line[:80]}
+                ) from None
+        return "\n".join(filter(None, lines))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("legal_status") == Organization.LegalStatus.RUC and not data.get("ruc"):
+            self.add_error("ruc", _("Enter the RUC, or choose another legal status."))
+        has_lat, has_lon = data.get("latitude") is not None, data.get("longitude") is not None
+        if has_lat != has_lon:
+            self.add_error("longitude", _("Give both latitude and longitude, or neither."))
+        return data
+
+    def organization_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+    def contact(self) -> ContactData:
+        return ContactData(
+            name=self.cleaned_data["contact_name"],
+            phone=self.cleaned_data["contact_phone"],
+            email=self.cleaned_data.get("contact_email") or "",
+        )
+
+    def _post_clean(self) -> None:
+        # The model's own validation runs in the service, with the district and channel set;
+        # the form only puts its cleaned values on the instance.
+        opts = self._meta
+        self.instance = forms.models.construct_instance(self, self.instance, opts.fields)
+
+
+class PublicRegistrationForm(OrganizationForm):
+    """The public form: the email is required (the submitter confirms it), and the consent
+    to the processing of personal data (Law 29733) must be given explicitly."""
+
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and consent to the processing of these personal "
+            "data for the purposes described."
+        ),
+        required=True,
+    )
+
+    field_order = (
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "name",
+        "typology",
+        "sector",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_email"].required = True
+        self.fields["contact_email"].help_text = _(
+            "We will send you a link to confirm it and your registration code."
+        )
+        for name in ("latitude", "longitude"):
+            del self.fields[name]
+
+
+class DeskForm(OrganizationForm):
+    """The desk form: name first (it drives the duplicate search), then the rest."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = ("name", "typology", "sector", "contact_name", "contact_phone", "contact_email")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Search-as-you-type for near-duplicates while the clerk types the name (htmx).
+        self.fields["name"].widget.attrs.update(
+            {
+                "autofocus": True,
+                "hx-get": reverse("platform_app:desk-search"),
+                "hx-trigger": "input changed delay:250ms, load",
+                "hx-target": "#desk-matches",
+                "hx-vals": json.dumps({"exclude": self.instance.registration_code or ""}),
+            }
+        )
+
+
+class RepresentativeForm(OrganizationForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VerificationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Organization.Status.VERIFIED, _("Verify")),
+            (Organization.Status.REJECTED, _("Reject")),
+            (Organization.Status.MERGED, _("Merge into another record")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_plain_text],
+    )
+    merged_into = forms.ModelChoiceField(
+        label=_("Merge into"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["merged_into"].queryset = (
+            Organization.objects.filter(
+                district_id=organization.district_id,
+                status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
+            )
+            .exclude(pk=organization.pk)
+            .order_by("name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == Organization.Status.REJECTED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason for the rejection."))
+        if decision == Organization.Status.MERGED and not data.get("merged_into"):
+            self.add_error("merged_into", _("Choose the record to merge into."))
+        return data
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    typology = forms.ChoiceField(
+        label=_("Typology"),
+        required=False,
+        choices=[("", _("All typologies")), *Organization.Typology.choices],
+    )
+    sector = forms.TypedChoiceField(label=_("Sector"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [
+            ("", _("All sectors")),
+            *((s.number, s.name) for s in district.sectors.all()),
+        ]
+
+
+class DataRequestForm(forms.ModelForm):
+    class Meta:
+        model = DataRequest
+        fields = ("kind", "name", "email", "details")
+        widgets = {
+            "kind": forms.RadioSelect,
+            "details": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "email": _("The address the registry has for you: we send the confirmation there."),
+            "details": _("For a rectification, what should be corrected."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_plain_text)
+        self.fields["details"].validators.append(validate_plain_text)
+
+
+class DataRequestAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    anonymize = forms.BooleanField(
+        label=_("Anonymise this person's contact data in every organization (cancellation)"),
+        required=False,
+    )
+
+
+class RegistryImportForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Sheet (CSV or XLSX)"),
+        help_text=_(
+            "Columns: nombre, tipología, sector, contacto, teléfono, correo, dirección, "
+            "integrantes, directorio (sí/no)."
+        ),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_sheet(self) -> Any:
+        sheet = self.cleaned_data["sheet"]
+        if not sheet.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if sheet.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB: split it."))
+        return sheet

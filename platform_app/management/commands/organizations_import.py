@@ -1,0 +1,45 @@
+"""Import organizations from a CSV or XLSX sheet (lists gathered on paper).
+
+manage.py organizations_import lista.xlsx --dry-run
+manage.py organizations_import lista.csv --district 150137
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from platform_app.exports import read_sheet
+from platform_app.models import District
+from platform_app.services import organizations_import
+
+
+class Command(BaseCommand):
+    help = "Import organizations from a CSV or XLSX sheet; --dry-run reports without writing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path")
+        parser.add_argument("--district", default=settings.DEFAULT_DISTRICT_UBIGEO)
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.exists():
+            raise CommandError(f"{path} does not exist")
+        district = District.objects.get(ubigeo=options["district"])
+        rows = read_sheet(path.name, path.read_bytes())
+        report = organizations_import(
+            district=district,
+            rows=rows,
+            dry_run=options["dry_run"],
+            source=path.name,
+        )
+        verb = "would be created" if options["dry_run"] else "created"
+        self.stdout.write(f"{len(report.created)} organizations {verb}.")
+        for number, reason in report.rejected:
+            self.stdout.write(f"Row {number} rejected: {reason}")
+        if report.rejected:
+            self.stdout.write(f"{len(report.rejected)} rows rejected.")

@@ -1,0 +1,229 @@
+"""Forms of the collaborative platform (issue 5): invitations, meetings, minutes, agreements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from platform_app.models import (
+    Agreement,
+    Axis,
+    District,
+    Meeting,
+    MeetingFile,
+    Member,
+    Organization,
+    StakeholderSector,
+)
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_LOCAL, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+    )
+
+
+def _agenda_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    sector = forms.ChoiceField(label=_("Stakeholder sector"), choices=StakeholderSector.choices)
+    age_group = forms.ChoiceField(label=_("Age group"), choices=Member.AgeGroup.choices)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            district=district
+        ).order_by("name")
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language for emails"), choices=(("es-pe", "Español"), ("en", "English"))
+    )
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") != data.get("password2"):
+            raise forms.ValidationError(_("The two passwords do not match."))
+        if data.get("password1"):
+            password_validation.validate_password(data["password1"])
+        return data
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ("remind_meetings", "remind_agreements", "receive_digest")
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = _datetime_field(_("Starts at"))
+    ends_at = _datetime_field(_("Ends at"))
+    place = forms.CharField(label=_("Meeting place"), max_length=255, required=False)
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    video_url = forms.URLField(label=_("Video call link"), required=False, assume_scheme="https")
+    agenda = forms.CharField(
+        label=_("Agenda (one item per line)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
+
+    def cleaned_agenda(self) -> list[str]:
+        return _agenda_lines(self.cleaned_data.get("agenda", ""))
+
+
+class MeetingSeriesForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, initial=_("Ordinary meeting of the platform")
+    )
+    first_starts_at = _datetime_field(_("First meeting starts at"))
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120
+    )
+    count = forms.IntegerField(
+        label=_("Number of monthly meetings"), min_value=1, max_value=24, initial=6
+    )
+    place = forms.CharField(label=_("Meeting place"), max_length=255)
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    agenda = forms.CharField(
+        label=_("Standing agenda (one item per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def cleaned_agenda(self) -> list[str]:
+        return _agenda_lines(self.cleaned_data.get("agenda", ""))
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.cleaned_data["duration_minutes"])
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("New agenda item"), max_length=255)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class AgreementForm(forms.Form):
+    description = forms.CharField(label=_("Agreement"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("Responsible members"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    axis = forms.ChoiceField(label=_("Axis"), choices=Axis.choices)
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
+            Member.objects.active().filter(district=district).select_related("user")
+        )
+
+
+class FollowUpForm(forms.Form):
+    new_status = forms.ChoiceField(label=_("Status"), choices=Agreement.Status.choices)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+    evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("comment") or data.get("evidence_file") or data.get("evidence_url")):
+            raise forms.ValidationError(_("Write a comment or add evidence."))
+        return data
+
+
+class MeetingFileForm(forms.ModelForm):
+    class Meta:
+        model = MeetingFile
+        fields = ("title", "file")
+
+
+class BoardFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *list(Agreement.Status.choices)], required=False
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=Member.objects.none(), required=False
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"), queryset=Meeting.objects.none(), required=False
+    )
+    axis = forms.ChoiceField(
+        label=_("Axis"), choices=[("", _("All")), *list(Axis.choices)], required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, members: Any, meetings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = members  # type: ignore[attr-defined]
+        self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+
+
+class RoleGuideIntroForm(forms.Form):
+    introduction = forms.CharField(
+        label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    change_summary = forms.CharField(
+        label=_("What changes and why"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class GuideRoleForm(forms.Form):
+    name = forms.CharField(label=_("Role"), max_length=120)
+    functions = forms.CharField(label=_("Functions"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsibilities = forms.CharField(
+        label=_("Responsibilities"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+GuideRoleFormSet = forms.formset_factory(GuideRoleForm, extra=1)

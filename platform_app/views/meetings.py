@@ -1,0 +1,791 @@
+"""The collaborative platform (issue 5): member home, members and invitations, meetings with
+attendance and minutes, agreements and their follow-up, calendars, guide of roles, work plan.
+
+Access: every page needs a platform role in the user's district (``can``). Objects come from
+``visible_to(user)`` querysets, so another district's meeting or agreement is a 404 (its
+existence is not revealed); a visible object the user may not change is a 403.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from platform_app import calendars, services
+from platform_app.meeting_forms import (
+    AcceptInvitationForm,
+    AgendaItemForm,
+    AgreementForm,
+    BoardFilterForm,
+    FollowUpForm,
+    GuideRoleFormSet,
+    InviteForm,
+    MeetingFileForm,
+    MeetingForm,
+    MeetingSeriesForm,
+    MinutesForm,
+    PreferencesForm,
+    RoleGuideIntroForm,
+)
+from platform_app.models import (
+    AgendaItem,
+    Agreement,
+    Attendance,
+    District,
+    Meeting,
+    Member,
+    Objective,
+    RoleGuideVersion,
+    StakeholderSector,
+    User,
+)
+from platform_app.permissions import can
+
+# --- access helpers ------------------------------------------------------------------------
+
+
+def _platform_district(request: HttpRequest, perm: str = "platform_app.view_meeting") -> District:
+    """The district whose platform the user works in, if their role grants ``perm``."""
+    user = request.user
+    district = getattr(user, "district", None)
+    if district is None or not can(user, perm, district):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return district
+
+
+def _require(request: HttpRequest, perm: str, district: District) -> None:
+    if not can(request.user, perm, district):  # type: ignore[arg-type]
+        raise PermissionDenied
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("district"), pk=pk
+    )
+
+
+def _member_of(user: Any, district: District) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user, district=district).first()
+
+
+def _may_follow_up(user: Any, agreement: Agreement) -> bool:
+    """Responsible members report on their agreements; coordinators on any of their district."""
+    if can(user, "platform_app.change_agreement", agreement.district):
+        return True
+    return can(user, "platform_app.add_agreementfollowup", agreement.district) and (
+        agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
+    )
+
+
+# --- member home -------------------------------------------------------------------------
+
+
+@login_required
+def platform_home(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request)
+    now = timezone.now()
+    today = timezone.localdate()
+    member = _member_of(request.user, district)
+    next_meeting = (
+        Meeting.objects.filter(district=district)
+        .upcoming(now)
+        .prefetch_related("agenda_items")
+        .first()
+    )
+    mine = Agreement.objects.none()
+    if member is not None:
+        mine = member.agreements.open().for_list().order_by("due_date")
+    mine_list = list(mine)
+    recent = Agreement.objects.filter(district=district).for_list().order_by("-created_at")[:5]
+    objectives = Objective.objects.filter(district=district).prefetch_related("activities")
+    return render(
+        request,
+        "platform_app/platform_home.html",
+        {
+            "district": district,
+            "member": member,
+            "next_meeting": next_meeting,
+            "my_agreements": mine_list,
+            "overdue": [a for a in mine_list if a.due_date < today],
+            "recent_agreements": recent,
+            "objectives": objectives,
+            "feed_url": request.build_absolute_uri(
+                reverse("platform_app:member-feed", args=[member.feed_token])
+            )
+            if member
+            else "",
+            "preferences_form": PreferencesForm(instance=member) if member else None,
+            "can_manage": can(request.user, "platform_app.add_meeting", district),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_preferences(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request)
+    member = _member_of(request.user, district)
+    if member is None:
+        raise Http404
+    if "reset_feed" in request.POST:
+        services.member_feed_token_reset(member=member)
+        messages.success(
+            request, _("Your calendar address has been renewed; the old one no longer works.")
+        )
+    else:
+        form = PreferencesForm(request.POST, instance=member)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your reminder preferences have been saved."))
+    return redirect("platform_app:platform-home")
+
+
+# --- members and invitations -------------------------------------------------------------
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.view_member")
+    may_invite = can(request.user, "platform_app.add_invitation", district)
+    form = InviteForm(request.POST or None, district=district)
+    if request.method == "POST":
+        if not may_invite:
+            raise PermissionDenied
+        if form.is_valid():
+            services.member_invite(
+                district=district,
+                invited_by=request.user,  # type: ignore[arg-type]
+                accept_url=lambda token: request.build_absolute_uri(
+                    reverse("platform_app:invitation-accept", args=[token])
+                ),
+                **form.cleaned_data,
+            )
+            messages.success(request, _("The invitation has been sent."))
+            return redirect("platform_app:member-list")
+    members = (
+        Member.objects.filter(district=district)
+        .select_related("user", "organization")
+        .order_by("status", "sector", "user__first_name")
+    )
+    counts = dict(
+        members.filter(status=Member.Status.ACTIVE)
+        .order_by()  # an explicit ordering would split the groups
+        .values_list("sector")
+        .annotate(n=Count("pk"))
+        .values_list("sector", "n")
+    )
+    return render(
+        request,
+        "platform_app/member_list.html",
+        {
+            "members": members,
+            "sector_counts": [
+                (label, counts.get(value, 0)) for value, label in StakeholderSector.choices
+            ],
+            "form": form if may_invite else None,
+        },
+    )
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation: joins the signed-in account, or creates one."""
+    invitation = services.invitation_from_token(token=token)
+    if invitation is None:
+        return render(request, "platform_app/invitation_invalid.html", status=404)
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email:  # type: ignore[union-attr]
+            return render(
+                request,
+                "platform_app/invitation_wrong_account.html",
+                {"invitation": invitation},
+                status=403,
+            )
+        if request.method == "POST":
+            services.member_join(invitation=invitation, user=user)  # type: ignore[arg-type]
+            messages.success(request, _("Welcome to the platform."))
+            return redirect("platform_app:platform-home")
+        return render(request, "platform_app/invitation_accept.html", {"invitation": invitation})
+    if User.objects.filter(email=invitation.email).exists():
+        # An account exists: sign in with it and come back to the link.
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    form = AcceptInvitationForm(
+        request.POST or None,
+        initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        new_user = services.invitation_accept_new_account(
+            invitation=invitation,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            password=form.cleaned_data["password1"],
+            language=form.cleaned_data["language"],
+        )
+        login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to the platform."))
+        return redirect("platform_app:platform-home")
+    return render(
+        request, "platform_app/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+def member_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal calendar feed: the secret token is the credential (calendar apps cannot
+    sign in); renewing it on the member page revokes the old address."""
+    member = get_object_or_404(
+        Member.objects.select_related("district", "user").exclude(status=Member.Status.LEFT),
+        feed_token=token,
+    )
+    now = timezone.now()
+    meetings = (
+        Meeting.objects.filter(district=member.district, starts_at__gte=now - timedelta(days=90))
+        .prefetch_related("agenda_items")
+        .order_by("starts_at")
+    )
+    agreements = member.agreements.open().order_by("due_date")
+    body = calendars.feed_ics(
+        name=_("Platform of %(district)s") % {"district": member.district.name},
+        meetings=meetings,
+        agreements=agreements,
+        now=now,
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request)
+    meetings = (
+        Meeting.objects.filter(district=district)
+        .annotate(item_count=Count("agenda_items", distinct=True))
+        .order_by("-starts_at")
+    )
+    page = Paginator(meetings, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "platform_app/meeting_list.html",
+        {
+            "page": page,
+            "now": timezone.now(),
+            "can_manage": can(request.user, "platform_app.add_meeting", district),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.add_meeting")
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                district=district,
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                video_url=data["video_url"],
+                agenda=form.cleaned_agenda(),
+                created_by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The meeting has been scheduled and the convocation sent."))
+            return redirect("platform_app:meeting-detail", pk=meeting.pk)
+    return render(request, "platform_app/meeting_form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_series(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.add_meeting")
+    form = MeetingSeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings = services.meeting_plan_series(
+                district=district,
+                first_starts_at=data["first_starts_at"],
+                duration=form.duration,
+                count=data["count"],
+                title=data["title"],
+                place=data["place"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                agenda=form.cleaned_agenda(),
+                created_by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)d monthly meetings have been planned.") % {"count": len(meetings)},
+            )
+            return redirect("platform_app:meeting-list")
+    return render(request, "platform_app/meeting_series_form.html", {"form": form})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_meeting", meeting.district)
+    initial = {
+        field: getattr(meeting, field)
+        for field in (
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "latitude",
+            "longitude",
+            "video_url",
+        )
+    }
+    initial["starts_at"] = timezone.localtime(meeting.starts_at)
+    initial["ends_at"] = timezone.localtime(meeting.ends_at)
+    form = MeetingForm(request.POST or None, initial=initial)
+    form.fields["agenda"].widget = form.fields["agenda"].hidden_widget()
+    if request.method == "POST":
+        if "cancel_meeting" in request.POST:
+            services.meeting_cancel(meeting=meeting)
+            messages.success(request, _("The meeting has been cancelled and members notified."))
+            return redirect("platform_app:meeting-detail", pk=meeting.pk)
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
+            try:
+                services.meeting_update(meeting=meeting, changes=changes)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The meeting has been updated."))
+                return redirect("platform_app:meeting-detail", pk=meeting.pk)
+    return render(request, "platform_app/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    items = meeting.agenda_items.select_related("carried_agreement").prefetch_related(
+        Prefetch("agreements", queryset=Agreement.objects.for_list())
+    )
+    previous = (
+        Meeting.objects.filter(
+            district=meeting.district,
+            status=Meeting.Status.HELD,
+            starts_at__lt=meeting.starts_at,
+            minutes_approved_in__isnull=True,
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    return {
+        "meeting": meeting,
+        "items": items,
+        "files": meeting.files.all(),
+        "previous_unapproved": previous,
+        "summary": _attendance_summary(meeting),
+        "can_manage": can(request.user, "platform_app.change_meeting", meeting.district),
+    }
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    context = _meeting_context(request, meeting)
+    context["file_form"] = MeetingFileForm()
+    return render(request, "platform_app/meeting_detail.html", context)
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    response = HttpResponse(
+        calendars.meeting_ics(meeting), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="reunion-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.add_meetingfile", meeting.district)
+    form = MeetingFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.save(commit=False)
+        upload.meeting = meeting
+        upload.size = upload.file.size
+        upload.uploaded_by = request.user
+        upload.save()
+        messages.success(request, _("The file has been added."))
+        return redirect("platform_app:meeting-detail", pk=meeting.pk)
+    context = _meeting_context(request, meeting)
+    context["file_form"] = form
+    return render(request, "platform_app/meeting_detail.html", context, status=400)
+
+
+def _attendance_summary(meeting: Meeting) -> dict[str, Any]:
+    """Present members by stakeholder sector and whether quorum was reached (two queries)."""
+    rows = dict(
+        Attendance.objects.filter(meeting=meeting)
+        .values_list("member__sector")
+        .annotate(n=Count("pk", filter=Q(present=True)))
+        .values_list("member__sector", "n")
+    )
+    expected = Attendance.objects.filter(meeting=meeting).count()
+    present = sum(rows.values())
+    config = services.platform_settings_get(district=meeting.district)
+    return {
+        "by_sector": [(label, rows.get(value, 0)) for value, label in StakeholderSector.choices],
+        "present": present,
+        "expected": expected,
+        "quorum": config.quorum_reached(present=present, expected=expected),
+        "quorum_percent": config.quorum_percent,
+    }
+
+
+@login_required
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    may_take = can(request.user, "platform_app.change_attendance", meeting.district)
+    if may_take and meeting.status != Meeting.Status.CANCELLED:
+        services.attendance_sheet_open(meeting=meeting)
+    sheet = meeting.attendances.select_related("member__user", "member__organization").order_by(
+        "member__sector", "member__user__first_name", "member__user__last_name"
+    )
+    return render(
+        request,
+        "platform_app/meeting_attendance.html",
+        {
+            "meeting": meeting,
+            "sheet": sheet,
+            "summary": _attendance_summary(meeting),
+            "may_take": may_take,
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_attendance", meeting.district)
+    member = get_object_or_404(Member, pk=member_pk, district=meeting.district)
+    attendance = services.attendance_set(
+        meeting=meeting, member=member, present=request.POST.get("present") == "1"
+    )
+    if not getattr(request, "htmx", False):
+        return redirect("platform_app:meeting-attendance", pk=meeting.pk)
+    attendance.member = member
+    return render(
+        request,
+        "platform_app/_attendance_row.html",
+        {
+            "meeting": meeting,
+            "row": attendance,
+            "summary": _attendance_summary(meeting),
+            "may_take": True,
+            "oob": True,
+        },
+    )
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Minutes per agenda item and the agreements recorded in them (coordinators write)."""
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_meeting", meeting.district)
+    agreement_form = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        item = None
+        if "item" in request.POST:
+            item = get_object_or_404(AgendaItem, pk=request.POST["item"], meeting=meeting)
+        if action == "minutes" and item is not None:
+            form = MinutesForm(request.POST)
+            if form.is_valid():
+                services.agenda_item_minutes_save(item=item, minutes=form.cleaned_data["minutes"])
+                messages.success(request, _("Minutes saved."))
+                return redirect(f"{request.path}#item-{item.pk}")
+        elif action == "agreement" and item is not None:
+            agreement_form = AgreementForm(
+                request.POST, district=meeting.district, prefix=f"a{item.pk}"
+            )
+            if agreement_form.is_valid():
+                data = agreement_form.cleaned_data
+                services.agreement_record(
+                    agenda_item=item,
+                    description=data["description"],
+                    responsible=list(data["responsible"]),
+                    due_date=data["due_date"],
+                    axis=data["axis"],
+                    user=request.user,  # type: ignore[arg-type]
+                )
+                messages.success(request, _("Agreement recorded."))
+                return redirect(f"{request.path}#item-{item.pk}")
+        elif action == "agenda":
+            form = AgendaItemForm(request.POST)
+            if form.is_valid():
+                services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
+                return redirect(request.path)
+        elif action == "held":
+            services.meeting_mark_held(meeting=meeting)
+            messages.success(request, _("The meeting has been closed as held."))
+            return redirect("platform_app:meeting-detail", pk=meeting.pk)
+        elif action == "approve_previous":
+            previous = get_object_or_404(
+                Meeting, pk=request.POST.get("previous"), district=meeting.district
+            )
+            try:
+                services.meeting_minutes_approve(meeting=previous, approved_in=meeting)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The minutes of the previous meeting are approved."))
+            return redirect(request.path)
+    context = _meeting_context(request, meeting)
+    forms_by_item = []
+    for item in context["items"]:
+        form = (
+            agreement_form
+            if agreement_form is not None and agreement_form.prefix == f"a{item.pk}"
+            else AgreementForm(district=meeting.district, prefix=f"a{item.pk}")
+        )
+        forms_by_item.append(
+            (
+                item,
+                MinutesForm(initial={"minutes": item.minutes}, auto_id=f"id_minutes_{item.pk}"),
+                form,
+            )
+        )
+    context["forms_by_item"] = forms_by_item
+    context["agenda_form"] = AgendaItemForm()
+    return render(request, "platform_app/meeting_minutes.html", context)
+
+
+# --- agreements ----------------------------------------------------------------------------
+
+
+@login_required
+def agreement_board(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.view_agreement")
+    members = Member.objects.filter(district=district).select_related("user")
+    meetings = Meeting.objects.filter(district=district).order_by("-starts_at")
+    form = BoardFilterForm(request.GET or None, members=members, meetings=meetings)
+    agreements = Agreement.objects.filter(district=district).for_list().order_by("due_date", "pk")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            agreements = agreements.filter(status=data["status"])
+        if data["responsible"]:
+            agreements = agreements.filter(responsible=data["responsible"])
+        if data["meeting"]:
+            agreements = agreements.filter(agenda_item__meeting=data["meeting"])
+        if data["axis"]:
+            agreements = agreements.filter(axis=data["axis"])
+        if data["overdue"]:
+            agreements = agreements.overdue(timezone.localdate())
+    page = Paginator(agreements, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "platform_app/agreement_board.html",
+        {
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "title": _("Board of agreements"),
+        },
+    )
+
+
+@login_required
+def agreement_mine(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.view_agreement")
+    member = _member_of(request.user, district)
+    agreements = (
+        member.agreements.for_list().order_by("status", "due_date")
+        if member
+        else Agreement.objects.none()
+    )
+    return render(
+        request,
+        "platform_app/agreement_mine.html",
+        {"agreements": agreements, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(
+        Agreement.objects.visible_to(request.user).for_list().select_related("district"), pk=pk
+    )
+    may_follow_up = _may_follow_up(request.user, agreement)
+    form = FollowUpForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"new_status": agreement.status, "progress": agreement.progress},
+    )
+    if request.method == "POST":
+        if not may_follow_up:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.agreement_follow_up(
+                    agreement=agreement,
+                    user=request.user,  # type: ignore[arg-type]
+                    new_status=data["new_status"],
+                    progress=data["progress"],
+                    comment=data["comment"],
+                    evidence_file=data["evidence_file"],
+                    evidence_url=data["evidence_url"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your follow-up has been recorded."))
+                return redirect("platform_app:agreement-detail", pk=agreement.pk)
+    return render(
+        request,
+        "platform_app/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "history": agreement.followups.select_related("author"),
+            "form": form if may_follow_up else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def agreement_public(request: HttpRequest, slug: str) -> HttpResponse:
+    """The transparency page: agreements without any personal data, only if published."""
+    district = get_object_or_404(District, slug=slug)
+    agreements = (
+        Agreement.objects.published(district)
+        .select_related("agenda_item__meeting")
+        .prefetch_related("responsible_organizations")
+        .order_by("-agenda_item__meeting__starts_at", "pk")
+    )
+    if (
+        not agreements.exists()
+        and not services.platform_settings_get(district=district).publish_agreements
+    ):
+        raise Http404
+    page = Paginator(agreements, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "platform_app/agreement_public.html",
+        {"district": district, "page": page, "today": timezone.localdate()},
+    )
+
+
+# --- guide of roles and work plan -----------------------------------------------------------
+
+
+@login_required
+def role_guide(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.view_roleguideversion")
+    versions = RoleGuideVersion.objects.filter(district=district).select_related(
+        "approved_in", "proposed_by"
+    )
+    number = request.GET.get("version")
+    guide = None
+    if number and number.isdigit():
+        guide = versions.filter(number=int(number)).first()
+    if guide is None:
+        guide = versions.filter(status=RoleGuideVersion.Status.APPROVED).first() or versions.first()
+    roles = guide.roles.prefetch_related("holders__member__user") if guide else []
+    may_approve = can(request.user, "platform_app.change_roleguideversion", district)
+    if request.method == "POST" and guide is not None:
+        if not may_approve:
+            raise PermissionDenied
+        meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting"), district=district)
+        try:
+            services.role_guide_approve(guide=guide, meeting=meeting)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The new version of the guide is in force."))
+        return redirect(f"{reverse('platform_app:role-guide')}?version={guide.number}")
+    return render(
+        request,
+        "platform_app/roleguide_detail.html",
+        {
+            "guide": guide,
+            "roles": roles,
+            "versions": versions,
+            "may_approve": may_approve
+            and guide is not None
+            and guide.status == RoleGuideVersion.Status.PROPOSED,
+            "meetings": Meeting.objects.filter(district=district)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("-starts_at")[:12],
+        },
+    )
+
+
+@login_required
+def role_guide_propose(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.add_roleguideversion")
+    current = RoleGuideVersion.objects.filter(
+        district=district, status=RoleGuideVersion.Status.APPROVED
+    ).first()
+    initial_roles = (
+        [
+            {"name": r.name, "functions": r.functions, "responsibilities": r.responsibilities}
+            for r in current.roles.all()
+        ]
+        if current
+        else []
+    )
+    intro = RoleGuideIntroForm(
+        request.POST or None, initial={"introduction": current.introduction if current else ""}
+    )
+    roles = GuideRoleFormSet(request.POST or None, initial=initial_roles, prefix="roles")
+    if request.method == "POST" and intro.is_valid() and roles.is_valid():
+        guide = services.role_guide_propose(
+            district=district,
+            user=request.user,  # type: ignore[arg-type]
+            introduction=intro.cleaned_data["introduction"],
+            change_summary=intro.cleaned_data["change_summary"],
+            roles=[f.cleaned_data for f in roles.forms if f.cleaned_data.get("name")],
+        )
+        messages.success(request, _("Your proposal has been recorded; a meeting will discuss it."))
+        return redirect(f"{reverse('platform_app:role-guide')}?version={guide.number}")
+    return render(request, "platform_app/roleguide_form.html", {"intro": intro, "roles": roles})
+
+
+@login_required
+def work_plan(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.view_objective")
+    objectives = Objective.objects.filter(district=district).prefetch_related(
+        "activities__responsible__user"
+    )
+    return render(
+        request,
+        "platform_app/workplan_detail.html",
+        {"objectives": objectives, "today": timezone.localdate()},
+    )

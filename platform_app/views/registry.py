@@ -1,0 +1,635 @@
+"""The organization registry: public form, desk, verification, directory and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from platform_app import exports
+from platform_app.forms import (
+    DataRequestAnswerForm,
+    DataRequestForm,
+    DeskForm,
+    DirectoryFilterForm,
+    OrganizationForm,
+    PublicRegistrationForm,
+    RegistryImportForm,
+    RepresentativeForm,
+    VerificationForm,
+)
+from platform_app.models import Campaign, DataRequest, District, Organization
+from platform_app.models.registry import name_similarity, normalize_name
+from platform_app.permissions import can
+from platform_app.services import (
+    CONFIRM_SALT,
+    DATA_COPY_SALT,
+    DuplicateOrganizationError,
+    StaleOrganizationError,
+    data_copy_token,
+    data_request_answer,
+    data_request_confirm,
+    data_request_submit,
+    data_subject_records,
+    organization_confirm_email,
+    organization_register,
+    organization_update,
+    organization_verify,
+    organizations_import,
+)
+
+SESSION_KEY = "registry_submitted"
+LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
+
+
+def _default_district() -> District:
+    return get_object_or_404(
+        District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    )
+
+
+def _staff_district(request: HttpRequest, perm: str) -> District:
+    """The district a staff member works in, if they hold ``perm`` there; 403 otherwise."""
+    user = request.user
+    district = getattr(user, "district", None)
+    if district is None or not can(user, perm, district):
+        raise PermissionDenied
+    return district
+
+
+def _apply_errors(form: OrganizationForm, error: ValidationError) -> None:
+    """Model validation from the service lands next to the fields it is about."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _confirm_url(request: HttpRequest) -> Any:
+    return lambda token: request.build_absolute_uri(
+        reverse("platform_app:organization-confirm", args=[token])
+    )
+
+
+# --- Public registration ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def organization_register_view(request: HttpRequest) -> HttpResponse:
+    district = _default_district()
+    form = PublicRegistrationForm(request.POST or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        campaign = Campaign.objects.current(district.pk, timezone.localdate()).first()
+        try:
+            result = organization_register(
+                district=district,
+                fields=form.organization_fields(),
+                contact=form.contact(),
+                channel=Organization.Channel.ONLINE,
+                submission_token=form.cleaned_data.get("submission_token"),
+                campaign=campaign,
+                confirm_url=_confirm_url(request),
+            )
+        except DuplicateOrganizationError as exc:
+            form.add_error(
+                "name",
+                _(
+                    "An organization with this name is already registered (code %(code)s). "
+                    "If you represent it, write to the municipality to be added to it."
+                )
+                % {"code": exc.existing.registration_code},
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            # Only the browser that submitted may see the confirmation page of a pending
+            # record: codes are sequential, so the page is not reachable by guessing them.
+            submitted = set(request.session.get(SESSION_KEY, []))
+            submitted.add(result.organization.pk)
+            request.session[SESSION_KEY] = sorted(submitted)
+            return redirect(
+                "platform_app:organization-registered", result.organization.registration_code
+            )
+    return render(
+        request, "platform_app/organization_register.html", {"form": form, "district": district}
+    )
+
+
+def organization_registered(request: HttpRequest, code: str) -> HttpResponse:
+    organization = get_object_or_404(Organization, registration_code=code)
+    if organization.pk not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    return render(
+        request, "platform_app/organization_registered.html", {"organization": organization}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organization_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    # GET only shows a button: mail scanners that prefetch links must not confirm.
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=None)
+        organization = get_object_or_404(Organization, pk=data["o"])
+    except signing.BadSignature:
+        return render(request, "platform_app/organization_confirm.html", {"invalid": True})
+    if request.method == "POST":
+        try:
+            organization = organization_confirm_email(token=token)
+        except signing.BadSignature:
+            return render(request, "platform_app/organization_confirm.html", {"invalid": True})
+        return render(
+            request,
+            "platform_app/organization_confirm.html",
+            {"organization": organization, "done": True},
+        )
+    return render(request, "platform_app/organization_confirm.html", {"organization": organization})
+
+
+# --- Directory and public pages --------------------------------------------------------
+
+
+def organization_directory(request: HttpRequest) -> HttpResponse:
+    district = _default_district()
+    form = DirectoryFilterForm(request.GET or None, district=district)
+    organizations = (
+        Organization.objects.public()
+        .filter(district=district)
+        .select_related("sector")
+        .order_by("name")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        organizations = organizations.search(data.get("q") or "")
+        if data.get("typology"):
+            organizations = organizations.filter(typology=data["typology"])
+        if data.get("sector"):
+            organizations = organizations.filter(sector__number=data["sector"])
+    page = Paginator(organizations, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "platform_app/organization_directory.html",
+        {"form": form, "page": page, "district": district, "querystring": query.urlencode()},
+    )
+
+
+def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
+    organization = get_object_or_404(
+        Organization.objects.visible_to(request.user).select_related("sector", "district"),
+        registration_code=code,
+    )
+    return render(
+        request,
+        "platform_app/organization_detail.html",
+        {
+            "organization": organization,
+            "can_edit": organization.is_represented_by(request.user),
+        },
+    )
+
+
+def organization_map_layer(request: HttpRequest) -> JsonResponse:
+    """GeoJSON of the public organizations with a map point (the directory's map layer)."""
+    rows = (
+        Organization.objects.public()
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .values("name", "typology", "registration_code", "latitude", "longitude")
+    )
+    labels = dict(Organization.Typology.choices)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]},
+            "properties": {
+                "name": r["name"],
+                "typology": str(labels.get(r["typology"], r["typology"])),
+                "url": reverse("platform_app:organization-detail", args=[r["registration_code"]]),
+            },
+        }
+        for r in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def organization_directory_export(request: HttpRequest) -> HttpResponse:
+    """The public directory as CSV: public fields only, whoever asks."""
+    organizations = Organization.objects.public().select_related("sector", "district")
+    return exports.organizations_response(organizations, fmt="csv", personal=False, staff=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """A representative edits their organization; name, typology or sector changes to a
+    verified record send it back to review."""
+    organization = get_object_or_404(
+        Organization.objects.visible_to(request.user), registration_code=code
+    )
+    if not organization.is_represented_by(request.user):
+        raise PermissionDenied
+    form = RepresentativeForm(
+        request.POST or None,
+        instance=organization,
+        district=organization.district,
+        initial={"version": organization.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_update(
+                organization=organization,
+                fields=form.organization_fields(),
+                contact=form.contact(),
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                review_changes=True,
+            )
+        except StaleOrganizationError:
+            form.add_error(None, _("Someone else changed this record meanwhile. Reload it."))
+        except DuplicateOrganizationError as exc:
+            form.add_error("name", _("Another record has this name: %s") % exc.existing)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect(organization)
+    return render(
+        request,
+        "platform_app/organization_edit.html",
+        {"form": form, "organization": organization},
+    )
+
+
+# --- Registration desk -----------------------------------------------------------------
+
+
+def _desk_counts(district: District) -> dict[str, int]:
+    now = timezone.localtime()
+    day_start = timezone.make_aware(datetime.combine(now.date(), time.min))
+    week_start = day_start - timedelta(days=now.weekday())
+    return Organization.objects.filter(
+        district=district, channel=Organization.Channel.DESK
+    ).aggregate(
+        today=Count("pk", filter=Q(created_at__gte=day_start)),
+        week=Count("pk", filter=Q(created_at__gte=week_start)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    district = _staff_district(request, "platform_app.use_desk")
+    campaign = Campaign.objects.desk_open(district.pk, timezone.localdate()).first()
+    context: dict[str, Any] = {"campaign": campaign, "district": district}
+    if campaign is None:
+        context["counts"] = _desk_counts(district)
+        return render(request, "platform_app/organization_desk.html", context, status=403)
+    instance = None
+    if code is not None:
+        instance = get_object_or_404(Organization, district=district, registration_code=code)
+    form = DeskForm(
+        request.POST or None,
+        instance=instance,
+        district=district,
+        initial={"version": instance.version} if instance else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if instance is None:
+                organization = organization_register(
+                    district=district,
+                    fields=form.organization_fields(),
+                    contact=form.contact(),
+                    channel=Organization.Channel.DESK,
+                    submission_token=form.cleaned_data.get("submission_token"),
+                    actor=request.user,
+                    campaign=campaign,
+                ).organization
+            else:
+                organization = organization_update(
+                    organization=instance,
+                    fields=form.organization_fields(),
+                    contact=form.contact(),
+                    actor=request.user,
+                    version=form.cleaned_data.get("version") or 0,
+                )
+        except DuplicateOrganizationError as exc:
+            context["duplicate"] = exc.existing
+            form.add_error(
+                "name",
+                _("Already registered as %(code)s.") % {"code": exc.existing.registration_code},
+            )
+        except StaleOrganizationError:
+            form.add_error(None, _("Someone else changed this record meanwhile. Reload it."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("platform_app:desk-receipt", organization.registration_code)
+    context.update(form=form, instance=instance, counts=_desk_counts(district))
+    return render(request, "platform_app/organization_desk.html", context)
+
+
+@login_required
+def desk_search(request: HttpRequest) -> HttpResponse:
+    """Near-duplicates of the name being typed: one query for the district's live records,
+    compared in Python on their normalised names (accents, case, punctuation, abbreviations
+    and articles already folded), so the count of queries never depends on the data."""
+    district = _staff_district(request, "platform_app.use_desk")
+    typed = normalize_name(request.GET.get("name", ""))[:200]
+    exclude = request.GET.get("exclude", "")
+    matches: list[dict[str, Any]] = []
+    if len(typed) >= 3:
+        rows = Organization.objects.filter(district=district, status__in=LIVE).values(
+            "pk", "name", "normalized_name", "registration_code", "status", "typology"
+        )
+        for row in rows:
+            if row["registration_code"] == exclude:
+                continue
+            score = name_similarity(typed, row["normalized_name"])
+            if score >= 0.5:
+                matches.append({**row, "score": score})
+        matches.sort(key=lambda m: (-m["score"], m["name"]))
+    return render(
+        request, "platform_app/_organization_matches.html", {"matches": matches[:5], "typed": typed}
+    )
+
+
+@login_required
+def desk_counter(request: HttpRequest) -> HttpResponse:
+    district = _staff_district(request, "platform_app.use_desk")
+    return render(
+        request, "platform_app/_organization_counter.html", {"counts": _desk_counts(district)}
+    )
+
+
+@login_required
+def desk_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    district = _staff_district(request, "platform_app.use_desk")
+    organization = get_object_or_404(
+        Organization.objects.select_related("sector", "entered_by"),
+        district=district,
+        registration_code=code,
+    )
+    public_url = request.build_absolute_uri(organization.get_absolute_url())
+    # segno writes an SVG with presentation attributes only (no style=), allowed by our CSP.
+    qr_svg = segno.make(public_url, error="m").svg_inline(scale=4, title=public_url)
+    last_event = organization.events.select_related("actor").first()
+    return render(
+        request,
+        "platform_app/organization_receipt.html",
+        {
+            "organization": organization,
+            "public_url": public_url,
+            "qr_svg": mark_safe(qr_svg),  # noqa: S308 - generated by segno from our own URL
+            "last_event": last_event,
+        },
+    )
+
+
+# --- Verification (coordinators) -------------------------------------------------------
+
+
+@login_required
+def verification_list(request: HttpRequest) -> HttpResponse:
+    district = _staff_district(request, "platform_app.verify_organization")
+    records = Organization.objects.filter(district=district)
+    status = request.GET.get("status", Organization.Status.PENDING)
+    if status not in Organization.Status.values:
+        status = Organization.Status.PENDING
+    listed = records.filter(status=status).select_related("sector").order_by("created_at")
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+
+    def counts(field: str) -> list[dict[str, Any]]:
+        return list(
+            records.filter(status__in=LIVE).values(field).annotate(n=Count("pk")).order_by(field)
+        )
+
+    labels = {
+        "channel": dict(Organization.Channel.choices),
+        "typology": dict(Organization.Typology.choices),
+    }
+    campaign = Campaign.objects.filter(district=district).first()
+    progress = records.progress()
+    return render(
+        request,
+        "platform_app/organization_verification_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Organization.Status.choices,
+            "by_channel": [
+                {"label": labels["channel"].get(r["channel"], r["channel"]), "n": r["n"]}
+                for r in counts("channel")
+            ],
+            "by_typology": [
+                {"label": labels["typology"].get(r["typology"], r["typology"]), "n": r["n"]}
+                for r in counts("typology")
+            ],
+            "by_sector": [
+                {"label": r["sector__name"] or _("No sector"), "n": r["n"]}
+                for r in counts("sector__name")
+            ],
+            "progress": progress,
+            "campaign": campaign,
+            "querystring": f"status={status}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
+    district = _staff_district(request, "platform_app.verify_organization")
+    organization = get_object_or_404(
+        Organization.objects.select_related("sector", "entered_by", "merged_into"),
+        district=district,
+        registration_code=code,
+    )
+    form = VerificationForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_verify(
+                organization=organization,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data.get("reason", ""),
+                merged_into=form.cleaned_data.get("merged_into"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("platform_app:verification-detail", code)
+    return render(
+        request,
+        "platform_app/organization_verification_detail.html",
+        {
+            "organization": organization,
+            "form": form,
+            "contacts": organization.contacts.all(),
+            "events": organization.events.select_related("actor"),
+            "representatives": organization.representatives.all(),
+        },
+    )
+
+
+@login_required
+def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    district = _staff_district(request, "platform_app.export_organization")
+    organizations = Organization.objects.filter(district=district).select_related(
+        "sector", "district", "entered_by"
+    )
+    personal = can(request.user, "platform_app.view_contact_data", district)
+    return exports.organizations_response(organizations, fmt=fmt, personal=personal, staff=True)
+
+
+# --- Data subjects' rights -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def data_request_create(request: HttpRequest) -> HttpResponse:
+    district = _default_district()
+    form = DataRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data_request_submit(
+            district=district,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            details=form.cleaned_data["details"],
+            confirm_url=lambda token: request.build_absolute_uri(
+                reverse("platform_app:data-request-confirm", args=[token])
+            ),
+        )
+        return render(request, "platform_app/data_request_sent.html")
+    return render(
+        request, "platform_app/data_request_form.html", {"form": form, "district": district}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def data_request_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    # As with registrations, GET only shows a button so link scanners confirm nothing.
+    context: dict[str, Any] = {"token": token}
+    if request.method == "POST":
+        try:
+            data_request = data_request_confirm(token=token)
+        except signing.BadSignature:
+            context["invalid"] = True
+        else:
+            context["data_request"] = data_request
+            if data_request.kind == DataRequest.Kind.ACCESS:
+                context["copy_token"] = data_copy_token(data_request=data_request)
+    return render(request, "platform_app/data_request_confirm.html", context)
+
+
+def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    """The requester's copy of their data (the link proves they hold the email)."""
+    try:
+        data = signing.loads(token, salt=DATA_COPY_SALT, max_age=60 * 60 * 24 * 7)
+    except signing.BadSignature:
+        raise Http404 from None
+    data_request = get_object_or_404(DataRequest, pk=data["r"], email=data["e"])
+    records = data_subject_records(district=data_request.district, email=data_request.email)
+    if fmt == "json":
+        response = JsonResponse({"email": data_request.email, "records": records})
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer,
+            fieldnames=["kind", "organization", "registration_code", "name", "phone", "email"],
+        )
+        writer.writeheader()
+        writer.writerows(records)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="mis-datos.{fmt}"'
+    return response
+
+
+@login_required
+def data_request_list(request: HttpRequest) -> HttpResponse:
+    district = _staff_district(request, "platform_app.change_datarequest")
+    requests = DataRequest.objects.filter(district=district).exclude(
+        status=DataRequest.Status.UNCONFIRMED
+    )
+    return render(
+        request,
+        "platform_app/data_request_list.html",
+        {"requests": requests, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    district = _staff_district(request, "platform_app.change_datarequest")
+    data_request = get_object_or_404(
+        DataRequest.objects.exclude(status=DataRequest.Status.UNCONFIRMED),
+        district=district,
+        pk=pk,
+    )
+    form = DataRequestAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data_request_answer(
+                data_request=data_request,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                anonymize=form.cleaned_data["anonymize"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("platform_app:data-request-list")
+    return render(
+        request,
+        "platform_app/data_request_detail.html",
+        {
+            "data_request": data_request,
+            "form": form,
+            "records": data_subject_records(district=district, email=data_request.email),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registry_import(request: HttpRequest) -> HttpResponse:
+    """Coordinators import paper lists: a dry run first reports every row it would reject."""
+    district = _staff_district(request, "platform_app.verify_organization")
+    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        sheet = form.cleaned_data["sheet"]
+        dry_run = request.POST.get("action") != "import"
+        try:
+            rows = exports.read_sheet(sheet.name, sheet.read())
+        except (ValueError, UnicodeDecodeError, csv.Error, OSError, KeyError):
+            form.add_error("sheet", _("This file could not be read as a CSV or XLSX sheet."))
+        else:
+            context["report"] = organizations_import(
+                district=district,
+                rows=rows,
+                dry_run=dry_run,
+                actor=request.user,
+                source=sheet.name,
+            )
+            context["dry_run"] = dry_run
+    return render(request, "platform_app/organization_import.html", context)

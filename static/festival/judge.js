@@ -1,0 +1,232 @@
+// Judge screen: autosave of every change, and an offline queue that survives a reload or
+// the tablet going to sleep (localStorage). Each change gets a key made here and the
+// tablet's timestamp; the server keeps one sheet per (judge, team) with the newest values by
+// that timestamp and ignores a key it has already applied, so resending is always safe.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-judge-screen]");
+  if (!root) return;
+
+  var endpoint = root.dataset.endpoint;
+  var queueKey = "festival:queue:" + root.dataset.judge;   // changes not yet accepted
+  var stateKey = "festival:state:" + root.dataset.judge;   // latest known values per team
+  var msg = root.dataset;
+  var connection = root.querySelector("[data-connection]");
+  var forms = Array.prototype.slice.call(root.querySelectorAll(".score-form"));
+  var flushing = false;
+
+  function load(key) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
+  }
+  function store(key, value) { window.localStorage.setItem(key, JSON.stringify(value)); }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var input = root.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function formFor(team) { return root.querySelector('.score-form[data-team="' + team + '"]'); }
+
+  function setStatus(team, text, kind) {
+    var form = formFor(team);
+    if (form) {
+      var status = form.querySelector("[data-status]");
+      status.textContent = text;
+      status.dataset.kind = kind || "";
+    }
+    var chip = root.querySelector('[data-state-for="' + team + '"]');
+    if (chip) { chip.textContent = text.length > 24 ? "⏳" : text; chip.dataset.kind = kind || ""; }
+  }
+
+  function collect(form, submit) {
+    var values = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]:checked"), function (input) {
+      values[input.name.replace(/^c-/, "")] = parseInt(input.value, 10);
+    });
+    return {
+      team: parseInt(form.dataset.team, 10),
+      values: values,
+      comment: form.querySelector("textarea[name=comment]").value,
+      submit: !!submit || form.dataset.submitted === "1",
+      client_updated_at: new Date().toISOString(),
+      idempotency_key: newKey(),
+    };
+  }
+
+  function complete(form) {
+    var groups = form.querySelectorAll("fieldset.criterion");
+    return Array.prototype.every.call(groups, function (g) { return !!g.querySelector("input:checked"); });
+  }
+
+  function remember(change, pending) {
+    var state = load(stateKey);
+    state[change.team] = {
+      values: change.values, comment: change.comment, submit: change.submit,
+      client_updated_at: change.client_updated_at, pending: pending,
+    };
+    store(stateKey, state);
+  }
+
+  function enqueue(change) {
+    // One entry per team: the newest change replaces an older unsent one (the server would
+    // keep only the newest anyway).
+    var queue = load(queueKey);
+    queue[change.team] = change;
+    store(queueKey, queue);
+    remember(change, true);
+    setStatus(change.team, navigator.onLine ? msg.msgSending : msg.msgPending, "pending");
+    flush();
+  }
+
+  function showConnection() {
+    connection.textContent = navigator.onLine ? msg.msgOnline : msg.msgOffline;
+    connection.dataset.kind = navigator.onLine ? "online" : "offline";
+  }
+
+  function settle(change, body) {
+    var queue = load(queueKey);
+    if (queue[change.team] && queue[change.team].idempotency_key === change.idempotency_key) {
+      delete queue[change.team];
+      store(queueKey, queue);
+    }
+    var form = formFor(change.team);
+    if (body && body.values) {
+      var accepted = {
+        team: change.team, values: body.values, comment: body.comment, submit: body.submitted,
+        client_updated_at: body.client_updated_at,
+      };
+      if (!load(queueKey)[change.team]) remember(accepted, false);
+      if (form) {
+        form.dataset.updatedAt = body.client_updated_at;
+        if (body.submitted) form.dataset.submitted = "1";
+        if (body.result === "stale") apply(form, accepted);
+      }
+      var text = body.submitted ? msg.msgSubmitted : msg.msgSaved;
+      if (body.result === "stale") text = msg.msgStale;
+      if (!load(queueKey)[change.team]) setStatus(change.team, text, body.submitted ? "submitted" : "saved");
+    }
+  }
+
+  function refuse(change, body) {
+    // A refusal (stage locked, conflict of interest, invalid value) is final: drop the change
+    // from the queue and say why; resending would be refused again.
+    var queue = load(queueKey);
+    if (queue[change.team] && queue[change.team].idempotency_key === change.idempotency_key) {
+      delete queue[change.team];
+      store(queueKey, queue);
+    }
+    var state = load(stateKey);
+    delete state[change.team];
+    store(stateKey, state);
+    setStatus(change.team, (body && body.message) || "Error", "error");
+    if (body && body.code === "locked") {
+      // The whole stage is closed: nothing on this screen can be changed any more.
+      Array.prototype.forEach.call(root.querySelectorAll(".score-form input, .score-form textarea, .score-form button"), function (el) {
+        el.disabled = true;
+      });
+    }
+  }
+
+  function send(change) {
+    return fetch(endpoint, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(change),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok) { settle(change, body); return true; }
+        if (response.status >= 500 || response.status === 429) throw new Error("retry");
+        refuse(change, body);
+        return true;
+      });
+    });
+  }
+
+  function flush() {
+    if (flushing || !navigator.onLine) { showConnection(); return; }
+    var queue = load(queueKey);
+    var changes = Object.keys(queue).map(function (k) { return queue[k]; });
+    if (!changes.length) return;
+    changes.sort(function (a, b) { return a.client_updated_at < b.client_updated_at ? -1 : 1; });
+    flushing = true;
+    var chain = Promise.resolve();
+    changes.forEach(function (change) { chain = chain.then(function () { return send(change); }); });
+    chain.then(function () { flushing = false; showConnection(); }, function () {
+      // Network down or server busy: everything stays queued for the next attempt.
+      flushing = false;
+      changes.forEach(function (c) { if (load(queueKey)[c.team]) setStatus(c.team, msg.msgPending, "pending"); });
+    });
+  }
+
+  function apply(form, saved) {
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (input) {
+      var value = saved.values[input.name.replace(/^c-/, "")];
+      input.checked = value !== undefined && value !== null && parseInt(input.value, 10) === value;
+    });
+    form.querySelector("textarea[name=comment]").value = saved.comment || "";
+    if (saved.submit) form.dataset.submitted = "1";
+  }
+
+  function show(team) {
+    forms.forEach(function (form) { form.hidden = form.dataset.team !== String(team); });
+    Array.prototype.forEach.call(root.querySelectorAll("[data-show]"), function (button) {
+      if (button.dataset.show === String(team)) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    });
+  }
+
+  // Restore what this tablet knows that the page (possibly an offline copy) does not.
+  var state = load(stateKey);
+  var queue = load(queueKey);
+  forms.forEach(function (form) {
+    var team = form.dataset.team;
+    var saved = queue[team] || state[team];
+    if (saved && (!form.dataset.updatedAt || new Date(saved.client_updated_at) > new Date(form.dataset.updatedAt))) {
+      apply(form, saved);
+      if (queue[team]) setStatus(team, msg.msgPending, "pending");
+      else setStatus(team, saved.submit ? msg.msgSubmitted : msg.msgSaved, saved.submit ? "submitted" : "saved");
+    }
+  });
+
+  forms.forEach(function (form) {
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "radio") enqueue(collect(form, false));
+    });
+    var timer = null;
+    form.querySelector("textarea[name=comment]").addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { enqueue(collect(form, false)); }, 600);
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var submitting = event.submitter && event.submitter.value === "1";
+      if (submitting && !complete(form)) { setStatus(form.dataset.team, msg.msgIncomplete, "error"); return; }
+      enqueue(collect(form, submitting));
+    });
+  });
+
+  Array.prototype.forEach.call(root.querySelectorAll("[data-show]"), function (button) {
+    button.addEventListener("click", function () { show(button.dataset.show); });
+  });
+  var current = root.querySelector("[data-show][aria-current]");
+  if (current) show(current.dataset.show);
+
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", showConnection);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
+  window.setInterval(flush, 5000);
+  showConnection();
+  flush();
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(function () {});
+  }
+})();

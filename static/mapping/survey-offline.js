@@ -1,0 +1,177 @@
+// Offline queue of the survey form (ficha).
+//
+// Submitting the form never depends on the network: the fields are put in a queue kept in
+// localStorage (it survives a reload and a closed tab), then the queue is sent, oldest
+// first, whenever the browser is online (now, on the "online" event, on every page load
+// and every 30 seconds). Each survey carries a UUID generated on the phone before the
+// first attempt; the server's survey_submit is idempotent on it, so a survey whose
+// response was lost and is sent again is recorded once. While being filled the form is
+// also kept as a draft, restored after a reload.
+(function () {
+  "use strict";
+  var QUEUE_KEY = "santaanita:survey-queue";
+  var DRAFT_PREFIX = "santaanita:survey-draft:";
+  var status = document.getElementById("survey-queue-status");
+  var form = document.querySelector("form[data-offline-survey]");
+  var messages = (form || status || document.body).dataset;
+  var flushing = false;
+  var lastSent = null;
+  var lastError = null;
+
+  function readQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(QUEUE_KEY)) || [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function writeQueue(queue) {
+    localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+  }
+  function newUuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function render() {
+    if (!status) return;
+    var queue = readQueue();
+    status.textContent = "";
+    if (lastError) {
+      var err = document.createElement("p");
+      err.className = "message message-error";
+      err.textContent = lastError;
+      status.appendChild(err);
+    }
+    if (queue.length) {
+      var p = document.createElement("p");
+      p.className = "message";
+      p.textContent = (messages.msgPending || "") + " " + queue.length;
+      if (!navigator.onLine && messages.msgQueued) p.textContent = messages.msgQueued + " (" + queue.length + ")";
+      status.appendChild(p);
+    } else if (lastSent) {
+      var ok = document.createElement("p");
+      ok.className = "message message-success";
+      ok.textContent = (messages.msgSent || "") + " ";
+      var link = document.createElement("a");
+      link.href = lastSent.url;
+      link.textContent = messages.msgView || lastSent.url;
+      ok.appendChild(link);
+      status.appendChild(ok);
+    }
+    status.dataset.pending = String(queue.length);
+  }
+
+  function removeFromQueue(uuid) {
+    writeQueue(readQueue().filter(function (item) { return item.uuid !== uuid; }));
+  }
+
+  function flush() {
+    if (flushing || !navigator.onLine) return render();
+    var item = readQueue()[0];
+    if (!item) return render();
+    flushing = true;
+    var body = new URLSearchParams(item.fields);
+    body.set("csrfmiddlewaretoken", csrfToken());
+    fetch(item.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          return { status: response.status, data: data };
+        });
+      })
+      .then(function (result) {
+        flushing = false;
+        if (result.status === 200 || result.status === 201) {
+          removeFromQueue(item.uuid);
+          lastSent = result.data;
+          lastError = null;
+          flush();
+        } else if (result.status >= 400 && result.status < 500) {
+          // Refused for good (invalid, not assigned any more): keep it out of the loop but
+          // give the fields back to the form so nothing typed is lost.
+          removeFromQueue(item.uuid);
+          lastError = messages.msgError || "Error";
+          if (form && form.action === new URL(item.url, location.href).href) restore(item.fields);
+          render();
+        } else {
+          render();
+        }
+      })
+      .catch(function () {
+        // Offline or the server did not answer: the item stays queued for the next try.
+        flushing = false;
+        render();
+      });
+  }
+
+  function fieldsOf(formEl) {
+    var fields = [];
+    new FormData(formEl).forEach(function (value, key) {
+      if (key !== "csrfmiddlewaretoken" && typeof value === "string") fields.push([key, value]);
+    });
+    return fields;
+  }
+  function restore(fields) {
+    fields.forEach(function (pair) {
+      var el = form.elements.namedItem(pair[0]);
+      if (el && "value" in el) el.value = pair[1];
+    });
+  }
+
+  if (form) {
+    var draftKey = DRAFT_PREFIX + location.pathname + location.search;
+    var uuidInput = form.elements.namedItem("client_uuid");
+    var draft = null;
+    try {
+      draft = JSON.parse(localStorage.getItem(draftKey));
+    } catch (e) {
+      draft = null;
+    }
+    if (draft) {
+      restore(draft);
+    } else if (!location.search.includes("survey=")) {
+      // A new survey: its identity is made here, on the phone, before any request.
+      uuidInput.value = newUuid();
+    }
+    var saveDraft = function () {
+      localStorage.setItem(draftKey, JSON.stringify(fieldsOf(form)));
+    };
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", saveDraft);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var fields = fieldsOf(form);
+      var uuid = uuidInput.value;
+      var queue = readQueue().filter(function (item) { return item.uuid !== uuid; });
+      queue.push({ uuid: uuid, url: form.action || location.href, fields: fields, queuedAt: Date.now() });
+      writeQueue(queue);
+      localStorage.removeItem(draftKey);
+      lastError = null;
+      render();
+      flush();
+    });
+  }
+
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", render);
+  window.setInterval(flush, 30000);
+  flush();
+})();

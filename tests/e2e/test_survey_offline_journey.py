@@ -1,0 +1,94 @@
+"""A volunteer surveys an assigned park on a phone without a connection; the survey arrives
+once when the connection returns (even when the phone sends it again after a reload); the
+coordinator approves it and the public map shows the park in its new condition colour."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from mapping.models import Assignment, PublicSpace, Survey
+from tests.conftest import TRANSACTIONAL
+from tests.factories import PASSWORD, UserFactory
+from tests.factories_mapping import PublicSpaceFactory
+
+pytestmark = TRANSACTIONAL
+
+QUEUE = "santaanita:survey-queue"
+
+
+@pytest.fixture
+def browser_context_args() -> dict[str, object]:
+    return {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def _sign_in(page, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/cuentas/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form.login button[type=submit], form button[type=submit]").filter(
+        has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
+    ).click()
+    expect(page.get_by_role("banner")).to_contain_text(email)
+
+
+def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page):
+    surveyor = UserFactory(email="voluntaria@example.org", role="surveyor")
+    coordinator = UserFactory(email="coordinadora@example.org", role="coordinator")
+    space = PublicSpaceFactory(name="Parque Los Ficus")
+    Assignment.objects.create(space=space, surveyor=surveyor, assigned_by=coordinator)
+
+    _sign_in(page, surveyor.email)
+    page.goto("/mapa/mis-asignaciones/")
+    page.get_by_role("link", name="Parque Los Ficus").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Los Ficus")
+
+    page.context.set_offline(True)
+    page.locator("select[name=eq_bench_condition]").select_option("good")
+    page.locator("input[name=eq_bench_count]").fill("6")
+    page.locator("select[name=eq_lighting_condition]").select_option("good")
+    page.locator("input[name=eq_lighting_count]").fill("4")
+    for item in ("maintenance", "litter", "perceived_safety"):
+        page.locator(f"select[name=q_{item}]").select_option("3")
+    page.locator("input[name=obs_children_female_vigorous]").fill("5")
+    page.locator("input[name=need_1]").fill("Bebedero de agua")
+    page.get_by_role("button", name=re.compile("Enviar ficha|Send survey")).click()
+
+    status = page.locator("#survey-queue-status")
+    expect(status).to_have_attribute("data-pending", "1")
+    queued = page.evaluate(f"localStorage.getItem('{QUEUE}')")
+    assert Survey.objects.count() == 0
+
+    page.context.set_offline(False)
+    expect(status).to_have_attribute("data-pending", "0")
+    expect(status.get_by_role("link")).to_be_visible()
+    assert Survey.objects.count() == 1
+
+    # The phone sends the same survey again (its answer was "lost"): the queue is put back
+    # and the page reloaded; the queue is sent on load and the server records nothing new.
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [QUEUE, queued])
+    page.reload()
+    expect(page.locator("#survey-queue-status")).to_have_attribute("data-pending", "0")
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{QUEUE}')).length") == 0
+    survey = Survey.objects.get()
+    assert survey.status == Survey.Status.SUBMITTED
+    assert survey.condition_score == 100
+    assert survey.equipment.count() == 2
+
+    _sign_in(page, coordinator.email)
+    page.goto("/mapa/revision/")
+    page.get_by_role("link", name="Parque Los Ficus").click()
+    page.get_by_label(re.compile("Aprobar|Approve")).check()
+    page.get_by_role("button", name=re.compile("Registrar la revisión|Record the review")).click()
+    expect(page.locator(".messages")).to_be_visible()
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.VERIFIED
+    assert PublicSpace.objects.get(pk=space.pk).condition_score == 100
+
+    page.context.clear_cookies()
+    page.goto("/mapa/")
+    expect(page.locator("#space-map path.space-marker.space-good")).to_have_count(1)
+    expect(page.locator("#space-map path.space-marker.space-unknown")).to_have_count(0)

@@ -1,0 +1,220 @@
+"""The demo data meets the issue's promise, and the dashboard's figures equal counts
+computed independently here; the dashboard's query count does not grow with the data."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from interventions import dashboard
+from interventions.models import (
+    Allocation,
+    BudgetLine,
+    Company,
+    Intervention,
+    KitDelivery,
+    Pledge,
+)
+from mapping.models import PublicSpace
+from platform_app.models import District, Organization
+from tests.factories_interventions import (
+    BudgetLineFactory,
+    CompanyFactory,
+    InterventionFactory,
+    KitItemFactory,
+    PledgeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    return District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+
+
+def test_demo_has_what_the_issue_promises_and_is_idempotent(demo):
+    companies = Company.objects.filter(district=demo)
+    assert companies.count() == 5
+    pledges = Pledge.objects.filter(company__district=demo)
+    assert set(pledges.values_list("state", flat=True)) == set(Pledge.State.values)
+    assert set(pledges.values_list("kind", flat=True)) == {"money", "in_kind"}
+    interventions = Intervention.objects.filter(district=demo)
+    assert interventions.count() == 10
+    assert interventions.filter(large_scale=True).count() == 1
+    assert interventions.values("status").distinct().count() >= 5
+    assert KitDelivery.objects.filter(item__kit__intervention__district=demo).exists()
+    for finished in interventions.filter(status="finished"):
+        assert finished.survey_before
+        assert finished.survey_after
+        assert finished.condition_change is not None
+        assert finished.condition_change > 0
+    counts = (companies.count(), pledges.count(), Allocation.objects.count())
+    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    assert (companies.count(), pledges.count(), Allocation.objects.count()) == counts
+    assert interventions.count() == 10
+
+
+def _independent(district: District) -> dict[str, object]:
+    """The same figures, computed the plain way: one query or loop per figure."""
+    active_pledges = Pledge.objects.filter(company__district=district).exclude(state="withdrawn")
+    per_company: dict[int, Decimal] = {}
+    for pledge in active_pledges:
+        per_company[pledge.company_id] = per_company.get(pledge.company_id, 0) + pledge.value_usd
+    interventions = Intervention.objects.filter(district=district).exclude(status="cancelled")
+    private = sum(
+        (
+            a.amount_pen
+            for a in Allocation.objects.filter(item__kit__intervention__in=interventions)
+        ),
+        Decimal(0),
+    )
+    lines = BudgetLine.objects.filter(intervention__in=interventions)
+    total = private + (lines.aggregate(s=Sum("amount_pen"))["s"] or 0)
+    organizations = Organization.objects.filter(district=district).exclude(
+        status__in=["rejected", "merged"]
+    )
+    spaces = PublicSpace.objects.filter(district=district)
+    from festival.models import Team
+
+    festival_orgs = {
+        t.organization_id
+        for t in Team.objects.filter(edition__district=district).exclude(status="withdrawn")
+        if t.organization_id
+    }
+    return {
+        "companies": sum(1 for v in per_company.values() if v >= 5000),
+        "organizations": organizations.count(),
+        "new_associations": organizations.filter(
+            typology="neighbourhood", newly_constituted=True
+        ).count(),
+        "spaces": (
+            (
+                Decimal(spaces.exclude(latest_verified_survey=None).count()) * 100 / spaces.count()
+            ).quantize(Decimal("0.1"))
+            if spaces.count()
+            else Decimal("0.0")
+        ),
+        "festival": len(festival_orgs),
+        "interventions": interventions.count(),
+        "private_share": (private * 100 / total).quantize(Decimal("0.1"))
+        if total
+        else Decimal("0.0"),
+    }
+
+
+def test_every_dashboard_figure_equals_an_independent_count_on_the_demo(demo, client):
+    expected = _independent(demo)
+    figures = dashboard.figures_by_district([demo.pk])[demo.pk]
+    targets = {t.key: t for t in figures.targets()}
+    for key, value in expected.items():
+        assert targets[key].value == value, key
+    assert expected["companies"] >= 2  # the demo's two US$ 5,000+ companies at least
+    assert figures.large_scale == 1
+    page = client.get(reverse("interventions:results")).content.decode()
+    assert f"{expected['private_share']}%" in page
+    # The public page carries no personal data.
+    assert "contacto." not in page
+    assert "Jorge Salinas" not in page
+
+
+def test_export_csv_and_xlsx(demo, client):
+    csv_response = client.get(reverse("interventions:results-export", args=["csv"]))
+    assert csv_response.status_code == 200
+    assert (
+        "Organizaciones mapeadas" in csv_response.content.decode()
+        or "Organizations mapped" in csv_response.content.decode()
+    )
+    xlsx = client.get(reverse("interventions:results-export", args=["xlsx"]))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row >= 9
+    assert client.get(reverse("interventions:results-export", args=["pdf"])).status_code == 404
+
+
+def _grow(n: int) -> None:
+    for _ in range(n):
+        item = KitItemFactory()
+        pledge = PledgeFactory(company=CompanyFactory(), amount=Decimal("2000"))
+        from interventions.services import pledge_allocate
+
+        pledge_allocate(pledge=pledge, item=item, amount_pen=Decimal("100"), by=None)
+        BudgetLineFactory(intervention=item.kit.intervention)
+        InterventionFactory()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["interventions:results", "interventions:results-compare", "interventions:company-list"],
+)
+def test_dashboard_query_count_does_not_grow_with_the_data(client, url_name):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="coordinator"))
+    _grow(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(url_name)).status_code == 200
+    _grow(20)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse(url_name)).status_code == 200
+    assert len(large) == len(small)
+
+
+def test_compare_table_has_every_district(client):
+    response = client.get(reverse("interventions:results-compare"))
+    assert response.content.decode().count("/resultados/") >= District.objects.count()
+
+
+def test_platform_installed_needs_an_approved_role_guide_and_an_active_work_plan(santa_anita):
+    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
+    target = next(t for t in figures.targets() if t.key == "platform")
+    assert target.measurable
+    assert target.value == 0
+
+
+def test_platform_counts_as_installed_with_an_approved_guide_and_an_active_work_plan(santa_anita):
+    from datetime import date
+
+    from platform_app.models.workplan import Activity, Objective, RoleGuideVersion
+
+    RoleGuideVersion.objects.create(district=santa_anita, number=1, status="approved")
+    objective = Objective.objects.create(district=santa_anita, axis="platform", title="Sesiones")
+    activity = Activity.objects.create(
+        objective=objective,
+        title="Sesión mensual",
+        starts_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        status="cancelled",
+    )
+    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
+    assert (figures.role_guide_approved, figures.work_plan_active) == (True, False)
+    activity.status = "in_progress"
+    activity.save()
+    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
+    target = next(t for t in figures.targets() if t.key == "platform")
+    assert target.value == 1
+    assert target.reached
+
+
+def test_results_page_is_public_and_coordinators_see_pledges_by_state(client):
+    PledgeFactory(state="received")
+    public = client.get(reverse("interventions:results")).content.decode()
+    assert "Compromisos por estado" not in public
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="coordinator"))
+    assert "Compromisos por estado" in client.get(reverse("interventions:results")).content.decode()
+    other = District.objects.get(ubigeo="150103")
+    page = client.get(reverse("interventions:results-district", args=[other.slug]))
+    assert page.status_code == 200
+    assert "Compromisos por estado" not in page.content.decode()  # not their district

@@ -1,0 +1,335 @@
+"""Mapping pages on the permission ladder: anonymous, wrong role, right role, other district."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from mapping.models import Survey, SurveyPhoto
+from tests.factories import UserFactory
+from tests.factories_mapping import AssignmentFactory, PublicSpaceFactory, SurveyFactory
+
+pytestmark = pytest.mark.django_db
+
+GPS_IFD = 0x8825
+
+
+@pytest.fixture
+def assignment():
+    return AssignmentFactory()
+
+
+def _survey_post(client_uuid: str, **extra) -> dict:
+    data = {
+        "client_uuid": client_uuid,
+        "final": "True",
+        "observed_at": "2026-11-20T10:30",
+        "zone": "Zona de juegos",
+        "notes": "Juegos oxidados",
+        "eq_bench_count": "4",
+        "eq_bench_condition": "good",
+        "eq_playground_count": "1",
+        "eq_playground_condition": "bad",
+        "q_maintenance": "2",
+        "q_perceived_safety": "1",
+        "obs_children_female_vigorous": "5",
+        "need_1": "Cambiar juegos",
+        "need_1_priority": "high",
+    }
+    data.update(extra)
+    return data
+
+
+def test_public_map_and_space_page_are_open_to_everyone(client):
+    space = PublicSpaceFactory(name="Parque Los Ficus")
+    assert client.get(reverse("mapping:space-map")).status_code == 200
+    response = client.get(reverse("mapping:space-detail", args=[space.pk]))
+    assert response.status_code == 200
+    assert "Parque Los Ficus" in response.content.decode()
+
+
+def test_space_page_shows_organization_names_only(client):
+    from tests.factories_registry import OrganizationFactory  # issue 3's factories
+
+    space = PublicSpaceFactory()
+    organization = OrganizationFactory(name="Club Deportivo Los Ficus")
+    space.organizations.add(organization)
+    content = client.get(reverse("mapping:space-detail", args=[space.pk])).content.decode()
+    assert "Club Deportivo Los Ficus" in content
+    assert "@" not in content.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_survey_form_ladder(client, assignment, other_district):
+    url = reverse("mapping:survey-form", args=[assignment.space.pk])
+    # anonymous: to the sign-in page
+    assert client.get(url).status_code == 302
+    # wrong role (a resident)
+    client.force_login(UserFactory(role="resident"))
+    assert client.get(url).status_code == 403
+    # surveyor, but not assigned to this space
+    client.force_login(UserFactory(role="surveyor"))
+    assert client.get(url).status_code == 403
+    # the assigned surveyor
+    client.force_login(assignment.surveyor)
+    assert client.get(url).status_code == 200
+    # a coordinator of another district
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    assert client.get(url).status_code == 403
+    # the district's coordinator (reviewer) may survey too
+    client.force_login(UserFactory(role="coordinator"))
+    assert client.get(url).status_code == 200
+
+
+def test_posting_the_form_twice_with_one_uuid_records_one_survey(client, assignment):
+    client.force_login(assignment.surveyor)
+    url = reverse("mapping:survey-form", args=[assignment.space.pk])
+    client_uuid = str(uuid.uuid4())
+    first = client.post(url, _survey_post(client_uuid), HTTP_ACCEPT="application/json")
+    second = client.post(url, _survey_post(client_uuid), HTTP_ACCEPT="application/json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    survey = Survey.objects.get()
+    assert survey.status == Survey.Status.SUBMITTED
+    assert survey.equipment.count() == 2
+    assert survey.observations.get().count == 5
+
+
+def test_invalid_survey_is_refused_with_field_errors(client, assignment):
+    client.force_login(assignment.surveyor)
+    url = reverse("mapping:survey-form", args=[assignment.space.pk])
+    data = _survey_post(str(uuid.uuid4()), eq_bench_condition="")
+    response = client.post(url, data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "eq_bench_condition" in response.json()["errors"]
+    assert not Survey.objects.exists()
+
+
+def test_my_assignments_lists_only_my_spaces(client, assignment):
+    AssignmentFactory()  # someone else's
+    client.force_login(assignment.surveyor)
+    response = client.get(reverse("mapping:assignment-mine"))
+    assert response.status_code == 200
+    assert list(response.context["spaces"]) == [assignment.space]
+
+
+def test_survey_detail_ladder(client, assignment, other_district):
+    survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
+    url = reverse("mapping:survey-detail", args=[survey.pk])
+    assert client.get(url).status_code == 404  # anonymous: a submitted survey is private
+    client.force_login(UserFactory(role="surveyor"))
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    assert client.get(url).status_code == 404
+    client.force_login(assignment.surveyor)
+    assert client.get(url).status_code == 200
+    coordinator = UserFactory(role="coordinator")
+    client.force_login(coordinator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["review_form"] is not None
+    survey.status = Survey.Status.VERIFIED
+    survey.save()
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200
+    # the public sees a verified survey but not who made it
+    assert assignment.surveyor.email not in response.content.decode()
+
+
+def test_review_ladder_and_approval_updates_the_space(client, assignment, other_district):
+    survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
+    survey.condition_score = 80
+    survey.save()
+    url = reverse("mapping:survey-review", args=[survey.pk])
+    assert client.post(url, {"decision": "approve"}).status_code == 302  # to sign in
+    client.force_login(assignment.surveyor)
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    assert client.post(url, {"decision": "approve"}).status_code == 404
+    client.force_login(UserFactory(role="coordinator"))
+    assert client.get(reverse("mapping:review-queue")).context["surveys"][0] == survey
+    response = client.post(url, {"decision": "return", "comment": ""})
+    assert response.status_code == 400
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.VERIFIED
+    assignment.space.refresh_from_db()
+    assert assignment.space.condition_score == 80
+
+
+def test_coordinator_pages_ladder(client, other_district):
+    urls = [
+        reverse("mapping:coverage"),
+        reverse("mapping:review-queue"),
+        reverse("mapping:assignment-list"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(UserFactory(role="surveyor"))
+    for url in urls:
+        assert client.get(url).status_code == 403
+    client.force_login(UserFactory(role="coordinator"))
+    for url in urls:
+        assert client.get(url).status_code == 200
+
+
+def test_coordinator_assigns_spaces_in_their_district_only(client, other_district):
+    coordinator = UserFactory(role="coordinator")
+    surveyor = UserFactory(role="surveyor")
+    spaces = [PublicSpaceFactory(), PublicSpaceFactory()]
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("mapping:assignment-list"),
+        {"surveyor": surveyor.pk, "spaces": [s.pk for s in spaces]},
+    )
+    assert response.status_code == 302
+    assert set(surveyor.mapping_assignments.values_list("space_id", flat=True)) == {
+        s.pk for s in spaces
+    }
+    outsider = UserFactory(role="surveyor", district=other_district)
+    response = client.post(
+        reverse("mapping:assignment-list"), {"surveyor": outsider.pk, "spaces": [spaces[0].pk]}
+    )
+    assert response.status_code == 200  # the form refuses a surveyor of another district
+    assert not outsider.mapping_assignments.exists()
+
+
+def test_coverage_counts_per_sector_and_lists_unsurveyed(client, santa_anita):
+    done = PublicSpaceFactory()
+    survey = SurveyFactory(space=done, status=Survey.Status.VERIFIED, condition_score=50)
+    done.latest_verified_survey = survey
+    done.save()
+    pending = PublicSpaceFactory(name="Plaza sin ficha")
+    client.force_login(UserFactory(role="coordinator"))
+    response = client.get(reverse("mapping:coverage"))
+    assert response.context["total"] == 2
+    assert response.context["done"] == 1
+    assert response.context["percent"] == 50
+    assert list(response.context["pending"]) == [pending]
+
+
+# --- Photos through the form ------------------------------------------------------------
+
+
+def _jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    exif[GPS_IFD] = {1: "S", 2: (12.0, 2.0, 30.0), 3: "W", 4: (76.0, 58.0, 10.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def my_survey(client, assignment):
+    client.force_login(assignment.surveyor)
+    return SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
+
+
+def _upload(client, survey, name, content, content_type="image/jpeg"):
+    return client.post(
+        reverse("mapping:survey-photo", args=[survey.pk]),
+        {"image": SimpleUploadedFile(name, content, content_type=content_type), "caption": "x"},
+    )
+
+
+def test_text_file_renamed_jpg_is_refused_by_the_form(client, my_survey):
+    response = _upload(client, my_survey, "parque.jpg", b"this is not an image")
+    assert response.status_code == 400
+    assert "no es una imagen válida" in response.content.decode() or "not a valid image" in (
+        response.content.decode()
+    )
+    assert not SurveyPhoto.objects.exists()
+
+
+def test_decompression_bomb_is_refused_by_the_form(client, my_survey):
+    out = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(out, "PNG")
+    response = _upload(client, my_survey, "bomba.png", out.getvalue(), "image/png")
+    assert response.status_code == 400
+    errors = response.context["photo_form"].errors["image"]
+    assert errors
+    assert "40" in errors[0]
+    assert not SurveyPhoto.objects.exists()
+
+
+def test_photo_with_gps_exif_is_stored_without_it(client, my_survey):
+    original = _jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
+    response = _upload(client, my_survey, "foto.jpg", original)
+    assert response.status_code == 302
+    photo = SurveyPhoto.objects.get()
+    with photo.image.open("rb") as stored:
+        image = Image.open(stored)
+        assert image.format == "JPEG"
+        assert len(image.getexif()) == 0
+
+
+def test_photos_cannot_be_added_to_someone_elses_survey(client, assignment):
+    survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
+    survey.status = Survey.Status.VERIFIED
+    survey.save()
+    client.force_login(UserFactory(role="surveyor"))
+    response = _upload(client, survey, "foto.jpg", _jpeg_with_gps())
+    assert response.status_code == 403
+    assert not SurveyPhoto.objects.exists()
+
+
+def test_navigation_shows_entries_per_role(client):
+    content = client.get(reverse("mapping:space-map")).content.decode()
+    assert reverse("mapping:space-map") in content
+    assert reverse("mapping:coverage") not in content
+    client.force_login(UserFactory(role="surveyor"))
+    content = client.get(reverse("mapping:space-map")).content.decode()
+    assert reverse("mapping:assignment-mine") in content
+    client.force_login(UserFactory(role="coordinator"))
+    content = client.get(reverse("mapping:space-map")).content.decode()
+    assert reverse("mapping:coverage") in content
+
+
+def test_space_create_and_edit_ladder(client, santa_anita, other_district):
+    create = reverse("mapping:space-create")
+    geometry = json.dumps(
+        {"type": "Point", "coordinates": [santa_anita.centre_lon, santa_anita.centre_lat]}
+    )
+    data = {
+        "name": "Plaza Nueva",
+        "category": "plaza",
+        "geometry": geometry,
+        "ownership": "municipal",
+    }
+    assert client.get(create).status_code == 302
+    client.force_login(UserFactory(role="surveyor"))
+    assert client.get(create).status_code == 403
+    assert client.post(create, data).status_code == 403
+    client.force_login(UserFactory(role="coordinator"))
+    assert client.get(create).status_code == 200
+    response = client.post(create, data)
+    assert response.status_code == 302
+    from mapping.models import PublicSpace
+
+    space = PublicSpace.objects.get(name="Plaza Nueva")
+    assert space.sector is not None
+    assert space.district == santa_anita
+    outside = {
+        **data,
+        "name": "Fuera",
+        "geometry": '{"type": "Point", "coordinates": [-77.03, -12.12]}',
+    }
+    assert client.post(create, outside).status_code == 400
+    assert not PublicSpace.objects.filter(name="Fuera").exists()
+    edit = reverse("mapping:space-edit", args=[space.pk])
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    assert client.get(edit).status_code == 403
+    client.force_login(UserFactory(role="coordinator"))
+    response = client.post(edit, {**data, "name": "Plaza Renombrada"})
+    assert response.status_code == 302
+    space.refresh_from_db()
+    assert space.name == "Plaza Renombrada"
