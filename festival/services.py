@@ -264,7 +264,7 @@ def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
         raise ValidationError({"stage": _("The stage belongs to another edition.")})
     # Lock the stage row: two coordinators assigning the same slot at once queue here, and
     # the second one sees the slot taken (the unique constraint is the backstop).
-    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=stage.pk)
     if stage.is_locked:
         raise ValidationError({"stage": _("The stage is locked: its running order is final.")})
     if slot < 1:
@@ -432,7 +432,7 @@ def score_submit(
         team = Team.objects.select_related("edition").filter(pk=team_id).first()
         if team is None or not team.competes:
             raise ScoreRefused("not_found", _("This performance is not in a running order."))
-        stage = Stage.objects.select_for_update().get(pk=team.stage_id)
+        stage = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=team.stage_id)
         if stage.is_locked:
             raise ScoreRefused(
                 "locked",
@@ -459,7 +459,14 @@ def score_submit(
             raise ScoreRefused("incomplete", _("Score every criterion before submitting."))
         comment = comment.strip()
 
-        sheet = ScoreSheet.objects.select_for_update().filter(judge=judge, team=team).first()
+        # of=self and no ordering: the default ordering joins the nullable stage, and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        sheet = (
+            ScoreSheet.objects.select_for_update(of=("self",))
+            .order_by()
+            .filter(judge=judge, team=team)
+            .first()
+        )
         if sheet is None:
             try:
                 # A savepoint, so that losing the race leaves the outer transaction usable.
@@ -474,7 +481,11 @@ def score_submit(
                         idempotency_key=idempotency_key,
                     )
             except IntegrityError:
-                sheet = ScoreSheet.objects.select_for_update().get(judge=judge, team=team)
+                sheet = (
+                    ScoreSheet.objects.select_for_update(of=("self",))
+                    .order_by()
+                    .get(judge=judge, team=team)
+                )
             else:
                 _audit(sheet, user, {}, "", client_updated_at, idempotency_key, submit)
                 return ScoreOutcome(sheet, "created")
@@ -538,7 +549,7 @@ def stage_lock(*, stage: Stage, actor: User) -> Stage:
     """Close a stage's scoring. Takes the row lock ``score_submit`` takes (see there)."""
     if not may_lock_stage(actor, stage):
         raise PermissionDenied
-    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=stage.pk)
     if stage.locked_at is None:
         stage.locked_at = timezone.now()
         stage.locked_by = actor

@@ -40,6 +40,7 @@ from platform_app.models import District, User
 
 RATE = Decimal("3.7450")
 RATE_DATE = date(2026, 3, 12)
+RESERVED = "Reservado para la próxima convocatoria."
 DEMO_NAMESPACE = uuid.UUID("6f1c1f0e-5b8e-4a55-9d3a-2b1a7c0e0707")
 
 # name, RUC (valid check digit), activity, contact, pledges:
@@ -67,7 +68,12 @@ COMPANIES: tuple[tuple[str, str, str, str, list[tuple[str, str, str, str, str]]]
         "20100130204",
         "transport",
         "Luis Ramírez",
-        [("money", "USD", "5000.00", "", "confirmed")],
+        [
+            ("money", "USD", "5000.00", "", "confirmed"),
+            # Kept for the next interventions (never allocated by the demo): a confirmed
+            # pledge and a received one stay in those states.
+            ("money", "PEN", "2500.00", "", "confirmed*"),
+        ],
     ),
     (
         "Constructora Huarochirí S.A.C.",
@@ -84,7 +90,10 @@ COMPANIES: tuple[tuple[str, str, str, str, list[tuple[str, str, str, str, str]]]
         "20100043140",
         "finance",
         "Rosa Huamán",
-        [("money", "PEN", "7500.00", "", "received")],
+        [
+            ("money", "PEN", "7500.00", "", "received"),
+            ("in_kind", "PEN", "1800.00", "Plantones de molle y huaranhuay", "received*"),
+        ],
     ),
 )
 
@@ -143,6 +152,7 @@ def _signature() -> ContentFile[bytes]:
 
 
 def _companies(district: District, coordinator: User | None) -> list[Pledge]:
+    """The companies and their pledges; returns the pledges the demo may allocate."""
     event, _created = FundraisingEvent.objects.get_or_create(
         district=district,
         name="Desayuno de recaudación 2026",
@@ -164,7 +174,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
             event=event, company=company, defaults={"status": "confirmed", "attended": True}
         )
         if company.pledges.exists():
-            pledges.extend(company.pledges.all())
+            pledges.extend(company.pledges.exclude(note=RESERVED))
             continue
         for kind, currency, amount, description, state in offers:
             fields: dict[str, Any] = {
@@ -184,6 +194,10 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                     unit="lote",
                     estimated_value_pen=Decimal(amount),
                 )
+            reserved = state.endswith("*")
+            state = state.rstrip("*")
+            if reserved:
+                fields["note"] = RESERVED
             pledge = services.pledge_create(by=coordinator, **fields)
             path = {
                 "pledged": [],
@@ -193,7 +207,8 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
             }[state]
             for step in path:
                 pledge = services.pledge_set_state(pledge=pledge, state=step, by=coordinator)
-            pledges.append(pledge)
+            if not reserved:
+                pledges.append(pledge)
     return pledges
 
 
@@ -314,9 +329,12 @@ def seed(*, password: str, out: TextIO) -> None:
         new.append(intervention)
 
     allocatable = [p for p in pledges if p.state in Pledge.ALLOCATABLE]
-    for intervention in new:
+    for number, intervention in enumerate(new):
         if intervention.status == "planned":
             continue
+        # Each intervention starts from a different pledge, so several companies appear.
+        shift = number % max(len(allocatable), 1)
+        rotation = allocatable[shift:] + allocatable[:shift]
         services.kit_create_from_template(intervention=intervention, template=template)
         BudgetLine.objects.create(
             intervention=intervention,
@@ -333,7 +351,7 @@ def seed(*, password: str, out: TextIO) -> None:
         for item in KitItem.objects.filter(kit__intervention=intervention).with_funding():
             # Finish the item from the pledges in order; the co-design ones stay half-funded.
             need = item.missing_pen if intervention.status != "co_design" else item.missing_pen / 2
-            for pledge in allocatable:
+            for pledge in rotation:
                 if need <= 0:
                     break
                 pledge.refresh_from_db()

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from interventions.models import (
     Allocation,
     Company,
     Intervention,
+    Kit,
     KitItem,
     MaintenanceGuide,
     Pledge,
@@ -67,8 +68,6 @@ def _managed_intervention(request: HttpRequest, pk: int) -> Intervention:
         Intervention.objects.select_related("district", "public_space"), pk=pk
     )
     if not request.user.is_superuser and request.user.district_id != intervention.district_id:  # type: ignore[union-attr]
-        from django.http import Http404
-
         raise Http404
     _require(request, "interventions.change_intervention", intervention.district)
     return intervention
@@ -333,7 +332,7 @@ def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
     from mapping.models import Survey
 
     surveys = Survey.objects.filter(space=intervention.public_space).order_by("-observed_at")
-    kit = getattr(intervention, "kit", None) if hasattr(intervention, "kit") else None
+    kit = Kit.objects.filter(intervention=intervention).first()
     items = (
         KitItem.objects.filter(kit__intervention=intervention)
         .with_funding()
@@ -423,8 +422,6 @@ def kit_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = KitItemForm(request.POST)
     if form.is_valid():
-        from interventions.models import Kit
-
         kit, _created = Kit.objects.get_or_create(intervention=intervention)
         form.instance.kit = kit
         form.save()
@@ -553,9 +550,29 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Use and maintenance guide -----------------------------------------------------------
 
 
+def _guide_editor_intervention(request: HttpRequest, pk: int) -> Intervention:
+    """The guide is written with the team: the district's coordinators, and the people who
+    represent the lead organization or the lead team, may edit it (nobody else)."""
+    intervention = get_object_or_404(
+        Intervention.objects.select_related(
+            "district", "public_space", "lead_organization", "lead_team"
+        ),
+        pk=pk,
+    )
+    if can(request.user, "interventions.change_maintenanceguide", intervention.district):
+        return intervention
+    organization = intervention.lead_organization
+    team = intervention.lead_team
+    if (organization is not None and organization.is_represented_by(request.user)) or (
+        team is not None and team.representative_id == request.user.pk
+    ):
+        return intervention
+    raise PermissionDenied
+
+
 @login_required
 def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = _managed_intervention(request, pk)
+    intervention = _guide_editor_intervention(request, pk)
     guide = services.guide_build(intervention=intervention)
     form = GuideForm(instance=guide, district=intervention.district)
     task_form = MaintenanceTaskForm()

@@ -25,6 +25,10 @@ for app_config in apps.get_app_configs():
 router = DefaultRouter()
 router.register("districts", platform_api.DistrictViewSet, basename="district")
 router.register("sectors", platform_api.SectorViewSet, basename="sector")
+# Early: URL patterns are tried in order and /api/spaces/ is the map's busiest endpoint.
+router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
+router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
+router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
 router.register("platform/members", platform_api.MemberViewSet, basename="platform-member")
 router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
 router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")
@@ -42,9 +46,6 @@ router.register("festival/teams", festival_api.TeamViewSet, basename="festival-t
 router.register("festival/criteria", festival_api.CriterionViewSet, basename="festival-criterion")
 router.register("festival/scores", festival_api.ScoreSheetViewSet, basename="festival-score")
 router.register("organizations", platform_api.OrganizationViewSet, basename="organization")
-router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
-router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
-router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
 
 admin.site.site_header = _("Santa Anita Public Spaces Platform")
 admin.site.site_title = _("Santa Anita platform")

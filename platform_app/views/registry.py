@@ -320,6 +320,8 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     submission_token=form.cleaned_data.get("submission_token"),
                     actor=request.user,
                     campaign=campaign,
+                    # A contact email given at the desk gets the same confirmation link.
+                    confirm_url=_confirm_url(request),
                 ).organization
             else:
                 organization = organization_update(

@@ -19,7 +19,19 @@
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     }
-    var clusters = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 17 });
+    // Clusters are neutral (the default green/yellow/orange by size would read as
+    // conditions); their label says how many spaces they hold.
+    var clusters = L.markerClusterGroup({
+      chunkedLoading: true,
+      disableClusteringAtZoom: 17,
+      iconCreateFunction: function (cluster) {
+        return L.divIcon({
+          html: "<span>" + cluster.getChildCount() + "</span>",
+          className: "space-cluster",
+          iconSize: L.point(36, 36),
+        });
+      },
+    });
     map.addLayer(clusters);
     var pending = null;
 

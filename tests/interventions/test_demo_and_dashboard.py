@@ -58,6 +58,10 @@ def test_demo_has_what_the_issue_promises_and_is_idempotent(demo):
         assert finished.survey_after
         assert finished.condition_change is not None
         assert finished.condition_change > 0
+    from festival.models import Proposal
+
+    if Proposal.objects.filter(team__is_outstanding=True, public_space__district=demo).exists():
+        assert interventions.filter(proposal__isnull=False, lead_team__isnull=False).exists()
     counts = (companies.count(), pledges.count(), Allocation.objects.count())
     call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     assert (companies.count(), pledges.count(), Allocation.objects.count()) == counts

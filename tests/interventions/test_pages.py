@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -276,3 +278,46 @@ def test_company_logo_must_be_a_real_image(client):
     real = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
     client.post(reverse("interventions:company-list"), {**data, "logo": real})
     assert Company.objects.get().logo.name.endswith(".png")
+
+
+def test_guide_is_edited_by_coordinators_and_the_lead_team_only(client, other_district):
+    from tests.factories_festival import TeamFactory
+
+    team = TeamFactory()
+    intervention = InterventionFactory(lead_team=team, lead_organization=team.organization)
+    url = reverse("interventions:guide-edit", args=[intervention.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the sign-in page
+    _login(client, "representative")  # represents another team
+    assert client.get(url).status_code == 403
+    client.logout()
+    _login(client, "coordinator", district=other_district)
+    assert client.get(url).status_code == 403
+    client.logout()
+    client.force_login(team.representative)
+    response = client.post(url, {"introduction": "Parque de la familia", "rules": "Sin basura"})
+    assert response.status_code == 302
+    assert MaintenanceGuide.objects.get(intervention=intervention).rules == "Sin basura"
+
+
+@pytest.mark.parametrize(
+    "url_name", ["interventions:intervention-detail", "interventions:company-public"]
+)
+def test_public_pages_query_count_does_not_grow(client, url_name):
+    item = KitItemFactory()
+    intervention = item.kit.intervention
+    company = CompanyFactory()
+
+    def grow(n):
+        for _ in range(n):
+            extra = KitItemFactory(kit=item.kit)
+            pledge = PledgeFactory(company=company, amount=Decimal("5000"))
+            pledge_allocate(pledge=pledge, item=extra, amount_pen=Decimal("100"), by=None)
+
+    args = [intervention.pk] if url_name.endswith("detail") else [company.pk]
+    grow(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(url_name, args=args)).status_code == 200
+    grow(10)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse(url_name, args=args)).status_code == 200
+    assert len(large) == len(small)

@@ -64,6 +64,7 @@ def test_killing_the_worker_between_claim_and_send_still_sends_one_reminder(sett
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_FILE_PATH": str(outbox),
         "DJANGO_SETTINGS_MODULE": "tests.platform_app.real_worker_slow_settings",
+        "DELIVERY_LEASE_SECONDS": "3",  # the worker checks the lease when it claims, too
     }
     env.pop("EMAIL_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
