@@ -109,8 +109,10 @@ def _populate(count: int) -> list[str]:
                 condition_score=score,
             )
         )
+        spaces[-1].refresh_map_fragments()
         centres.append((lon, lat))
-    # bulk_create skips save(): the bounding box and centroid are computed above instead.
+    # bulk_create skips save(): the bounding box, centroid and map fragments are computed
+    # above instead.
     PublicSpace.objects.bulk_create(spaces, batch_size=500)
     windows = []
     for lon, lat in rng.sample(centres, 200):

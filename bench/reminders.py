@@ -132,7 +132,7 @@ def main() -> None:
             district=districts[i % len(districts)],
             title=f"Sesión {i}",
             place="Local",
-            starts_at=start + timedelta(minutes=i),
+            starts_at=start + timedelta(seconds=i),  # all within the 48-hour window
             ends_at=start + timedelta(hours=2),
         )
         for i in range(args.meetings)

@@ -249,3 +249,16 @@ class AssignmentForm(forms.Form):
         self.fields["spaces"].queryset = PublicSpace.objects.filter(district=district).order_by(
             "name"
         )
+
+
+class UncaredSpacesFilterForm(forms.Form):
+    """Filter of the coordinator's list of spaces that no organization cares for."""
+
+    sector = forms.TypedChoiceField(label=_("Sector"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # From the district's prefetched sectors: the filter costs no query of its own.
+        self.fields["sector"].choices = [("", _("All sectors"))] + [
+            (sector.number, sector.name) for sector in district.sectors.all()
+        ]

@@ -26,6 +26,7 @@ space's ``condition_score``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -80,6 +81,39 @@ def check_span(bbox: tuple[float, float, float, float]) -> None:
 
 def _layer_changed(ubigeo: str) -> None:
     cache.set(f"mapping:layer-version:{ubigeo}", uuid.uuid4().hex, LAYER_VERSION_SECONDS)
+
+
+def map_fragments(
+    *,
+    name: str,
+    category: str,
+    condition_score: int | None,
+    centroid: tuple[float, float],
+    geometry: dict[str, Any],
+) -> tuple[str, str]:
+    """The map endpoint's serialization of a space, minus what depends on its pk.
+
+    Returns two fragments (centroid geometry, full geometry), each the middle of a GeoJSON
+    Feature: ``"geometry":{…},"properties":{"name":…,"category":…,"condition_score":…,
+    "condition":…,`` — the endpoint wraps it as ``{"type":"Feature","id":<pk>,`` +
+    fragment + ``"url":"<space url>"}}``. Storing them turns a map window into string
+    concatenation (no per-row dicts or JSON encoding). ASCII JSON, as ``json.dumps`` writes.
+    """
+    properties = json.dumps(
+        {
+            "name": name,
+            "category": category,
+            "condition_score": condition_score,
+            "condition": ConditionBand.for_score(condition_score).value,
+        },
+        separators=(",", ":"),
+    )[:-1]  # open: the endpoint appends "url"
+    point = json.dumps({"type": "Point", "coordinates": list(centroid)}, separators=(",", ":"))
+    full = json.dumps(geometry, separators=(",", ":"))
+    return (
+        f'"geometry":{point},"properties":{properties},',
+        f'"geometry":{full},"properties":{properties},',
+    )
 
 
 class ConditionBand(models.TextChoices):
@@ -184,6 +218,11 @@ class PublicSpace(models.Model):
         editable=False,
     )
     needs = models.TextField(_("needs"), blank=True)
+    # The map endpoint's serialization of this row (see ``map_fragments``), rewritten by
+    # save() from the fields above; bulk writes that bypass save() must call
+    # ``refresh_map_fragments()`` (the endpoint rebuilds any fragment left empty).
+    map_fragment_centroid = models.TextField(editable=False, default="")
+    map_fragment_full = models.TextField(editable=False, default="")
     organizations = models.ManyToManyField(
         "platform_app.Organization",
         verbose_name=_("caring organizations"),
@@ -229,6 +268,14 @@ class PublicSpace(models.Model):
             self.slug = slugify(self.name)[:200] or "espacio"
         if not self.sector_set_by_hand:
             self.sector = self.sector_from_geometry()
+        self.refresh_map_fragments()
+        update_fields = kwargs.get("update_fields")
+        if update_fields:  # a partial save still keeps the map's copy in step
+            kwargs["update_fields"] = {
+                *update_fields,
+                "map_fragment_centroid",
+                "map_fragment_full",
+            }
         super().save(*args, **kwargs)
         # Not domain logic: cache coherence. After commit, so that no reader caches the
         # old rows under the new version.
@@ -237,6 +284,16 @@ class PublicSpace(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("mapping:space-detail", args=[self.pk])
+
+    def refresh_map_fragments(self) -> None:
+        """Recompute the stored map serialization from the (normalised) fields."""
+        self.map_fragment_centroid, self.map_fragment_full = map_fragments(
+            name=self.name,
+            category=self.category,
+            condition_score=self.condition_score,
+            centroid=(self.centroid_lon, self.centroid_lat),
+            geometry=self.geometry,
+        )
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         ubigeo = self.district.ubigeo

@@ -15,6 +15,26 @@ if TYPE_CHECKING:
     from platform_app.models import District, User
 
 
+def bbox_lookups(west: float, south: float, east: float, north: float) -> dict[str, float]:
+    """The lookups of a map window: the spaces whose bounding box meets it.
+
+    The index leads with ``min_lon``; no space is wider than ``MAX_SPAN_DEGREES``, so
+    ``min_lon`` also has a lower bound and the scan covers a strip of the window's width
+    instead of every space west of its east edge. The other three conditions are checked
+    on the index entries themselves. (The map endpoint compiles this once and binds new
+    values per request, so every value here is a plain lookup value.)
+    """
+    from mapping.models import MAX_SPAN_DEGREES
+
+    return {
+        "min_lon__gte": west - MAX_SPAN_DEGREES,
+        "min_lon__lte": east,
+        "max_lon__gte": west,
+        "min_lat__lte": north,
+        "max_lat__gte": south,
+    }
+
+
 class PublicSpaceQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: User | AnonymousUser) -> PublicSpaceQuerySet:
         """Every public space is public: the map and its pages are for everyone."""
@@ -41,22 +61,9 @@ class PublicSpaceQuerySet(models.QuerySet[Any]):
         )
 
     def in_bbox(self, west: float, south: float, east: float, north: float) -> PublicSpaceQuerySet:
-        """Spaces whose bounding box meets the window; a range query on publicspace_bbox_idx.
-
-        The index leads with ``min_lon``; no space is wider than ``MAX_SPAN_DEGREES``, so
-        ``min_lon`` also has a lower bound and the scan covers a strip of the window's
-        width instead of every space west of its east edge. The other three conditions
-        are checked on the index entries themselves.
-        """
-        from mapping.models import MAX_SPAN_DEGREES
-
-        return self.filter(
-            min_lon__gte=west - MAX_SPAN_DEGREES,
-            min_lon__lte=east,
-            max_lon__gte=west,
-            min_lat__lte=north,
-            max_lat__gte=south,
-        )
+        """Spaces whose bounding box meets the window; a range query on publicspace_bbox_idx
+        (see ``bbox_lookups``)."""
+        return self.filter(**bbox_lookups(west, south, east, north))
 
     def in_district(self, district: District) -> PublicSpaceQuerySet:
         return self.filter(district=district)

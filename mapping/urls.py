@@ -17,6 +17,7 @@ urlpatterns = [
     path("revision/", views.review_queue, name="review-queue"),
     path("asignaciones/", views.assignment_list, name="assignment-list"),
     path("cobertura/", views.coverage, name="coverage"),
+    path("cobertura/sin-organizacion/", views.spaces_uncared, name="space-uncared"),
     path("exportar/espacios.geojson", views.export_geojson, name="export-geojson"),
     path("exportar/espacios.kml", views.export_kml, name="export-kml"),
     path("exportar/espacios.csv", views.export_csv, name="export-csv"),

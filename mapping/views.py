@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from mapping.forms import (
     ReviewForm,
     SurveyForm,
     SurveyPhotoForm,
+    UncaredSpacesFilterForm,
 )
 from mapping.models import Assignment, ConditionBand, PublicSpace, Survey
 from mapping.services import (
@@ -458,4 +460,32 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "percent": round(100 * done / total) if total else 0,
             "pending": pending,
         },
+    )
+
+
+@login_required
+def spaces_uncared(request: HttpRequest) -> HttpResponse:
+    """The district's public spaces that no organization cares for (coordinators).
+
+    Where the platform should look for a neighbourhood association, a youth group or a
+    company to adopt a space. Staff see their own district only, as on the coverage page.
+    """
+    district = _district_of(request)
+    _require(request, "mapping.view_coverage", district)
+    form = UncaredSpacesFilterForm(request.GET or None, district=district)
+    spaces = (
+        PublicSpace.objects.in_district(district)
+        .with_organization(False)
+        .select_related("sector")
+        .order_by("sector__number", "name", "pk")
+    )
+    if form.is_valid() and form.cleaned_data["sector"] is not None:
+        spaces = spaces.filter(sector__number=form.cleaned_data["sector"])
+    page = Paginator(spaces, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mapping/space_uncared.html",
+        {"district": district, "form": form, "page": page, "querystring": query.urlencode()},
     )

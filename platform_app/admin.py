@@ -22,6 +22,7 @@ from platform_app.models import (
     Objective,
     Organization,
     OrganizationEvent,
+    OrganizationInvitation,
     PlatformSettings,
     RoleGuideVersion,
     RoleHolder,
@@ -361,3 +362,16 @@ class DataRequestAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status", "district")
     search_fields = ("email", "name")
     readonly_fields = ("confirmed_at", "answered_by", "answered_at", "created_at")
+
+
+@admin.register(OrganizationInvitation)
+class OrganizationInvitationAdmin(admin.ModelAdmin):
+    list_display = ("organization", "meeting", "present", "invited_at")
+    list_filter = ("present", "organization__typology")
+    list_select_related = ("organization", "meeting")
+    search_fields = ("organization__name", "meeting__title")
+    raw_id_fields = ("meeting", "organization")
+    readonly_fields = ("invited_by",)
+
+    def has_add_permission(self, request):  # invitations send emails: use the meeting's page
+        return False

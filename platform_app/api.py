@@ -21,6 +21,7 @@ from platform_app.models import (
     Meeting,
     Member,
     Organization,
+    OrganizationInvitation,
     Sector,
 )
 from platform_app.permissions import can
@@ -397,3 +398,42 @@ class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
             )
         except DjangoValidationError as exc:
             raise DRFValidationError(exc.messages) from exc
+
+
+class OrganizationInvitationSerializer(serializers.ModelSerializer[OrganizationInvitation]):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    typology = serializers.CharField(source="organization.typology", read_only=True)
+
+    class Meta:
+        model = OrganizationInvitation
+        fields = ("id", "meeting", "organization", "organization_name", "typology", "present")
+        read_only_fields = ("id", "meeting", "organization", "organization_name", "typology")
+
+
+class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation]):
+    """Organizations invited to meetings (coordinators): list, and tick attendance with PATCH.
+
+    Invitations themselves are sent from the meeting's page (they email the organizations);
+    the API records who came.
+    """
+
+    serializer_class = OrganizationInvitationSerializer
+    permission_classes = (PlatformWritePermission,)
+    queryset_model = OrganizationInvitation
+    http_method_names = ("get", "patch", "head", "options")
+    filterset_fields = ("meeting", "present", "organization__typology")
+
+    def get_queryset(self) -> QuerySet[OrganizationInvitation]:
+        return (
+            OrganizationInvitation.objects.visible_to(self.request.user)
+            .select_related("organization")
+            .order_by("meeting_id", "organization__name")
+        )
+
+    def perform_update(self, serializer: OrganizationInvitationSerializer) -> None:
+        invitation = serializer.instance  # set: PATCH always updates an existing row
+        serializer.instance = services.organization_attendance_set(
+            meeting=invitation.meeting,  # type: ignore[union-attr]
+            organization=invitation.organization,  # type: ignore[union-attr]
+            present=serializer.validated_data.get("present", invitation.present),  # type: ignore[union-attr]
+        )

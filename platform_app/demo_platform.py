@@ -20,6 +20,7 @@ from platform_app.models import (
     Meeting,
     Member,
     Objective,
+    Organization,
     PlatformSettings,
     User,
 )
@@ -265,6 +266,20 @@ def seed_platform(*, password: str, out: TextIO) -> None:
     if past:
         _guide(district, members, past[0])
     _work_plan(district, members, today)
+    # Meetings by typology (issue 3): a workshop for the registry's cultural organizations.
+    workshop = services.meeting_create(
+        district=district,
+        kind=Meeting.Kind.ORDINARY,
+        title="Taller con organizaciones culturales: Zapatea Santa Anita",
+        starts_at=_lima(today + timedelta(days=9), 18),
+        ends_at=_lima(today + timedelta(days=9), 20),
+        place="Casa de la Cultura de Santa Anita",
+        agenda=["Bases del festival", "Inscripción de elencos"],
+        created_by=coordinator,
+    )
+    services.meeting_organizations_invite(
+        meeting=workshop, actor=coordinator, typology=Organization.Typology.CULTURAL
+    )
     out.write(
         f"Platform demo: {len(members)} members, {len(meetings) + 1} meetings, "
         f"{Agreement.objects.filter(district=district).count()} agreements.\n"

@@ -227,3 +227,26 @@ class GuideRoleForm(forms.Form):
 
 
 GuideRoleFormSet = forms.formset_factory(GuideRoleForm, extra=1)
+
+
+class OrganizationInviteForm(forms.Form):
+    """Which organizations of the registry to invite: a typology, a sector, or both."""
+
+    typology = forms.ChoiceField(
+        label=_("Typology"),
+        required=False,
+        choices=[("", _("All typologies")), *Organization.Typology.choices],
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), required=False, queryset=None, empty_label=_("All sectors")
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = district.sectors.order_by("number")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("typology") and not data.get("sector"):
+            raise forms.ValidationError(_("Choose a typology, a sector or both."))
+        return data

@@ -83,6 +83,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
                 "objective",
                 "activity",
                 "platformsettings",
+                # meetings by typology (issue 3, item 7): invitations and attendance
+                "organizationinvitation",
             )
             for action in ("view", "add", "change")
         ],

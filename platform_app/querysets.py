@@ -174,3 +174,16 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return self.select_related("agenda_item__meeting").prefetch_related(
             "responsible__user", "responsible_organizations"
         )
+
+
+class OrganizationInvitationQuerySet(models.QuerySet["OrganizationInvitation"]):
+    def visible_to(self, user: object) -> OrganizationInvitationQuerySet:
+        """Coordinators of the meeting's district; the list is registry data (who was asked
+        to come), not something platform members or the public see."""
+        from platform_app.permissions import can
+
+        if not can(user, "platform_app.view_organizationinvitation"):  # type: ignore[arg-type]
+            return self.none()
+        if getattr(user, "is_superuser", False):
+            return self
+        return self.filter(meeting__district_id=getattr(user, "district_id", None))

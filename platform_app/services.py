@@ -37,6 +37,7 @@ from platform_app.models import (
     Member,
     Organization,
     OrganizationEvent,
+    OrganizationInvitation,
     PlatformSettings,
     RoleGuideVersion,
     Sector,
@@ -131,16 +132,22 @@ def delivery_fail(*, delivery_id: int, error: str) -> None:
     )
 
 
-def deliveries_enqueue_due(*, now: datetime | None = None) -> int:
-    """The periodic scan: enqueue one send task per due delivery. Beat and the loop call it.
+DELIVERY_BATCH_SIZE = 50
 
-    Enqueuing a delivery twice is harmless: the second task finds it claimed or sent.
+
+def deliveries_enqueue_due(*, now: datetime | None = None) -> int:
+    """The periodic scan: enqueue the due deliveries, in batches. Beat and the loop call it.
+
+    A batch per DELIVERY_BATCH_SIZE deliveries rather than a task each: publishing a task
+    costs more than sending a file or SMTP message, and a convocation reaches every member
+    at once. Each delivery is still claimed on its own, so enqueuing a delivery twice, or a
+    batch re-delivered after a worker died, sends nothing twice.
     """
-    from platform_app.tasks import send_delivery
+    from platform_app.tasks import send_deliveries
 
     due_ids = list(Delivery.objects.due(now or timezone.now()).values_list("pk", flat=True))
-    for delivery_id in due_ids:
-        send_delivery.delay(delivery_id)
+    for start in range(0, len(due_ids), DELIVERY_BATCH_SIZE):
+        send_deliveries.delay(due_ids[start : start + DELIVERY_BATCH_SIZE])
     if due_ids:
         logger.info("Enqueued %d due deliveries", len(due_ids))
     return len(due_ids)
@@ -1411,6 +1418,7 @@ IMPORT_COLUMNS = {
     "directory_consent": ("directory_consent", "directorio"),
 }
 YES = {"si", "sí", "yes", "x", "1", "true"}
+IMPORT_PROGRESS_EVERY = 20  # rows between two progress writes to the cache
 
 
 @dataclass
@@ -1430,11 +1438,14 @@ def organizations_import(
     dry_run: bool,
     actor: User | None = None,
     source: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import organizations from sheet rows; with ``dry_run`` nothing is written and the
     report lists every row that would be rejected and why. Rows go through the same form
     and service as the desk, so the rules are the same; re-importing the same sheet finds
-    the first import's records (submission token derived from source and row)."""
+    the first import's records (submission token derived from source and row).
+    ``progress(rows_done, rows_rejected)`` is called every ``IMPORT_PROGRESS_EVERY`` rows
+    and once at the end (the import page's progress bar)."""
     from platform_app.forms import OrganizationForm
     from platform_app.models.registry import normalize_name
 
@@ -1449,6 +1460,9 @@ def organizations_import(
     seen: set[str] = set()
 
     for number, raw in enumerate(rows, start=2):
+        done = number - 2
+        if progress is not None and done and done % IMPORT_PROGRESS_EVERY == 0:
+            progress(done, len(report.rejected))
         values = {
             field: next((raw[a] for a in aliases if raw.get(a)), "")
             for field, aliases in IMPORT_COLUMNS.items()
@@ -1507,6 +1521,8 @@ def organizations_import(
             report.rejected.append((number, str(exc)))
         else:
             report.created.append(result.organization.registration_code or "")
+    if progress is not None:
+        progress(len(rows), len(report.rejected))
     return report
 
 
@@ -1653,3 +1669,218 @@ def data_request_answer(
             district=current.district,
         )
     return current
+
+
+# --- Meetings by typology (issue 3, item 7) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganizationInviteResult:
+    invited: int  # organizations on the meeting's list after this call (new ones)
+    emails: int  # emails newly scheduled (a re-send schedules none)
+    without_consent: int  # matching organizations left out: no consent to receive messages
+
+
+def _organization_recipients(organization: Organization) -> dict[str, str]:
+    """The emails of an organization's contacts and representatives, with their language.
+
+    Uses the prefetched ``contacts`` and ``representatives``; anonymised contacts have no
+    email left, so they drop out by themselves.
+    """
+    recipients: dict[str, str] = {}
+    for contact in organization.contacts.all():
+        if contact.email:
+            recipients.setdefault(contact.email.lower(), settings.LANGUAGE_CODE)
+    for user in organization.representatives.all():
+        if user.is_active and user.email:
+            recipients[user.email.lower()] = user.language
+    return recipients
+
+
+def meeting_organizations_invite(
+    *,
+    meeting: Meeting,
+    actor: User | None,
+    typology: str = "",
+    sector: Sector | None = None,
+) -> OrganizationInviteResult:
+    """Invite every live organization of a typology and/or sector of the meeting's district.
+
+    Only organizations that consented to receive messages (Law 29733: the registration form
+    asks it separately) are put on the list and emailed: one email per contact or
+    representative, keyed by meeting, start time and organization in the delivery ledger,
+    so sending the invitations again (or inviting an overlapping sector) sends nothing twice
+    while a moved meeting is announced again for its new time.
+    """
+    from platform_app.calendars import meeting_ics
+
+    if not typology and sector is None:
+        raise ValidationError(_("Choose a typology, a sector or both."))
+    if not meeting.is_open or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Only upcoming scheduled meetings take invitations."))
+    if sector is not None and sector.district_id != meeting.district_id:
+        raise ValidationError(_("The sector belongs to another district."))
+    matching = Organization.objects.filter(
+        district_id=meeting.district_id,
+        status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
+    )
+    if typology:
+        matching = matching.filter(typology=typology)
+    if sector is not None:
+        matching = matching.filter(sector=sector)
+    without_consent = matching.filter(messages_consent=False).count()
+    organizations = list(
+        matching.filter(messages_consent=True).prefetch_related("contacts", "representatives")
+    )
+    ics = meeting_ics(meeting)
+    emails = 0
+    with transaction.atomic():
+        already = set(
+            OrganizationInvitation.objects.filter(meeting=meeting).values_list(
+                "organization_id", flat=True
+            )
+        )
+        OrganizationInvitation.objects.bulk_create(
+            [
+                OrganizationInvitation(meeting=meeting, organization=o, invited_by=actor)
+                for o in organizations
+                if o.pk not in already
+            ],
+            ignore_conflicts=True,  # a concurrent invite of an overlapping list
+        )
+        for organization in organizations:
+            object_key = f"meeting:{meeting.pk}:{meeting.occurrence}:org:{organization.pk}"
+            sent_to = _existing_recipients("meeting.organization_invitation", object_key)
+            for email, language in _organization_recipients(organization).items():
+                if email in sent_to:
+                    continue
+                with translation.override(language):
+                    subject = _("Invitation: %(meeting)s") % {"meeting": meeting}
+                body = _render_email(
+                    "meeting_organization_invitation",
+                    {"meeting": meeting, "organization": organization},
+                    language,
+                )
+                delivery_schedule(
+                    recipient=email,
+                    kind="meeting.organization_invitation",
+                    object_key=object_key,
+                    subject=subject,
+                    body=body,
+                    ics=ics,
+                    language=language,
+                    district=meeting.district,
+                )
+                emails += 1
+    return OrganizationInviteResult(
+        invited=len({o.pk for o in organizations} - already),
+        emails=emails,
+        without_consent=without_consent,
+    )
+
+
+def organization_attendance_set(
+    *, meeting: Meeting, organization: Organization, present: bool
+) -> OrganizationInvitation:
+    """Tick an invited organization present or absent; only invited organizations count."""
+    invitation = OrganizationInvitation.objects.get(meeting=meeting, organization=organization)
+    if invitation.present != present:
+        invitation.present = present
+        invitation.save(update_fields=["present", "updated_at"])
+    return invitation
+
+
+# --- Import in the background with a progress bar (issue 3, item 10) --------------------
+
+# The state of an import lives in the shared cache (Redis with REDIS_URL), so the web process
+# that polls and the worker that imports need not be the same; six hours outlive any import.
+IMPORT_STATE_TIMEOUT = 6 * 60 * 60
+
+
+def _import_key(import_id: str, part: str = "state") -> str:
+    return f"platform_app:registry-import:{import_id}:{part}"
+
+
+def registry_import_state(*, import_id: str) -> dict[str, Any] | None:
+    """What the progress bar shows: status, rows done of total, rejected so far, and the
+    report once done. None for an unknown (or expired) import id."""
+    from django.core.cache import cache
+
+    return cache.get(_import_key(import_id))
+
+
+def _import_state_update(import_id: str, **changes: Any) -> None:
+    from django.core.cache import cache
+
+    # Only the one task of this import writes after the start, so read-modify-write is safe.
+    state = cache.get(_import_key(import_id)) or {}
+    state.update(changes)
+    cache.set(_import_key(import_id), state, IMPORT_STATE_TIMEOUT)
+
+
+def registry_import_start(
+    *, district: District, actor: User, rows: list[dict[str, str]], source: str
+) -> str:
+    """Queue the import of a sheet's rows and return its id for the progress page.
+
+    The rows wait in the cache, not in the task's arguments, so the broker carries an id
+    (tasks take ids). The task needs nothing this request writes to the database, so it is
+    enqueued at once rather than on commit. Without Redis the task runs eagerly here and the
+    state is already "done" when this returns: the page then shows the finished report.
+    """
+    from django.core.cache import cache
+
+    from platform_app.tasks import import_organizations
+
+    import_id = uuid.uuid4().hex
+    cache.set(_import_key(import_id, "rows"), rows, IMPORT_STATE_TIMEOUT)
+    cache.set(
+        _import_key(import_id),
+        {
+            "district": district.pk,
+            "actor": actor.pk,
+            "source": source,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+            "status": "queued",
+            "done": 0,
+            "total": len(rows),
+            "rejected": 0,
+            "report": None,
+        },
+        IMPORT_STATE_TIMEOUT,
+    )
+    import_organizations.delay(import_id)
+    return import_id
+
+
+def registry_import_run(*, import_id: str) -> dict[str, Any] | None:
+    """The task's body: import the queued rows, writing progress as it goes."""
+    from django.core.cache import cache
+
+    state = registry_import_state(import_id=import_id)
+    rows = cache.get(_import_key(import_id, "rows"))
+    if state is None or rows is None or state["status"] not in ("queued", "running"):
+        return state  # expired, or a re-delivered task of an import already finished
+    _import_state_update(import_id, status="running")
+    try:
+        with translation.override(state["language"]):
+            report = organizations_import(
+                district=District.objects.get(pk=state["district"]),
+                rows=rows,
+                dry_run=False,
+                actor=User.objects.filter(pk=state["actor"]).first(),
+                source=state["source"],
+                progress=lambda done, rejected: _import_state_update(
+                    import_id, done=done, rejected=rejected
+                ),
+            )
+    except Exception:
+        _import_state_update(import_id, status="failed")
+        raise
+    _import_state_update(
+        import_id,
+        status="done",
+        report={"created": report.created, "rejected": [list(r) for r in report.rejected]},
+    )
+    cache.delete(_import_key(import_id, "rows"))
+    return registry_import_state(import_id=import_id)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from platform_app import services
+
+logger = logging.getLogger(__name__)
 
 MAX_SEND_RETRIES = 5
 
@@ -20,6 +24,28 @@ def send_delivery(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-de
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_deliveries(delivery_ids: list[int]) -> int:
+    """A batch from the scan. A delivery whose send fails gets its own task with the
+    bounded retries above; the rest of the batch goes on."""
+    sent = 0
+    for delivery_id in delivery_ids:
+        try:
+            sent += services.delivery_send(delivery_id=delivery_id)
+        except Exception:
+            logger.exception("Delivery %s failed; retrying it on its own", delivery_id)
+            send_delivery.delay(delivery_id)
+    return sent
+
+
 @shared_task
 def scan_due_deliveries() -> int:
     return services.reminders_scan()
+
+
+# A sheet of thousands of rows takes longer than the global limit; the import is idempotent
+# per row (submission token from source and row number), so a retried task resumes safely.
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def import_organizations(import_id: str) -> str:
+    state = services.registry_import_run(import_id=import_id)
+    return state["status"] if state else "missing"

@@ -37,6 +37,16 @@ urlpatterns = [
         meetings.attendance_toggle,
         name="attendance-toggle",
     ),
+    path(
+        "plataforma/reuniones/<int:pk>/organizaciones/",
+        meetings.meeting_organizations,
+        name="meeting-organizations",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/organizaciones/<int:org_pk>/",
+        meetings.organization_attendance_toggle,
+        name="organization-attendance-toggle",
+    ),
     path("plataforma/reuniones/<int:pk>/acta/", meetings.meeting_minutes, name="meeting-minutes"),
     path("plataforma/acuerdos/", meetings.agreement_board, name="agreement-board"),
     path("plataforma/acuerdos/mios/", meetings.agreement_mine, name="agreement-mine"),
@@ -93,6 +103,11 @@ urlpatterns = [
         name="data-request-copy",
     ),
     path("verificacion/importar/", registry.registry_import, name="registry-import"),
+    path(
+        "verificacion/importar/<str:import_id>/progreso/",
+        registry.registry_import_progress,
+        name="registry-import-progress",
+    ),
     path("verificacion/derechos/", registry.data_request_list, name="data-request-list"),
     path(
         "verificacion/derechos/<int:pk>/",

@@ -196,7 +196,15 @@ REMINDER_SCANS: list[str] = [
 # Meeting files and agreement evidence: largest upload accepted.
 PLATFORM_FILE_MAX_BYTES = env_int("PLATFORM_FILE_MAX_BYTES", 10_000_000)
 # Absolute address of the site for links in emails sent by scans (no request at hand).
-SITE_URL = (env_str("SITE_URL") or "http://localhost:8000").rstrip("/")
+# Defaults: the first allowed host over HTTPS in production, else where `make run` listens.
+SITE_URL = (
+    env_str("SITE_URL")
+    or (
+        f"https://{ALLOWED_HOSTS[0]}"
+        if PRODUCTION
+        else f"http://{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}"
+    )
+).rstrip("/")
 # How long a claimed delivery may stay "sending" before the scan assumes its worker died.
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 600)
 

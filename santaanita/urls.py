@@ -33,6 +33,11 @@ router.register("platform/members", platform_api.MemberViewSet, basename="platfo
 router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
 router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")
 router.register("platform/followups", platform_api.FollowUpViewSet, basename="platform-followup")
+router.register(
+    "platform/organization-invitations",
+    platform_api.OrganizationInvitationViewSet,
+    basename="platform-organization-invitation",
+)
 router.register("companies", interventions_api.CompanyViewSet, basename="company")
 router.register("pledges", interventions_api.PledgeViewSet, basename="pledge")
 router.register("interventions", interventions_api.InterventionViewSet, basename="intervention")

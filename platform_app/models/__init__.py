@@ -11,6 +11,7 @@ from platform_app.models.meetings import (
     Meeting,
     MeetingFile,
     Member,
+    OrganizationInvitation,
     PlatformSettings,
     StakeholderSector,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Objective",
     "Organization",
     "OrganizationEvent",
+    "OrganizationInvitation",
     "PlatformSettings",
     "RoleGuideVersion",
     "RoleHolder",

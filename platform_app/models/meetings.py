@@ -14,7 +14,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from platform_app.querysets import AgreementQuerySet, MeetingQuerySet, MemberQuerySet
+from platform_app.querysets import (
+    AgreementQuerySet,
+    MeetingQuerySet,
+    MemberQuerySet,
+    OrganizationInvitationQuerySet,
+)
 
 # Kinds of file a meeting or an agreement's evidence may carry; checked by extension and size
 # (settings.PLATFORM_FILE_MAX_BYTES) so an upload can never be an executable or a huge video.
@@ -518,3 +523,50 @@ class AgreementFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id}: {self.get_new_status_display()}"
+
+
+class OrganizationInvitation(models.Model):
+    """An organization of the registry invited to a meeting or workshop (issue 3, item 7),
+    and whether it came: attendance is per organization, not per person, because the
+    registry knows organizations and their contacts, not which member will show up."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="organization_invitations",
+    )
+    organization = models.ForeignKey(
+        "platform_app.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
+    )
+    present = models.BooleanField(_("present"), default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrganizationInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization invitation")
+        verbose_name_plural = _("organization invitations")
+        ordering = ("meeting", "organization__name")
+        constraints = (
+            # Inviting a typology twice (or a typology and then a sector that overlaps it)
+            # keeps one row per organization, with its attendance tick.
+            models.UniqueConstraint(
+                fields=("meeting", "organization"), name="organization_invitation_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.meeting}"

@@ -37,6 +37,7 @@ from platform_app.meeting_forms import (
     MeetingForm,
     MeetingSeriesForm,
     MinutesForm,
+    OrganizationInviteForm,
     PreferencesForm,
     RoleGuideIntroForm,
 )
@@ -48,6 +49,8 @@ from platform_app.models import (
     Meeting,
     Member,
     Objective,
+    Organization,
+    OrganizationInvitation,
     RoleGuideVersion,
     StakeholderSector,
     User,
@@ -407,6 +410,9 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "previous_unapproved": previous,
         "summary": _attendance_summary(meeting),
         "can_manage": can(request.user, "platform_app.change_meeting", meeting.district),
+        "can_invite_organizations": can(
+            request.user, "platform_app.view_organizationinvitation", meeting.district
+        ),
     }
 
 
@@ -788,4 +794,109 @@ def work_plan(request: HttpRequest) -> HttpResponse:
         request,
         "platform_app/workplan_detail.html",
         {"objectives": objectives, "today": timezone.localdate()},
+    )
+
+
+# --- meetings by typology (issue 3, item 7) -------------------------------------------------
+
+
+def _organization_summary(meeting: Meeting) -> dict[str, Any]:
+    """Invited and present organizations, present ones by typology (two queries)."""
+    invitations = OrganizationInvitation.objects.filter(meeting=meeting)
+    rows = dict(
+        invitations.filter(present=True)
+        .values_list("organization__typology")
+        .annotate(n=Count("pk"))
+        .values_list("organization__typology", "n")
+    )
+    return {
+        "invited": invitations.count(),
+        "present": sum(rows.values()),
+        "by_typology": [
+            (label, rows[value]) for value, label in Organization.Typology.choices if value in rows
+        ],
+    }
+
+
+@login_required
+def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators invite the organizations of a typology or sector and tick who came."""
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.view_organizationinvitation", meeting.district)
+    form = OrganizationInviteForm(request.POST or None, district=meeting.district)
+    if request.method == "POST":
+        _require(request, "platform_app.add_organizationinvitation", meeting.district)
+        if form.is_valid():
+            try:
+                result = services.meeting_organizations_invite(
+                    meeting=meeting,
+                    actor=request.user,  # type: ignore[arg-type]
+                    typology=form.cleaned_data["typology"],
+                    sector=form.cleaned_data["sector"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(invited)d organizations added to the list, %(emails)d invitations "
+                        "sent. %(skipped)d matching organizations did not agree to receive "
+                        "messages and were not invited."
+                    )
+                    % {
+                        "invited": result.invited,
+                        "emails": result.emails,
+                        "skipped": result.without_consent,
+                    },
+                )
+                return redirect("platform_app:meeting-organizations", pk=meeting.pk)
+    invitations = meeting.organization_invitations.select_related("organization__sector").order_by(
+        "organization__typology", "organization__name"
+    )
+    return render(
+        request,
+        "platform_app/meeting_organizations.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "invitations": invitations,
+            "summary": _organization_summary(meeting),
+            "may_take": can(
+                request.user,  # type: ignore[arg-type]
+                "platform_app.change_organizationinvitation",
+                meeting.district,
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def organization_attendance_toggle(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_organizationinvitation", meeting.district)
+    invitation = get_object_or_404(
+        OrganizationInvitation.objects.select_related("organization__sector"),
+        meeting=meeting,
+        organization_id=org_pk,
+    )
+    invitation = services.organization_attendance_set(
+        meeting=meeting,
+        organization=invitation.organization,
+        present=request.POST.get("present") == "1",
+    )
+    if not getattr(request, "htmx", False):
+        return redirect("platform_app:meeting-organizations", pk=meeting.pk)
+    return render(
+        request,
+        "platform_app/_organization_attendance_row.html",
+        {
+            "meeting": meeting,
+            "row": invitation,
+            "summary": _organization_summary(meeting),
+            "may_take": True,
+            "oob": True,
+        },
     )

@@ -52,6 +52,8 @@ from platform_app.services import (
     organization_update,
     organization_verify,
     organizations_import,
+    registry_import_start,
+    registry_import_state,
 )
 
 SESSION_KEY = "registry_submitted"
@@ -614,7 +616,12 @@ def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def registry_import(request: HttpRequest) -> HttpResponse:
-    """Coordinators import paper lists: a dry run first reports every row it would reject."""
+    """Coordinators import paper lists: a dry run first reports every row it would reject.
+
+    The import itself runs as a task (large sheets take minutes); the page then polls a
+    fragment with a progress bar until the report is ready. Without Redis the task runs
+    eagerly, so the redirect lands on the finished report.
+    """
     district = _staff_district(request, "platform_app.verify_organization")
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
@@ -626,12 +633,42 @@ def registry_import(request: HttpRequest) -> HttpResponse:
         except (ValueError, UnicodeDecodeError, csv.Error, OSError, KeyError):
             form.add_error("sheet", _("This file could not be read as a CSV or XLSX sheet."))
         else:
+            if not dry_run:
+                import_id = registry_import_start(
+                    district=district,
+                    actor=request.user,  # type: ignore[arg-type]
+                    rows=rows,
+                    source=sheet.name,
+                )
+                return redirect(f"{reverse('platform_app:registry-import')}?import={import_id}")
             context["report"] = organizations_import(
                 district=district,
                 rows=rows,
-                dry_run=dry_run,
-                actor=request.user,
+                dry_run=True,
+                actor=request.user,  # type: ignore[arg-type]
                 source=sheet.name,
             )
-            context["dry_run"] = dry_run
+            context["dry_run"] = True
+    elif request.GET.get("import"):
+        context["job"] = _import_job(request.GET["import"], district)
     return render(request, "platform_app/organization_import.html", context)
+
+
+def _import_job(import_id: str, district: District) -> dict[str, Any]:
+    """The state of an import of this district; 404 for another district's or an old id
+    (the id is a random token, but a coordinator of Ate has no business polling ours)."""
+    state = registry_import_state(import_id=import_id)
+    if state is None or state["district"] != district.pk:
+        raise Http404
+    return {"id": import_id, **state}
+
+
+@login_required
+def registry_import_progress(request: HttpRequest, import_id: str) -> HttpResponse:
+    """The fragment the import page polls: a progress bar, then the report."""
+    district = _staff_district(request, "platform_app.verify_organization")
+    return render(
+        request,
+        "platform_app/_import_progress.html",
+        {"job": _import_job(import_id, district)},
+    )

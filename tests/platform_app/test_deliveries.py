@@ -143,3 +143,32 @@ def test_the_reminder_scan_runs_every_registered_scan_then_sends(settings):
     reminders_scan()
     reminders_scan()
     assert [m.to for m in mail.outbox] == [["probe@example.org"]]
+
+
+@pytest.mark.django_db
+def test_the_scan_sends_in_batches_and_a_failing_delivery_does_not_stop_its_batch(monkeypatch):
+    from platform_app import services
+    from platform_app.tasks import send_deliveries
+
+    deliveries = DeliveryFactory.create_batch(services.DELIVERY_BATCH_SIZE + 3)
+    batches: list[list[int]] = []
+    real_delay = send_deliveries.delay
+    monkeypatch.setattr(
+        send_deliveries, "delay", lambda ids: (batches.append(ids), real_delay(ids))
+    )
+    real_send = services.delivery_send
+    broken = deliveries[1].pk
+    calls: dict[int, int] = {}
+
+    def flaky_send(*, delivery_id):
+        calls[delivery_id] = calls.get(delivery_id, 0) + 1
+        if delivery_id == broken and calls[delivery_id] == 1:
+            Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.PENDING)
+            raise ConnectionResetError("smtp hiccup")
+        return real_send(delivery_id=delivery_id)
+
+    monkeypatch.setattr(services, "delivery_send", flaky_send)
+    assert deliveries_enqueue_due() == len(deliveries)
+    assert [len(b) for b in batches] == [services.DELIVERY_BATCH_SIZE, 3]
+    assert len(mail.outbox) == len(deliveries)  # the broken one was retried on its own
+    assert Delivery.objects.exclude(status=Delivery.Status.SENT).count() == 0

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from platform_app.models import Agreement, Meeting, Member, Objective, RoleGuideVersion
+from platform_app.models import (
+    Agreement,
+    Meeting,
+    Member,
+    Objective,
+    OrganizationInvitation,
+    RoleGuideVersion,
+)
 
 
 @pytest.mark.django_db
@@ -36,3 +43,7 @@ def test_seed_demo_builds_the_platform_once():
     assert RoleGuideVersion.objects.filter(status="approved").count() == 1
     assert RoleGuideVersion.objects.filter(status="superseded").count() == 1
     assert Objective.objects.count() == 3
+    # A workshop for the cultural organizations that consented to messages (issue 3, item 7).
+    invited = OrganizationInvitation.objects.filter(meeting__title__startswith="Taller")
+    assert invited.exists()
+    assert set(invited.values_list("organization__typology", flat=True)) == {"cultural"}
