@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from interventions.models import (
@@ -466,14 +466,18 @@ def _task_remind(*, task: MaintenanceTask, today: date, now: datetime) -> None:
         kind="interventions.maintenance",
         object_key=f"maintenance-task:{task.pk}:{occurrence.isoformat()}",
         subject=_("Maintenance of %(space)s: %(task)s on %(date)s")
-        % {"space": space, "task": task.title, "date": occurrence.strftime("%d/%m/%Y")},
+        % {
+            "space": space,
+            "task": task.title,
+            "date": formats.date_format(occurrence, "SHORT_DATE_FORMAT"),
+        },
         body=_(
             "The maintenance calendar of %(space)s has a task on %(date)s:\n\n"
             "%(task)s\n%(description)s\n\nThank you for caring for the space."
         )
         % {
             "space": space,
-            "date": occurrence.strftime("%d/%m/%Y"),
+            "date": formats.date_format(occurrence, "SHORT_DATE_FORMAT"),
             "task": task.title,
             "description": task.description,
         },

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -1206,7 +1206,7 @@ def _agreement_notify(
             subject = {
                 "agreement.due_soon": _("Agreement due on %(date)s"),
                 "agreement.overdue": _("Overdue agreement (due %(date)s)"),
-            }[kind] % {"date": agreement.due_date.strftime("%d/%m/%Y")}
+            }[kind] % {"date": formats.date_format(agreement.due_date, "SHORT_DATE_FORMAT")}
             body = _render_email(
                 kind.replace(".", "_"), {"agreement": agreement, "link": link}, user.language
             )
