@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mapping', '0002_roles'),
-        ('platform_app', '0007_initial'),
+        ('platform_app', '0007_platform_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

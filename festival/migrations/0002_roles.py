@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("festival", "0001_initial"),
         ("mapping", "0002_roles"),
-        ("platform_app", "0007_initial"),
+        ("platform_app", "0007_platform_meetings"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('festival', '0002_roles'),
         ('mapping', '0002_roles'),
-        ('platform_app', '0007_initial'),
+        ('platform_app', '0007_platform_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

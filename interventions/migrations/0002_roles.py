@@ -10,7 +10,7 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("interventions", "0001_initial"),
-        ("platform_app", "0007_initial"),
+        ("platform_app", "0007_platform_meetings"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
