@@ -19,6 +19,14 @@ def ruc_check_digit(first_ten: str) -> int:
     return (11 - total % 11) % 10
 
 
+def ruc_is_valid(value: str) -> bool:
+    return bool(
+        re.fullmatch(r"\d{11}", value or "")
+        and value[:2] in RUC_PREFIXES
+        and ruc_check_digit(value[:10]) == int(value[10])
+    )
+
+
 def validate_ruc(value: str) -> None:
     if not re.fullmatch(r"\d{11}", value or ""):
         raise ValidationError(_("A RUC has exactly 11 digits."), code="ruc_length")

@@ -7,8 +7,6 @@ from interventions.models.funding import (
     Pledge,
     PledgeChange,
     PledgeDocument,
-    ruc_is_valid,
-    validate_ruc,
 )
 from interventions.models.kits import ItemCategory, KitTemplate, KitTemplateItem
 
@@ -22,8 +20,6 @@ __all__ = [
     "Pledge",
     "PledgeChange",
     "PledgeDocument",
-    "ruc_is_valid",
-    "validate_ruc",
 ]
 
 from interventions.models.work import (

@@ -13,26 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from interventions.querysets import CompanyQuerySet, PledgeQuerySet
 from santaanita.money import quantize_cents
-
-RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def ruc_is_valid(ruc: str) -> bool:
-    """SUNAT's RUC: 11 digits, a known prefix, and a modulo-11 check digit."""
-    if len(ruc) != 11 or not ruc.isdigit() or ruc[:2] not in {"10", "15", "17", "20"}:
-        return False
-    remainder = 11 - sum(int(d) * w for d, w in zip(ruc[:10], RUC_WEIGHTS, strict=True)) % 11
-    check = {10: 0, 11: 1}.get(remainder, remainder)
-    return int(ruc[10]) == check
-
-
-def validate_ruc(value: str) -> None:
-    if not ruc_is_valid(value):
-        raise ValidationError(
-            _("%(value)s is not a valid RUC: 11 digits with a correct check digit."),
-            params={"value": value},
-            code="invalid_ruc",
-        )
+from santaanita.peru import validate_ruc
 
 
 class Company(models.Model):

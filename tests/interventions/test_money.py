@@ -8,10 +8,11 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from interventions.models import Pledge, ruc_is_valid
+from interventions.models import Pledge
 from interventions.querysets import funding_totals
 from interventions.services import pledge_allocate
 from santaanita.money import format_money, to_decimal
+from santaanita.peru import ruc_is_valid
 from tests.factories_interventions import (
     BudgetLineFactory,
     CompanyFactory,

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -21,34 +19,9 @@ from platform_app.services import reminders_scan
 from santaanita.celery import app as celery_app
 from tests.conftest import TRANSACTIONAL
 from tests.factories_platform import MeetingFactory, MemberFactory
-from tests.platform_app.test_real_worker import ROOT, _database_url, _wait_for
+from tests.platform_app.test_real_worker import _wait_for, start_worker, worker_env
 
 pytestmark = [TRANSACTIONAL, pytest.mark.real_worker]
-
-
-def _start(env: dict[str, str], log) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "santaanita",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    assert _wait_for(lambda: log.read_text().count("ready.") >= 1), log.read_text()
-    return process
 
 
 def test_killing_the_worker_between_claim_and_send_still_sends_one_reminder(settings, tmp_path):
@@ -58,22 +31,18 @@ def test_killing_the_worker_between_claim_and_send_still_sends_one_reminder(sett
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     (outbox / "stall").touch()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_FILE_PATH": str(outbox),
-        "DJANGO_SETTINGS_MODULE": "tests.platform_app.real_worker_slow_settings",
-        "DELIVERY_LEASE_SECONDS": "3",  # the worker checks the lease when it claims, too
-    }
-    env.pop("EMAIL_URL", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = worker_env(
+        settings,
+        outbox,
+        DJANGO_SETTINGS_MODULE="tests.platform_app.real_worker_slow_settings",
+        DELIVERY_LEASE_SECONDS="3",  # the worker checks the lease when it claims, too
+    )
     MemberFactory(user__email="integrante@example.org")
     MeetingFactory(starts_at=timezone.now() + timedelta(hours=47))
     celery_app.control.purge()
     log = tmp_path / "worker.log"
     log.write_text("")
-    first = _start(env, log)
+    first = start_worker(env, log)
     celery_app.conf.task_always_eager = False
     second = None
     try:
@@ -88,7 +57,7 @@ def test_killing_the_worker_between_claim_and_send_still_sends_one_reminder(sett
         os.killpg(first.pid, signal.SIGKILL)  # claimed, stalled in send: the worker dies
         first.wait(timeout=30)
         (outbox / "stall").unlink()
-        second = _start(env, log)
+        second = start_worker(env, log)
         reminders_scan()  # within the lease: nobody may take it over yet
         time.sleep(4)
         reminders_scan()  # lease expired: enqueued again (the redelivered task may win too)

@@ -35,42 +35,58 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(settings, tmp_path):
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.skip("needs the suite on PostgreSQL with REDIS_URL (the second pass of .ci/run)")
-    outbox = tmp_path / "outbox"
+def worker_env(settings, outbox: Path, **extra: str) -> dict[str, str]:
+    """The environment of a worker process that shares this test's database and Redis."""
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_FILE_PATH": str(outbox),
+        **extra,
     }
     env.pop("EMAIL_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a solo worker (its own process group, output appended to ``log``) and wait
+    until it reports ready."""
+    log.touch()
+    ready_before = log.read_text().count("ready.")
+    with log.open("a") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "santaanita",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    assert _wait_for(lambda: log.read_text().count("ready.") > ready_before), log.read_text()
+    return process
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs the suite on PostgreSQL with REDIS_URL (the second pass of .ci/run)")
+    outbox = tmp_path / "outbox"
     celery_app.control.purge()  # messages left in this Redis database by an earlier run
     log = tmp_path / "worker.log"
-    log_file = log.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "santaanita",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    assert _wait_for(lambda: "ready." in log.read_text()), log.read_text()
+    process = start_worker(worker_env(settings, outbox), log)
     celery_app.conf.task_always_eager = False
     try:
         yield outbox
@@ -78,7 +94,6 @@ def worker(settings, tmp_path):
         celery_app.conf.task_always_eager = True
         process.terminate()
         process.wait(timeout=30)
-        log_file.close()
         print(log.read_text())
 
 
