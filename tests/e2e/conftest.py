@@ -74,3 +74,23 @@ def page(browser, browser_context_args, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors or CSP violations: {errors}"
+
+
+def _drop(route) -> None:
+    route.abort("internetdisconnected")
+
+
+def cut_connection(context) -> None:
+    """Take the browser off the network the way a tablet loses it.
+
+    ``set_offline`` alone flips ``navigator.onLine``, but a document that is just reloading
+    can start with the flag still true and send before the emulation reaches it; aborting
+    every request as well makes the cut real whatever the page believes.
+    """
+    context.route("**/*", _drop)
+    context.set_offline(True)
+
+
+def restore_connection(context) -> None:
+    context.unroute("**/*", _drop)
+    context.set_offline(False)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from festival.models import ScoreSheet
 from tests.conftest import TRANSACTIONAL
+from tests.e2e.conftest import cut_connection, restore_connection
 from tests.factories import PASSWORD
 from tests.factories_festival import build_festival
 
@@ -79,7 +80,7 @@ def test_judge_scores_offline_reloads_and_the_server_gets_three_sheets(page):
     expect(form.locator("[data-status]")).to_have_text(SUBMITTED)
     assert ScoreSheet.objects.count() == 2
 
-    page.context.set_offline(True)
+    cut_connection(page.context)
     expect(page.locator("[data-connection]")).to_have_text(re.compile("Sin conexión|No connection"))
     form = score(page, festival, third, (10, 9, 8))
     expect(form.locator("[data-status]")).to_have_text(re.compile("tableta|tablet"))
@@ -102,7 +103,7 @@ def test_judge_scores_offline_reloads_and_the_server_gets_three_sheets(page):
     ).to_be_checked()
     assert ScoreSheet.objects.count() == 2
 
-    page.context.set_offline(False)
+    restore_connection(page.context)
     expect(page.locator(f"#perf-{third.pk} [data-status]")).to_have_text(SUBMITTED)
     sheets = {s.team_id: s for s in ScoreSheet.objects.all()}
     assert len(sheets) == 3

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from mapping.models import Assignment, PublicSpace, Survey
 from tests.conftest import TRANSACTIONAL
+from tests.e2e.conftest import cut_connection, restore_connection
 from tests.factories import PASSWORD, UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 
@@ -46,7 +47,7 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page)
     page.get_by_role("link", name="Parque Los Ficus").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Los Ficus")
 
-    page.context.set_offline(True)
+    cut_connection(page.context)
     page.locator("select[name=eq_bench_condition]").select_option("good")
     page.locator("input[name=eq_bench_count]").fill("6")
     page.locator("select[name=eq_lighting_condition]").select_option("good")
@@ -62,7 +63,7 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page)
     queued = page.evaluate(f"localStorage.getItem('{QUEUE}')")
     assert Survey.objects.count() == 0
 
-    page.context.set_offline(False)
+    restore_connection(page.context)
     expect(status).to_have_attribute("data-pending", "0")
     expect(status.get_by_role("link")).to_be_visible()
     assert Survey.objects.count() == 1
