@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint format install install-dev browser translations migrate demo clean
+.PHONY: run test lint format install install-dev test-tools translations migrate demo clean
 
 # Installs are stamped so that a second `make run` reuses what is installed.
 $(VENV)/.installed: requirements.txt
@@ -34,18 +34,23 @@ demo: migrate
 run: demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-# Debian's Chromium for the browser tests; installed here when missing and we are root.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the suite drives: Chromium for the browser journeys and GDAL's ogrinfo,
+# which opens the GIS exports as QGIS would. Installed when missing and we are root;
+# otherwise those tests are skipped with the reason.
+TEST_TOOLS := /usr/bin/chromium=chromium /usr/bin/ogrinfo=gdal-bin
+test-tools:
+	@missing=""; \
+	for tool in $(TEST_TOOLS); do [ -x "$${tool%%=*}" ] || missing="$$missing $${tool#*=}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian's$$missing for the tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Chromium is missing and cannot be installed here: browser tests will be skipped."; \
+	    echo "Missing and not installable here:$$missing (their tests will be skipped)."; \
 	  fi; \
 	fi
 
-test: install-dev browser
+test: install-dev test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -13,13 +13,17 @@ from platform_app.models import Organization, Sector
 
 
 class SpaceSelect(forms.Select):
-    """Each option carries its sector, so registration.js can offer only the team's sector."""
+    """Each option carries its sector and centroid, so registration.js can offer only the
+    team's sector and put the same choices on a map; the select stays the one input."""
 
     def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(*args, **kwargs)
         instance = getattr(option["value"], "instance", None)
-        if instance is not None and instance.sector_id:
-            option["attrs"]["data-sector"] = str(instance.sector_id)
+        if instance is not None:
+            if instance.sector_id:
+                option["attrs"]["data-sector"] = str(instance.sector_id)
+            option["attrs"]["data-lat"] = f"{instance.centroid_lat:.6f}"
+            option["attrs"]["data-lng"] = f"{instance.centroid_lon:.6f}"
         return option
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,18 @@ def cut_connection(context) -> None:
 def restore_connection(context) -> None:
     context.unroute("**/*", _drop)
     context.set_offline(False)
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through allauth's form, in whichever language the browser is using."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/cuentas/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").filter(
+        has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
+    ).click()
+    expect(page.get_by_role("banner")).to_contain_text(email)

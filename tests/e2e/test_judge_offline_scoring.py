@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from festival.models import ScoreSheet
 from tests.conftest import TRANSACTIONAL
-from tests.e2e.conftest import cut_connection, restore_connection
-from tests.factories import PASSWORD
+from tests.e2e.conftest import cut_connection, restore_connection, sign_in
 from tests.factories_festival import build_festival
 
 pytestmark = TRANSACTIONAL
@@ -24,16 +23,6 @@ SUBMITTED = re.compile("^(Puntajes enviados|Scores submitted)$")
 @pytest.fixture
 def browser_context_args() -> dict[str, object]:
     return {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/cuentas/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").filter(
-        has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
-    ).click()
-    expect(page.get_by_role("banner")).to_contain_text(email)
 
 
 def score(page, festival, team, marks, *, submit=True):

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from platform_app.models import OrganizationInvitation
 from platform_app.permissions import Role
 from tests.conftest import TRANSACTIONAL
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 from tests.factories_platform import MeetingFactory
 from tests.factories_registry import ContactFactory, OrganizationFactory
 
@@ -27,10 +28,7 @@ def test_workshop_invitations_and_attendance_by_organization(page, live_server, 
         )
     OrganizationFactory(name="Teatro Sin Permiso", typology="cultural", messages_consent=False)
 
-    page.goto("/cuentas/login/")
-    page.get_by_label("Email").fill("coordinadora@example.org")
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, "coordinadora@example.org")
     page.goto(f"/plataforma/reuniones/{meeting.pk}/")
     page.get_by_role("link", name="Invited organizations").click()
     page.get_by_label("Typology").select_option("cultural")

@@ -14,18 +14,11 @@ from playwright.sync_api import expect
 from platform_app.models import Agreement, Meeting
 from platform_app.permissions import Role
 from tests.conftest import TRANSACTIONAL
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory
 
 pytestmark = TRANSACTIONAL
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/cuentas/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("banner")).to_contain_text(email)
 
 
 def _sign_out(page) -> None:
@@ -42,7 +35,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
     MemberFactory(user__email="beto@example.org", user__first_name="Beto", user__last_name="Ramos")
 
     # The coordinator plans three monthly meetings in one step.
-    _sign_in(page, "coordinadora@example.org")
+    sign_in(page, "coordinadora@example.org")
     page.get_by_role("link", name="My platform").click()
     page.get_by_role("link", name="Plan a monthly series").click()
     first = timezone.localtime() + timedelta(days=2)
@@ -93,7 +86,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
     _sign_out(page)
 
     # The responsible member finds it under "my agreements" and reports it done.
-    _sign_in(page, "ana@example.org")
+    sign_in(page, "ana@example.org")
     page.get_by_role("link", name="My agreements").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My agreements")
     page.get_by_role("link", name="Paint the benches of Parque Santa Rosa").click()

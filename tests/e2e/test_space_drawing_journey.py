@@ -9,20 +9,15 @@ from playwright.sync_api import expect
 from mapping.models import PublicSpace
 from platform_app.models import District
 from tests.conftest import TRANSACTIONAL
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 
 pytestmark = TRANSACTIONAL
 
 
 def test_coordinator_draws_a_new_space_on_the_map(page):
     coordinator = UserFactory(email="coordinadora@example.org", role="coordinator")
-    page.goto("/cuentas/login/")
-    page.locator("input[name=login]").fill(coordinator.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").filter(
-        has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
-    ).click()
-    expect(page.get_by_role("banner")).to_contain_text(coordinator.email)
+    sign_in(page, coordinator.email)
 
     page.goto("/mapa/espacios/nuevo/")
     page.get_by_label(re.compile("^Nombre|^Name")).fill("Parque Dibujado")

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from mapping.models import Assignment, PublicSpace, Survey
 from tests.conftest import TRANSACTIONAL
-from tests.e2e.conftest import cut_connection, restore_connection
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import cut_connection, restore_connection, sign_in
+from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 
 pytestmark = TRANSACTIONAL
@@ -26,14 +26,8 @@ def browser_context_args() -> dict[str, object]:
 
 
 def _sign_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/cuentas/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.login button[type=submit], form button[type=submit]").filter(
-        has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
-    ).click()
-    expect(page.get_by_role("banner")).to_contain_text(email)
+    page.context.clear_cookies()  # the next person on the same phone
+    sign_in(page, email)
 
 
 def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -114,9 +115,12 @@ def test_csv_export_has_lat_lon_and_wkt(client, spaces):
     assert row["condition"] == "bad"
 
 
-@pytest.mark.skipif(not shutil.which("ogrinfo"), reason="GDAL's ogrinfo is not installed")
 @pytest.mark.parametrize("name", ["export-geojson", "export-kml", "export-csv"])
 def test_exports_open_with_ogrinfo(client, spaces, tmp_path, name):
+    if not shutil.which("ogrinfo"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("GDAL's ogrinfo is required under CI=true (make test installs gdal-bin)")
+        pytest.skip("GDAL's ogrinfo is not installed (make test installs gdal-bin as root)")
     suffix = name.split("-")[1]
     path = tmp_path / f"espacios.{suffix}"
     path.write_bytes(client.get(reverse(f"mapping:{name}")).content)
