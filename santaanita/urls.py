@@ -55,14 +55,16 @@ router.register("organizations", platform_api.OrganizationViewSet, basename="org
 admin.site.site_header = _("Santa Anita Public Spaces Platform")
 admin.site.site_title = _("Santa Anita platform")
 
+# Django tries patterns in order, and an include with an empty prefix tries every one of
+# its patterns: the busy routes (the map's API, the festival's live board polled by
+# spectators' phones) come first, then the apps with a prefix, then the empty-prefix ones.
 urlpatterns = [
-    # First: the map endpoint is the busiest route, and Django tries patterns in order.
     path("api/", include(router.urls)),
+    path("festival/", include("festival.urls")),
+    path("mapa/", include("mapping.urls")),
     path("", platform_views.home, name="home"),
     path("", include("platform_app.urls")),
     path("", include("interventions.urls")),
-    path("mapa/", include("mapping.urls")),
-    path("festival/", include("festival.urls")),
     path("cuentas/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
