@@ -238,13 +238,15 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
             "place",
             "latitude",
             "longitude",
+            "place_url",
             "video_url",
             "status",
             "sequence",
             "agenda_items",
             "agenda",
         )
-        read_only_fields = ("id", "status", "sequence")
+        # The page of a public space is set by choosing the space on the meeting form.
+        read_only_fields = ("id", "place_url", "status", "sequence")
 
 
 class MeetingViewSet(viewsets.ModelViewSet[Meeting]):

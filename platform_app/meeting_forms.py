@@ -19,6 +19,7 @@ from platform_app.models import (
     Organization,
     StakeholderSector,
 )
+from platform_app.places import Place
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -88,16 +89,52 @@ class PreferencesForm(forms.ModelForm):
         fields = ("remind_meetings", "remind_agreements", "receive_digest")
 
 
-class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = _datetime_field(_("Starts at"))
-    ends_at = _datetime_field(_("Ends at"))
+class _MeetingPlaceForm(forms.Form):
+    """Where a face-to-face meeting is held: one of the district's public spaces (see
+    platform_app.places), which gives the coordinates and a link to its page, or a place
+    written by hand. A written place wins over the space's name ("the sports slab of ...")."""
+
+    public_place = forms.ChoiceField(
+        label=_("Public space"),
+        required=False,
+        help_text=_("One of the district's public spaces, or write the place below."),
+    )
     place = forms.CharField(label=_("Meeting place"), max_length=255, required=False)
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
+
+    def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places = {place.key: place for place in places}
+        self.fields["public_place"].choices = [("", _("Another place"))] + [  # type: ignore[attr-defined]
+            (place.key, place.name) for place in places
+        ]
+        url = self.initial.get("place_url")
+        self.initial.setdefault(
+            "public_place", next((p.key for p in places if url and p.url == url), "")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        place = self.places.get(data.pop("public_place", "") or "")
+        data["place_url"] = place.url if place else ""
+        if place:
+            data["place"] = data.get("place") or place.name
+            data["latitude"], data["longitude"] = place.latitude, place.longitude
+        return data
+
+
+class MeetingForm(_MeetingPlaceForm):
+    field_order = (
+        "kind", "title", "starts_at", "ends_at", "public_place", "place", "latitude",
+        "longitude", "video_url", "agenda",
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = _datetime_field(_("Starts at"))
+    ends_at = _datetime_field(_("Ends at"))
     video_url = forms.URLField(label=_("Video call link"), required=False, assume_scheme="https")
     agenda = forms.CharField(
         label=_("Agenda (one item per line)"),
@@ -109,7 +146,11 @@ class MeetingForm(forms.Form):
         return _agenda_lines(self.cleaned_data.get("agenda", ""))
 
 
-class MeetingSeriesForm(forms.Form):
+class MeetingSeriesForm(_MeetingPlaceForm):
+    field_order = (
+        "title", "first_starts_at", "duration_minutes", "count", "public_place", "place",
+        "latitude", "longitude", "agenda",
+    )  # fmt: skip
     title = forms.CharField(
         label=_("Title"), max_length=200, initial=_("Ordinary meeting of the platform")
     )
@@ -120,16 +161,17 @@ class MeetingSeriesForm(forms.Form):
     count = forms.IntegerField(
         label=_("Number of monthly meetings"), min_value=1, max_value=24, initial=6
     )
-    place = forms.CharField(label=_("Meeting place"), max_length=255)
-    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180
-    )
     agenda = forms.CharField(
         label=_("Standing agenda (one item per line)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("place"):
+            self.add_error("place", _("Choose a public space or write where the meetings are."))
+        return data
 
     def cleaned_agenda(self) -> list[str]:
         return _agenda_lines(self.cleaned_data.get("agenda", ""))

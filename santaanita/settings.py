@@ -193,6 +193,9 @@ REMINDER_SCANS: list[str] = [
     "platform_app.services.platform_schedule_due",
     "interventions.services.maintenance_schedule_due",
 ]
+# Functions (dotted paths, keyword argument ``district``) listing the places a face-to-face
+# meeting can be held at; see platform_app.places.
+MEETING_PLACE_SOURCES: list[str] = ["mapping.places.public_spaces"]
 # Meeting files and agreement evidence: largest upload accepted.
 PLATFORM_FILE_MAX_BYTES = env_int("PLATFORM_FILE_MAX_BYTES", 10_000_000)
 # Absolute address of the site for links in emails sent by scans (no request at hand).

@@ -279,6 +279,12 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=255, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    place_url = models.CharField(
+        _("page of the place"),
+        max_length=200,
+        blank=True,
+        help_text=_("The public space's page, when the meeting is held at one."),
+    )
     video_url = models.URLField(_("video call link"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED

@@ -56,6 +56,7 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import can
+from platform_app.places import district_places
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -296,7 +297,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_meeting")
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -309,6 +310,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 place=data["place"],
                 latitude=data["latitude"],
                 longitude=data["longitude"],
+                place_url=data["place_url"],
                 video_url=data["video_url"],
                 agenda=form.cleaned_agenda(),
                 created_by=request.user,  # type: ignore[arg-type]
@@ -324,7 +326,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_series(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_meeting")
-    form = MeetingSeriesForm(request.POST or None)
+    form = MeetingSeriesForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -337,6 +339,7 @@ def meeting_series(request: HttpRequest) -> HttpResponse:
                 place=data["place"],
                 latitude=data["latitude"],
                 longitude=data["longitude"],
+                place_url=data["place_url"],
                 agenda=form.cleaned_agenda(),
                 created_by=request.user,  # type: ignore[arg-type]
             )
@@ -365,12 +368,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "place",
             "latitude",
             "longitude",
+            "place_url",
             "video_url",
         )
     }
     initial["starts_at"] = timezone.localtime(meeting.starts_at)
     initial["ends_at"] = timezone.localtime(meeting.ends_at)
-    form = MeetingForm(request.POST or None, initial=initial)
+    form = MeetingForm(
+        request.POST or None, initial=initial, places=district_places(meeting.district)
+    )
     form.fields["agenda"].widget = form.fields["agenda"].hidden_widget()
     if request.method == "POST":
         if "cancel_meeting" in request.POST:

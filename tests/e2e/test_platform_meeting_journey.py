@@ -16,6 +16,7 @@ from platform_app.permissions import Role
 from tests.conftest import TRANSACTIONAL
 from tests.e2e.conftest import sign_in
 from tests.factories import UserFactory
+from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MemberFactory
 
 pytestmark = TRANSACTIONAL
@@ -33,6 +34,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
         user__email="ana@example.org", user__first_name="Ana", user__last_name="Quispe"
     )
     MemberFactory(user__email="beto@example.org", user__first_name="Beto", user__last_name="Ramos")
+    park = PublicSpaceFactory(name="Parque Santa Rosa")
 
     # The coordinator plans three monthly meetings in one step.
     sign_in(page, "coordinadora@example.org")
@@ -41,7 +43,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
     first = timezone.localtime() + timedelta(days=2)
     page.get_by_label("First meeting starts at").fill(first.strftime("%Y-%m-%dT19:00"))
     page.get_by_label("Number of monthly meetings").fill("3")
-    page.get_by_label("Meeting place:", exact=True).fill("Parque Santa Rosa, Sector 2")
+    page.get_by_label("Public space").select_option(label="Parque Santa Rosa")
     page.get_by_label("Standing agenda (one item per line)").fill("Report of the coordination")
     page.get_by_role("button", name="Plan the series").click()
     expect(page.get_by_role("status")).to_contain_text("3 monthly meetings have been planned")
@@ -57,9 +59,17 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert event["DTSTART"].params["TZID"] == "America/Lima"
     assert str(event["UID"]) == f"meeting-{meetings[0].uid}@santaanita.platform"
+    assert str(event["LOCATION"]) == "Parque Santa Rosa"
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (
+        park.centroid_lat,
+        park.centroid_lon,
+    )
 
     # Attendance on the day, one tap per member.
     page.goto(f"/plataforma/reuniones/{meetings[0].pk}/")
+    expect(page.get_by_role("link", name="Parque Santa Rosa")).to_have_attribute(
+        "href", park.get_absolute_url()
+    )
     page.get_by_role("link", name="Attendance").click()
     page.get_by_role("button", name="Ana Quispe: absent").click()
     expect(page.get_by_role("button", name="Ana Quispe: present")).to_be_visible()

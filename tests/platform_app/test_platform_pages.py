@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from platform_app.models import Meeting, MeetingFile, Member, RoleGuideVersion
+from platform_app.models import District, Meeting, MeetingFile, Member, RoleGuideVersion
 from platform_app.permissions import Role
 from tests.factories import UserFactory
+from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MeetingFactory, MemberFactory
 
 LIMA = ZoneInfo("America/Lima")
@@ -117,3 +119,69 @@ def test_a_virtual_meeting_is_scheduled_from_its_form(client, coordinator):
     assert response.status_code == 302
     meeting = Meeting.objects.get()
     assert list(meeting.agenda_items.values_list("title", flat=True)) == ["Presupuesto", "Varios"]
+
+
+@pytest.mark.django_db
+def test_a_monthly_series_is_held_at_a_public_space_chosen_from_the_district(client, coordinator):
+    space = PublicSpaceFactory(name="Parque Los Ficus")
+    PublicSpaceFactory(name="Parque de Ate", district=District.objects.get(ubigeo="150103"))
+    start = datetime.now(tz=LIMA) + timedelta(days=3)
+    url = reverse("platform_app:meeting-series")
+    form = client.get(url).content.decode()
+    assert "Parque Los Ficus" in form
+    assert "Parque de Ate" not in form
+
+    response = client.post(
+        url,
+        {
+            "title": "Reunión ordinaria",
+            "first_starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 120,
+            "count": 2,
+            "public_place": f"space:{space.pk}",
+        },
+    )
+    assert response.status_code == 302
+    meetings = list(Meeting.objects.all())
+    assert len(meetings) == 2
+    for meeting in meetings:
+        assert meeting.place == "Parque Los Ficus"
+        assert (meeting.latitude, meeting.longitude) == (space.centroid_lat, space.centroid_lon)
+    page = client.get(reverse("platform_app:meeting-detail", args=[meetings[0].pk]))
+    assert f'<a href="{space.get_absolute_url()}">Parque Los Ficus</a>' in page.content.decode()
+    # Editing keeps the space chosen; writing another place by hand drops its link.
+    edit_url = reverse("platform_app:meeting-edit", args=[meetings[0].pk])
+    assert f'<option value="space:{space.pk}" selected>' in client.get(edit_url).content.decode()
+    moved = client.post(
+        edit_url,
+        {
+            "kind": "ordinary",
+            "title": "Reunión ordinaria",
+            "starts_at": timezone.localtime(meetings[0].starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": timezone.localtime(meetings[0].ends_at).strftime("%Y-%m-%dT%H:%M"),
+            "public_place": "",
+            "place": "Local comunal del sector 2",
+        },
+    )
+    assert moved.status_code == 302
+    meetings[0].refresh_from_db()
+    assert (meetings[0].place, meetings[0].place_url) == ("Local comunal del sector 2", "")
+
+
+@pytest.mark.django_db
+def test_a_series_needs_a_public_space_or_a_written_place(client, coordinator):
+    start = datetime.now(tz=LIMA) + timedelta(days=3)
+    response = client.post(
+        reverse("platform_app:meeting-series"),
+        {
+            "title": "Reunión ordinaria",
+            "first_starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 120,
+            "count": 2,
+        },
+    )
+    assert response.status_code == 200
+    assert "Elija un espacio público o escriba dónde son las reuniones." in (
+        response.content.decode()
+    )
+    assert not Meeting.objects.exists()

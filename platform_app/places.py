@@ -1,0 +1,34 @@
+"""Places offered for face-to-face meetings.
+
+platform_app must not import the apps built on it (see docs/architecture.md), yet an
+ordinary meeting's place can be one of the district's public spaces from ``mapping``. So the
+places come from the functions listed in ``settings.MEETING_PLACE_SOURCES``, each taking
+``district`` and returning ``Place`` values; the meeting keeps a copy (name, coordinates,
+page) so it still reads right if the space is renamed or removed later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from platform_app.models import District
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str  # stable within its source, e.g. "space:12"
+    name: str
+    latitude: float
+    longitude: float
+    url: str  # the place's public page
+
+
+def district_places(district: District) -> list[Place]:
+    sources: list[Callable[..., list[Place]]] = [
+        import_string(path) for path in settings.MEETING_PLACE_SOURCES
+    ]
+    return [place for source in sources for place in source(district=district)]
