@@ -1,3 +1,4 @@
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -27,16 +28,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data and demo logins are never created in production.")
-        for app_config in apps.get_app_configs():
-            if app_config.path.startswith(str(settings.BASE_DIR)) and module_has_submodule(
-                app_config.module, "demo"
-            ):
-                self.stdout.write(f"Demo data: {app_config.verbose_name}…")
-                import_module(f"{app_config.name}.demo").seed(
-                    password=options["password"], out=self.stdout
-                )
+        # The command reports its own progress; the services' informational logs (a stage
+        # locked, an email sent) would interleave hundreds of lines with it.
+        logging.disable(logging.INFO)
+        try:
+            for app_config in apps.get_app_configs():
+                if app_config.path.startswith(str(settings.BASE_DIR)) and module_has_submodule(
+                    app_config.module, "demo"
+                ):
+                    self.stdout.write(f"Demo data: {app_config.verbose_name}…")
+                    import_module(f"{app_config.name}.demo").seed(
+                        password=options["password"], out=self.stdout
+                    )
+        finally:
+            logging.disable(logging.NOTSET)
         from platform_app.demo import DEMO_USERS
 
         self.stdout.write(f"\nDemo logins (password: {options['password']})")
+        width = max(len(str(role.label)) for _email, role, _first, _last in DEMO_USERS)
         for email, role, _first, _last in DEMO_USERS:
-            self.stdout.write(f"  {role.label:<32} {email}")
+            self.stdout.write(f"  {role.label:<{width}}  {email}")
