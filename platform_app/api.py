@@ -1,18 +1,22 @@
-"""REST API of platform_app: districts and sectors (public, read-only)."""
+"""REST API of platform_app: districts and sectors (public, read-only), the registry, and
+the collaborative platform (members, meetings, agreements, the work plan)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.status import HTTP_409_CONFLICT
 
 from platform_app import services
 from platform_app.models import (
+    Activity,
     AgendaItem,
     Agreement,
     AgreementFollowUp,
@@ -20,6 +24,7 @@ from platform_app.models import (
     District,
     Meeting,
     Member,
+    Objective,
     Organization,
     OrganizationInvitation,
     Sector,
@@ -439,3 +444,94 @@ class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation
             organization=invitation.organization,  # type: ignore[union-attr]
             present=serializer.validated_data.get("present", invitation.present),  # type: ignore[union-attr]
         )
+
+
+ACTIVITY_FIELDS = (
+    "id", "objective", "title", "responsible", "starts_on", "due_on", "status", "progress",
+    "weight", "version", "updated_at",
+)  # fmt: skip
+ACTIVITY_REPORTED = ("status", "progress", "version")
+
+
+class ActivitySerializer(serializers.ModelSerializer[Activity]):
+    # The version the report was made from: a stale one is refused with 409.
+    version = serializers.IntegerField(min_value=0)
+
+    class Meta:
+        model = Activity
+        fields = ACTIVITY_FIELDS
+        read_only_fields = tuple(f for f in ACTIVITY_FIELDS if f not in ACTIVITY_REPORTED)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:  # a PATCH is partial, but a report needs its version
+            raise serializers.ValidationError({"version": "Send the version you read."})
+        return attrs
+
+
+class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
+    progress = serializers.IntegerField(source="rolled_up_progress", read_only=True)
+    activities = ActivitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = ("id", "axis", "order", "title", "description", "progress", "activities")
+
+
+class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet[Objective]):
+    """The work plan: objectives with their activities and weighted progress."""
+
+    serializer_class = ObjectiveSerializer
+    permission_classes = (permissions.IsAuthenticated,)
+    filterset_fields = ("axis",)
+
+    def get_queryset(self) -> QuerySet[Objective]:
+        activities = Activity.objects.prefetch_related("responsible")
+        return Objective.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("activities", queryset=activities)
+        )
+
+
+class ActivityViewSet(viewsets.ModelViewSet[Activity]):
+    """Work-plan activities. Responsible members (and coordinators) report status and
+    progress with PATCH, sending the ``version`` they read."""
+
+    serializer_class = ActivitySerializer
+    permission_classes = (permissions.IsAuthenticated,)
+    http_method_names = ("get", "patch", "head", "options")
+    filterset_fields = ("objective", "status")
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        return (
+            Activity.objects.visible_to(self.request.user)
+            .prefetch_related("responsible")
+            .order_by("objective", "starts_on", "pk")
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().update(request, *args, **kwargs)
+        except services.StaleActivityError as exc:
+            return Response(
+                {
+                    "detail": "Someone reported on this activity meanwhile.",
+                    "current": ActivitySerializer(exc.current).data,
+                },
+                status=HTTP_409_CONFLICT,
+            )
+
+    def perform_update(self, serializer: ActivitySerializer) -> None:
+        activity = serializer.instance
+        user = self.request.user
+        if not Activity.objects.reportable_by(user).filter(pk=activity.pk).exists():
+            raise PermissionDenied("Only the activity's responsible members report on it.")
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.activity_report(
+                activity=activity,
+                user=user,
+                status=data.get("status", activity.status),
+                progress=data.get("progress", activity.progress),
+                version=data["version"],
+            )
+        except DjangoValidationError as exc:
+            raise DRFValidationError(exc.messages) from exc

@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import (
+    Activity,
     Agreement,
     Axis,
     District,
@@ -206,6 +207,12 @@ class AgreementForm(forms.Form):
         self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
             Member.objects.active().filter(district=district).select_related("user")
         )
+
+
+class ActivityReportForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Activity.Status.choices)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FollowUpForm(forms.Form):

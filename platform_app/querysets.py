@@ -176,6 +176,32 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         )
 
 
+class ObjectiveQuerySet(models.QuerySet["Objective"]):
+    def visible_to(self, user: object) -> ObjectiveQuerySet:
+        return _district_scope(self, user, "platform_app.view_objective")
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def visible_to(self, user: object) -> ActivityQuerySet:
+        from platform_app.permissions import can
+
+        if not can(user, "platform_app.view_activity"):  # type: ignore[arg-type]
+            return self.none()
+        if getattr(user, "is_superuser", False):
+            return self
+        return self.filter(objective__district_id=getattr(user, "district_id", None))
+
+    def reportable_by(self, user: object) -> ActivityQuerySet:
+        """What the user may report progress on: every activity of their district for
+        coordinators, otherwise those they are an active responsible member of."""
+        from platform_app.permissions import can
+
+        visible = self.visible_to(user)
+        if can(user, "platform_app.change_activity"):  # type: ignore[arg-type]
+            return visible
+        return visible.filter(responsible__user=user, responsible__status="active").distinct()
+
+
 class OrganizationInvitationQuerySet(models.QuerySet["OrganizationInvitation"]):
     def visible_to(self, user: object) -> OrganizationInvitationQuerySet:
         """Coordinators of the meeting's district; the list is registry data (who was asked

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from platform_app.gazetteer import DistrictRecord, SectorRecord
 from platform_app.models import (
+    Activity,
     AgendaItem,
     Agreement,
     AgreementFollowUp,
@@ -1528,6 +1529,44 @@ def organizations_import(
     if progress is not None:
         progress(len(rows), len(report.rejected))
     return report
+
+
+class StaleActivityError(Exception):
+    """The activity was reported on after the form was read; saving would overwrite it."""
+
+    def __init__(self, current: Activity) -> None:
+        super().__init__(current.title)
+        self.current = current
+
+
+def activity_report(
+    *,
+    activity: Activity,
+    user: User,
+    status: str,
+    progress: int,
+    version: int,
+    now: datetime | None = None,
+) -> Activity:
+    """A responsible member (or a coordinator) reports an activity's status and progress.
+
+    The report carries the version it was made from; the row is locked while the version is
+    compared and bumped, so of two people reporting at once the second gets
+    StaleActivityError with the current values instead of overwriting the first.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.version != version:
+            raise StaleActivityError(current)
+        current.status = status
+        current.progress = 100 if status == Activity.Status.DONE else progress
+        current.full_clean()
+        current.version += 1
+        current.updated_at = now
+        current.updated_by = user
+        current.save(update_fields=["status", "progress", "version", "updated_at", "updated_by"])
+    return current
 
 
 # --- Data subjects' rights (Law 29733) -------------------------------------------------

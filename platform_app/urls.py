@@ -55,6 +55,11 @@ urlpatterns = [
     path("plataforma/guia/", meetings.role_guide, name="role-guide"),
     path("plataforma/guia/proponer/", meetings.role_guide_propose, name="role-guide-propose"),
     path("plataforma/plan/", meetings.work_plan, name="work-plan"),
+    path(
+        "plataforma/plan/actividades/<int:pk>/avance/",
+        meetings.activity_report,
+        name="activity-report",
+    ),
     path("distritos/", views.district_list, name="district-list"),
     path("distritos/<slug:slug>/", views.district_detail, name="district-detail"),
     # Organization registry (issue 3)

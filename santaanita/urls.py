@@ -33,6 +33,8 @@ router.register("platform/members", platform_api.MemberViewSet, basename="platfo
 router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
 router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")
 router.register("platform/followups", platform_api.FollowUpViewSet, basename="platform-followup")
+router.register("platform/objectives", platform_api.ObjectiveViewSet, basename="platform-objective")
+router.register("platform/activities", platform_api.ActivityViewSet, basename="platform-activity")
 router.register(
     "platform/organization-invitations",
     platform_api.OrganizationInvitationViewSet,

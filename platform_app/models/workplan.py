@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models.meetings import Axis
+from platform_app.querysets import ActivityQuerySet, ObjectiveQuerySet
 
 
 class RoleGuideVersion(models.Model):
@@ -120,6 +121,8 @@ class Objective(models.Model):
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
 
+    objects = ObjectiveQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("work-plan objective")
         verbose_name_plural = _("work-plan objectives")
@@ -168,6 +171,21 @@ class Activity(models.Model):
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, help_text=_("How much this activity counts in its objective.")
     )
+    # Bumped by every progress report: a report made from an older copy of the activity is
+    # refused instead of silently overwriting the newer one (services.activity_report).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("work-plan activity")

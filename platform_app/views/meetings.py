@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from platform_app import calendars, services
 from platform_app.meeting_forms import (
     AcceptInvitationForm,
+    ActivityReportForm,
     AgendaItemForm,
     AgreementForm,
     BoardFilterForm,
@@ -42,6 +43,7 @@ from platform_app.meeting_forms import (
     RoleGuideIntroForm,
 )
 from platform_app.models import (
+    Activity,
     AgendaItem,
     Agreement,
     Attendance,
@@ -796,10 +798,67 @@ def work_plan(request: HttpRequest) -> HttpResponse:
     objectives = Objective.objects.filter(district=district).prefetch_related(
         "activities__responsible__user"
     )
+    reportable = Activity.objects.reportable_by(request.user).values_list("pk", flat=True)
     return render(
         request,
         "platform_app/workplan_detail.html",
-        {"objectives": objectives, "today": timezone.localdate()},
+        {
+            "objectives": objectives,
+            "today": timezone.localdate(),
+            "reportable": set(reportable),
+        },
+    )
+
+
+@login_required
+def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user)
+        .select_related("objective", "updated_by")
+        .prefetch_related("responsible__user"),
+        pk=pk,
+    )
+    if not Activity.objects.reportable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = ActivityReportForm(
+        request.POST or None,
+        initial={
+            "status": activity.status,
+            "progress": activity.progress,
+            "version": activity.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_report(
+                activity=activity,
+                user=request.user,  # type: ignore[arg-type]
+                status=data["status"],
+                progress=data["progress"],
+                version=data["version"],
+            )
+        except services.StaleActivityError as exc:
+            activity = exc.current
+            form.add_error(
+                None,
+                _(
+                    "Someone else reported on this activity meanwhile: it is now "
+                    "%(status)s at %(progress)d %%. Your values are kept below; send them "
+                    "again to replace it."
+                )
+                % {"status": activity.get_status_display(), "progress": activity.progress},
+            )
+            # The next send is made from the current version, on purpose.
+            form.data = form.data.copy()
+            form.data["version"] = str(activity.version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The activity's progress has been updated."))
+            return redirect(f"{reverse('platform_app:work-plan')}#activity-{activity.pk}")
+    return render(
+        request, "platform_app/activity_report.html", {"activity": activity, "form": form}
     )
 
 
