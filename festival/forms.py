@@ -120,6 +120,25 @@ class TeamConfirmForm(forms.Form):
         self.fields["stage"].queryset = edition.stages.select_related("sector")
 
 
+class JudgeAppointForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email of the judge"), help_text=_("The person must already have an account.")
+    )
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
+    is_chair = forms.BooleanField(label=_("Chair of the stage"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Affiliated organization"), queryset=Organization.objects.none(), required=False
+    )
+    company = forms.CharField(label=_("Or affiliated company"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = edition.stages.select_related("sector")
+        self.fields["organization"].queryset = Organization.objects.filter(
+            district=edition.district, status=Organization.Status.VERIFIED
+        )
+
+
 class AttendanceForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Session"), queryset=WorkshopSession.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())

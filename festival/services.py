@@ -17,7 +17,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -287,6 +289,7 @@ def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
     team.slot = slot
     team.save(update_fields=["status", "stage", "slot"])
     _invalidate_on_commit(stage.pk)
+    _team_confirmed_notify(team=team)
     return team
 
 
@@ -327,6 +330,107 @@ def workshop_attendance_record(
 
 
 # --- Judges ------------------------------------------------------------------------------
+
+
+def judge_appoint(
+    *,
+    edition: Edition,
+    email: str,
+    actor: User,
+    stage: Stage | None = None,
+    is_chair: bool = False,
+    organization: Organization | None = None,
+    company: str = "",
+) -> Judge:
+    """Appoint (or re-assign) a person with an account to the edition's committee.
+
+    The person gets the judge role and one email per assignment (the ledger key carries the
+    stage, so re-saving the same assignment never sends twice). A stage has one chair: naming
+    a new one takes the chair from the previous.
+    """
+    from platform_app.models import User as UserModel
+    from platform_app.permissions import Role
+    from platform_app.services import user_grant_role
+
+    if not can(actor, "festival.add_judge", edition.district):
+        raise PermissionDenied
+    user = UserModel.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "No account uses this address. Ask the person to create one (Sign up) "
+                    "and appoint them again."
+                )
+            }
+        )
+    if stage is not None and stage.edition_id != edition.pk:
+        raise ValidationError({"stage": _("The stage belongs to another edition.")})
+    if is_chair and stage is None:
+        raise ValidationError({"is_chair": _("A chair presides over a stage: choose one.")})
+    with transaction.atomic():
+        # The edition row serializes appointments, so two coordinators naming chairs of the
+        # same stage at once leave one.
+        Edition.objects.select_for_update().get(pk=edition.pk)
+        judge, _created = Judge.objects.update_or_create(
+            edition=edition,
+            user=user,
+            defaults={
+                "stage": stage,
+                "is_chair": is_chair,
+                "organization": organization,
+                "company": company.strip(),
+            },
+        )
+        if is_chair:
+            Judge.objects.filter(stage=stage, is_chair=True).exclude(pk=judge.pk).update(
+                is_chair=False
+            )
+        user_grant_role(user=user, role=Role.JUDGE, district=user.district or edition.district)
+        _judge_notify(judge=judge)
+    return judge
+
+
+def _judge_notify(*, judge: Judge) -> None:
+    from platform_app.services import delivery_schedule
+
+    user = judge.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "judge": judge,
+            "edition": judge.edition,
+            "stage": judge.stage,
+            "link": settings.SITE_URL + reverse("festival:judge"),
+        }
+        delivery_schedule(
+            recipient=user.email,
+            kind="festival.judge_appointed",
+            object_key=f"judge:{judge.pk}:{judge.stage_id or 0}:{int(judge.is_chair)}",
+            subject=_("You are a judge of %(edition)s") % {"edition": judge.edition.name},
+            body=render_to_string("festival/email/judge_appointed.txt", context),
+            language=user.language or settings.LANGUAGE_CODE,
+            district=judge.edition.district,
+        )
+
+
+def _team_confirmed_notify(*, team: Team) -> None:
+    """Tell the team's representative its stage and slot (once per stage and slot)."""
+    from platform_app.services import delivery_schedule
+
+    user = team.representative
+    if user is None or not user.email:
+        return
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"team": team, "stage": team.stage, "edition": team.edition}
+        delivery_schedule(
+            recipient=user.email,
+            kind="festival.team_confirmed",
+            object_key=f"team:{team.pk}:{team.stage_id}:{team.slot}",
+            subject=_("%(team)s dances at %(stage)s") % {"team": team.name, "stage": team.stage},
+            body=render_to_string("festival/email/team_confirmed.txt", context),
+            language=user.language or settings.LANGUAGE_CODE,
+            district=team.edition.district,
+        )
 
 
 def judge_conflict_declare(*, judge: Judge, team: Team, reason: str, actor: User) -> JudgeConflict:

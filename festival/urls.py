@@ -16,6 +16,7 @@ urlpatterns = [
     path("gestion/elencos/<int:pk>/confirmar/", views.team_confirm, name="team-confirm"),
     path("gestion/elencos/<int:pk>/retirar/", views.team_withdraw, name="team-withdraw"),
     path("gestion/taller/asistencia/", views.attendance_record, name="attendance-record"),
+    path("gestion/jurado/", views.judge_appoint, name="judge-appoint"),
     path("gestion/destacados/", views.outstanding_mark, name="outstanding-mark"),
     path("gestion/gran-transformacion/", views.winner_set, name="winner-set"),
     path("jurado/", views.judge_screen, name="judge"),

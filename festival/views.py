@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -26,6 +27,7 @@ from festival import services
 from festival.forms import (
     AttendanceForm,
     ConflictForm,
+    JudgeAppointForm,
     TeamConfirmForm,
     TeamRegistrationForm,
     WinnerForm,
@@ -224,7 +226,7 @@ def _errors_to_form(form: Any, error: ValidationError) -> None:
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: HttpRequest, judge_form: JudgeAppointForm | None = None) -> HttpResponse:
     edition = _manager_edition(request)
     teams = (
         Team.objects.filter(edition=edition)
@@ -244,8 +246,28 @@ def manage(request: HttpRequest) -> HttpResponse:
             "confirm_form": TeamConfirmForm(edition=edition),
             "attendance_form": AttendanceForm(edition=edition),
             "winner_form": WinnerForm(edition=edition),
+            "judges": edition.judges.select_related("user", "stage", "organization"),
+            "judge_form": judge_form or JudgeAppointForm(edition=edition),
         },
     )
+
+
+@login_required
+@require_POST
+def judge_appoint(request: HttpRequest) -> HttpResponse:
+    edition = _manager_edition(request)
+    form = JudgeAppointForm(request.POST, edition=edition)
+    if form.is_valid():
+        try:
+            judge = services.judge_appoint(edition=edition, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request, _("%(judge)s is on the committee; an email tells them.") % {"judge": judge}
+            )
+            return redirect(f"{reverse('festival:manage')}#committee")
+    return manage(request, judge_form=form)
 
 
 @login_required
