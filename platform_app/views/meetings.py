@@ -119,6 +119,11 @@ def platform_home(request: HttpRequest) -> HttpResponse:
     mine_list = list(mine)
     recent = Agreement.objects.filter(district=district).for_list().order_by("-created_at")[:5]
     objectives = Objective.objects.filter(district=district).prefetch_related("activities")
+    feed_url = (
+        request.build_absolute_uri(reverse("platform_app:member-feed", args=[member.feed_token]))
+        if member
+        else ""
+    )
     return render(
         request,
         "platform_app/platform_home.html",
@@ -130,11 +135,9 @@ def platform_home(request: HttpRequest) -> HttpResponse:
             "overdue": [a for a in mine_list if a.due_date < today],
             "recent_agreements": recent,
             "objectives": objectives,
-            "feed_url": request.build_absolute_uri(
-                reverse("platform_app:member-feed", args=[member.feed_token])
-            )
-            if member
-            else "",
+            "feed_url": feed_url,
+            # webcal:// opens the person's calendar app on the subscription dialog.
+            "feed_webcal_url": "webcal" + feed_url[feed_url.find(":") :] if feed_url else "",
             "preferences_form": PreferencesForm(instance=member) if member else None,
             "can_manage": can(request.user, "platform_app.add_meeting", district),
         },

@@ -137,3 +137,13 @@ def test_meeting_ics_download_needs_a_platform_role(client, meeting):
     response = client.get(url)
     assert response.status_code == 200
     Calendar.from_ical(response.content)
+
+
+@pytest.mark.django_db
+def test_a_member_subscribes_from_the_home_page_with_a_webcal_link(client, meeting):
+    member = MemberFactory()
+    client.force_login(member.user)
+    page = client.get(reverse("platform_app:platform-home")).content.decode()
+    path = reverse("platform_app:member-feed", args=[member.feed_token])
+    assert f'value="http://testserver{path}"' in page
+    assert f'href="webcal://testserver{path}"' in page
