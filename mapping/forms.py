@@ -162,6 +162,7 @@ class SurveyPhotoForm(forms.Form):
         help_text=_("JPEG, PNG or WebP. Location and other metadata are removed."),
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_image(self) -> Any:
         # The re-encoded copy (no EXIF, bounded pixels) is what gets stored.

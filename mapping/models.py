@@ -622,12 +622,17 @@ class SurveyPhoto(models.Model):
     )
     image = models.ImageField(_("photo"), upload_to=_photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    # Made on the phone when the photo is queued offline: a resent upload is stored once.
+    client_uuid = models.UUIDField(_("client identifier"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("survey photo")
         verbose_name_plural = _("survey photos")
         ordering = ("survey", "created_at")
+        constraints = (
+            models.UniqueConstraint(fields=("survey", "client_uuid"), name="photo_once_per_uuid"),
+        )
 
     def __str__(self) -> str:
         return self.caption or self.image.name

@@ -206,16 +206,37 @@ def space_apply_latest_survey(*, space: PublicSpace) -> PublicSpace:
     return space
 
 
-def survey_photo_add(*, survey: Survey, user: User, upload: UploadedFile, caption: str = "") -> Any:
-    """Store a photo after ``clean_image`` has checked and re-encoded it (EXIF dropped)."""
+def survey_photo_add(
+    *,
+    survey: Survey,
+    user: User,
+    upload: UploadedFile,
+    caption: str = "",
+    client_uuid: uuid.UUID | None = None,
+) -> Any:
+    """Store a photo after ``clean_image`` has checked and re-encoded it (EXIF dropped).
+
+    A photo queued on a phone carries ``client_uuid``; sending it again (the answer to the
+    first upload was lost) returns the stored photo instead of a second copy.
+    """
     if survey.surveyor_id != user.pk and not can(
         user, "mapping.review_survey", survey.space.district
     ):
         raise PermissionDenied(_("You cannot add photos to this survey."))
+    if client_uuid is not None:
+        existing = SurveyPhoto.objects.filter(survey=survey, client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing
     cleaned = clean_image(upload)
-    photo = SurveyPhoto(survey=survey, caption=caption)
+    photo = SurveyPhoto(survey=survey, caption=caption, client_uuid=client_uuid)
     photo.image.save(cleaned.name, cleaned, save=False)
-    photo.save()
+    try:
+        with transaction.atomic():
+            photo.save()
+    except IntegrityError:
+        # The same upload arrived twice at once: the other request stored it.
+        photo.image.delete(save=False)
+        return SurveyPhoto.objects.get(survey=survey, client_uuid=client_uuid)
     return photo
 
 

@@ -250,7 +250,13 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
             url = survey.get_absolute_url()
             if _wants_json(request):
                 return JsonResponse(
-                    {"id": survey.pk, "status": survey.status, "url": url, "created": created},
+                    {
+                        "id": survey.pk,
+                        "status": survey.status,
+                        "url": url,
+                        "photo_url": reverse("mapping:survey-photo", args=[survey.pk]),
+                        "created": created,
+                    },
                     status=201 if created else 200,
                 )
             messages.success(request, _("The survey was saved."))
@@ -329,14 +335,19 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _visible_survey(request, pk)
     form = SurveyPhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        survey_photo_add(
+        photo = survey_photo_add(
             survey=survey,
             user=request.user,
             upload=form.cleaned_data["image"],
             caption=form.cleaned_data["caption"],
+            client_uuid=form.cleaned_data["client_uuid"],
         )
+        if _wants_json(request):  # the phone's offline queue
+            return JsonResponse({"id": photo.pk}, status=201)
         messages.success(request, _("The photo was added."))
         return redirect(survey.get_absolute_url())
+    if _wants_json(request):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     is_reviewer = can(request.user, "mapping.review_survey", survey.space.district)
     if survey.surveyor_id != request.user.pk and not is_reviewer:
         raise PermissionDenied

@@ -7,9 +7,14 @@
 // first attempt; the server's survey_submit is idempotent on it, so a survey whose
 // response was lost and is sent again is recorded once. While being filled the form is
 // also kept as a draft, restored after a reload.
+//
+// Photos chosen on the form wait in IndexedDB (files do not fit in localStorage) with their
+// own UUID; once their survey is accepted they are uploaded one by one, and the server
+// stores each UUID once, so a resent photo is not doubled either.
 (function () {
   "use strict";
   var QUEUE_KEY = "santaanita:survey-queue";
+  var PHOTO_QUEUE_KEY = "santaanita:photo-queue";
   var DRAFT_PREFIX = "santaanita:survey-draft:";
   var status = document.getElementById("survey-queue-status");
   var form = document.querySelector("form[data-offline-survey]");
@@ -27,6 +32,37 @@
   }
   function writeQueue(queue) {
     localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+  }
+  function readPhotos() {
+    try {
+      return JSON.parse(localStorage.getItem(PHOTO_QUEUE_KEY)) || [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function writePhotos(photos) {
+    localStorage.setItem(PHOTO_QUEUE_KEY, JSON.stringify(photos));
+  }
+
+  // The photo files themselves, by UUID.
+  function photoStore(mode) {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("santaanita-survey-photos", 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore("photos", { keyPath: "uuid" }); };
+      request.onerror = function () { reject(request.error); };
+      request.onsuccess = function () {
+        resolve(request.result.transaction("photos", mode).objectStore("photos"));
+      };
+    });
+  }
+  function photoCall(mode, method, arg) {
+    return photoStore(mode).then(function (store) {
+      return new Promise(function (resolve, reject) {
+        var request = store[method](arg);
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      });
+    });
   }
   function newUuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -72,17 +108,66 @@
       ok.appendChild(link);
       status.appendChild(ok);
     }
+    var photos = readPhotos();
+    if (photos.length && messages.msgPhotosPending) {
+      var ph = document.createElement("p");
+      ph.className = "message";
+      ph.textContent = messages.msgPhotosPending + " " + photos.length;
+      status.appendChild(ph);
+    }
     status.dataset.pending = String(queue.length);
+    status.dataset.pendingPhotos = String(photos.length);
   }
 
   function removeFromQueue(uuid) {
     writeQueue(readQueue().filter(function (item) { return item.uuid !== uuid; }));
   }
 
+  function flushPhoto() {
+    var entry = readPhotos().filter(function (p) { return p.url; })[0];
+    if (!entry) return render();
+    flushing = true;
+    var done = function (error) {
+      writePhotos(readPhotos().filter(function (p) { return p.uuid !== entry.uuid; }));
+      if (error) lastError = error;
+      return photoCall("readwrite", "delete", entry.uuid).catch(function () {});
+    };
+    photoCall("readonly", "get", entry.uuid)
+      .then(function (record) {
+        if (!record) return done().then(function () { return "next"; });
+        var body = new FormData();
+        body.append("image", record.blob, record.name);
+        body.append("client_uuid", entry.uuid);
+        body.append("csrfmiddlewaretoken", csrfToken());
+        return fetch(entry.url, {
+          method: "POST",
+          body: body,
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        }).then(function (response) {
+          if (response.ok) return done().then(function () { return "next"; });
+          if (response.status >= 400 && response.status < 500) {
+            // Refused for good (not an image, too large): say so and drop it.
+            return done((messages.msgPhotoError || "Error") + " " + record.name).then(function () { return "next"; });
+          }
+          return "later";
+        });
+      })
+      .then(function (outcome) {
+        flushing = false;
+        if (outcome === "next") flush();
+        else render();
+      })
+      .catch(function () {
+        flushing = false;
+        render();
+      });
+  }
+
   function flush() {
     if (flushing || !navigator.onLine) return render();
     var item = readQueue()[0];
-    if (!item) return render();
+    if (!item) return flushPhoto();
     flushing = true;
     var body = new URLSearchParams(item.fields);
     body.set("csrfmiddlewaretoken", csrfToken());
@@ -101,6 +186,10 @@
         flushing = false;
         if (result.status === 200 || result.status === 201) {
           removeFromQueue(item.uuid);
+          writePhotos(readPhotos().map(function (p) {
+            if (p.survey === item.uuid) p.url = result.data.photo_url;
+            return p;
+          }));
           lastSent = result.data;
           lastError = null;
           flush();
@@ -156,17 +245,39 @@
     };
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);
+    var photoInput = form.querySelector("input[type=file][name=photos]");
+    if (photoInput && window.indexedDB) {
+      form.querySelectorAll("[data-offline-photos]").forEach(function (el) { el.hidden = false; });
+      form.querySelectorAll("[data-photos-later]").forEach(function (el) { el.hidden = true; });
+    } else {
+      photoInput = null;
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var fields = fieldsOf(form);
       var uuid = uuidInput.value;
-      var queue = readQueue().filter(function (item) { return item.uuid !== uuid; });
-      queue.push({ uuid: uuid, url: form.action || location.href, fields: fields, queuedAt: Date.now() });
-      writeQueue(queue);
-      localStorage.removeItem(draftKey);
-      lastError = null;
-      render();
-      flush();
+      var files = photoInput ? Array.prototype.slice.call(photoInput.files) : [];
+      // The files go to IndexedDB before the survey is queued, so a photo is never
+      // waiting for a survey that was already sent without it.
+      Promise.all(files.map(function (file) {
+        var photoUuid = newUuid();
+        return photoCall("readwrite", "put", { uuid: photoUuid, blob: file, name: file.name }).then(function () {
+          return { uuid: photoUuid, survey: uuid, url: null, name: file.name };
+        });
+      })).then(function (entries) {
+        writePhotos(readPhotos().concat(entries));
+        var queue = readQueue().filter(function (item) { return item.uuid !== uuid; });
+        queue.push({ uuid: uuid, url: form.action || location.href, fields: fields, queuedAt: Date.now() });
+        writeQueue(queue);
+        localStorage.removeItem(draftKey);
+        if (photoInput) photoInput.value = "";
+        lastError = null;
+        render();
+        flush();
+      }, function () {
+        lastError = messages.msgPhotoError || "Error";
+        render();
+      });
     });
   }
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
-from mapping.models import Assignment, PublicSpace, Survey
+from mapping.models import Assignment, PublicSpace, Survey, SurveyPhoto
 from tests.conftest import TRANSACTIONAL
 from tests.e2e.conftest import cut_connection, restore_connection, sign_in
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
+from tests.imagefiles import GPS_IFD, jpeg_with_gps
 
 pytestmark = TRANSACTIONAL
 
@@ -30,7 +32,10 @@ def _sign_in(page, email: str) -> None:
     sign_in(page, email)
 
 
-def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page):
+def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
+    page, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     surveyor = UserFactory(email="voluntaria@example.org", role="surveyor")
     coordinator = UserFactory(email="coordinadora@example.org", role="coordinator")
     space = PublicSpaceFactory(name="Parque Los Ficus")
@@ -50,17 +55,26 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(page)
         page.locator(f"select[name=q_{item}]").select_option("3")
     page.locator("input[name=obs_children_female_vigorous]").fill("5")
     page.locator("input[name=need_1]").fill("Bebedero de agua")
+    page.get_by_label(re.compile("Fotos del espacio|Photos of the space")).set_input_files(
+        files=[{"name": "parque.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
+    )
     page.get_by_role("button", name=re.compile("Enviar ficha|Send survey")).click()
 
     status = page.locator("#survey-queue-status")
     expect(status).to_have_attribute("data-pending", "1")
+    expect(status).to_have_attribute("data-pending-photos", "1")
     queued = page.evaluate(f"localStorage.getItem('{QUEUE}')")
     assert Survey.objects.count() == 0
 
     restore_connection(page.context)
+    status = page.locator("#survey-queue-status")
     expect(status).to_have_attribute("data-pending", "0")
+    expect(status).to_have_attribute("data-pending-photos", "0")
     expect(status.get_by_role("link")).to_be_visible()
     assert Survey.objects.count() == 1
+    photo = SurveyPhoto.objects.get()
+    assert photo.survey == Survey.objects.get()
+    assert not Image.open(photo.image.path).getexif().get_ifd(GPS_IFD)
 
     # The phone sends the same survey again (its answer was "lost"): the queue is put back
     # and the page reloaded; the queue is sent on load and the server records nothing new.

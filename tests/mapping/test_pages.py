@@ -14,10 +14,9 @@ from PIL import Image
 from mapping.models import Survey, SurveyPhoto
 from tests.factories import UserFactory
 from tests.factories_mapping import AssignmentFactory, PublicSpaceFactory, SurveyFactory
+from tests.imagefiles import GPS_IFD, jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
-
-GPS_IFD = 0x8825
 
 
 @pytest.fixture
@@ -217,16 +216,6 @@ def test_coverage_counts_per_sector_and_lists_unsurveyed(client, santa_anita):
 # --- Photos through the form ------------------------------------------------------------
 
 
-def _jpeg_with_gps() -> bytes:
-    image = Image.new("RGB", (64, 48), "green")
-    exif = Image.Exif()
-    exif[0x010F] = "CameraMaker"
-    exif[GPS_IFD] = {1: "S", 2: (12.0, 2.0, 30.0), 3: "W", 4: (76.0, 58.0, 10.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
 @pytest.fixture
 def my_survey(client, assignment):
     client.force_login(assignment.surveyor)
@@ -261,7 +250,7 @@ def test_decompression_bomb_is_refused_by_the_form(client, my_survey):
 
 
 def test_photo_with_gps_exif_is_stored_without_it(client, my_survey):
-    original = _jpeg_with_gps()
+    original = jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
     response = _upload(client, my_survey, "foto.jpg", original)
     assert response.status_code == 302
@@ -272,12 +261,36 @@ def test_photo_with_gps_exif_is_stored_without_it(client, my_survey):
         assert len(image.getexif()) == 0
 
 
+def test_a_photo_queued_on_the_phone_is_stored_once_however_often_it_is_sent(client, my_survey):
+    key = str(uuid.uuid4())
+    url = reverse("mapping:survey-photo", args=[my_survey.pk])
+    for _attempt in range(2):  # the answer to the first upload was lost
+        response = client.post(
+            url,
+            {
+                "image": SimpleUploadedFile("foto.jpg", jpeg_with_gps(), "image/jpeg"),
+                "client_uuid": key,
+            },
+            HTTP_ACCEPT="application/json",
+        )
+        assert response.status_code == 201
+    assert SurveyPhoto.objects.get().pk == response.json()["id"]
+    refused = client.post(
+        url,
+        {"image": SimpleUploadedFile("nota.jpg", b"not an image", "image/jpeg")},
+        HTTP_ACCEPT="application/json",
+    )
+    assert refused.status_code == 400
+    assert "image" in refused.json()["errors"]
+    assert SurveyPhoto.objects.count() == 1
+
+
 def test_photos_cannot_be_added_to_someone_elses_survey(client, assignment):
     survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
     survey.status = Survey.Status.VERIFIED
     survey.save()
     client.force_login(UserFactory(role="surveyor"))
-    response = _upload(client, survey, "foto.jpg", _jpeg_with_gps())
+    response = _upload(client, survey, "foto.jpg", jpeg_with_gps())
     assert response.status_code == 403
     assert not SurveyPhoto.objects.exists()
 

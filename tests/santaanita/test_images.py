@@ -10,18 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from santaanita.images import clean_image
-
-GPS_IFD = 0x8825
-
-
-def _jpeg_with_gps() -> bytes:
-    image = Image.new("RGB", (64, 48), "green")
-    exif = Image.Exif()
-    exif[0x010F] = "CameraMaker"
-    exif[GPS_IFD] = {1: "S", 2: (12.0, 2.0, 30.0), 3: "W", 4: (76.0, 58.0, 10.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
+from tests.imagefiles import GPS_IFD, jpeg_with_gps
 
 
 def test_a_text_file_renamed_jpg_is_refused_with_a_clear_error():
@@ -42,7 +31,7 @@ def test_a_decompression_bomb_is_refused(settings):
 
 
 def test_a_photo_with_gps_exif_is_stored_without_it():
-    original = _jpeg_with_gps()
+    original = jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
     cleaned = clean_image(SimpleUploadedFile("foto.JPG", original, content_type="image/jpeg"))
     result = Image.open(io.BytesIO(cleaned.read()))
@@ -53,7 +42,7 @@ def test_a_photo_with_gps_exif_is_stored_without_it():
 
 def test_an_oversized_file_is_refused_before_decoding(settings):
     settings.IMAGE_MAX_BYTES = 1000
-    upload = SimpleUploadedFile("big.jpg", _jpeg_with_gps() + b"\0" * 2000)
+    upload = SimpleUploadedFile("big.jpg", jpeg_with_gps() + b"\0" * 2000)
     with pytest.raises(ValidationError) as error:
         clean_image(upload)
     assert error.value.code == "too_large"
