@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -36,20 +34,12 @@ from festival.models import Edition, Judge, ScoreSheet, Stage, Team
 from festival.results import edition_results
 from platform_app.models import District
 from platform_app.permissions import can
+from santaanita.assets import service_worker_response, static_digest
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
 # entry also expires after a few seconds: staleness stays bounded at that in every mode.
 BOARD_CACHE_SECONDS = 10
-STATIC_FESTIVAL = Path(__file__).resolve().parent.parent / "static" / "festival"
-
-
-def _assets_version() -> str:
-    """Changes whenever the screen's script or style changes, so tablets refresh their copy."""
-    digest = hashlib.sha256()
-    for name in ("judge.js", "festival.css"):
-        digest.update((STATIC_FESTIVAL / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def _edition_or_404(request: HttpRequest) -> Edition:
@@ -485,9 +475,5 @@ def judge_conflict(request: HttpRequest) -> HttpResponse:
 def judge_service_worker(request: HttpRequest) -> HttpResponse:
     """The judge screen's service worker, served under /festival/jurado/ so that its scope
     covers the screen (a worker's scope cannot reach above the path it is served from)."""
-    response = HttpResponse(
-        render_to_string("festival/judge-sw.js", {"version": _assets_version()}),
-        content_type="text/javascript",
-    )
-    response["Cache-Control"] = "no-cache"
-    return response
+    version = static_digest("festival/judge.js", "festival/festival.css")
+    return service_worker_response("festival/judge-sw.js", {"version": version})

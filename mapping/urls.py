@@ -11,6 +11,7 @@ urlpatterns = [
     path("espacios/<int:pk>/editar/", views.space_edit, name="space-edit"),
     path("espacios/<int:pk>/ficha/", views.survey_form, name="survey-form"),
     path("mis-asignaciones/", views.my_assignments, name="assignment-mine"),
+    path("sw.js", views.survey_service_worker, name="survey-sw"),
     path("fichas/<int:pk>/", views.survey_detail, name="survey-detail"),
     path("fichas/<int:pk>/fotos/", views.survey_photo_upload, name="survey-photo"),
     path("fichas/<int:pk>/revisar/", views.survey_review_view, name="survey-review"),

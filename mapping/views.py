@@ -4,6 +4,7 @@ assignments, coverage and exports. Thin: parse, check, call one service, render.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -39,6 +40,7 @@ from mapping.services import (
 )
 from platform_app.models import District
 from platform_app.permissions import can
+from santaanita.assets import service_worker_response, static_digest
 
 
 def _default_district() -> District:
@@ -499,4 +501,18 @@ def spaces_uncared(request: HttpRequest) -> HttpResponse:
         request,
         "mapping/space_uncared.html",
         {"district": district, "form": form, "page": page, "querystring": query.urlencode()},
+    )
+
+
+def survey_service_worker(request: HttpRequest) -> HttpResponse:
+    """The surveyor pages' service worker, served under /mapa/ so its scope covers them."""
+    placeholder = 987654321
+    form_path = reverse("mapping:survey-form", args=[placeholder])
+    version = static_digest(
+        "mapping/survey-offline.js", "mapping/assignment-map.js", "mapping/mapping.css"
+    )
+    # The survey forms' paths as a JavaScript regular expression: /mapa/espacios/\d+/ficha/
+    pattern = re.escape(form_path).replace("/", "\\/").replace(str(placeholder), "\\d+")
+    return service_worker_response(
+        "mapping/survey-sw.js", {"version": version, "survey_form_pattern": pattern}
     )

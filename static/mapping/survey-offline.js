@@ -285,4 +285,14 @@
   window.addEventListener("offline", render);
   window.setInterval(flush, 30000);
   flush();
+
+  // The worker keeps these pages so they can be reopened without a connection.
+  var worker = document.querySelector("[data-survey-sw]");
+  if (worker && "serviceWorker" in navigator) {
+    navigator.serviceWorker
+      .register(worker.dataset.surveySw, { scope: worker.dataset.surveyScope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) { registration.active.postMessage({ keep: location.href }); })
+      .catch(function () {});
+  }
 })();

@@ -110,3 +110,26 @@ def sign_in(page, email: str) -> None:
         has_text=re.compile("Iniciar sesión|Sign In", re.IGNORECASE)
     ).click()
     expect(page.get_by_role("banner")).to_contain_text(email)
+
+
+def wait_for_service_worker(page, *, keeps_this_page: bool = False) -> None:
+    """Wait until a service worker controls the page, and optionally until its cache holds
+    the page itself, as it must before the connection drops."""
+    page.evaluate(
+        """async () => {
+            await navigator.serviceWorker.ready;
+            if (!navigator.serviceWorker.controller) {
+                await new Promise((done) => navigator.serviceWorker.addEventListener(
+                    "controllerchange", done, {once: true}));
+            }
+        }"""
+    )
+    if keeps_this_page:
+        page.wait_for_function(
+            """async () => {
+                for (const key of await caches.keys()) {
+                    if (await (await caches.open(key)).match(location.href)) return true;
+                }
+                return false;
+            }"""
+        )

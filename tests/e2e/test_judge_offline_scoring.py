@@ -11,7 +11,12 @@ from playwright.sync_api import expect
 
 from festival.models import ScoreSheet
 from tests.conftest import TRANSACTIONAL
-from tests.e2e.conftest import cut_connection, restore_connection, sign_in
+from tests.e2e.conftest import (
+    cut_connection,
+    restore_connection,
+    sign_in,
+    wait_for_service_worker,
+)
 from tests.factories_festival import build_festival
 
 pytestmark = TRANSACTIONAL
@@ -53,15 +58,7 @@ def test_judge_scores_offline_reloads_and_the_server_gets_three_sheets(page):
     page.goto("/festival/jurado/")
     expect(page.get_by_role("heading", level=1)).to_have_text(festival.stage.name)
     # The service worker must control the screen before the connection drops.
-    page.evaluate(
-        """async () => {
-            await navigator.serviceWorker.ready;
-            if (!navigator.serviceWorker.controller) {
-                await new Promise((done) => navigator.serviceWorker.addEventListener(
-                    "controllerchange", done, {once: true}));
-            }
-        }"""
-    )
+    wait_for_service_worker(page)
 
     form = score(page, festival, first, (8, 7, 9))
     expect(form.locator("[data-status]")).to_have_text(SUBMITTED)

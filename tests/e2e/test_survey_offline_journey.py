@@ -12,7 +12,12 @@ from playwright.sync_api import expect
 
 from mapping.models import Assignment, PublicSpace, Survey, SurveyPhoto
 from tests.conftest import TRANSACTIONAL
-from tests.e2e.conftest import cut_connection, restore_connection, sign_in
+from tests.e2e.conftest import (
+    cut_connection,
+    restore_connection,
+    sign_in,
+    wait_for_service_worker,
+)
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.imagefiles import GPS_IFD, jpeg_with_gps
@@ -45,6 +50,7 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     page.goto("/mapa/mis-asignaciones/")
     page.get_by_role("link", name="Parque Los Ficus").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Los Ficus")
+    wait_for_service_worker(page, keeps_this_page=True)
 
     cut_connection(page.context)
     page.locator("select[name=eq_bench_condition]").select_option("good")
@@ -64,6 +70,15 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     expect(status).to_have_attribute("data-pending", "1")
     expect(status).to_have_attribute("data-pending-photos", "1")
     queued = page.evaluate(f"localStorage.getItem('{QUEUE}')")
+    assert Survey.objects.count() == 0
+
+    # Still without a connection, the volunteer reopens the page: the service worker serves
+    # it and the survey and its photo are still waiting on the phone.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Los Ficus")
+    status = page.locator("#survey-queue-status")
+    expect(status).to_have_attribute("data-pending", "1")
+    expect(status).to_have_attribute("data-pending-photos", "1")
     assert Survey.objects.count() == 0
 
     restore_connection(page.context)

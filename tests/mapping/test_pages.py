@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 
 import pytest
@@ -346,3 +347,14 @@ def test_space_create_and_edit_ladder(client, santa_anita, other_district):
     assert response.status_code == 302
     space.refresh_from_db()
     assert space.name == "Plaza Renombrada"
+
+
+def test_the_surveyors_service_worker_keeps_the_list_and_the_survey_forms(client):
+    response = client.get(reverse("mapping:survey-sw"))
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    script = response.content.decode()
+    pattern = re.search(r"const SURVEY_FORM = /(.+)/;", script).group(1)
+    assert re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:survey-form", args=[12]))
+    assert not re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:space-map"))
+    assert f'const LIST = "{reverse("mapping:assignment-mine")}";' in script

@@ -1,0 +1,84 @@
+{% load static %}// Service worker of the surveyor's pages (served by mapping.views.survey_service_worker
+// under /mapa/ so its scope covers them). At a park without signal the volunteer can
+// reopen "My assignments" and any survey form opened before: pages come from the network
+// when there is one (and are kept), from this cache when there is not. Survey and photo
+// POSTs are never intercepted: survey-offline.js queues them and sends them later.
+"use strict";
+const CACHE = "mapping-survey-{{ version }}";
+const STATIC_URL = "{% get_static_prefix %}";
+const LIST = "{% url 'mapping:assignment-mine' %}";
+const SURVEY_FORM = /^{{ survey_form_pattern }}$/;
+const PRECACHE = [
+  LIST,
+  "{% static 'mapping/survey-offline.js' %}",
+  "{% static 'mapping/assignment-map.js' %}",
+  "{% static 'mapping/mapping.css' %}",
+  "{% static 'css/site.css' %}",
+  "{% static 'css/print.css' %}",
+  "{% static 'js/leaflet-boot.js' %}",
+  "{% static 'leaflet/leaflet.js' %}",
+  "{% static 'leaflet/leaflet.css' %}",
+  "{% static 'vendor/htmx/htmx.min.js' %}",
+];
+
+self.addEventListener("install", (event) => {
+  // A missing asset must not stop the worker: the pages still work from the network.
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => Promise.all(PRECACHE.map((url) => cache.add(url).catch(() => null))))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("mapping-survey-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+function networkFirst(request) {
+  return fetch(request)
+    .then((response) => {
+      if (response.ok && !response.redirected) {
+        const copy = response.clone();
+        caches.open(CACHE).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    })
+    .catch(() => caches.match(request).then((hit) => hit || caches.match(request, { ignoreSearch: true })));
+}
+
+function cacheFirst(request) {
+  return caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  }));
+}
+
+// A page opened before this worker took control was not fetched through it: the page asks
+// to be kept, and is fetched once if the cache does not hold it yet.
+self.addEventListener("message", (event) => {
+  const url = new URL(event.data && event.data.keep, self.location.href);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname !== LIST && !SURVEY_FORM.test(url.pathname)) return;
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.match(url.href).then((hit) => hit || cache.add(url.href)))
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && (url.pathname === LIST || SURVEY_FORM.test(url.pathname))) {
+    event.respondWith(networkFirst(request));
+  } else if (url.pathname.startsWith(STATIC_URL)) {
+    event.respondWith(cacheFirst(request));
+  }
+});
