@@ -36,14 +36,17 @@ from festival.models import (
     WorkshopSession,
 )
 from festival.results import edition_results, outstanding_of_stage
-from platform_app.models import Organization, Sector
-from platform_app.permissions import can
-from platform_app.services import DuplicateOrganizationError, organization_register
+from platform_app.models import Organization, Sector, User
+from platform_app.permissions import Role, can
+from platform_app.services import (
+    DuplicateOrganizationError,
+    delivery_schedule,
+    organization_register,
+    user_grant_role,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from platform_app.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -348,13 +351,9 @@ def judge_appoint(
     stage, so re-saving the same assignment never sends twice). A stage has one chair: naming
     a new one takes the chair from the previous.
     """
-    from platform_app.models import User as UserModel
-    from platform_app.permissions import Role
-    from platform_app.services import user_grant_role
-
     if not can(actor, "festival.add_judge", edition.district):
         raise PermissionDenied
-    user = UserModel.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         raise ValidationError(
             {
@@ -392,8 +391,6 @@ def judge_appoint(
 
 
 def _judge_notify(*, judge: Judge) -> None:
-    from platform_app.services import delivery_schedule
-
     user = judge.user
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
@@ -415,8 +412,6 @@ def _judge_notify(*, judge: Judge) -> None:
 
 def _team_confirmed_notify(*, team: Team) -> None:
     """Tell the team's representative its stage and slot (once per stage and slot)."""
-    from platform_app.services import delivery_schedule
-
     user = team.representative
     if user is None or not user.email:
         return
