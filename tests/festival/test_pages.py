@@ -302,3 +302,18 @@ class TestCertificate:
         team.save()
         response = login(client, UserFactory(role=Role.COORDINATOR)).get(url)
         assert team.name in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["festival:manage", "festival:team-register"])
+def test_management_and_registration_query_counts_do_not_grow(client, url_name):
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    login(client, coordinator)
+    counts = []
+    for n in (3, 12):
+        festival = build_festival(teams=n, judges=n)
+        for _ in range(n):
+            SpaceFactory(sector=festival.stage.sector)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(url_name)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
