@@ -12,10 +12,22 @@ from festival.models import (
     ScoreChange,
     ScoreSheet,
     Stage,
+    StageReopening,
     Team,
     WorkshopAttendance,
     WorkshopSession,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Scores and audit records are written by the services only (one write path); the
+    admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class StageInline(admin.TabularInline):
@@ -152,7 +164,7 @@ class ScoreChangeInline(admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(admin.ModelAdmin):
+class ScoreSheetAdmin(ReadOnlyAdmin):
     """Read-only: sheets are written by judges through score_submit only, which keeps the
     audit history; an edit here would bypass the lock and the history."""
 
@@ -162,21 +174,16 @@ class ScoreSheetAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ScoreSheet._meta.fields]
     inlines = (ScoreChangeInline,)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ScoreChange)
-class ScoreChangeAdmin(admin.ModelAdmin):
+class ScoreChangeAdmin(ReadOnlyAdmin):
     list_display = ("sheet", "changed_by", "changed_at", "client_updated_at", "submitted")
     list_select_related = ("sheet__team", "sheet__judge__user", "changed_by")
     readonly_fields = [f.name for f in ScoreChange._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(StageReopening)
+class StageReopeningAdmin(ReadOnlyAdmin):
+    list_display = ("stage", "reopened_by", "reopened_at", "reason")
+    list_select_related = ("stage", "reopened_by")
+    readonly_fields = [f.name for f in StageReopening._meta.fields]

@@ -541,6 +541,38 @@ class ScoreSheet(models.Model):
         return self.team.stage is not None and self.team.stage.is_locked
 
 
+class StageReopening(models.Model):
+    """A locked stage reopened by a coordinator: who, when, why, and the lock it undid."""
+
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    locked_at = models.DateTimeField(_("had been locked at"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("had been locked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stage reopening")
+        verbose_name_plural = _("stage reopenings")
+        ordering = ("stage_id", "reopened_at")
+
+    def __str__(self) -> str:
+        return f"{self.stage} @ {self.reopened_at:%Y-%m-%d %H:%M}"
+
+
 class ScoreChange(models.Model):
     """The audit history of a score sheet: who changed it, when, old and new values."""
 
@@ -565,7 +597,9 @@ class ScoreChange(models.Model):
     class Meta:
         verbose_name = _("score change")
         verbose_name_plural = _("score changes")
-        ordering = ("sheet", "changed_at", "pk")
+        # sheet_id, not sheet: the sheet's own ordering reaches the edition twice (through
+        # the team and the judge), which Django refuses as an ordering loop.
+        ordering = ("sheet_id", "changed_at", "pk")
 
     def __str__(self) -> str:
         return f"{self.sheet} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,6 +32,7 @@ from festival.models import (
     ScoreChange,
     ScoreSheet,
     Stage,
+    StageReopening,
     Team,
     WorkshopAttendance,
     WorkshopSession,
@@ -656,6 +658,45 @@ def stage_lock(*, stage: Stage, actor: User) -> Stage:
         logger.info("Stage %s locked by %s", stage.pk, actor.pk)
     _invalidate_on_commit(stage.pk)
     return stage
+
+
+def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
+    """Reopen a locked stage's scoring (a chair who locked too early, a judge whose sheet
+    was not submitted). Coordinators only, with a reason kept in StageReopening. Refused
+    once the committee recognized teams of the stage: that recognition rests on the locked
+    results."""
+    if not can(actor, "festival.change_stage", stage.edition.district):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the stage is reopened.")})
+    with transaction.atomic():
+        locked = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=stage.pk)
+        if not locked.is_locked:
+            return locked
+        recognized = Team.objects.filter(stage=locked).filter(
+            Q(is_outstanding=True) | Q(is_large_scale_winner=True)
+        )
+        if recognized.exists():
+            raise ValidationError(
+                _(
+                    "Teams of this stage were already recognized from its results; "
+                    "the stage stays locked."
+                )
+            )
+        StageReopening.objects.create(
+            stage=locked,
+            reopened_by=actor,
+            reason=reason,
+            locked_at=locked.locked_at,
+            locked_by=locked.locked_by,
+        )
+        locked.locked_at = None
+        locked.locked_by = None
+        locked.save(update_fields=["locked_at", "locked_by"])
+        logger.info("Stage %s reopened by %s", locked.pk, actor.pk)
+        _invalidate_on_commit(locked.pk)
+    return locked
 
 
 # --- Results -----------------------------------------------------------------------------

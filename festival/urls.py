@@ -11,6 +11,7 @@ urlpatterns = [
     path("sedes/<int:pk>/tablero/", views.stage_board, name="board"),
     path("sedes/<int:pk>/tablero/fragmento/", views.stage_board_fragment, name="board-fragment"),
     path("sedes/<int:pk>/cerrar/", views.stage_lock, name="stage-lock"),
+    path("gestion/sedes/<int:pk>/reabrir/", views.stage_reopen, name="stage-reopen"),
     path("elencos/<int:pk>/certificado/", views.certificate, name="certificate"),
     path("gestion/", views.manage, name="manage"),
     path("gestion/elencos/<int:pk>/confirmar/", views.team_confirm, name="team-confirm"),

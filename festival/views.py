@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -313,7 +314,30 @@ def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     services.stage_lock(stage=stage, actor=request.user)
     messages.success(request, _("Stage %(stage)s locked.") % {"stage": stage.name})
-    return redirect(request.POST.get("next") or "festival:results")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("festival:results")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = _manager_edition(request)
+    stage = get_object_or_404(edition.stages.select_related("edition__district"), pk=pk)
+    try:
+        services.stage_reopen(
+            stage=stage, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Stage %(stage)s reopened: judges can change their scores again.")
+            % {"stage": stage.name},
+        )
+    return redirect("festival:manage")
 
 
 @login_required
