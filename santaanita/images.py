@@ -2,8 +2,9 @@
 
 Only JPEG, PNG and WebP are accepted, judged by decoding the bytes (never by the file
 name); Pillow's decompression-bomb limit is lowered to IMAGE_MAX_PIXELS and its warning
-is an error; the image is re-encoded from its pixels, which drops EXIF (GPS position
-included) and any other metadata or trailing payload.
+is an error; the image is turned upright, resized to at most IMAGE_MAX_SIDE pixels on its
+long side, and re-encoded from its pixels, which drops EXIF (GPS position included) and any
+other metadata or trailing payload.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def clean_image(upload: UploadedFile) -> ContentFile[bytes]:
         ) from exc
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(_("Only JPEG, PNG or WebP images are accepted."), code="format")
+    # In place, keeping the proportions; a smaller image is left as it is.
+    image.thumbnail((settings.IMAGE_MAX_SIDE, settings.IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     if image_format == "JPEG":
         image.convert("RGB").save(output, "JPEG", quality=85, optimize=True)

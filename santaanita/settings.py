@@ -292,6 +292,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+# Stored photos are resized to this many pixels on their long side (a 12 MP phone photo
+# becomes about 0.5 MB); the surveyors' phones already send them at this size.
+IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 2048)
 
 # --- Security --------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

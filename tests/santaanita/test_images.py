@@ -54,3 +54,14 @@ def test_formats_other_than_jpeg_png_webp_are_refused():
     with pytest.raises(ValidationError) as error:
         clean_image(SimpleUploadedFile("anim.gif", out.getvalue()))
     assert error.value.code == "format"
+
+
+def test_a_large_photo_is_resized_on_its_long_side_keeping_its_proportions(settings):
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 1500), "green").save(out, "JPEG")
+    upload = SimpleUploadedFile("grande.jpg", out.getvalue(), content_type="image/jpeg")
+    with Image.open(clean_image(upload)) as stored:
+        assert stored.size == (settings.IMAGE_MAX_SIDE, settings.IMAGE_MAX_SIDE // 2)
+    small = SimpleUploadedFile("chica.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    with Image.open(clean_image(small)) as stored:
+        assert stored.size == (64, 48)
