@@ -122,8 +122,13 @@ class TeamConfirmForm(forms.Form):
 
 class JudgeAppointForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email of the judge"), help_text=_("The person must already have an account.")
+        label=_("Email of the judge"),
+        help_text=_(
+            "Someone without an account gets one, and the email lets them choose a password."
+        ),
     )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
     is_chair = forms.BooleanField(label=_("Chair of the stage"), required=False)
     organization = forms.ModelChoiceField(

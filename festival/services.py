@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -346,25 +348,23 @@ def judge_appoint(
     is_chair: bool = False,
     organization: Organization | None = None,
     company: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> Judge:
-    """Appoint (or re-assign) a person with an account to the edition's committee.
+    """Appoint (or re-assign) a person to the edition's committee.
 
-    The person gets the judge role and one email per assignment (the ledger key carries the
-    stage, so re-saving the same assignment never sends twice). A stage has one chair: naming
-    a new one takes the chair from the previous.
+    A person without an account gets one without a password, and the email carries a signed
+    link to choose it (``judge_welcome_accept``). The person gets the judge role and one
+    email per assignment (the ledger key carries the stage, so re-saving the same
+    assignment never sends twice). A stage has one chair: naming a new one takes the chair
+    from the previous.
     """
     if not can(actor, "festival.add_judge", edition.district):
         raise PermissionDenied
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "No account uses this address. Ask the person to create one (Sign up) "
-                    "and appoint them again."
-                )
-            }
-        )
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and not user.is_active:
+        raise ValidationError({"email": _("This account is disabled.")})
     if stage is not None and stage.edition_id != edition.pk:
         raise ValidationError({"stage": _("The stage belongs to another edition.")})
     if is_chair and stage is None:
@@ -373,6 +373,17 @@ def judge_appoint(
         # The edition row serializes appointments, so two coordinators naming chairs of the
         # same stage at once leave one.
         Edition.objects.select_for_update().get(pk=edition.pk)
+        if user is None:
+            # Judges come from businesses and organizations and often have no account: one
+            # is made without a password; the email lets the person choose it.
+            user = User.objects.create_user(
+                email=email,
+                password=None,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                district=edition.district,
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
         judge, _created = Judge.objects.update_or_create(
             edition=edition,
             user=user,
@@ -400,6 +411,12 @@ def _judge_notify(*, judge: Judge) -> None:
             "edition": judge.edition,
             "stage": judge.stage,
             "link": settings.SITE_URL + reverse("festival:judge"),
+            "welcome_link": (
+                ""
+                if user.has_usable_password()
+                else settings.SITE_URL
+                + reverse("festival:judge-welcome", args=[judge_welcome_token(user)])
+            ),
         }
         delivery_schedule(
             recipient=user.email,
@@ -410,6 +427,36 @@ def _judge_notify(*, judge: Judge) -> None:
             language=user.language or settings.LANGUAGE_CODE,
             district=judge.edition.district,
         )
+
+
+JUDGE_WELCOME_SALT = "festival.judge-welcome"
+JUDGE_WELCOME_MAX_AGE = 60 * 60 * 24 * 30  # a month: appointments come weeks ahead
+
+
+def judge_welcome_token(user: User) -> str:
+    return signing.dumps(user.pk, salt=JUDGE_WELCOME_SALT)
+
+
+def judge_welcome_user(token: str) -> User | None:
+    """The account a welcome link is for, while it still has no password; None otherwise
+    (a bad or expired link, or a password already chosen: the link works once)."""
+    try:
+        pk = signing.loads(token, salt=JUDGE_WELCOME_SALT, max_age=JUDGE_WELCOME_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return None
+    return user
+
+
+def judge_welcome_accept(*, user: User, password: str) -> User:
+    """The person chose a password from the link sent to their address, which proves it."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+    return user
 
 
 def _team_confirmed_notify(*, team: Team) -> None:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("jurado/puntaje/", views.judge_submit, name="score-submit"),
     path("jurado/conflicto/", views.judge_conflict, name="judge-conflict"),
     path("jurado/sw.js", views.judge_service_worker, name="judge-sw"),
+    path("jurado/bienvenida/<str:token>/", views.judge_welcome, name="judge-welcome"),
 ]

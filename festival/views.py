@@ -8,7 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -479,6 +481,21 @@ def judge_submit(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, _("Scores saved."))
     return redirect("festival:judge")
+
+
+def judge_welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """A judge appointed without an account chooses a password from the emailed link, and
+    lands on the scoring screen signed in."""
+    user = services.judge_welcome_user(token)
+    if user is None:
+        messages.info(request, _("This link was already used or has expired. Sign in."))
+        return redirect("account_login")
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.judge_welcome_accept(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return redirect("festival:judge")
+    return render(request, "festival/judge_welcome.html", {"form": form, "person": user})
 
 
 @login_required

@@ -245,7 +245,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             password=form.cleaned_data["password1"],
             language=form.cleaned_data["language"],
         )
-        login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(request, _("Welcome to the platform."))
         return redirect("platform_app:platform-home")
     return render(

@@ -3,12 +3,16 @@ email: judges of their stage, representatives of their team's stage and slot."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
 from festival.models import Judge
 from festival.services import team_confirm
+from platform_app.models import User
 from platform_app.permissions import Role
 from tests.factories import UserFactory
 from tests.factories_festival import (
@@ -80,14 +84,50 @@ def test_a_coordinator_appoints_a_chair_and_the_judge_is_told_once(client, coord
     assert Judge.objects.filter(user=person).count() == 1
 
 
-def test_an_address_without_account_is_refused_and_the_form_keeps_it(coordinator, appoint):
+def test_a_person_without_account_gets_one_and_chooses_a_password_from_the_email(
+    client, coordinator, appoint
+):
     festival = build_festival(teams=1, judges=1)
-    response = appoint(email="nadie@example.org", stage=festival.stage.pk)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Ninguna cuenta usa esta dirección" in page
-    assert 'value="nadie@example.org"' in page
-    assert Judge.objects.count() == 1
+    mail.outbox.clear()
+    response = appoint(
+        email="Luz.Mamani@Example.org",
+        first_name="Luz",
+        last_name="Mamani",
+        stage=festival.stage.pk,
+        company="Bodega La Esquina",
+    )
+    assert response.status_code == 302
+    person = User.objects.get(email="luz.mamani@example.org")
+    assert not person.has_usable_password()
+    assert Judge.objects.get(user=person).stage == festival.stage
+    (message,) = mail.outbox
+    link = re.search(r"http://\S+/festival/jurado/bienvenida/\S+/", message.body).group(0)
+    path = link.split("8000", 1)[-1] if "8000" in link else "/" + link.split("/", 3)[3]
+
+    client.logout()
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "luz.mamani@example.org" in page.content.decode()
+    mismatch = client.post(
+        path, {"new_password1": "Marinera-2026!", "new_password2": "Huaylas-2026!"}
+    )
+    assert mismatch.status_code == 200  # the form says so; nothing is saved
+    person.refresh_from_db()
+    assert not person.has_usable_password()
+
+    done = client.post(path, {"new_password1": "Marinera-2026!", "new_password2": "Marinera-2026!"})
+    assert done["Location"] == reverse("festival:judge")
+    assert client.get(reverse("festival:judge")).status_code == 200
+    person.refresh_from_db()
+    assert person.check_password("Marinera-2026!")
+    assert EmailAddress.objects.get(user=person).verified
+
+    # The link works once.
+    client.logout()
+    again = client.get(path)
+    assert again.status_code == 302
+    assert again["Location"].startswith(reverse("account_login"))
+    assert client.get(path[:-3] + "xx/").status_code == 302  # a forged token leads nowhere
 
 
 def test_a_chair_needs_a_stage(coordinator, appoint):

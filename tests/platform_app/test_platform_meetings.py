@@ -274,6 +274,8 @@ def test_an_invitation_link_creates_an_account_and_a_member(client, santa_anita)
         },
     )
     assert response.status_code == 302
+    # Signed in on the way: the platform home opens without another sign-in.
+    assert client.get(response["Location"]).status_code == 200
     member = Member.objects.get(user__email="nueva@example.org")
     assert (member.sector, member.district, member.user.language) == ("youth", santa_anita, "en")
     assert Role.MEMBER in roles_of(member.user)
