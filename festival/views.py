@@ -38,6 +38,7 @@ from festival.results import edition_results
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
+from santaanita.forms import apply_errors
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
@@ -196,7 +197,7 @@ def team_register(request: HttpRequest) -> HttpResponse:
         try:
             team = services.team_register(edition=edition, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Team %(team)s registered.") % {"team": team.name})
             return redirect("festival:home")
@@ -205,14 +206,6 @@ def team_register(request: HttpRequest) -> HttpResponse:
         "festival/team_register.html",
         {"edition": edition, "form": form, "registration_open": edition.is_registration_open()},
     )
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Management ----------------------------------------------------------------------------
@@ -254,7 +247,7 @@ def judge_appoint(request: HttpRequest) -> HttpResponse:
         try:
             judge = services.judge_appoint(edition=edition, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("%(judge)s is on the committee; an email tells them.") % {"judge": judge}

@@ -209,6 +209,39 @@ class AgreementForm(forms.Form):
         )
 
 
+class ObjectiveForm(forms.Form):
+    axis = forms.ChoiceField(label=_("Axis"), choices=Axis.choices)
+    title = forms.CharField(label=_("Objective"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Activity"), max_length=255)
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("Responsible members"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    weight = forms.IntegerField(
+        label=_("Weight"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("How much this activity counts in its objective."),
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
+            Member.objects.active().filter(district=district).select_related("user")
+        )
+
+
 class ActivityReportForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Activity.Status.choices)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)

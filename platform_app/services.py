@@ -36,6 +36,7 @@ from platform_app.models import (
     Invitation,
     Meeting,
     Member,
+    Objective,
     Organization,
     OrganizationEvent,
     OrganizationInvitation,
@@ -1529,6 +1530,41 @@ def organizations_import(
     if progress is not None:
         progress(len(rows), len(report.rejected))
     return report
+
+
+def objective_create(
+    *, district: District, axis: str, title: str, description: str = ""
+) -> Objective:
+    """A new objective of the district's work plan, placed after the existing ones."""
+    order = Objective.objects.filter(district=district, axis=axis).count() + 1
+    objective = Objective(
+        district=district, axis=axis, title=title, description=description, order=order
+    )
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+def activity_create(
+    *,
+    objective: Objective,
+    title: str,
+    starts_on: date,
+    due_on: date,
+    responsible: list[Member],
+    weight: int = 1,
+) -> Activity:
+    """A new activity of an objective, with its responsible members (of the same district)."""
+    if any(member.district_id != objective.district_id for member in responsible):
+        raise ValidationError({"responsible": _("Responsible members belong to the district.")})
+    with transaction.atomic():
+        activity = Activity(
+            objective=objective, title=title, starts_on=starts_on, due_on=due_on, weight=weight
+        )
+        activity.full_clean()
+        activity.save()
+        activity.responsible.set(responsible)
+    return activity
 
 
 class StaleActivityError(Exception):

@@ -55,6 +55,12 @@ urlpatterns = [
     path("plataforma/guia/", meetings.role_guide, name="role-guide"),
     path("plataforma/guia/proponer/", meetings.role_guide_propose, name="role-guide-propose"),
     path("plataforma/plan/", meetings.work_plan, name="work-plan"),
+    path("plataforma/plan/objetivos/nuevo/", meetings.objective_create, name="objective-create"),
+    path(
+        "plataforma/plan/objetivos/<int:pk>/actividades/nueva/",
+        meetings.activity_create,
+        name="activity-create",
+    ),
     path(
         "plataforma/plan/actividades/<int:pk>/avance/",
         meetings.activity_report,

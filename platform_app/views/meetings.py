@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from platform_app import calendars, services
 from platform_app.meeting_forms import (
     AcceptInvitationForm,
+    ActivityForm,
     ActivityReportForm,
     AgendaItemForm,
     AgreementForm,
@@ -38,6 +39,7 @@ from platform_app.meeting_forms import (
     MeetingForm,
     MeetingSeriesForm,
     MinutesForm,
+    ObjectiveForm,
     OrganizationInviteForm,
     PreferencesForm,
     RoleGuideIntroForm,
@@ -59,6 +61,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import can
 from platform_app.places import district_places
+from santaanita.forms import apply_errors
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -809,7 +812,59 @@ def work_plan(request: HttpRequest) -> HttpResponse:
             "objectives": objectives,
             "today": timezone.localdate(),
             "reportable": set(reportable),
+            "can_plan": can(request.user, "platform_app.add_objective", district),
         },
+    )
+
+
+def _work_plan_anchor(anchor: str) -> str:
+    return f"{reverse('platform_app:work-plan')}#{anchor}"
+
+
+@login_required
+def objective_create(request: HttpRequest) -> HttpResponse:
+    district = _platform_district(request, "platform_app.add_objective")
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(district=district, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The objective has been added to the work plan."))
+            return redirect(_work_plan_anchor(f"objective-{objective.pk}"))
+    return render(
+        request,
+        "platform_app/workplan_form.html",
+        {"form": form, "title": _("New objective of the work plan"), "objective": None},
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    district = _platform_district(request, "platform_app.add_activity")
+    objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)
+    form = ActivityForm(request.POST or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_create(
+                objective=objective,
+                title=data["title"],
+                starts_on=data["starts_on"],
+                due_on=data["due_on"],
+                responsible=list(data["responsible"]),
+                weight=data["weight"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The activity has been added to the work plan."))
+            return redirect(_work_plan_anchor(f"activity-{activity.pk}"))
+    return render(
+        request,
+        "platform_app/workplan_form.html",
+        {"form": form, "title": _("New activity"), "objective": objective},
     )
 
 

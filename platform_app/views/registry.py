@@ -28,7 +28,6 @@ from platform_app.forms import (
     DataRequestForm,
     DeskForm,
     DirectoryFilterForm,
-    OrganizationForm,
     PublicRegistrationForm,
     RegistryImportForm,
     RepresentativeForm,
@@ -55,6 +54,7 @@ from platform_app.services import (
     registry_import_start,
     registry_import_state,
 )
+from santaanita.forms import apply_errors
 
 SESSION_KEY = "registry_submitted"
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
@@ -73,15 +73,6 @@ def _staff_district(request: HttpRequest, perm: str) -> District:
     if district is None or not can(user, perm, district):
         raise PermissionDenied
     return district
-
-
-def _apply_errors(form: OrganizationForm, error: ValidationError) -> None:
-    """Model validation from the service lands next to the fields it is about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _confirm_url(request: HttpRequest) -> Any:
@@ -119,7 +110,7 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
                 % {"code": exc.existing.registration_code},
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             # Only the browser that submitted may see the confirmation page of a pending
             # record: codes are sequential, so the page is not reachable by guessing them.
@@ -268,7 +259,7 @@ def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
         except DuplicateOrganizationError as exc:
             form.add_error("name", _("Another record has this name: %s") % exc.existing)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect(organization)
     return render(
@@ -342,7 +333,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
         except StaleOrganizationError:
             form.add_error(None, _("Someone else changed this record meanwhile. Reload it."))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect("platform_app:desk-receipt", organization.registration_code)
     context.update(form=form, instance=instance, counts=_desk_counts(district))

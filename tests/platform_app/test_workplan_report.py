@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from platform_app.models import Activity
+from platform_app.models import Activity, Objective
 from platform_app.permissions import Role
 from platform_app.services import StaleActivityError, activity_report
 from tests.conftest import TRANSACTIONAL
@@ -185,3 +185,53 @@ def test_the_work_plan_api_reads_by_district_and_reports_with_the_version(other_
 
     api.force_authenticate(UserFactory(role=Role.RESIDENT))
     assert api.get("/api/platform/activities/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_coordinator_adds_an_objective_and_an_activity_with_responsible_members(client):
+    ana = MemberFactory(user__first_name="Ana", user__last_name="Quispe")
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    assert (
+        reverse("platform_app:objective-create")
+        in client.get(reverse("platform_app:work-plan")).content.decode()
+    )
+    response = client.post(
+        reverse("platform_app:objective-create"),
+        {"axis": "festival", "title": "Festival en los cinco sectores", "description": ""},
+    )
+    objective = Objective.objects.get(title="Festival en los cinco sectores")
+    assert response["Location"].endswith(f"#objective-{objective.pk}")
+
+    url = reverse("platform_app:activity-create", args=[objective.pk])
+    data = {
+        "title": "Taller de organización de eventos",
+        "responsible": [ana.pk],
+        "starts_on": "2030-03-10",
+        "due_on": "2030-03-01",  # before the start
+        "weight": 2,
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "no puede ser anterior al inicio" in refused.content.decode()
+    assert 'value="Taller de organización de eventos"' in refused.content.decode()
+    data["due_on"] = "2030-04-30"
+    assert client.post(url, data).status_code == 302
+    activity = Activity.objects.get(objective=objective)
+    assert (activity.weight, list(activity.responsible.all())) == (2, [ana])
+    assert (
+        "Taller de organización de eventos"
+        in client.get(reverse("platform_app:work-plan")).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_members_follow_the_work_plan_but_do_not_add_to_it(client):
+    member = MemberFactory()
+    objective = ObjectiveFactory()
+    client.force_login(member.user)
+    plan = client.get(reverse("platform_app:work-plan")).content.decode()
+    assert reverse("platform_app:objective-create") not in plan
+    assert client.get(reverse("platform_app:objective-create")).status_code == 403
+    url = reverse("platform_app:activity-create", args=[objective.pk])
+    assert client.post(url, {"title": "x"}).status_code == 403
+    assert not Activity.objects.exists()
