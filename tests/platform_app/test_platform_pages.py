@@ -147,8 +147,10 @@ def test_a_monthly_series_is_held_at_a_public_space_chosen_from_the_district(cli
     for meeting in meetings:
         assert meeting.place == "Parque Los Ficus"
         assert (meeting.latitude, meeting.longitude) == (space.centroid_lat, space.centroid_lon)
+    link = f'<a href="{space.get_absolute_url()}">Parque Los Ficus</a>'
     page = client.get(reverse("platform_app:meeting-detail", args=[meetings[0].pk]))
-    assert f'<a href="{space.get_absolute_url()}">Parque Los Ficus</a>' in page.content.decode()
+    assert link in page.content.decode()
+    assert link in client.get(reverse("platform_app:platform-home")).content.decode()
     # Editing keeps the space chosen; writing another place by hand drops its link.
     edit_url = reverse("platform_app:meeting-edit", args=[meetings[0].pk])
     assert f'<option value="space:{space.pk}" selected>' in client.get(edit_url).content.decode()
