@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -491,6 +492,17 @@ class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet[Objective]):
         )
 
 
+@extend_schema_view(
+    partial_update=extend_schema(
+        responses={
+            200: ActivitySerializer,
+            409: OpenApiResponse(
+                description="The activity changed since the version sent; "
+                "the body carries the current values under 'current'."
+            ),
+        }
+    )
+)
 class ActivityViewSet(viewsets.ModelViewSet[Activity]):
     """Work-plan activities. Responsible members (and coordinators) report status and
     progress with PATCH, sending the ``version`` they read."""
