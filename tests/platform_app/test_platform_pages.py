@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,3 +189,18 @@ def test_a_series_needs_a_public_space_or_a_written_place(client, coordinator):
         response.content.decode()
     )
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["platform_app:meeting-create", "platform_app:meeting-series"])
+def test_meeting_forms_query_count_does_not_grow_with_the_public_spaces(
+    client, coordinator, url_name
+):
+    url = reverse(url_name)
+    counts = []
+    for n in (3, 30):
+        PublicSpaceFactory.create_batch(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
