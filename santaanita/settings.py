@@ -269,7 +269,10 @@ FORMAT_MODULE_PATH = ["santaanita.formats"]
 TIME_ZONE = "America/Lima"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints is grouped, ids included, so the id 1017
+# became "1,017" in element ids, form values and data attributes. Amounts and measures that
+# people read are grouped explicitly (the money filter, floatformat's "g").
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "/static/"

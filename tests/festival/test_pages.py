@@ -317,3 +317,21 @@ def test_management_and_registration_query_counts_do_not_grow(client, url_name):
             assert client.get(reverse(url_name)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_ids_are_printed_plain_in_pages_even_past_a_thousand(client):
+    festival = build_festival(teams=1, judges=1)
+    team = TeamFactory(
+        pk=12345,
+        edition=festival.edition,
+        sector=festival.stage.sector,
+        status=Team.Status.CONFIRMED,
+        stage=festival.stage,
+        slot=2,
+    )
+    ProposalFactory(team=team)
+    login(client, festival.judge_user(0))
+    page = client.get(reverse("festival:judge")).content.decode()
+    assert 'data-team="12345"' in page
+    assert '<input type="hidden" name="team" value="12345">' in page
+    assert "12,345" not in page
