@@ -39,6 +39,7 @@ from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors
+from santaanita.once import single_submission
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
@@ -187,6 +188,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def team_register(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     if not can(request.user, "festival.add_team", edition.district):

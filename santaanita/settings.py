@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "platform_app.navigation.navigation",
             ],
+            "libraries": {"once": "santaanita.once"},
         },
     },
 ]

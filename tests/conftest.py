@@ -63,3 +63,14 @@ def other_district(db):
     from platform_app.models import District
 
     return District.objects.get(ubigeo="150103")  # Ate, Santa Anita's neighbour
+
+
+@pytest.fixture
+def coordinator(client, db):
+    """A coordinator of Santa Anita, signed in on ``client``."""
+    from platform_app.permissions import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=Role.COORDINATOR)
+    client.force_login(user)
+    return user

@@ -62,6 +62,7 @@ from platform_app.models import (
 from platform_app.permissions import can
 from platform_app.places import district_places
 from santaanita.forms import apply_errors
+from santaanita.once import single_submission
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -303,6 +304,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def meeting_create(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_meeting")
     form = MeetingForm(request.POST or None, places=district_places(district))
@@ -332,6 +334,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def meeting_series(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_meeting")
     form = MeetingSeriesForm(request.POST or None, places=district_places(district))
@@ -822,6 +825,7 @@ def _work_plan_anchor(anchor: str) -> str:
 
 
 @login_required
+@single_submission
 def objective_create(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_objective")
     form = ObjectiveForm(request.POST or None)
@@ -841,6 +845,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_activity")
     objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)

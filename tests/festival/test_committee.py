@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator(client):
-    user = UserFactory(role=Role.COORDINATOR)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def appoint(client, django_capture_on_commit_callbacks):
     """Post the appointment form; emails leave when the transaction commits."""
 

@@ -21,13 +21,6 @@ from tests.factories_platform import MeetingFactory, MemberFactory
 LIMA = ZoneInfo("America/Lima")
 
 
-@pytest.fixture
-def coordinator(client):
-    user = UserFactory(role=Role.COORDINATOR)
-    client.force_login(user)
-    return user
-
-
 @pytest.mark.django_db
 def test_moving_a_meeting_from_its_page_bumps_its_calendar_sequence(client, coordinator):
     meeting = MeetingFactory(starts_at=datetime(2030, 3, 10, 19, 0, tzinfo=LIMA))
