@@ -51,6 +51,7 @@ from interventions.models import (
 )
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
+from santaanita.once import single_submission
 
 
 def _require(request: HttpRequest, perm: str, district: Any = None) -> None:
@@ -86,6 +87,7 @@ def _user_district(request: HttpRequest) -> Any:
 
 
 @login_required
+@single_submission
 def company_list(request: HttpRequest) -> HttpResponse:
     district = _user_district(request)
     _require(request, "interventions.view_company", district)
@@ -138,6 +140,7 @@ def company_public(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def pledge_list(request: HttpRequest) -> HttpResponse:
     district = _user_district(request)
     _require(request, "interventions.view_pledge", district)
@@ -290,6 +293,7 @@ def _open_proposals(district: Any) -> Any:
 
 
 @login_required
+@single_submission
 def intervention_create(request: HttpRequest) -> HttpResponse:
     district = _user_district(request)
     _require(request, "interventions.add_intervention", district)
@@ -403,6 +407,7 @@ def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@single_submission
 def kit_from_template(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = KitFromTemplateForm(request.POST, district=intervention.district)
@@ -418,6 +423,7 @@ def kit_from_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@single_submission
 def kit_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = KitItemForm(request.POST)
@@ -439,6 +445,7 @@ def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Intervention, Ki
 
 @require_POST
 @login_required
+@single_submission
 def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     intervention, item = _item(request, pk, item_pk)
     _require(request, "interventions.add_allocation", intervention.district)
@@ -466,6 +473,7 @@ def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Record a delivery signed on the tablet's screen (or a photo of the signed form)."""
     intervention, item = _item(request, pk, item_pk)
@@ -500,6 +508,7 @@ def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@single_submission
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = ActivityForm(request.POST, request.FILES)
@@ -521,6 +530,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@single_submission
 def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = BudgetLineForm(request.POST)
@@ -535,6 +545,7 @@ def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@single_submission
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = InterventionPhotoForm(request.POST, request.FILES)

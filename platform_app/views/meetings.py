@@ -537,6 +537,7 @@ def attendance_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResp
 
 
 @login_required
+@single_submission
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """Minutes per agenda item and the agreements recorded in them (coordinators write)."""
     meeting = _meeting(request, pk)
@@ -661,6 +662,7 @@ def agreement_mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.visible_to(request.user).for_list().select_related("district"), pk=pk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -144,6 +145,18 @@ def test_coordinator_creates_a_kit_from_a_template_and_finances_an_item(client):
         {"pledge": pledge.pk, "amount_pen": "300.00"},
     )
     assert item.allocations.get().amount_pen == Decimal("300.00")
+
+
+def test_an_allocation_sent_twice_is_recorded_once(client):
+    item = KitItemFactory(quantity=Decimal("10"), unit_cost_pen=Decimal("50"))
+    intervention = item.kit.intervention
+    pledge = PledgeFactory(amount=Decimal("300.00"))
+    _login(client, "coordinator")
+    url = reverse("interventions:item-allocate", args=[intervention.pk, item.pk])
+    data = {"pledge": pledge.pk, "amount_pen": "100.00", "once": uuid.uuid4().hex}
+    client.post(url, data)
+    client.post(url, data)  # the same form again: the first answer was lost
+    assert [a.amount_pen for a in item.allocations.all()] == [Decimal("100.00")]
 
 
 def test_delivery_with_a_drawn_signature(client):
