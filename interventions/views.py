@@ -582,6 +582,7 @@ def _guide_editor_intervention(request: HttpRequest, pk: int) -> Intervention:
 
 
 @login_required
+@single_submission
 def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _guide_editor_intervention(request, pk)
     guide = services.guide_build(intervention=intervention)

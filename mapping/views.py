@@ -41,6 +41,7 @@ from mapping.services import (
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
+from santaanita.once import single_submission
 
 
 def _default_district() -> District:
@@ -144,6 +145,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def space_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no pk) or change a space; its geometry is drawn on the map or pasted."""
     if pk is None:
@@ -333,6 +335,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@single_submission
 def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _visible_survey(request, pk)
     form = SurveyPhotoForm(request.POST, request.FILES)

@@ -172,6 +172,7 @@ def member_preferences(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def member_list(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.view_member")
     may_invite = can(request.user, "platform_app.add_invitation", district)
@@ -453,6 +454,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@single_submission
 def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     _require(request, "platform_app.add_meetingfile", meeting.district)
@@ -773,6 +775,7 @@ def role_guide(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def role_guide_propose(request: HttpRequest) -> HttpResponse:
     district = _platform_district(request, "platform_app.add_roleguideversion")
     current = RoleGuideVersion.objects.filter(

@@ -55,6 +55,7 @@ from platform_app.services import (
     registry_import_state,
 )
 from santaanita.forms import apply_errors
+from santaanita.once import single_submission
 
 SESSION_KEY = "registry_submitted"
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
@@ -497,6 +498,7 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@single_submission
 def data_request_create(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = DataRequestForm(request.POST or None)

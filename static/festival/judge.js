@@ -227,6 +227,9 @@
   flush();
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(function () {});
+    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) { registration.active.postMessage("claim"); })
+      .catch(function () {});
   }
 })();

@@ -26,6 +26,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// A screen opened while the worker was activating is missed by the claim in "activate";
+// the screen asks again once the worker is ready.
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

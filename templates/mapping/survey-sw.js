@@ -60,15 +60,20 @@ function cacheFirst(request) {
   }));
 }
 
-// A page opened before this worker took control was not fetched through it: the page asks
-// to be kept, and is fetched once if the cache does not hold it yet.
+// A page opened before this worker took control was not fetched through it. It says so:
+// the worker claims it (a page created while the worker was activating is missed by the
+// claim in "activate") and keeps a copy of it if the cache does not hold one yet.
 self.addEventListener("message", (event) => {
+  const claimed = self.clients.claim();
   const url = new URL(event.data && event.data.keep, self.location.href);
-  if (url.origin !== self.location.origin) return;
-  if (url.pathname !== LIST && !SURVEY_FORM.test(url.pathname)) return;
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.match(url.href).then((hit) => hit || cache.add(url.href)))
-  );
+  if (url.origin !== self.location.origin || (url.pathname !== LIST && !SURVEY_FORM.test(url.pathname))) {
+    event.waitUntil(claimed);
+    return;
+  }
+  event.waitUntil(Promise.all([
+    claimed,
+    caches.open(CACHE).then((cache) => cache.match(url.href).then((hit) => hit || cache.add(url.href))),
+  ]));
 });
 
 self.addEventListener("fetch", (event) => {

@@ -113,17 +113,9 @@ def sign_in(page, email: str) -> None:
 
 
 def wait_for_service_worker(page, *, keeps_this_page: bool = False) -> None:
-    """Wait until a service worker controls the page, and optionally until its cache holds
-    the page itself, as it must before the connection drops."""
-    page.evaluate(
-        """async () => {
-            await navigator.serviceWorker.ready;
-            if (!navigator.serviceWorker.controller) {
-                await new Promise((done) => navigator.serviceWorker.addEventListener(
-                    "controllerchange", done, {once: true}));
-            }
-        }"""
-    )
+    """Wait (20 s at most) until a service worker controls the page, and optionally until
+    its cache holds the page itself, as it must before the connection drops."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
     if keeps_this_page:
         page.wait_for_function(
             """async () => {
@@ -131,5 +123,6 @@ def wait_for_service_worker(page, *, keeps_this_page: bool = False) -> None:
                     if (await (await caches.open(key)).match(location.href)) return true;
                 }
                 return false;
-            }"""
+            }""",
+            timeout=20_000,
         )
