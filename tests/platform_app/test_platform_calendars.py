@@ -17,8 +17,29 @@ from tests.factories_platform import AgreementFactory, MemberFactory
 LIMA = ZoneInfo("America/Lima")
 
 
+def assert_rfc5545(ics: str | bytes) -> Calendar:
+    """The structure rules that calendar clients enforce, beyond what a lenient parser accepts."""
+    raw = ics.encode() if isinstance(ics, str) else ics
+    assert raw.endswith(b"\r\n")
+    lines = raw.split(b"\r\n")[:-1]
+    assert all(b"\n" not in line for line in lines), "lines must end in CRLF"
+    assert all(len(line) <= 75 for line in lines), "content lines must be folded at 75 octets"
+    calendar = Calendar.from_ical(raw)
+    assert calendar["VERSION"] == "2.0"
+    assert calendar["PRODID"]
+    zones = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
+    for event in calendar.walk("VEVENT"):
+        for required in ("UID", "DTSTAMP", "DTSTART"):
+            assert required in event, f"{required} missing in {event.get('UID')}"
+        assert event["DTSTAMP"].to_ical().endswith(b"Z"), "DTSTAMP must be in UTC"
+        for prop in ("DTSTART", "DTEND"):
+            if prop in event and "TZID" in event[prop].params:
+                assert event[prop].params["TZID"] in zones, f"no VTIMEZONE for {prop}"
+    return calendar
+
+
 def _event(ics: str, kind: str = "VEVENT"):
-    calendar = Calendar.from_ical(ics)
+    calendar = assert_rfc5545(ics)
     return calendar, calendar.walk(kind)
 
 
@@ -99,13 +120,18 @@ def test_personal_feed_lists_meetings_and_my_agreement_due_dates(client, meeting
     response = client.get(reverse("platform_app:member-feed", args=[member.feed_token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
-    calendar = Calendar.from_ical(response.content)
+    calendar = assert_rfc5545(response.content)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Lima"]
     uids = sorted(str(e["UID"]) for e in calendar.walk("VEVENT"))
     assert uids == sorted(
         [f"meeting-{meeting.uid}@santaanita.platform", f"agreement-{mine.pk}@santaanita.platform"]
     )
     due = next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("agreement"))
     assert due.decoded("DTSTART") == mine.due_date
+    session = next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("meeting"))
+    assert session["DTSTART"].params["TZID"] == "America/Lima"
+    assert session.decoded("DTSTART") == meeting.starts_at
+    assert session["SEQUENCE"] == 0
 
 
 @pytest.mark.django_db
@@ -136,7 +162,7 @@ def test_meeting_ics_download_needs_a_platform_role(client, meeting):
     client.force_login(MemberFactory().user)
     response = client.get(url)
     assert response.status_code == 200
-    Calendar.from_ical(response.content)
+    assert_rfc5545(response.content)
 
 
 @pytest.mark.django_db
