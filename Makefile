@@ -10,7 +10,23 @@ export HOST PORT
 
 # Installs are stamped so that a second `make run` reuses what is installed.
 $(VENV)/.installed: requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian/Ubuntu install python3-venv (apt-get install python3-venv)."; exit 1; }
+	@# Debian and Ubuntu ship Python without venv's pip bootstrap: a failed attempt leaves a
+	@# half-made $(VENV), so it is removed, python3-venv installed when we may, and tried again.
+	@if [ ! -x $(VENV)/bin/pip ]; then \
+	  rm -rf $(VENV); \
+	  if ! $(PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
+	    rm -rf $(VENV); \
+	    if [ "$$(id -u)" = "0" ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi; \
+	    if [ "$$sudo" != none ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian's python3-venv…"; \
+	      $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-venv >/dev/null; \
+	      $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; \
+	    else \
+	      echo "Could not create $(VENV): $(PYTHON) lacks venv. Ask an administrator for Debian's python3-venv package, then run make again."; \
+	      exit 1; \
+	    fi; \
+	  fi; \
+	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@

@@ -1,12 +1,15 @@
 """The district's public spaces as places for the platform's face-to-face meetings
-(listed in settings.MEETING_PLACE_SOURCES; see platform_app.places)."""
+(listed in settings.MEETING_PLACE_SOURCES) and as the turf of registered organizations
+(settings.ORGANIZATION_TURF); see platform_app.places."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.urls import reverse
 
 from mapping.models import PublicSpace
-from platform_app.models import District
+from platform_app.models import District, Organization
 from platform_app.places import Place
 
 
@@ -16,6 +19,10 @@ def public_spaces(*, district: District) -> list[Place]:
         .order_by("name")
         .values_list("pk", "name", "centroid_lat", "centroid_lon")
     )
+    return _places(rows)
+
+
+def _places(rows: Iterable[tuple[int, str, float, float]]) -> list[Place]:
     return [
         Place(
             key=f"space:{pk}",
@@ -26,3 +33,22 @@ def public_spaces(*, district: District) -> list[Place]:
         )
         for pk, name, lat, lon in rows
     ]
+
+
+class SpaceCaretaking:
+    """The spaces an organization declares it uses or cares for, stored as the space's
+    caring organizations (the same relation coordinators edit on the space form)."""
+
+    def places(self, organization: Organization) -> list[Place]:
+        rows = organization.public_spaces.order_by("name").values_list(
+            "pk", "name", "centroid_lat", "centroid_lon"
+        )
+        return _places(rows)
+
+    def replace(self, organization: Organization, keys: Iterable[str]) -> None:
+        ids = [int(key.removeprefix("space:")) for key in keys if key.startswith("space:")]
+        spaces = PublicSpace.objects.in_district(organization.district).filter(pk__in=ids)
+        organization.public_spaces.set(spaces)
+
+
+caretaking = SpaceCaretaking()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import DataRequest, District, Organization
+from platform_app.places import district_places, organization_turf
 from platform_app.services import ContactData
 from santaanita.peru import normalize_phone, validate_ruc
 
@@ -48,6 +49,12 @@ class OrganizationForm(forms.ModelForm):
         required=False,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    turf = forms.MultipleChoiceField(
+        label=_("Public spaces it uses or cares for"),
+        help_text=_("Parks, plazas or sports fields where the organization meets or works."),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -86,12 +93,23 @@ class OrganizationForm(forms.ModelForm):
         self.fields["sector"].required = True
         self.fields["sector"].label_from_instance = lambda sector: sector.name
         self.fields["typology"].choices = Organization.Typology.choices
+        self._turf = organization_turf()
+        if self._turf is None:
+            del self.fields["turf"]
+        else:
+            self.fields["turf"].choices = [
+                (place.key, place.name) for place in district_places(district)
+            ]
         if self.instance.pk:
             contact = self.instance.contacts.filter(is_primary=True).first()
             if contact is not None:
                 self.initial.setdefault("contact_name", contact.name)
                 self.initial.setdefault("contact_phone", contact.phone)
                 self.initial.setdefault("contact_email", contact.email)
+            if self._turf is not None:
+                self.initial.setdefault(
+                    "turf", [place.key for place in self._turf.places(self.instance)]
+                )
         elif not self.is_bound:
             self.initial["submission_token"] = uuid.uuid4()
         for name in ("name", "address", "activities", "contact_name", "social_links"):
@@ -129,6 +147,9 @@ class OrganizationForm(forms.ModelForm):
 
     def organization_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+    def turf_keys(self) -> list[str] | None:
+        return self.cleaned_data.get("turf") if "turf" in self.fields else None
 
     def contact(self) -> ContactData:
         return ContactData(

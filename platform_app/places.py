@@ -1,4 +1,4 @@
-"""Places offered for face-to-face meetings.
+"""Places offered for face-to-face meetings, and the places organizations care for.
 
 platform_app must not import the apps built on it (see docs/architecture.md), yet an
 ordinary meeting's place can be one of the district's public spaces from ``mapping``. So the
@@ -9,13 +9,14 @@ page) so it still reads right if the space is renamed or removed later.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from platform_app.models import District
+from platform_app.models import District, Organization
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,17 @@ def district_places(district: District) -> list[Place]:
         import_string(path) for path in settings.MEETING_PLACE_SOURCES
     ]
     return [place for source in sources for place in source(district=district)]
+
+
+class Turf(Protocol):
+    """The places an organization uses or cares for (its "turf"), kept by the app that owns
+    the places; named in ``settings.ORGANIZATION_TURF``."""
+
+    def places(self, organization: Organization) -> list[Place]: ...
+
+    def replace(self, organization: Organization, keys: Iterable[str]) -> None: ...
+
+
+def organization_turf() -> Turf | None:
+    path = settings.ORGANIZATION_TURF
+    return import_string(path) if path else None

@@ -46,6 +46,7 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import Role
+from platform_app.places import organization_turf
 
 logger = logging.getLogger(__name__)
 
@@ -278,6 +279,7 @@ def organization_register(
     actor: User | None = None,
     campaign: Campaign | None = None,
     confirm_url: Callable[[str], str] | None = None,
+    turf: list[str] | None = None,
 ) -> RegistrationResult:
     """Create one organization with its main contact, history entry and receipt email.
 
@@ -314,6 +316,8 @@ def organization_register(
                     phone=contact.phone,
                     email=contact.email.lower(),
                 )
+            if turf:
+                _turf_replace(organization, turf)
             _record(organization, action=OrganizationEvent.Action.REGISTERED, actor=actor)
     except IntegrityError:
         if submission_token is not None:
@@ -391,6 +395,16 @@ def organization_confirm_email(*, token: str) -> Organization:
     return organization
 
 
+def _turf_replace(organization: Organization, keys: list[str]) -> bool:
+    """Set the spaces the organization cares for; True when that changed them."""
+    turf = organization_turf()
+    if turf is None:
+        return False
+    before = {place.key for place in turf.places(organization)}
+    turf.replace(organization, keys)
+    return {place.key for place in turf.places(organization)} != before
+
+
 # Changes to these fields of a verified record send it back to the coordinators' review.
 REVIEWED_FIELDS = ("name", "typology", "sector")
 
@@ -403,6 +417,7 @@ def organization_update(
     actor: User,
     version: int,
     review_changes: bool = False,
+    turf: list[str] | None = None,
 ) -> Organization:
     """Save an edit made from a form that read ``version``; refuse if it is stale.
 
@@ -462,6 +477,8 @@ def organization_update(
                 )
                 main.save()
                 changed.append("contact")
+        if turf is not None and _turf_replace(current, turf):
+            changed.append("turf")
         action = (
             OrganizationEvent.Action.RETURNED
             if current.status != from_status

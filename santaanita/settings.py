@@ -41,7 +41,15 @@ if PRODUCTION:
     DEBUG = False
 else:
     SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(DATA_DIR)
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+    # `HOST=0.0.0.0 make run` is how a desk laptop shares the platform on the office network;
+    # the other machines reach it by an address this one cannot know in advance.
+    _listen = env_str("HOST", "127.0.0.1")
+    ALLOWED_HOSTS = env_list(
+        "ALLOWED_HOSTS",
+        ["*"]
+        if _listen in ("0.0.0.0", "::")  # noqa: S104 - matching, not binding
+        else sorted({"127.0.0.1", "localhost", "[::1]", "testserver", _listen}),
+    )
     DEBUG = env_bool("DEBUG", True)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -198,6 +206,8 @@ REMINDER_SCANS: list[str] = [
 # Functions (dotted paths, keyword argument ``district``) listing the places a face-to-face
 # meeting can be held at; see platform_app.places.
 MEETING_PLACE_SOURCES: list[str] = ["mapping.places.public_spaces"]
+# Where an organization's turf (the spaces it uses or cares for) is kept; "" hides the field.
+ORGANIZATION_TURF = "mapping.places.caretaking"
 # Meeting files and agreement evidence: largest upload accepted.
 PLATFORM_FILE_MAX_BYTES = env_int("PLATFORM_FILE_MAX_BYTES", 10_000_000)
 # Absolute address of the site for links in emails sent by scans (no request at hand).

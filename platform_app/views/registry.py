@@ -36,6 +36,7 @@ from platform_app.forms import (
 from platform_app.models import Campaign, DataRequest, District, Organization
 from platform_app.models.registry import name_similarity, normalize_name
 from platform_app.permissions import can
+from platform_app.places import organization_turf
 from platform_app.services import (
     CONFIRM_SALT,
     DATA_COPY_SALT,
@@ -96,6 +97,7 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
                 district=district,
                 fields=form.organization_fields(),
                 contact=form.contact(),
+                turf=form.turf_keys(),
                 channel=Organization.Channel.ONLINE,
                 submission_token=form.cleaned_data.get("submission_token"),
                 campaign=campaign,
@@ -186,16 +188,36 @@ def organization_directory(request: HttpRequest) -> HttpResponse:
 
 
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
-    organization = get_object_or_404(
-        Organization.objects.visible_to(request.user).select_related("sector", "district"),
-        registration_code=code,
+    organization = (
+        Organization.objects.visible_to(request.user)
+        .select_related("sector", "district")
+        .filter(registration_code=code)
+        .first()
     )
+    if organization is None:
+        # The desk receipt's QR code leads here before the record is verified: say where
+        # the registration stands, without its name or anything else about it.
+        status = (
+            Organization.objects.filter(registration_code=code)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status is None:
+            raise Http404
+        return render(
+            request,
+            "platform_app/organization_unlisted.html",
+            {"code": code, "pending": status == Organization.Status.PENDING},
+            status=404,
+        )
+    turf = organization_turf()
     return render(
         request,
         "platform_app/organization_detail.html",
         {
             "organization": organization,
             "can_edit": organization.is_represented_by(request.user),
+            "turf": turf.places(organization) if turf else [],
         },
     )
 
@@ -251,6 +273,7 @@ def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
                 organization=organization,
                 fields=form.organization_fields(),
                 contact=form.contact(),
+                turf=form.turf_keys(),
                 actor=request.user,
                 version=form.cleaned_data["version"],
                 review_changes=True,
@@ -310,6 +333,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     district=district,
                     fields=form.organization_fields(),
                     contact=form.contact(),
+                    turf=form.turf_keys(),
                     channel=Organization.Channel.DESK,
                     submission_token=form.cleaned_data.get("submission_token"),
                     actor=request.user,
@@ -322,6 +346,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     organization=instance,
                     fields=form.organization_fields(),
                     contact=form.contact(),
+                    turf=form.turf_keys(),
                     actor=request.user,
                     version=form.cleaned_data.get("version") or 0,
                 )

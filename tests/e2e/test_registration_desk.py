@@ -1,6 +1,6 @@
-"""A desk clerk registers organizations with the keyboard only: a new one, then a near
+"""A desk clerk registers organizations with the keyboard only: two new ones, then a near
 duplicate that the search-as-you-type catches and the clerk updates instead; each ends on
-a printable receipt with a QR code."""
+a printable receipt with a QR code, from which the keyboard leads to the next entry."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def _tab_to(page, field_name: str) -> None:
         if page.evaluate("document.activeElement && document.activeElement.name") == field_name:
             return
     raise AssertionError(f"Tab never reached {field_name}")
+
+
+def _tab_to_link(page, text: str) -> None:
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.textContent") == text:
+            return
+    raise AssertionError(f"Tab never reached the link {text}")
 
 
 def test_desk_registers_two_organizations_by_keyboard_and_updates_a_duplicate(page, live_server):
@@ -80,10 +88,37 @@ def test_desk_registers_two_organizations_by_keyboard_and_updates_a_duplicate(pa
     assert created.contacts.get().phone == "+5113621234"
     expect(page.locator(".receipt-qr svg")).to_be_visible()
 
-    # Second registration: the name as the person says it; the search finds the record.
-    page.goto("/mesa/")
+    # Second registration, reached from the receipt by keyboard: another new organization.
+    _tab_to_link(page, "Nueva inscripción")
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("count-today")).to_have_text("1")
-    expect(page.get_by_test_id("count-week")).to_have_text("1")
+    expect(page.get_by_label("Nombre:", exact=True)).to_be_focused()
+    page.keyboard.type("Colectivo Juvenil Danza Viva")
+    expect(page.get_by_text("No hay una organización parecida inscrita.")).to_be_visible()
+    _tab_to(page, "typology")
+    page.keyboard.type("Juv")
+    _tab_to(page, "sector")
+    page.keyboard.type("Sector 2")
+    _tab_to(page, "contact_name")
+    page.keyboard.type("Lucía Mamani")
+    _tab_to(page, "contact_phone")
+    page.keyboard.type("987 111 222")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Constancia de inscripción")
+    second = Organization.objects.get(
+        registration_code=page.get_by_test_id("registration-code").inner_text()
+    )
+    assert (second.name, second.typology, second.sector.number) == (
+        "Colectivo Juvenil Danza Viva",
+        Organization.Typology.YOUTH,
+        2,
+    )
+
+    # Third: the name as the person says it; the search finds the record to update.
+    _tab_to_link(page, "Nueva inscripción")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("count-today")).to_have_text("2")
+    expect(page.get_by_test_id("count-week")).to_have_text("2")
     page.keyboard.type("Asoc. Vecinal Los Ficus")
     match = page.get_by_role("link", name=re.compile("Actualizar «Asociación vecinal Los Ficus»"))
     expect(match).to_be_visible()
@@ -106,7 +141,7 @@ def test_desk_registers_two_organizations_by_keyboard_and_updates_a_duplicate(pa
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Constancia de inscripción")
     expect(page.get_by_test_id("registration-code")).to_have_text("SA-2026-0001")
-    assert Organization.objects.count() == 2
+    assert Organization.objects.count() == 3
     existing.refresh_from_db()
     assert existing.members_count == 40
     assert existing.contacts.get().phone == "+51912345678"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from django.core import mail
@@ -228,3 +229,57 @@ def test_representative_edits_own_organization_and_name_change_returns_to_review
     client.logout()
     _login(client, role="representative")  # represents nothing
     assert client.get(public_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_receipt_qr_of_a_pending_record_says_it_awaits_verification_and_nothing_else(
+    client, registry
+):
+    response = client.get(reverse("platform_app:organization-detail", args=["SA-2026-0002"]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'data-testid="registration-pending"' in page
+    assert "SA-2026-0002" in page
+    assert "Taller de Teatro" not in page
+    hidden = client.get(reverse("platform_app:organization-detail", args=["SA-2026-0003"]))
+    assert hidden.status_code == 404
+    assert "Grupo Sin Consentimiento" not in hidden.content.decode()
+    assert 'data-testid="registration-pending"' not in hidden.content.decode()
+
+
+@pytest.mark.django_db
+def test_only_an_organizations_own_representatives_edit_it(client, registry):
+    other = registry["public"]
+    url = reverse("platform_app:organization-edit", args=[other.registration_code])
+    representative = _login(client, role="representative")
+    registry["hidden"].representatives.add(representative)
+    assert client.get(url).status_code in (403, 404)
+    response = client.post(url, {"name": "Tomado", "version": other.version})
+    assert response.status_code in (403, 404)
+    other.refresh_from_db()
+    assert other.name == "Club Los Halcones"
+    client.logout()
+    _login(client, role="resident")
+    assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_desk_staff_see_contacts_of_their_own_district_only(client, registry, other_district):
+    # The desk updates records on behalf of walk-in residents, so it reads their contacts,
+    # but only in the district it serves.
+    _login(client, role="desk")
+    results = client.get("/api/organizations/").json()["results"]
+    assert "Club de Ate" not in {o["name"] for o in results}
+    halcones = next(o for o in results if o["name"] == "Club Los Halcones")
+    assert halcones["contacts"][0]["phone"] == SECRET_PHONE
+    ContactFactory(
+        organization=registry["elsewhere"],
+        name="Vecina de Ate",
+        phone="+51944555666",
+        email="vecina@ate.example",
+    )
+    client.logout()
+    _login(client, role="desk", district=other_district)
+    text = json.dumps(client.get("/api/organizations/").json())
+    assert "Vecina de Ate" in text
+    _assert_no_contact_data(text)

@@ -176,3 +176,19 @@ def test_demo_registry_is_realistic_and_idempotent():
     assert new_neighbourhood.count() >= 4
     representative = User.objects.get(email="representative@example.org")
     assert representative.represented_organizations.count() == 1
+
+
+@pytest.mark.django_db
+def test_coordinators_see_the_demo_registrys_progress_toward_the_founding_targets(client):
+    import io
+
+    from platform_app.demo import seed
+
+    seed(password="demo-pass-123", out=io.StringIO())
+    client.force_login(User.objects.get(email="coordinator@example.org"))
+    page = client.get(reverse("platform_app:verification-list")).content.decode()
+    organizations = Organization.objects.filter(district__ubigeo="150137", status="verified")
+    mapped = organizations.count()
+    new = organizations.filter(typology="neighbourhood", newly_constituted=True).count()
+    shown = dict(re.findall(r'data-testid="progress-(mapped|new)">([^<]*)<', page))
+    assert shown == {"mapped": f"{mapped} / 30", "new": f"{new} / 5"}

@@ -85,3 +85,15 @@ def test_embedded_default_uses_sqlite_in_wal_mode_with_immediate_transactions(se
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("192.168.1.20", "'192.168.1.20'"), ("0.0.0.0", "['*']"), ("127.0.0.1", "'localhost'")],  # noqa: S104
+)
+def test_the_address_make_run_listens_on_is_an_allowed_host(host, expected):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.ALLOWED_HOSTS)", HOST=host
+    )
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
