@@ -1,6 +1,6 @@
 """Benchmark of the public map endpoint at the scale of all Lima (6,000 spaces).
 
-    .venv/bin/python bench/mapping_map.py [--spaces 6000] [--requests 300] [--workers 1]
+    .venv/bin/python bench/mapping_map.py [--spaces 6000] [--requests 500] [--workers 1]
 
 Builds a fresh SQLite database in a temporary folder (never touches data/), places the
 spaces inside the 43 districts of Lima, starts gunicorn on the platform (plus one trivial

@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -397,9 +398,18 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
         request = self.context.get("request")
         return bool(request and survey.surveyor_id == request.user.pk)
 
+    def validate_observations(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # One count per cell of a zone: a repeated cell is a client error, and keeping
+        # either row (or adding them up) would change the counts without saying so.
+        cells = [(o.get("zone", ""), o["age_group"], o["sex"], o["activity"]) for o in rows]
+        if len(set(cells)) != len(cells):
+            raise ValidationError(
+                _("Each zone, age group, sex and activity level may appear only once.")
+            )
+        return rows
+
     def to_survey_data(self) -> SurveyData:
         data = self.validated_data
-        observations = data.get("observations", [])
         return SurveyData(
             observed_at=data["observed_at"],
             notes=data.get("notes", ""),
@@ -407,9 +417,10 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
                 e["feature"]: (e["count"], e["condition"]) for e in data.get("equipment", [])
             },
             quality={q["item"]: q["rating"] for q in data.get("quality_items", [])},
-            zone=observations[0]["zone"] if observations else "",
+            # Each row keeps its own zone: a survey may count several zones of a park.
             observations={
-                (o["age_group"], o["sex"], o["activity"]): o["count"] for o in observations
+                (o.get("zone", ""), o["age_group"], o["sex"], o["activity"]): o["count"]
+                for o in data.get("observations", [])
             },
             needs=[(n["description"], n["priority"]) for n in data.get("needs", [])],
         )

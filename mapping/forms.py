@@ -131,13 +131,16 @@ class SurveyForm(forms.Form):
             for value, _label in QualityItem.Item.choices
             if data.get(f"q_{value}") is not None
         }
+        # The phone form counts one zone per survey (the usual case on a small park); the
+        # API takes several.
+        zone = data.get("zone") or ""
         observations = {}
         for age, _a in Observation.AgeGroup.choices:
             for sex, _s in Observation.Sex.choices:
                 for activity, _ac in Observation.Activity.choices:
                     count = data.get(f"obs_{age}_{sex}_{activity}")
                     if count:
-                        observations[(age, sex, activity)] = count
+                        observations[(zone, age, sex, activity)] = count
         needs = [
             (data[f"need_{n}"].strip(), data.get(f"need_{n}_priority") or NeedItem.Priority.MEDIUM)
             for n in range(1, NEED_ROWS + 1)
@@ -148,7 +151,6 @@ class SurveyForm(forms.Form):
             notes=data.get("notes", ""),
             equipment=equipment,
             quality=quality,
-            zone=data.get("zone") or "",
             observations=observations,
             needs=needs,
         )

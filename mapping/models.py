@@ -416,7 +416,16 @@ class Survey(models.Model):
         indexes = (
             models.Index(fields=("space", "status", "observed_at"), name="survey_space_idx"),
         )
-        permissions = (("review_survey", _("Can approve or return characterization surveys")),)
+        permissions = (
+            ("review_survey", _("Can approve or return characterization surveys")),
+            # Coordinators fill in surveys of any space of their district; surveyors only
+            # of the spaces assigned to them. Kept apart from review_survey so that a
+            # reviewer never reviews data they could have produced themselves.
+            (
+                "survey_any_space",
+                _("Can fill in surveys of any space of the district without an assignment"),
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.space} ({self.observed_at:%Y-%m-%d})"

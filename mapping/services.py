@@ -29,6 +29,7 @@ from mapping.models import (
     SurveyPhoto,
     check_span,
 )
+from mapping.permissions import may_add_photo, may_survey
 from platform_app.models import District, User
 from platform_app.permissions import can
 from santaanita.geo import normalize_geometry
@@ -47,20 +48,11 @@ class SurveyData:
     equipment: dict[str, tuple[int, str]] = field(default_factory=dict)
     # item -> rating 0..3
     quality: dict[str, int] = field(default_factory=dict)
-    zone: str = ""
-    # (age group, sex, activity) -> count
-    observations: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # (zone, age group, sex, activity) -> count. The zone is part of the key: SOPARC counts
+    # each target zone on its own, and one survey may cover several zones.
+    observations: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     # (description, priority)
     needs: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _may_survey(user: User, space: PublicSpace) -> bool:
-    """Surveyors write only for spaces assigned to them; reviewers of the district may too."""
-    if can(user, "mapping.review_survey", space.district):
-        return True
-    if not can(user, "mapping.add_survey", space.district):
-        return False
-    return Assignment.objects.filter(space=space, surveyor=user, active=True).exists()
 
 
 def _write_details(survey: Survey, data: SurveyData) -> None:
@@ -79,14 +71,14 @@ def _write_details(survey: Survey, data: SurveyData) -> None:
     Observation.objects.bulk_create(
         Observation(
             survey=survey,
-            zone=data.zone,
+            zone=zone,
             observed_at=data.observed_at,
             age_group=age,
             sex=sex,
             activity=activity,
             count=count,
         )
-        for (age, sex, activity), count in data.observations.items()
+        for (zone, age, sex, activity), count in data.observations.items()
         if count
     )
     NeedItem.objects.bulk_create(
@@ -111,7 +103,7 @@ def survey_submit(
     IntegrityError and returns the survey that won. A resend of a survey already submitted
     (or verified) changes nothing; a draft or returned survey is updated in place.
     """
-    if not _may_survey(surveyor, space):
+    if not may_survey(surveyor, space):
         raise PermissionDenied(_("This space is not assigned to you."))
     existing = Survey.objects.filter(client_uuid=client_uuid).first()
     created = False
@@ -219,9 +211,7 @@ def survey_photo_add(
     A photo queued on a phone carries ``client_uuid``; sending it again (the answer to the
     first upload was lost) returns the stored photo instead of a second copy.
     """
-    if survey.surveyor_id != user.pk and not can(
-        user, "mapping.review_survey", survey.space.district
-    ):
+    if not may_add_photo(user, survey):
         raise PermissionDenied(_("You cannot add photos to this survey."))
     if client_uuid is not None:
         existing = SurveyPhoto.objects.filter(survey=survey, client_uuid=client_uuid).first()

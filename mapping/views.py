@@ -31,6 +31,7 @@ from mapping.forms import (
     UncaredSpacesFilterForm,
 )
 from mapping.models import Assignment, ConditionBand, PublicSpace, Survey
+from mapping.permissions import may_add_photo, may_survey
 from mapping.services import (
     assignment_create,
     space_save,
@@ -95,10 +96,7 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "survey": survey,
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
         "can_edit": can(request.user, "mapping.change_publicspace", space.district),
-        "can_survey": Assignment.objects.filter(
-            space=space, surveyor_id=request.user.pk or 0, active=True
-        ).exists()
-        or can(request.user, "mapping.review_survey", space.district),
+        "can_survey": may_survey(request.user, space),
     }
     if survey is not None:
         context.update(
@@ -222,11 +220,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 def _space_for_survey(request: HttpRequest, pk: int) -> PublicSpace:
     """404 for unknown spaces; 403 when the space is public but not assigned to the user."""
     space = get_object_or_404(PublicSpace.objects.select_related("district"), pk=pk)
-    assigned = PublicSpace.objects.assigned_to(request.user).filter(pk=space.pk).exists()
-    if not (
-        (assigned and can(request.user, "mapping.add_survey", space.district))
-        or can(request.user, "mapping.review_survey", space.district)
-    ):
+    if not may_survey(request.user, space):
         raise PermissionDenied
     return space
 
@@ -279,6 +273,14 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
                 Survey.objects.filter(surveyor=request.user, space=space), client_uuid=reopen
             )
             initial.update(_initial_from(survey))
+            if survey.observations.order_by().values("zone").distinct().count() > 1:
+                messages.warning(
+                    request,
+                    _(
+                        "This survey counted people in several zones. The form shows the "
+                        "sums of all zones; sending it records them as one zone."
+                    ),
+                )
         form = SurveyForm(initial=initial)
     return render(request, "mapping/survey_form.html", {"space": space, "form": form})
 
@@ -294,9 +296,17 @@ def _initial_from(survey: Survey) -> dict[str, Any]:
         initial[f"eq_{item.feature}_condition"] = item.condition
     for q in survey.quality_items.all():
         initial[f"q_{q.item}"] = q.rating
+    zones: list[str] = []
     for o in survey.observations.all():
-        initial["zone"] = o.zone
-        initial[f"obs_{o.age_group}_{o.sex}_{o.activity}"] = o.count
+        if o.zone not in zones:
+            zones.append(o.zone)
+        # The form has one zone field. A survey sent with several zones (through the API)
+        # shows each cell's sum under the zones' joined names, rather than the last zone's
+        # counts silently replacing the others'; survey_form warns the surveyor.
+        key = f"obs_{o.age_group}_{o.sex}_{o.activity}"
+        initial[key] = initial.get(key, 0) + o.count
+    if zones:
+        initial["zone"] = " + ".join(zones)[:100]
     for n, need in enumerate(survey.needs.all()[:3], start=1):
         initial[f"need_{n}"] = need.description
         initial[f"need_{n}_priority"] = need.priority
@@ -325,7 +335,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The surveyor's name is shown to reviewers only: volunteers stay anonymous
             # to the public.
             "is_reviewer": is_reviewer,
-            "photo_form": SurveyPhotoForm() if (is_author or is_reviewer) else None,
+            "photo_form": SurveyPhotoForm() if may_add_photo(request.user, survey) else None,
             "review_form": ReviewForm()
             if is_reviewer and survey.status == Survey.Status.SUBMITTED
             else None,
@@ -338,6 +348,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @single_submission
 def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _visible_survey(request, pk)
+    if not may_add_photo(request.user, survey):
+        raise PermissionDenied
     form = SurveyPhotoForm(request.POST, request.FILES)
     if form.is_valid():
         photo = survey_photo_add(
@@ -353,21 +365,35 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(survey.get_absolute_url())
     if _wants_json(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    is_reviewer = can(request.user, "mapping.review_survey", survey.space.district)
-    if survey.surveyor_id != request.user.pk and not is_reviewer:
-        raise PermissionDenied
     return render(
         request,
         "mapping/survey_detail.html",
         {
             "survey": survey,
             "is_author": survey.surveyor_id == request.user.pk,
-            "is_reviewer": is_reviewer,
+            "is_reviewer": can(request.user, "mapping.review_survey", survey.space.district),
             "photo_form": form,
             "review_form": None,
         },
         status=400,
     )
+
+
+# --- Review: the university's reviewers and coordinators (mapping.review_survey) ---------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The district's submitted surveys, oldest first. Asks for the permission, not a
+    role: reviewers and coordinators both hold it."""
+    district = _district_of(request)
+    _require(request, "mapping.review_survey", district)
+    surveys = (
+        Survey.objects.filter(space__district=district, status=Survey.Status.SUBMITTED)
+        .select_related("space", "surveyor")
+        .order_by("submitted_at")
+    )
+    return render(request, "mapping/review_queue.html", {"surveys": surveys})
 
 
 @login_required
@@ -404,18 +430,6 @@ def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Coordinators ------------------------------------------------------------------------
-
-
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    district = _district_of(request)
-    _require(request, "mapping.review_survey", district)
-    surveys = (
-        Survey.objects.filter(space__district=district, status=Survey.Status.SUBMITTED)
-        .select_related("space", "surveyor")
-        .order_by("submitted_at")
-    )
-    return render(request, "mapping/review_queue.html", {"surveys": surveys})
 
 
 @login_required

@@ -22,6 +22,7 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("coordinator@example.org", Role.COORDINATOR, "Rosa", "Quispe"),
     ("desk@example.org", Role.DESK, "Julio", "Mamani"),
     ("surveyor@example.org", Role.SURVEYOR, "Lucía", "Huamán"),
+    ("reviewer@example.org", Role.REVIEWER, "Elena", "Vargas"),
     ("judge@example.org", Role.JUDGE, "Carmen", "Flores"),
     ("member@example.org", Role.MEMBER, "Pedro", "Condori"),
     ("representative@example.org", Role.REPRESENTATIVE, "Ana", "Torres"),

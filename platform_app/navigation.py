@@ -31,6 +31,8 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Map"), "mapping:space-map"),
     NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
     NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
+    # The university's reviewers hold no coverage permission: the queue needs its own entry.
+    NavEntry(_("Surveys to review"), "mapping:review-queue", "mapping.review_survey"),
     NavEntry(_("Festival"), "festival:home"),
     NavEntry(_("Judge screen"), "festival:judge", "festival.add_scoresheet"),
     NavEntry(_("Festival management"), "festival:manage", "festival.change_team"),

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     DESK = "desk", _("Registration desk staff")
     SURVEYOR = "surveyor", _("Surveyor (volunteer)")
+    REVIEWER = "reviewer", _("Survey reviewer (university)")
     JUDGE = "judge", _("Festival judge")
     MEMBER = "member", _("Platform member")
     REPRESENTATIVE = "representative", _("Organization representative")
@@ -65,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.delete_assignment",
         "mapping.view_survey",
         "mapping.review_survey",
+        "mapping.survey_any_space",
         # collaborative platform (issue 5): coordinators run meetings and agreements.
         *[
             f"platform_app.{action}_{model}"
@@ -154,6 +156,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.add_survey",
         "mapping.change_survey",
         "mapping.add_surveyphoto",
+    ],
+    Role.REVIEWER: [
+        # mapping (issue 4): the methodology reviewer of San Martín de Porres University
+        # approves or returns the district's surveys. Reviewing stays apart from producing
+        # the data under review: no assignments, coverage, space editing or surveying.
+        "mapping.view_publicspace",
+        "mapping.view_survey",
+        "mapping.review_survey",
     ],
     Role.JUDGE: [
         # festival (issue 6): judges write their own score sheets (checked per object).

@@ -1,6 +1,6 @@
 """A volunteer surveys an assigned park on a phone without a connection; the survey arrives
 once when the connection returns (even when the phone sends it again after a reload); the
-coordinator approves it and the public map shows the park in its new condition colour."""
+university reviewer approves it and the public map shows the park in its new condition colour."""
 
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     assert survey.condition_score == 100
     assert survey.equipment.count() == 2
 
-    _sign_in(page, coordinator.email)
+    reviewer = UserFactory(email="revisora@example.org", role="reviewer")
+    _sign_in(page, reviewer.email)
     page.goto("/mapa/revision/")
     page.get_by_role("link", name="Parque Los Ficus").click()
     page.get_by_label(re.compile("Aprobar|Approve")).check()
@@ -110,6 +111,7 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     expect(page.locator(".messages")).to_be_visible()
     survey.refresh_from_db()
     assert survey.status == Survey.Status.VERIFIED
+    assert survey.reviewer == reviewer
     assert PublicSpace.objects.get(pk=space.pk).condition_score == 100
 
     page.context.clear_cookies()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openapi_spec_validator import validate
 from PIL import Image
 
-from mapping.models import PublicSpace, Survey
+from mapping.models import Observation, PublicSpace, Survey
 from tests.factories import UserFactory
 from tests.factories_mapping import AssignmentFactory, PublicSpaceFactory, SurveyFactory
 
@@ -187,6 +187,50 @@ def test_survey_create_via_api_is_idempotent(client):
     assert (first.status_code, second.status_code) == (201, 200)
     assert Survey.objects.count() == 1
     assert first.json()["condition_score"] == 80  # (0.6 + 1.0) / 2
+
+
+def _observation(zone: str, count: int) -> dict:
+    return {
+        "zone": zone,
+        "age_group": "teens",
+        "sex": "male",
+        "activity": "vigorous",
+        "count": count,
+    }
+
+
+def test_survey_api_keeps_the_counts_of_each_zone_apart(client):
+    assignment = AssignmentFactory()
+    client.force_login(assignment.surveyor)
+    payload = {
+        "space": assignment.space.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "observed_at": "2026-11-20T10:30:00-05:00",
+        # SOPARC counts each target zone apart: the same group and activity in two zones
+        "observations": [_observation("Losa deportiva", 7), _observation("Zona de juegos", 3)],
+    }
+    response = client.post("/api/surveys/", payload, content_type="application/json")
+    assert response.status_code == 201
+    expected = {("Losa deportiva", 7), ("Zona de juegos", 3)}
+    assert {(o["zone"], o["count"]) for o in response.json()["observations"]} == expected
+    again = client.get(f"/api/surveys/{response.json()['id']}/").json()
+    assert {(o["zone"], o["count"]) for o in again["observations"]} == expected
+    assert Observation.objects.filter(survey_id=again["id"]).count() == 2
+
+
+def test_survey_api_refuses_a_cell_counted_twice_in_one_zone(client):
+    assignment = AssignmentFactory()
+    client.force_login(assignment.surveyor)
+    payload = {
+        "space": assignment.space.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "observed_at": "2026-11-20T10:30:00-05:00",
+        "observations": [_observation("Losa deportiva", 7), _observation("Losa deportiva", 3)],
+    }
+    response = client.post("/api/surveys/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert "observations" in response.json()
+    assert not Survey.objects.exists()
 
 
 def test_survey_create_refused_for_unassigned_space_and_anonymous(client):

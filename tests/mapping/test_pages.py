@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from mapping.models import Survey, SurveyPhoto
+from mapping.models import Observation, Survey, SurveyPhoto
 from tests.factories import UserFactory
 from tests.factories_mapping import AssignmentFactory, PublicSpaceFactory, SurveyFactory
 from tests.imagefiles import GPS_IFD, jpeg_with_gps
@@ -81,7 +81,7 @@ def test_survey_form_ladder(client, assignment, other_district):
     # a coordinator of another district
     client.force_login(UserFactory(role="coordinator", district=other_district))
     assert client.get(url).status_code == 403
-    # the district's coordinator (reviewer) may survey too
+    # the district's coordinator may survey any space (mapping.survey_any_space)
     client.force_login(UserFactory(role="coordinator"))
     assert client.get(url).status_code == 200
 
@@ -98,6 +98,30 @@ def test_posting_the_form_twice_with_one_uuid_records_one_survey(client, assignm
     assert survey.status == Survey.Status.SUBMITTED
     assert survey.equipment.count() == 2
     assert survey.observations.get().count == 5
+
+
+def test_reopening_a_survey_counted_in_several_zones_shows_the_sums_and_warns(client, assignment):
+    survey = SurveyFactory(
+        space=assignment.space, surveyor=assignment.surveyor, status=Survey.Status.RETURNED
+    )
+    for zone, count in (("Losa deportiva", 7), ("Zona de juegos", 3)):
+        Observation.objects.create(
+            survey=survey,
+            zone=zone,
+            observed_at=survey.observed_at,
+            age_group="teens",
+            sex="male",
+            activity="vigorous",
+            count=count,
+        )
+    client.force_login(assignment.surveyor)
+    url = reverse("mapping:survey-form", args=[assignment.space.pk])
+    response = client.get(url, {"survey": str(survey.client_uuid)})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["obs_teens_male_vigorous"] == 10
+    assert form.initial["zone"] == "Losa deportiva + Zona de juegos"
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
 
 
 def test_invalid_survey_is_refused_with_field_errors(client, assignment):

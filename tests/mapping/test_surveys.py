@@ -23,8 +23,10 @@ def _data(**overrides) -> SurveyData:
         "notes": "Bancas rotas junto a la losa",
         "equipment": {"bench": (6, "good"), "lighting": (4, "bad")},
         "quality": {"maintenance": 3, "litter": 1},
-        "zone": "Losa deportiva",
-        "observations": {("children", "female", "vigorous"): 4, ("adults", "male", "walking"): 2},
+        "observations": {
+            ("Losa deportiva", "children", "female", "vigorous"): 4,
+            ("Losa deportiva", "adults", "male", "walking"): 2,
+        },
         "needs": [("Reponer luminarias", "high")],
     }
     values.update(overrides)

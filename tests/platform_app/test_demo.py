@@ -13,6 +13,7 @@ EMAILS = {
     Role.COORDINATOR: "coordinator@example.org",
     Role.DESK: "desk@example.org",
     Role.SURVEYOR: "surveyor@example.org",
+    Role.REVIEWER: "reviewer@example.org",
     Role.JUDGE: "judge@example.org",
     Role.MEMBER: "member@example.org",
     Role.REPRESENTATIVE: "representative@example.org",
@@ -28,8 +29,10 @@ def test_seed_demo_creates_one_verified_login_per_role_and_can_run_again(client,
         assert roles_of(user) == {role}
         assert user.district.ubigeo == "150137"
         assert EmailAddress.objects.get(email=email).verified
-    # Other apps' demos add people (the festival's nine judges); the role logins stay seven.
-    assert User.objects.filter(email__in=EMAILS.values()).count() == 7
+    # Other apps' demos add people (the festival's nine judges); the role logins stay one
+    # per role.
+    assert set(EMAILS) == set(Role)
+    assert User.objects.filter(email__in=EMAILS.values()).count() == len(Role)
     out = capsys.readouterr().out
     assert "coordinator@example.org" in out
     assert "demo-pass-123" in out
