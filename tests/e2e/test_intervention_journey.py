@@ -108,11 +108,19 @@ def test_coordinator_takes_a_proposal_to_a_financed_kit_and_a_printed_guide(
     pad = page.get_by_role("img", name="Panel de firma")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 120)
-    page.mouse.down()
+    # A real finger: touch events through the DevTools protocol, not a mouse. The pad must
+    # turn them into a stroke (touch-action: none keeps the page from scrolling instead).
+    touch = page.context.new_cdp_session(page)
+    x, y = box["x"] + 30, box["y"] + 120
+    touch.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
     for step in range(1, 12):
-        page.mouse.move(box["x"] + 30 + step * 40, box["y"] + 120 + (-1) ** step * 40, steps=4)
-    page.mouse.up()
+        x, y = box["x"] + 30 + step * 40, box["y"] + 120 + (-1) ** step * 40
+        touch.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     page.get_by_role("button", name="Registrar entrega").click()
     expect(page.get_by_role("status")).to_contain_text("Entrega de «Banca de madera» registrada")
     delivery = KitDelivery.objects.get()

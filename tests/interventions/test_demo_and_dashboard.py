@@ -222,3 +222,65 @@ def test_results_page_is_public_and_coordinators_see_pledges_by_state(client):
     page = client.get(reverse("interventions:results-district", args=[other.slug]))
     assert page.status_code == 200
     assert "Compromisos por estado" not in page.content.decode()  # not their district
+
+
+def test_the_money_platform_and_sector_figures_equal_plain_counts_on_the_demo(demo):
+    from festival.models import Team
+    from platform_app.models import Activity, RoleGuideVersion
+
+    figures = dashboard.figures_by_district([demo.pk])[demo.pk]
+
+    guide = RoleGuideVersion.objects.filter(district=demo, status="approved").exists()
+    plan = any(a.status != "cancelled" for a in Activity.objects.filter(objective__district=demo))
+    assert figures.platform_installed == (guide and plan)
+    assert figures.platform_installed  # the demo installs the platform
+
+    active = [p for p in Pledge.objects.filter(company__district=demo) if p.state != "withdrawn"]
+    assert figures.pledged_usd == sum((p.value_usd for p in active), Decimal(0))
+    assert figures.pledged_pen == sum((p.value_pen for p in active), Decimal(0))
+    assert figures.companies == len({p.company_id for p in active if p.value_pen > 0})
+
+    interventions = [
+        i for i in Intervention.objects.filter(district=demo) if i.status != "cancelled"
+    ]
+    assert figures.interventions_finished == sum(1 for i in interventions if i.status == "finished")
+    assert figures.interventions_finished >= 1
+    by_source: dict[str, Decimal] = {"municipal": Decimal(0), "community": Decimal(0)}
+    for line in BudgetLine.objects.filter(intervention__in=interventions):
+        by_source[line.source] += line.amount_pen
+    assert figures.funding["municipal"] == by_source["municipal"]
+    assert figures.funding["community"] == by_source["community"]
+    assert figures.funding_total == figures.funding["private"] + sum(by_source.values())
+
+    expected = {
+        sector.number: {"spaces": 0, "characterized": 0, "organizations": 0, "interventions": 0}
+        for sector in demo.sectors.all()
+    }
+    for space in PublicSpace.objects.filter(district=demo).select_related("sector"):
+        if space.sector:
+            expected[space.sector.number]["spaces"] += 1
+            expected[space.sector.number]["characterized"] += (
+                space.latest_verified_survey_id is not None
+            )
+    for organization in Organization.objects.filter(district=demo).select_related("sector"):
+        if organization.sector and organization.status not in ("rejected", "merged"):
+            expected[organization.sector.number]["organizations"] += 1
+    for intervention in interventions:
+        if intervention.public_space.sector:
+            expected[intervention.public_space.sector.number]["interventions"] += 1
+    teams = {sector.number: 0 for sector in demo.sectors.all()}
+    for team in Team.objects.filter(edition__district=demo).select_related("sector"):
+        if team.sector and team.status != "withdrawn":
+            teams[team.sector.number] += 1
+    rows = dashboard.sector_rows(demo)
+    assert {
+        row.number: {
+            "spaces": row.spaces,
+            "characterized": row.characterized,
+            "organizations": row.organizations,
+            "interventions": row.interventions,
+        }
+        for row in rows
+    } == expected
+    assert {row.number: row.festival_teams for row in rows} == teams
+    assert sum(teams.values()) > 0

@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from interventions.models import Pledge
+from interventions.models import Company, Pledge
 from interventions.querysets import funding_totals
 from interventions.services import pledge_allocate
 from santaanita.money import format_money, to_decimal
@@ -59,10 +59,18 @@ def test_usd_pledge_converts_with_its_recorded_rate():
     assert isinstance(pledge.value_pen, Decimal)
     assert pledge.value_pen == Decimal("18660.50")  # 5000 × 3.7321
     assert pledge.value_usd == Decimal("5000.00")
-    # A later rate does not change what was recorded.
-    pledge.exchange_rate = Decimal("3.7321")
-    pledge.save()
+    # A later pledge made at another day's rate leaves this one's value as recorded, and
+    # the company's total adds each pledge at its own rate.
+    later = PledgeFactory(
+        company=pledge.company,
+        currency="USD",
+        amount=Decimal("5000.00"),
+        exchange_rate=Decimal("3.8000"),
+    )
     assert Pledge.objects.get(pk=pledge.pk).value_pen == Decimal("18660.50")
+    assert Pledge.objects.get(pk=later.pk).value_pen == Decimal("19000.00")
+    company = Company.objects.with_totals().get(pk=pledge.company_id)
+    assert company.pledged_pen == Decimal("37660.50")
 
 
 def test_pen_and_in_kind_pledges_are_valued_in_dollars_with_their_rate():
