@@ -154,8 +154,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
     ordering_fields = ("name", "created_at")
 
     def _is_staff(self) -> bool:
-        user = self.request.user
-        return bool(user.is_authenticated and user.has_perm("platform_app.view_contact_data"))
+        return can(self.request.user, "platform_app.view_contact_data")
 
     def get_queryset(self) -> QuerySet[Organization]:
         user = self.request.user
