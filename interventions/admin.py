@@ -51,8 +51,9 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(models.Pledge)
 class PledgeAdmin(admin.ModelAdmin):
-    """Changes made here bypass the history, so the admin only reads pledges; coordinators
-    change them from the pledge page, whose service records every change."""
+    """Read-only, superusers included: a change saved here would bypass ``pledge_update``
+    (no history line, no version bump, no allocated-value check) and a deletion would take
+    the history with it. Coordinators change pledges from the pledge page."""
 
     list_display = ("company", "kind", "currency", "amount", "value_pen", "value_usd", "state")
     list_filter = ("state", "kind", "currency")
@@ -60,9 +61,12 @@ class PledgeAdmin(admin.ModelAdmin):
     inlines = (PledgeDocumentInline, PledgeChangeInline)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -80,6 +84,10 @@ class PledgeChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The history is the record of what happened; nobody erases a line of it.
         return False
 
 

@@ -1,8 +1,9 @@
 """REST API of interventions.
 
 Public: companies (no contact person), interventions, kits with their funding, guides
-(without the reminder email) and the results. Coordinators of the district: pledges and
-deliveries (deliveries name the person who received).
+(without the reminder email) and the results. Coordinators of the district: pledges,
+fundraising events with their invitations, and deliveries (deliveries name the person who
+received).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from interventions import dashboard
 from interventions.models import (
     Allocation,
     Company,
+    FundraisingEvent,
     Intervention,
+    Invitation,
     Kit,
     KitDelivery,
     KitItem,
@@ -101,6 +104,44 @@ class PledgeViewSet(viewsets.ReadOnlyModelViewSet[Pledge]):
             .with_allocated()
             .select_related("company")
             .order_by("-created_at")
+        )
+
+
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+    company = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ("company_id", "company", "status", "attended")
+
+
+class FundraisingEventSerializer(serializers.ModelSerializer[FundraisingEvent]):
+    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    invitations = InvitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FundraisingEvent
+        fields = ("id", "district", "name", "date", "place", "description", "invitations")
+
+
+class FundraisingEventViewSet(viewsets.ReadOnlyModelViewSet[FundraisingEvent]):
+    """Fundraising events of the coordinator's district, with who was invited and who came
+    (an empty list for everyone else, like pledges)."""
+
+    serializer_class = FundraisingEventSerializer
+    permission_classes = (permissions.IsAuthenticated,)
+
+    def get_queryset(self) -> QuerySet[FundraisingEvent]:
+        return (
+            FundraisingEvent.objects.visible_to(self.request.user)
+            .select_related("district")
+            .prefetch_related(
+                Prefetch(
+                    "invitations",
+                    queryset=Invitation.objects.select_related("company").order_by("company__name"),
+                )
+            )
+            .order_by("-date", "pk")
         )
 
 

@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import formats
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -17,8 +19,10 @@ from interventions.models import (
     Activity,
     BudgetLine,
     Company,
+    FundraisingEvent,
     Intervention,
     InterventionPhoto,
+    Invitation,
     KitItem,
     KitTemplate,
     MaintenanceGuide,
@@ -26,6 +30,7 @@ from interventions.models import (
     Pledge,
     PledgeDocument,
 )
+from mapping.models import Survey
 from santaanita.images import clean_image
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -60,29 +65,60 @@ class CompanyForm(forms.ModelForm):
         return _clean_upload(self.cleaned_data.get("logo"))
 
 
+# The terms of a pledge: what a coordinator records and may later correct (the company and
+# the state are not terms; the state changes through its own form and transitions).
+PLEDGE_TERMS = (
+    "event",
+    "kind",
+    "currency",
+    "amount",
+    "exchange_rate",
+    "rate_date",
+    "description",
+    "quantity",
+    "unit",
+    "estimated_value_pen",
+    "note",
+)
+
+
 class PledgeForm(forms.ModelForm):
     class Meta:
         model = Pledge
-        fields = (
-            "company",
-            "event",
-            "kind",
-            "currency",
-            "amount",
-            "exchange_rate",
-            "rate_date",
-            "description",
-            "quantity",
-            "unit",
-            "estimated_value_pen",
-            "note",
-        )
+        fields = ("company", *PLEDGE_TERMS)
         widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(district=district)  # type: ignore[attr-defined]
         self.fields["event"].queryset = district.fundraising_events.all()  # type: ignore[attr-defined]
+
+
+class PledgeEditForm(forms.ModelForm):
+    """Correct a pledge's terms. ``version`` is the pledge's version when the form was shown;
+    ``pledge_update`` refuses it if someone saved the pledge in between."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=300,
+        required=False,
+        help_text=_("Kept in the pledge's history."),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = PLEDGE_TERMS
+        widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = district.fundraising_events.all()  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def terms(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in PLEDGE_TERMS}
 
 
 class PledgeStateForm(forms.Form):
@@ -94,6 +130,45 @@ class PledgeDocumentForm(forms.ModelForm):
     class Meta:
         model = PledgeDocument
         fields = ("kind", "file")
+
+
+class FundraisingEventForm(forms.ModelForm):
+    class Meta:
+        model = FundraisingEvent
+        fields = ("name", "date", "place", "description")
+        widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class InviteCompaniesForm(forms.Form):
+    companies = forms.ModelMultipleChoiceField(
+        label=_("Companies to invite"),
+        queryset=Company.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, companies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["companies"].queryset = companies  # type: ignore[attr-defined]
+
+
+class InvitationAnswerForm(forms.ModelForm):
+    """One company's answer and attendance. Each field also sends the value it was shown
+    with (``show_hidden_initial``), so only the rows this coordinator changed are saved and
+    a colleague's ticks made meanwhile on other rows are kept."""
+
+    class Meta:
+        model = Invitation
+        fields = ("status", "attended")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+
+InvitationAnswerFormSet = forms.modelformset_factory(
+    Invitation, form=InvitationAnswerForm, extra=0, edit_only=True
+)
 
 
 class FromProposalForm(forms.Form):
@@ -128,9 +203,46 @@ class InterventionForm(forms.ModelForm):
 
 
 class InterventionStatusForm(forms.ModelForm):
+    """Status and progress, and the surveys that measure the change of condition.
+
+    Only verified surveys of the intervention's own space may be linked: a draft or a
+    returned survey is not a measurement yet, and another space's would compare two places.
+    """
+
     class Meta:
         model = Intervention
         fields = ("status", "progress", "large_scale", "survey_before", "survey_after")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        surveys = (
+            Survey.objects.verified()
+            .filter(space_id=self.instance.public_space_id)
+            .order_by("-observed_at")
+        )
+        self.fields["survey_before"].queryset = surveys  # type: ignore[attr-defined]
+        self.fields["survey_after"].queryset = surveys  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        before, after = data.get("survey_before"), data.get("survey_after")
+        if before is not None and after is not None and after.observed_at <= before.observed_at:
+            self.add_error(
+                "survey_after",
+                ValidationError(
+                    _(
+                        "The survey after the work must be later than the survey before it "
+                        "(%(date)s)."
+                    ),
+                    params={
+                        "date": formats.date_format(
+                            localtime(before.observed_at), "SHORT_DATE_FORMAT"
+                        )
+                    },
+                    code="after_not_later",
+                ),
+            )
+        return data
 
     def _post_clean(self) -> None:
         super()._post_clean()
@@ -140,11 +252,6 @@ class InterventionStatusForm(forms.ModelForm):
             self.instance.validate_constraints()
         except ValidationError as exc:
             self._update_errors(exc)
-
-    def __init__(self, *args: Any, surveys: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["survey_before"].queryset = surveys  # type: ignore[attr-defined]
-        self.fields["survey_after"].queryset = surveys  # type: ignore[attr-defined]
 
 
 class KitFromTemplateForm(forms.Form):

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
@@ -45,6 +45,23 @@ class CompanyQuerySet(models.QuerySet["Any"]):
         return self.annotate(
             pledged_pen=Coalesce(Sum("pledges__value_pen", filter=active), ZERO),
             pledged_usd=Coalesce(Sum("pledges__value_usd", filter=active), ZERO),
+        )
+
+
+class FundraisingEventQuerySet(models.QuerySet["Any"]):
+    def visible_to(self, user: User | AnonymousUser) -> FundraisingEventQuerySet:
+        """The events of the coordinator's district: which companies were invited and came is
+        coordination work, not public (what companies financed is public on their pages)."""
+        return _staff_district_filter(  # type: ignore[return-value]
+            self, user, "interventions.view_fundraisingevent", "district"
+        )
+
+    def with_counts(self) -> FundraisingEventQuerySet:
+        """Invited companies, those who confirmed and those who came, in the same query."""
+        return self.annotate(
+            invited_count=Count("invitations"),
+            confirmed_count=Count("invitations", filter=Q(invitations__status="confirmed")),
+            attended_count=Count("invitations", filter=Q(invitations__attended=True)),
         )
 
 

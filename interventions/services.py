@@ -9,6 +9,7 @@ BEGIN IMMEDIATE, which serialises writers the same way; on PostgreSQL the row lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import DecimalField, F, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,10 @@ from interventions.models import (
     Activity,
     ActivityPhoto,
     Allocation,
+    Company,
+    FundraisingEvent,
     Intervention,
+    Invitation,
     Kit,
     KitDelivery,
     KitItem,
@@ -72,9 +76,19 @@ AUDITED_FIELDS = (
 
 
 def _snapshot(pledge: Pledge) -> dict[str, str]:
-    return {
-        f: "" if getattr(pledge, f) is None else str(getattr(pledge, f)) for f in AUDITED_FIELDS
-    }
+    """The audited fields as text; decimals at their column's places, so "1000" typed in a
+    form and "1000.00" read from the database are the same value, not a change."""
+    snapshot = {}
+    for name in AUDITED_FIELDS:
+        value = getattr(pledge, name)
+        if value is None:
+            snapshot[name] = ""
+            continue
+        field = Pledge._meta.get_field(name)
+        if isinstance(field, DecimalField):
+            value = to_decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        snapshot[name] = str(value)
+    return snapshot
 
 
 def _record(
@@ -93,29 +107,56 @@ def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
     pledge.full_clean()
     with transaction.atomic():
         pledge.save()
-        _record(pledge=pledge, by=by, action="created", before={})
+        _record(pledge=pledge, by=by, action=PledgeChange.Action.CREATED, before={})
     return pledge
 
 
+class StalePledgeError(Exception):
+    """The pledge changed after the edit form was read; saving would overwrite that change."""
+
+    def __init__(self, current: Pledge) -> None:
+        super().__init__(str(current))
+        self.current = current
+
+
 def pledge_update(
-    *, pledge: Pledge, by: User | None, fields: dict[str, Any], note: str = ""
+    *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
 ) -> Pledge:
-    """Change a pledge's terms. Its value may not fall below what is already allocated."""
+    """Change a pledge's terms. Its value may not fall below what is already allocated.
+
+    ``version`` is the one the form was read at. The row is locked while it is compared, so
+    of two coordinators saving the same pledge at once the second gets StalePledgeError
+    (with the current pledge) instead of silently overwriting the first. An edit that
+    changes nothing writes no history line.
+    """
     with transaction.atomic():
         locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        if locked.version != version:
+            raise StalePledgeError(locked)
         before = _snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
+        if _snapshot(locked) == before:
+            return locked
         locked.full_clean()
         value_pen, _usd = locked.compute_values()
         allocated = _allocated(locked)
         if value_pen < allocated:
+            value_field = "amount" if locked.kind == Pledge.Kind.MONEY else "estimated_value_pen"
             raise ValidationError(
-                _("The pledge cannot be worth less than the S/ %(allocated)s already allocated."),
-                params={"allocated": allocated},
+                {
+                    value_field: ValidationError(
+                        _(
+                            "The pledge cannot be worth less than the S/ %(allocated)s "
+                            "already allocated."
+                        ),
+                        params={"allocated": quantize_cents(allocated)},
+                    )
+                }
             )
+        locked.version += 1
         locked.save()
-        _record(pledge=locked, by=by, action="updated", before=before, note=note)
+        _record(pledge=locked, by=by, action=PledgeChange.Action.UPDATED, before=before, note=note)
     return locked
 
 
@@ -136,8 +177,9 @@ def pledge_set_state(*, pledge: Pledge, state: str, by: User | None, note: str =
             )
         before = _snapshot(locked)
         locked.state = state
-        locked.save(update_fields=["state"])
-        _record(pledge=locked, by=by, action="state", before=before, note=note)
+        locked.version += 1
+        locked.save(update_fields=["state", "version"])
+        _record(pledge=locked, by=by, action=PledgeChange.Action.STATE, before=before, note=note)
     return locked
 
 
@@ -207,15 +249,86 @@ def pledge_allocate(
         new_state = Pledge.State.FULLY_USED if amount == remaining else Pledge.State.PARTLY_USED
         if locked.state != new_state:
             locked.state = new_state
-            locked.save(update_fields=["state"])
+            locked.version += 1
+            locked.save(update_fields=["state", "version"])
         _record(
             pledge=locked,
             by=by,
-            action="allocated",
+            action=PledgeChange.Action.ALLOCATED,
             before=before,
             note=f"S/ {amount} → {locked_item.name} ({locked_item.kit.intervention})",
         )
     return allocation
+
+
+# --- Fundraising events ---------------------------------------------------------------
+
+
+def event_create(
+    *, district: Any, name: str, date: date, place: str = "", description: str = ""
+) -> FundraisingEvent:
+    event = FundraisingEvent(
+        district=district, name=name, date=date, place=place, description=description
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def event_invite(*, event: FundraisingEvent, companies: Iterable[Company]) -> int:
+    """Invite companies of the event's district; returns how many were newly invited.
+
+    Inviting a company twice is a no-op: two coordinators inviting the same company at the
+    same moment both pass the "not yet invited" read, and the unique key (event, company)
+    with ``ignore_conflicts`` keeps one row instead of failing the second request.
+    """
+    companies = list(companies)
+    if any(company.district_id != event.district_id for company in companies):
+        raise ValidationError(_("Only companies of the event's district can be invited."))
+    already = set(
+        Invitation.objects.filter(event=event, company__in=companies).values_list(
+            "company_id", flat=True
+        )
+    )
+    new = [Invitation(event=event, company=c) for c in companies if c.pk not in already]
+    Invitation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@dataclass(frozen=True)
+class InvitationAnswer:
+    """A company's answer to an invitation and whether it came, as recorded by hand."""
+
+    invitation_id: int
+    status: str
+    attended: bool
+
+
+def event_attendance_record(*, event: FundraisingEvent, answers: Sequence[InvitationAnswer]) -> int:
+    """Record the answers and attendance given; returns how many invitations changed.
+
+    Callers pass only the rows the coordinator changed (the form compares with what it
+    showed), so two coordinators ticking different companies at the same time do not undo
+    each other's ticks.
+    """
+    by_id = {answer.invitation_id: answer for answer in answers}
+    statuses = set(Invitation.Status.values)
+    if any(answer.status not in statuses for answer in answers):
+        raise ValidationError(_("Unknown answer to an invitation."))
+    with transaction.atomic():
+        # Locked so that each row is compared and written in one step: two saves of the same
+        # row queue up instead of interleaving their reads and writes.
+        invitations = list(Invitation.objects.select_for_update().filter(event=event, pk__in=by_id))
+        if len(invitations) != len(by_id):
+            raise ValidationError(_("Some invitations are not of this event."))
+        changed = []
+        for invitation in invitations:
+            answer = by_id[invitation.pk]
+            if (invitation.status, invitation.attended) != (answer.status, answer.attended):
+                invitation.status, invitation.attended = answer.status, answer.attended
+                changed.append(invitation)
+        Invitation.objects.bulk_update(changed, ["status", "attended"])
+    return len(changed)
 
 
 # --- Interventions --------------------------------------------------------------------

@@ -13,12 +13,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from interventions import services
@@ -29,20 +31,25 @@ from interventions.forms import (
     CompanyForm,
     DeliveryForm,
     FromProposalForm,
+    FundraisingEventForm,
     GuideForm,
     InterventionForm,
     InterventionPhotoForm,
     InterventionStatusForm,
+    InvitationAnswerFormSet,
+    InviteCompaniesForm,
     KitFromTemplateForm,
     KitItemForm,
     MaintenanceTaskForm,
     PledgeDocumentForm,
+    PledgeEditForm,
     PledgeForm,
     PledgeStateForm,
 )
 from interventions.models import (
     Allocation,
     Company,
+    FundraisingEvent,
     Intervention,
     Kit,
     KitItem,
@@ -51,6 +58,7 @@ from interventions.models import (
 )
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
+from santaanita.forms import apply_errors
 from santaanita.once import single_submission
 
 
@@ -165,15 +173,27 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interventions/pledge_list.html", {"pledges": pledges, "form": form})
 
 
+def _pledge_for_page(request: HttpRequest, pk: int) -> Pledge:
+    """A pledge of the user's district with what is allocated; 404 for anyone else."""
+    return get_object_or_404(
+        Pledge.objects.visible_to(request.user)
+        .with_allocated()
+        .select_related("company__district", "event"),
+        pk=pk,
+    )
+
+
 @login_required
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_object_or_404(
-        Pledge.objects.visible_to(request.user).with_allocated().select_related("company"), pk=pk
-    )
+    """A pledge, its documents, what it finances and its history; coordinators of the
+    district change its state, correct its terms and upload documents here."""
+    pledge = _pledge_for_page(request, pk)
+    district = pledge.company.district
     state_form = PledgeStateForm()
     document_form = PledgeDocumentForm()
+    edit_form = PledgeEditForm(instance=pledge, district=district, prefix="edit")
     if request.method == "POST":
-        _require(request, "interventions.change_pledge", pledge.company.district)
+        _require(request, "interventions.change_pledge", district)
         if "state" in request.POST:
             state_form = PledgeStateForm(request.POST)
             if state_form.is_valid():
@@ -187,6 +207,39 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     state_form.add_error(None, exc)
                 else:
+                    return redirect("interventions:pledge-detail", pk=pk)
+        elif "edit-version" in request.POST:
+            # Validated on its own copy of the pledge: the page above keeps showing the
+            # pledge as it is stored while the typed values wait in the form.
+            edit_form = PledgeEditForm(
+                request.POST, instance=Pledge.objects.get(pk=pk), district=district, prefix="edit"
+            )
+            if edit_form.is_valid():
+                try:
+                    services.pledge_update(
+                        pledge=pledge,
+                        fields=edit_form.terms(),
+                        version=edit_form.cleaned_data["version"],
+                        note=edit_form.cleaned_data["reason"],
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                except services.StalePledgeError as exc:
+                    edit_form.add_error(
+                        None,
+                        _(
+                            "Someone else changed this pledge while you were editing it (see "
+                            "its history below). Your values are kept in the form; send them "
+                            "again to replace that change."
+                        ),
+                    )
+                    # The next send is made from the current version, on purpose.
+                    edit_form.data = edit_form.data.copy()
+                    edit_form.data["edit-version"] = str(exc.current.version)
+                    pledge = _pledge_for_page(request, pk)
+                except ValidationError as exc:
+                    apply_errors(edit_form, exc)
+                else:
+                    messages.success(request, _("Pledge updated."))
                     return redirect("interventions:pledge-detail", pk=pk)
         else:
             document_form = PledgeDocumentForm(request.POST, request.FILES)
@@ -202,8 +255,147 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": pledge.history.select_related("by"),
             "documents": pledge.documents.all(),
             "allocations": pledge.allocations.select_related("item__kit__intervention"),
+            "may_change": can(request.user, "interventions.change_pledge", district),
             "state_form": state_form,
             "document_form": document_form,
+            "edit_form": edit_form,
+        },
+    )
+
+
+# --- Fundraising events ------------------------------------------------------------------
+
+EVENTS_PER_PAGE = 20
+
+
+def _managed_event(request: HttpRequest, pk: int) -> FundraisingEvent:
+    """The event to manage: 404 outside the user's district, 403 without the role."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    event = get_object_or_404(FundraisingEvent.objects.select_related("district"), pk=pk)
+    if not request.user.is_superuser and request.user.district_id != event.district_id:  # type: ignore[union-attr]
+        raise Http404
+    _require(request, "interventions.view_fundraisingevent", event.district)
+    return event
+
+
+@login_required
+@single_submission
+def event_list(request: HttpRequest) -> HttpResponse:
+    """The district's fundraising events (the breakfast and later ones); a new one below."""
+    district = _user_district(request)
+    _require(request, "interventions.view_fundraisingevent", district)
+    events = (
+        FundraisingEvent.objects.visible_to(request.user)
+        .filter(district=district)
+        .with_counts()
+        .order_by("-date", "-pk")
+    )
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    form = FundraisingEventForm()
+    if request.method == "POST":
+        _require(request, "interventions.add_fundraisingevent", district)
+        form = FundraisingEventForm(request.POST)
+        if form.is_valid():
+            try:
+                event = services.event_create(district=district, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Event “%(name)s” created.") % {"name": event.name})
+                return redirect("interventions:event-detail", pk=event.pk)
+    return render(
+        request,
+        "interventions/event_list.html",
+        {
+            "page": page,
+            "events": page.object_list,
+            "form": form,
+            "may_add": can(request.user, "interventions.add_fundraisingevent", district),
+        },
+    )
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite the district's companies to an event and record their answers and attendance.
+
+    Neither form needs a once-token: inviting a company again is a no-op (unique key) and
+    recording the same answers again changes nothing.
+    """
+    event = _managed_event(request, pk)
+    invitations = event.invitations.select_related("company").order_by("company__name")
+    uninvited = (
+        Company.objects.in_district(event.district_id)
+        .exclude(invitations__event=event)
+        .order_by("name")
+    )
+    invite_form = InviteCompaniesForm(companies=uninvited, prefix="invite")
+    formset = InvitationAnswerFormSet(queryset=invitations, prefix="answers")
+    if request.method == "POST":
+        if "answers-TOTAL_FORMS" in request.POST:
+            _require(request, "interventions.change_invitation", event.district)
+            formset = InvitationAnswerFormSet(request.POST, queryset=invitations, prefix="answers")
+            if formset.is_valid():
+                answers = [
+                    services.InvitationAnswer(
+                        invitation_id=form.instance.pk,
+                        status=form.cleaned_data["status"],
+                        attended=form.cleaned_data["attended"],
+                    )
+                    for form in formset.forms
+                    if form.has_changed()
+                ]
+                try:
+                    changed = services.event_attendance_record(event=event, answers=answers)
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d invitation updated.",
+                            "%(count)d invitations updated.",
+                            changed,
+                        )
+                        % {"count": changed},
+                    )
+                    return redirect("interventions:event-detail", pk=pk)
+        else:
+            _require(request, "interventions.add_invitation", event.district)
+            invite_form = InviteCompaniesForm(request.POST, companies=uninvited, prefix="invite")
+            if invite_form.is_valid():
+                try:
+                    invited = services.event_invite(
+                        event=event, companies=invite_form.cleaned_data["companies"]
+                    )
+                except ValidationError as exc:
+                    invite_form.add_error(None, exc)
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d company invited.", "%(count)d companies invited.", invited
+                        )
+                        % {"count": invited},
+                    )
+                    return redirect("interventions:event-detail", pk=pk)
+    pledged = (
+        Pledge.objects.visible_to(request.user)
+        .filter(event=event)
+        .active()
+        .aggregate(count=Count("pk"), total=Sum("value_pen"))
+    )
+    return render(
+        request,
+        "interventions/event_detail.html",
+        {
+            "event": event,
+            "formset": formset,
+            "invite_form": invite_form,
+            "pledged": pledged,
+            "may_invite": can(request.user, "interventions.add_invitation", event.district),
+            "may_record": can(request.user, "interventions.change_invitation", event.district),
         },
     )
 
@@ -329,13 +521,9 @@ def intervention_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """The coordinator's page: status, kit (funding and deliveries), activities, guide."""
-    intervention = _managed_intervention(request, pk)
-    from mapping.models import Survey
-
-    surveys = Survey.objects.filter(space=intervention.public_space).order_by("-observed_at")
+def _manage_page(
+    request: HttpRequest, intervention: Intervention, status_form: InterventionStatusForm | None
+) -> HttpResponse:
     kit = Kit.objects.filter(intervention=intervention).first()
     items = (
         KitItem.objects.filter(kit__intervention=intervention)
@@ -361,7 +549,7 @@ def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "intervention": intervention,
             "kit": kit,
             "items": items,
-            "status_form": InterventionStatusForm(instance=intervention, surveys=surveys),
+            "status_form": status_form or InterventionStatusForm(instance=intervention),
             "template_form": KitFromTemplateForm(district=intervention.district),
             "item_form": KitItemForm(),
             "pledges": list(pledges),
@@ -371,6 +559,12 @@ def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": intervention.activities.all(),
         },
     )
+
+
+@login_required
+def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's page: status, kit (funding and deliveries), activities, guide."""
+    return _manage_page(request, _managed_intervention(request, pk), status_form=None)
 
 
 def _back(intervention: Intervention) -> HttpResponseRedirect:
@@ -387,21 +581,20 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 @login_required
 def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
-    from mapping.models import Survey
-
-    surveys = Survey.objects.filter(space=intervention.public_space)
-    form = InterventionStatusForm(request.POST, instance=intervention, surveys=surveys)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-        except IntegrityError:
-            # Another coordinator flagged a large-scale transformation in the meantime.
-            messages.error(request, _("This district already has its large-scale transformation."))
-        else:
-            messages.success(request, _("Intervention updated."))
+    form = InterventionStatusForm(request.POST, instance=intervention)
+    if not form.is_valid():
+        # The manage page again, with what was typed and each message next to its field;
+        # validating changed the form's instance, so the page reads the stored one again.
+        stored = _managed_intervention(request, pk)
+        return _manage_page(request, stored, status_form=form)
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:
+        # Another coordinator flagged a large-scale transformation in the meantime.
+        messages.error(request, _("This district already has its large-scale transformation."))
     else:
-        _form_errors(request, form)
+        messages.success(request, _("Intervention updated."))
     return _back(intervention)
 
 

@@ -42,6 +42,9 @@ router.register(
 )
 router.register("companies", interventions_api.CompanyViewSet, basename="company")
 router.register("pledges", interventions_api.PledgeViewSet, basename="pledge")
+router.register(
+    "fundraising-events", interventions_api.FundraisingEventViewSet, basename="fundraising-event"
+)
 router.register("interventions", interventions_api.InterventionViewSet, basename="intervention")
 router.register("kits", interventions_api.KitViewSet, basename="kit")
 router.register("kit-deliveries", interventions_api.KitDeliveryViewSet, basename="kit-delivery")

@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from interventions.querysets import CompanyQuerySet, PledgeQuerySet
+from interventions.querysets import CompanyQuerySet, FundraisingEventQuerySet, PledgeQuerySet
 from santaanita.money import quantize_cents
 from santaanita.peru import validate_ruc
 
@@ -75,6 +75,8 @@ class FundraisingEvent(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = FundraisingEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("fundraising event")
@@ -189,6 +191,9 @@ class Pledge(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Bumped by every service that saves the pledge; an edit form carries the version it
+    # was read at, so a stale form is refused instead of overwriting someone's change.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = PledgeQuerySet.as_manager()
 
@@ -273,6 +278,12 @@ class PledgeDocument(models.Model):
 class PledgeChange(models.Model):
     """The history of a pledge: who changed what, when. Written only by the services."""
 
+    class Action(models.TextChoices):
+        CREATED = "created", _("Recorded")
+        UPDATED = "updated", _("Terms changed")
+        STATE = "state", _("State changed")
+        ALLOCATED = "allocated", _("Allocated to a kit item")
+
     pledge = models.ForeignKey(
         Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="history"
     )
@@ -285,7 +296,7 @@ class PledgeChange(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -296,3 +307,22 @@ class PledgeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge_id} · {self.action}"
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) of each change, with choices shown by their label."""
+        labelled = []
+        for name, (before, after) in self.changes.items():
+            try:
+                field = Pledge._meta.get_field(name.removesuffix("_id"))
+            except FieldDoesNotExist:  # a field since removed: its history stays readable
+                labelled.append((name, before, after))
+                continue
+            choices = {str(value): label for value, label in field.flatchoices or ()}
+            labelled.append(
+                (
+                    str(field.verbose_name),
+                    str(choices.get(before, before)),
+                    str(choices.get(after, after)),
+                )
+            )
+        return labelled

@@ -80,8 +80,10 @@ def test_every_change_of_a_pledge_is_kept_in_history():
         exchange_rate=Decimal("3.75"),
         rate_date=date(2026, 3, 10),
     )
-    pledge_set_state(pledge=pledge, state="confirmed", by=user, note="Carta firmada")
-    pledge_update(pledge=pledge, by=user, fields={"amount": Decimal("900.00")})
+    pledge = pledge_set_state(pledge=pledge, state="confirmed", by=user, note="Carta firmada")
+    pledge_update(
+        pledge=pledge, by=user, fields={"amount": Decimal("900.00")}, version=pledge.version
+    )
     pledge_allocate(pledge=pledge, item=KitItemFactory(), amount_pen=Decimal("900.00"), by=user)
     history = list(PledgeChange.objects.filter(pledge=pledge).order_by("pk"))
     assert [h.action for h in history] == ["created", "state", "updated", "allocated"]
