@@ -153,10 +153,13 @@ def _signature() -> ContentFile[bytes]:
 
 def _companies(district: District, coordinator: User | None) -> list[Pledge]:
     """The companies and their pledges; returns the pledges the demo may allocate."""
-    event, _created = FundraisingEvent.objects.get_or_create(
+    event = FundraisingEvent.objects.filter(
+        district=district, name="Desayuno de recaudación 2026"
+    ).first() or services.event_create(
         district=district,
         name="Desayuno de recaudación 2026",
-        defaults={"date": RATE_DATE, "place": "Auditorio municipal de Santa Anita"},
+        date=RATE_DATE,
+        place="Auditorio municipal de Santa Anita",
     )
     pledges: list[Pledge] = []
     for name, ruc, activity, contact, offers in COMPANIES:
@@ -170,9 +173,16 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                 "contact_email": f"contacto.{ruc}@example.org",
             },
         )
-        Invitation.objects.get_or_create(
-            event=event, company=company, defaults={"status": "confirmed", "attended": True}
-        )
+        if services.event_invite(event=event, companies=[company]):
+            invitation = Invitation.objects.get(event=event, company=company)
+            services.event_attendance_record(
+                event=event,
+                answers=[
+                    services.InvitationAnswer(
+                        invitation_id=invitation.pk, status="confirmed", attended=True
+                    )
+                ],
+            )
         if company.pledges.exists():
             pledges.extend(company.pledges.exclude(note=RESERVED))
             continue
