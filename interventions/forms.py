@@ -65,27 +65,10 @@ class CompanyForm(forms.ModelForm):
         return _clean_upload(self.cleaned_data.get("logo"))
 
 
-# The terms of a pledge: what a coordinator records and may later correct (the company and
-# the state are not terms; the state changes through its own form and transitions).
-PLEDGE_TERMS = (
-    "event",
-    "kind",
-    "currency",
-    "amount",
-    "exchange_rate",
-    "rate_date",
-    "description",
-    "quantity",
-    "unit",
-    "estimated_value_pen",
-    "note",
-)
-
-
 class PledgeForm(forms.ModelForm):
     class Meta:
         model = Pledge
-        fields = ("company", *PLEDGE_TERMS)
+        fields = ("company", *Pledge.TERMS)
         widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
@@ -108,7 +91,7 @@ class PledgeEditForm(forms.ModelForm):
 
     class Meta:
         model = Pledge
-        fields = PLEDGE_TERMS
+        fields = Pledge.TERMS
         widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
@@ -118,7 +101,7 @@ class PledgeEditForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
     def terms(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in PLEDGE_TERMS}
+        return {name: self.cleaned_data[name] for name in Pledge.TERMS}
 
 
 class PledgeStateForm(forms.Form):

@@ -59,20 +59,9 @@ PLEDGE_TRANSITIONS: dict[str, set[str]] = {
     Pledge.State.FULLY_USED: set(),
     Pledge.State.WITHDRAWN: set(),
 }
-AUDITED_FIELDS = (
-    "kind",
-    "currency",
-    "amount",
-    "exchange_rate",
-    "rate_date",
-    "description",
-    "quantity",
-    "unit",
-    "estimated_value_pen",
-    "state",
-    "event_id",
-    "note",
-)
+# The history compares the terms and the state; the event by its id, so a snapshot needs
+# no query.
+AUDITED_FIELDS = (*("event_id" if f == "event" else f for f in Pledge.TERMS), "state")
 
 
 def _snapshot(pledge: Pledge) -> dict[str, str]:

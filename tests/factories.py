@@ -54,6 +54,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             user_grant_role(user=self, role=Role(extracted))
 
 
+def signed_in(client, role: str | None = None, district: District | None = None) -> User:
+    """A user of ``role`` (in ``district``, by default Santa Anita) signed in on ``client``."""
+    extra = {"district": district} if district is not None else {}
+    user = UserFactory(role=role, **extra)
+    client.force_login(user)
+    return user
+
+
 class DeliveryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Delivery

@@ -128,6 +128,22 @@ class Pledge(models.Model):
     ``pledge_allocate`` locks the row so it is never spent twice.
     """
 
+    # The terms: what a coordinator records and may later correct. The company and the state
+    # are not terms; the state changes through its own transitions.
+    TERMS = (
+        "event",
+        "kind",
+        "currency",
+        "amount",
+        "exchange_rate",
+        "rate_date",
+        "description",
+        "quantity",
+        "unit",
+        "estimated_value_pen",
+        "note",
+    )
+
     class Kind(models.TextChoices):
         MONEY = "money", _("Money")
         IN_KIND = "in_kind", _("In kind")

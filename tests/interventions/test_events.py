@@ -18,20 +18,12 @@ from django.utils.translation import gettext
 from interventions.models import FundraisingEvent, Invitation
 from interventions.services import event_invite
 from tests.factories import UserFactory
+from tests.factories import signed_in as _login
 from tests.factories_interventions import CompanyFactory, FundraisingEventFactory
 
 pytestmark = pytest.mark.django_db
 
 EVENT_LINK = re.compile(r'href="/eventos-de-recaudacion/\d+/"')
-
-
-def _login(client, role=None, district=None):
-    user = UserFactory(role=role) if role else UserFactory()
-    if district is not None:
-        user.district = district
-        user.save()
-    client.force_login(user)
-    return user
 
 
 def _t(msgid: str) -> str:

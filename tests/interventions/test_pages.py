@@ -16,7 +16,7 @@ from PIL import Image
 
 from interventions.models import Intervention, KitDelivery, MaintenanceGuide
 from interventions.services import pledge_allocate
-from tests.factories import UserFactory
+from tests.factories import signed_in as _login
 from tests.factories_interventions import (
     CompanyFactory,
     InterventionFactory,
@@ -27,15 +27,6 @@ from tests.factories_interventions import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client, role=None, district=None):
-    user = UserFactory(role=role) if role else UserFactory()
-    if district is not None:
-        user.district = district
-        user.save()
-    client.force_login(user)
-    return user
 
 
 def _signature_data_url(empty: bool = False) -> str:

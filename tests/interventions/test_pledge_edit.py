@@ -11,18 +11,10 @@ from django.urls import reverse
 from interventions.models import Pledge, PledgeChange
 from interventions.services import pledge_allocate, pledge_set_state
 from tests.factories import UserFactory
+from tests.factories import signed_in as _login
 from tests.factories_interventions import KitItemFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client, role=None, district=None):
-    user = UserFactory(role=role) if role else UserFactory()
-    if district is not None:
-        user.district = district
-        user.save()
-    client.force_login(user)
-    return user
 
 
 def _edit_data(pledge: Pledge, **changes: str) -> dict[str, str]:
