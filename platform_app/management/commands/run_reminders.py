@@ -18,15 +18,22 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="scan once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        scanning = False
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
+            # Asleep: leave now. Mid-scan: finish it first, so every delivery the scan
+            # claimed is sent or released, never left half-done.
             nonlocal stopping
+            if not scanning:
+                raise SystemExit(0)
             stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         while True:
+            scanning = True
             sent = reminders_scan()
+            scanning = False
             if sent or options["verbosity"] > 1:
                 self.stdout.write(f"Reminder scan: {sent} deliveries due.")
             if options["once"] or stopping:

@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -30,9 +31,15 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\nSanta Anita platform: http://{shown_host}:{port}/")
         )
         self.stdout.write(f"Emails are written to {settings.EMAIL_FILE_PATH}/\n")
+        # runserver dies on SIGTERM (a service manager, `kill`) without unwinding; turned
+        # into an exit, the finally below still stops the reminder loop instead of orphaning it.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", f"{shown_host}:{port}", use_reloader=False)
         finally:
             if loop is not None:
                 loop.terminate()
-                loop.wait(timeout=10)
+                try:
+                    loop.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    loop.kill()
