@@ -1,4 +1,5 @@
-"""Administration of interventions. Pledge history is read-only: only services write it."""
+"""Administration of interventions. Pledges, their history and fundraising events are read-only:
+only services write them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,19 @@ from interventions import models
 
 
 class InvitationInline(admin.TabularInline):
+    """Shown on the read-only event page; answers and attendance are recorded on the event's
+    page (or in the invitation's own admin)."""
+
     model = models.Invitation
     extra = 0
+    can_delete = False
+    readonly_fields = ("company", "status", "attended")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class PledgeDocumentInline(admin.TabularInline):
@@ -39,8 +51,22 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(models.FundraisingEvent)
 class FundraisingEventAdmin(admin.ModelAdmin):
+    """Read-only, superusers included: a change saved here would bypass ``event_update`` (no
+    version bump, so a coordinator's open edit form would silently undo it), and a deletion
+    would take the invitations with it and unlink pledges without a line in their history.
+    Coordinators create and correct events from the events pages."""
+
     list_display = ("name", "date", "district")
     inlines = (InvitationInline,)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(models.Invitation)

@@ -118,8 +118,23 @@ class PledgeDocumentForm(forms.ModelForm):
 class FundraisingEventForm(forms.ModelForm):
     class Meta:
         model = FundraisingEvent
-        fields = ("name", "date", "place", "description")
+        fields = FundraisingEvent.DETAILS
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class FundraisingEventEditForm(FundraisingEventForm):
+    """Correct an event's details. ``version`` is the event's version when the form was
+    shown; ``event_update`` refuses it if someone saved the event in between."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in FundraisingEvent.DETAILS}
 
 
 class InviteCompaniesForm(forms.Form):

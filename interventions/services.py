@@ -264,6 +264,50 @@ def event_create(
     return event
 
 
+class StaleEventError(Exception):
+    """The event changed after the edit form was read; saving would overwrite that change."""
+
+    def __init__(self, current: FundraisingEvent) -> None:
+        super().__init__(str(current))
+        self.current = current
+
+
+def event_update(
+    *,
+    event: FundraisingEvent,
+    version: int,
+    name: str,
+    date: date,
+    place: str = "",
+    description: str = "",
+) -> FundraisingEvent:
+    """Correct an event's name, date, venue and description.
+
+    ``version`` is the one the form was read at. The row is locked while it is compared, so
+    of two coordinators correcting the same event at once the second gets StaleEventError
+    (with the current event) instead of silently undoing the first's correction. A stale
+    form that asks for exactly what is stored is no conflict (a double tap's second copy,
+    or two coordinators making the same correction): nothing is lost, so nothing is
+    refused. An edit that changes nothing does not bump the version, so it cannot make a
+    colleague's open form stale. Invitations and attendance do not touch the version: they
+    are rows of their own, saved by ``event_invite`` and ``event_attendance_record``.
+    """
+    wanted = {"name": name, "date": date, "place": place, "description": description}
+    with transaction.atomic():
+        locked = FundraisingEvent.objects.select_for_update().get(pk=event.pk)
+        stored = {field: getattr(locked, field) for field in FundraisingEvent.DETAILS}
+        if stored == wanted:
+            return locked
+        if locked.version != version:
+            raise StaleEventError(locked)
+        for field, value in wanted.items():
+            setattr(locked, field, value)
+        locked.full_clean()
+        locked.version += 1
+        locked.save(update_fields=[*FundraisingEvent.DETAILS, "version"])
+    return locked
+
+
 def event_invite(*, event: FundraisingEvent, companies: Iterable[Company]) -> int:
     """Invite companies of the event's district; returns how many were newly invited.
 

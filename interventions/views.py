@@ -31,6 +31,7 @@ from interventions.forms import (
     CompanyForm,
     DeliveryForm,
     FromProposalForm,
+    FundraisingEventEditForm,
     FundraisingEventForm,
     GuideForm,
     InterventionForm,
@@ -318,10 +319,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Invite the district's companies to an event and record their answers and attendance.
+    """Correct an event's details, invite the district's companies to it and record their
+    answers and attendance.
 
-    Neither form needs a once-token: inviting a company again is a no-op (unique key) and
-    recording the same answers again changes nothing.
+    No form needs a once-token: inviting a company again is a no-op (unique key), recording
+    the same answers again changes nothing, and ``event_update`` accepts a second copy of
+    the same correction as already done.
     """
     event = _managed_event(request, pk)
     invitations = event.invitations.select_related("company").order_by("company__name")
@@ -332,8 +335,43 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     invite_form = InviteCompaniesForm(companies=uninvited, prefix="invite")
     formset = InvitationAnswerFormSet(queryset=invitations, prefix="answers")
+    edit_form = FundraisingEventEditForm(instance=event, prefix="edit")
     if request.method == "POST":
-        if "answers-TOTAL_FORMS" in request.POST:
+        if "edit-version" in request.POST:
+            _require(request, "interventions.change_fundraisingevent", event.district)
+            # Validated on its own copy of the event: the page above keeps showing the event
+            # as it is stored while the typed values wait in the form.
+            edit_form = FundraisingEventEditForm(
+                request.POST, instance=FundraisingEvent.objects.get(pk=pk), prefix="edit"
+            )
+            if edit_form.is_valid():
+                try:
+                    updated = services.event_update(
+                        event=event,
+                        version=edit_form.cleaned_data["version"],
+                        **edit_form.details(),
+                    )
+                except services.StaleEventError as exc:
+                    edit_form.add_error(
+                        None,
+                        _(
+                            "Someone else changed this event while you were editing it (its "
+                            "current details are shown above). Your values are kept in the "
+                            "form; send them again to replace that change."
+                        ),
+                    )
+                    # The next send is made from the current version, on purpose.
+                    edit_form.data = edit_form.data.copy()
+                    edit_form.data["edit-version"] = str(exc.current.version)
+                    event = _managed_event(request, pk)
+                except ValidationError as exc:
+                    apply_errors(edit_form, exc)
+                else:
+                    messages.success(
+                        request, _("Event “%(name)s” updated.") % {"name": updated.name}
+                    )
+                    return redirect("interventions:event-detail", pk=pk)
+        elif "answers-TOTAL_FORMS" in request.POST:
             _require(request, "interventions.change_invitation", event.district)
             formset = InvitationAnswerFormSet(request.POST, queryset=invitations, prefix="answers")
             if formset.is_valid():
@@ -394,6 +432,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "invite_form": invite_form,
             "pledged": pledged,
+            "edit_form": edit_form,
+            "may_edit": can(request.user, "interventions.change_fundraisingevent", event.district),
             "may_invite": can(request.user, "interventions.add_invitation", event.district),
             "may_record": can(request.user, "interventions.change_invitation", event.district),
         },

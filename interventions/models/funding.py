@@ -65,6 +65,9 @@ class Company(models.Model):
 class FundraisingEvent(models.Model):
     """The crowdfunding breakfast (or a later one) where companies are asked to join."""
 
+    # What a coordinator records and may later correct; the district never changes.
+    DETAILS = ("name", "date", "place", "description")
+
     district = models.ForeignKey(
         "platform_app.District",
         verbose_name=_("district"),
@@ -75,6 +78,9 @@ class FundraisingEvent(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Bumped by ``event_update``; the edit form carries the version it was read at, so a
+    # stale form is refused instead of silently undoing a colleague's correction.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = FundraisingEventQuerySet.as_manager()
 
