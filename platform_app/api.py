@@ -450,21 +450,44 @@ ACTIVITY_FIELDS = (
     "id", "objective", "title", "responsible", "starts_on", "due_on", "status", "progress",
     "weight", "version", "updated_at",
 )  # fmt: skip
-ACTIVITY_REPORTED = ("status", "progress", "version")
+ACTIVITY_REPORTED = ("status", "progress")
+ACTIVITY_PLANNED = ("title", "responsible", "starts_on", "due_on", "weight")
 
 
 class ActivitySerializer(serializers.ModelSerializer[Activity]):
-    # The version the report was made from: a stale one is refused with 409.
+    # The version the report or the change was made from: a stale one is refused with 409.
     version = serializers.IntegerField(min_value=0)
+    # The same bounds as the work-plan forms.
+    weight = serializers.IntegerField(min_value=1, max_value=100, required=False)
 
     class Meta:
         model = Activity
         fields = ACTIVITY_FIELDS
-        read_only_fields = tuple(f for f in ACTIVITY_FIELDS if f not in ACTIVITY_REPORTED)
+        read_only_fields = tuple(
+            f
+            for f in ACTIVITY_FIELDS
+            if f not in (*ACTIVITY_REPORTED, *ACTIVITY_PLANNED, "version")
+        )
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "responsible" in fields:
+            # Only members the caller may see can be named: no probing other districts' ids.
+            fields["responsible"].child_relation.queryset = Member.objects.visible_to(  # type: ignore[attr-defined]
+                request.user
+            )
+        return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "version" not in attrs:  # a PATCH is partial, but a report needs its version
+        if "version" not in attrs:  # a PATCH is partial, but a write needs its version
             raise serializers.ValidationError({"version": "Send the version you read."})
+        if set(attrs) & set(ACTIVITY_REPORTED) and set(attrs) & set(ACTIVITY_PLANNED):
+            # A report and a change of plan are two writes by possibly different people,
+            # each bumping the version: one request does one of them.
+            raise serializers.ValidationError(
+                "Report status and progress, or change the plan, in separate requests."
+            )
         return attrs
 
 
@@ -504,7 +527,8 @@ class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet[Objective]):
 )
 class ActivityViewSet(viewsets.ModelViewSet[Activity]):
     """Work-plan activities. Responsible members (and coordinators) report status and
-    progress with PATCH, sending the ``version`` they read."""
+    progress with PATCH, sending the ``version`` they read; coordinators change the plan
+    (title, responsible members, dates, weight) the same way, in a separate PATCH."""
 
     serializer_class = ActivitySerializer
     permission_classes = (permissions.IsAuthenticated,)
@@ -524,25 +548,47 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
         except services.StaleActivityError as exc:
             return Response(
                 {
-                    "detail": "Someone reported on this activity meanwhile.",
+                    "detail": "Someone reported on or changed this activity meanwhile.",
                     "current": ActivitySerializer(exc.current).data,
                 },
                 status=HTTP_409_CONFLICT,
             )
 
     def perform_update(self, serializer: ActivitySerializer) -> None:
-        activity = serializer.instance
+        data = serializer.validated_data
+        try:
+            if set(data) & set(ACTIVITY_PLANNED):
+                serializer.instance = self._plan(serializer.instance, data)
+            else:
+                serializer.instance = self._report(serializer.instance, data)
+        except DjangoValidationError as exc:
+            raise DRFValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+
+    def _report(self, activity: Activity, data: dict[str, Any]) -> Activity:
         user = self.request.user
         if not Activity.objects.reportable_by(user).filter(pk=activity.pk).exists():
             raise PermissionDenied("Only the activity's responsible members report on it.")
-        data = serializer.validated_data
-        try:
-            serializer.instance = services.activity_report(
-                activity=activity,
-                user=user,
-                status=data.get("status", activity.status),
-                progress=data.get("progress", activity.progress),
-                version=data["version"],
-            )
-        except DjangoValidationError as exc:
-            raise DRFValidationError(exc.messages) from exc
+        return services.activity_report(
+            activity=activity,
+            user=user,
+            status=data.get("status", activity.status),
+            progress=data.get("progress", activity.progress),
+            version=data["version"],
+        )
+
+    def _plan(self, activity: Activity, data: dict[str, Any]) -> Activity:
+        # The row came from visible_to(user), so it is in the user's district (or the user
+        # is a superuser): the role's permission is the only question left.
+        if not can(self.request.user, "platform_app.change_activity"):
+            raise PermissionDenied("Only coordinators change the work plan.")
+        return services.activity_update(
+            activity=activity,
+            version=data["version"],
+            title=data.get("title", activity.title),
+            starts_on=data.get("starts_on", activity.starts_on),
+            due_on=data.get("due_on", activity.due_on),
+            weight=data.get("weight", activity.weight),
+            responsible=list(data.get("responsible", activity.responsible.all())),
+        )

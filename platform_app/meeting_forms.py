@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import (
@@ -239,6 +240,29 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
             Member.objects.active().filter(district=district).select_related("user")
+        )
+
+
+class ObjectiveEditForm(ObjectiveForm):
+    # The version the form was read at; a save from an older copy is refused as stale.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ActivityEditForm(ActivityForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        district = activity.objective.district
+        super().__init__(*args, district=district, **kwargs)
+        # Members already responsible stay offered even if they have since left, so saving
+        # a change of dates does not drop them without the coordinator unticking them.
+        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
+            Member.objects.filter(district=district)
+            .filter(
+                Q(pk__in=Member.objects.active().values("pk"))
+                | Q(pk__in=activity.responsible.values("pk"))
+            )
+            .select_related("user")
         )
 
 

@@ -1584,8 +1584,42 @@ def activity_create(
     return activity
 
 
+class StaleObjectiveError(Exception):
+    """The objective was edited after the form was read; saving would overwrite that edit."""
+
+    def __init__(self, current: Objective) -> None:
+        super().__init__(current.title)
+        self.current = current
+
+
+def objective_update(
+    *, objective: Objective, version: int, axis: str, title: str, description: str = ""
+) -> Objective:
+    """A coordinator edits an objective from a form that read ``version``.
+
+    The row is locked while its version is compared and bumped, so of two coordinators
+    saving the same objective at once the second gets StaleObjectiveError (with the current
+    values) instead of silently overwriting the first. An objective moved to another axis
+    goes after that axis's objectives, as a new one would.
+    """
+    with transaction.atomic():
+        current = Objective.objects.select_for_update().get(pk=objective.pk)
+        if current.version != version:
+            raise StaleObjectiveError(current)
+        if axis != current.axis:
+            current.order = (
+                Objective.objects.filter(district_id=current.district_id, axis=axis).count() + 1
+            )
+        current.axis, current.title, current.description = axis, title, description
+        current.full_clean()
+        current.version += 1
+        current.save(update_fields=["axis", "order", "title", "description", "version"])
+    return current
+
+
 class StaleActivityError(Exception):
-    """The activity was reported on after the form was read; saving would overwrite it."""
+    """The activity was reported on or re-planned after the form was read; saving would
+    overwrite that change."""
 
     def __init__(self, current: Activity) -> None:
         super().__init__(current.title)
@@ -1619,6 +1653,44 @@ def activity_report(
         current.updated_at = now
         current.updated_by = user
         current.save(update_fields=["status", "progress", "version", "updated_at", "updated_by"])
+    return current
+
+
+def activity_update(
+    *,
+    activity: Activity,
+    version: int,
+    title: str,
+    starts_on: date,
+    due_on: date,
+    weight: int,
+    responsible: list[Member],
+) -> Activity:
+    """A coordinator changes an activity's plan (title, dates, weight, responsible members)
+    from a form that read ``version``.
+
+    Same lock-compare-bump as activity_report, on the same version: a change of plan made
+    from a copy older than the last report (or the last change) is refused with
+    StaleActivityError rather than saved over it. Status and progress are the responsible
+    members' reports and stay untouched, and so do ``updated_at``/``updated_by``, which tell
+    who reported last.
+    """
+    if any(member.district_id != activity.objective.district_id for member in responsible):
+        raise ValidationError({"responsible": _("Responsible members belong to the district.")})
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.version != version:
+            raise StaleActivityError(current)
+        current.title, current.starts_on, current.due_on, current.weight = (
+            title,
+            starts_on,
+            due_on,
+            weight,
+        )
+        current.full_clean()  # Activity.clean: the due date cannot come before the start
+        current.version += 1
+        current.save(update_fields=["title", "starts_on", "due_on", "weight", "version"])
+        current.responsible.set(responsible)
     return current
 
 

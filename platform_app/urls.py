@@ -62,6 +62,16 @@ urlpatterns = [
         name="activity-create",
     ),
     path(
+        "plataforma/plan/objetivos/<int:pk>/editar/",
+        meetings.objective_edit,
+        name="objective-edit",
+    ),
+    path(
+        "plataforma/plan/actividades/<int:pk>/editar/",
+        meetings.activity_edit,
+        name="activity-edit",
+    ),
+    path(
         "plataforma/plan/actividades/<int:pk>/avance/",
         meetings.activity_report,
         name="activity-report",

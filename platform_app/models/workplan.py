@@ -121,6 +121,9 @@ class Objective(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
+    # Bumped by every edit: an edit made from an older copy of the objective is refused
+    # instead of silently overwriting the newer one (services.objective_update).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = ObjectiveQuerySet.as_manager()
 
@@ -172,8 +175,9 @@ class Activity(models.Model):
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, help_text=_("How much this activity counts in its objective.")
     )
-    # Bumped by every progress report: a report made from an older copy of the activity is
-    # refused instead of silently overwriting the newer one (services.activity_report).
+    # Bumped by every progress report and every change of plan: a report or an edit made
+    # from an older copy of the activity is refused instead of silently overwriting the
+    # newer one (services.activity_report, services.activity_update).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(

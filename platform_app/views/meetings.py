@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,13 +21,14 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from platform_app import calendars, services
 from platform_app.meeting_forms import (
     AcceptInvitationForm,
+    ActivityEditForm,
     ActivityForm,
     ActivityReportForm,
     AgendaItemForm,
@@ -39,6 +41,7 @@ from platform_app.meeting_forms import (
     MeetingForm,
     MeetingSeriesForm,
     MinutesForm,
+    ObjectiveEditForm,
     ObjectiveForm,
     OrganizationInviteForm,
     PreferencesForm,
@@ -821,6 +824,8 @@ def work_plan(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "reportable": set(reportable),
             "can_plan": can(request.user, "platform_app.add_objective", district),
+            "can_edit_objectives": can(request.user, "platform_app.change_objective", district),
+            "can_edit_activities": can(request.user, "platform_app.change_activity", district),
         },
     )
 
@@ -875,6 +880,130 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "platform_app/workplan_form.html",
         {"form": form, "title": _("New activity"), "objective": objective},
+    )
+
+
+def _keep_typed_values_from(form: forms.Form, version: int) -> None:
+    """After a stale save the form shows what was typed, now carrying the current version:
+    sending it again, knowingly, replaces the other person's change."""
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
+
+
+@login_required
+@single_submission
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another district's objective is a 404 (not even its existence is told); a member of
+    # the district sees it on the work plan but only coordinators change it (403).
+    objective = get_object_or_404(
+        Objective.objects.visible_to(request.user).select_related("district"), pk=pk
+    )
+    _require(request, "platform_app.change_objective", objective.district)
+    form = ObjectiveEditForm(
+        request.POST or None,
+        initial={
+            "axis": objective.axis,
+            "title": objective.title,
+            "description": objective.description,
+            "version": objective.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_update(objective=objective, **form.cleaned_data)
+        except services.StaleObjectiveError as exc:
+            objective = exc.current
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this objective meanwhile: it is now "
+                    "“%(title)s”. Your values are kept below; send them again to replace it."
+                )
+                % {"title": objective.title},
+            )
+            _keep_typed_values_from(form, objective.version)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The objective has been updated."))
+            return redirect(_work_plan_anchor(f"objective-{objective.pk}"))
+    return render(
+        request,
+        "platform_app/workplan_form.html",
+        {
+            "form": form,
+            "title": _("Edit the objective"),
+            "objective": objective,
+            "submit_label": _("Save the changes"),
+        },
+    )
+
+
+@login_required
+@single_submission
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # Same ladder as objective_edit: 404 outside the district, 403 without change_activity.
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related("objective__district"), pk=pk
+    )
+    _require(request, "platform_app.change_activity", activity.objective.district)
+    form = ActivityEditForm(
+        request.POST or None,
+        activity=activity,
+        initial={
+            "title": activity.title,
+            "responsible": list(activity.responsible.all()),
+            "starts_on": activity.starts_on,
+            "due_on": activity.due_on,
+            "weight": activity.weight,
+            "version": activity.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_update(
+                activity=activity,
+                version=data["version"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                due_on=data["due_on"],
+                weight=data["weight"],
+                responsible=list(data["responsible"]),
+            )
+        except services.StaleActivityError as exc:
+            current = exc.current
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this activity meanwhile: it now runs from "
+                    "%(starts)s to %(due)s with weight %(weight)d, %(status)s at "
+                    "%(progress)d %%. Your values are kept below; send them again to "
+                    "replace it."
+                )
+                % {
+                    "starts": formats.date_format(current.starts_on, "SHORT_DATE_FORMAT"),
+                    "due": formats.date_format(current.due_on, "SHORT_DATE_FORMAT"),
+                    "weight": current.weight,
+                    "status": current.get_status_display(),
+                    "progress": current.progress,
+                },
+            )
+            _keep_typed_values_from(form, current.version)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The activity has been updated."))
+            return redirect(_work_plan_anchor(f"activity-{activity.pk}"))
+    return render(
+        request,
+        "platform_app/workplan_form.html",
+        {
+            "form": form,
+            "title": _("Edit the activity"),
+            "objective": activity.objective,
+            "submit_label": _("Save the changes"),
+        },
     )
 
 

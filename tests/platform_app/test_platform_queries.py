@@ -86,3 +86,22 @@ def test_board_filters_by_status_responsible_meeting_and_axis(client):
         },
     )
     assert [a.pk for a in response.context["page"].object_list] == [wanted.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["work-plan", "activity-edit", "objective-edit"])
+def test_work_plan_pages_of_a_coordinator_cost_the_same_at_n_and_10n_rows(client, page):
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    member = MemberFactory()
+    objective = ObjectiveFactory()
+    activity = Activity.objects.create(
+        objective=objective, title="a", starts_on=date(2030, 1, 1), due_on=date(2030, 2, 1)
+    )
+    args = {"activity-edit": [activity.pk], "objective-edit": [objective.pk]}.get(page, [])
+    url = reverse(f"platform_app:{page}", args=args)
+    _grow(member, 3)
+    activity.responsible.set(MemberFactory.create_batch(2))
+    small = _count(client, url)
+    _grow(member, 27)
+    activity.responsible.set(MemberFactory.create_batch(20))
+    assert _count(client, url) == small
