@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,23 @@ from platform_app.models import (
     Sector,
     User,
 )
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """For records the app edits against a ``version``: an admin save bumps it too, so a form
+    opened in the app before the admin's change is refused as stale instead of undoing it."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        for inline in formset.forms:
+            record = inline.instance
+            if record.pk and hasattr(record, "version") and inline.has_changed():
+                record.version += 1
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(User)
@@ -133,7 +152,7 @@ class OrganizationEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(VersionedAdmin):
     list_display = (
         "registration_code",
         "name",
@@ -342,14 +361,14 @@ class ActivityInline(admin.StackedInline):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(VersionedAdmin):
     list_display = ("title", "district", "axis", "order")
     list_filter = ("axis", "district")
     inlines = (ActivityInline,)
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(VersionedAdmin):
     list_display = ("title", "objective", "status", "progress", "weight", "due_on")
     list_filter = ("status",)
     list_select_related = ("objective",)

@@ -311,3 +311,36 @@ def test_two_changes_of_plan_at_the_same_moment_one_wins_the_other_is_told():
     activity.refresh_from_db()
     winner = next(w for w, outcome in outcomes.items() if outcome == "saved")
     assert (activity.weight, activity.version) == (winner, 1)
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_makes_an_open_app_form_stale(client, coordinator):
+    objective = ObjectiveFactory(title="Plataforma instalada")
+    activity = make_activity(objective, title="Reglamento")
+    opened = client.get(edit_url(activity)).context["form"]["version"].value()
+
+    root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    admin = APIClient()  # a second browser
+    admin.force_login(root)
+    change = reverse("admin:platform_app_activity_change", args=[activity.pk])
+    form = admin.get(change).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data.update(
+        title="Reglamento interno (corregido en el admin)",
+        objective=objective.pk,
+        starts_on="2030-01-01",
+        due_on="2030-03-01",
+        responsible=[],
+    )
+    assert admin.post(change, data).status_code == 302
+
+    response = client.post(edit_url(activity), plan_data(activity, version=opened, weight=5))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    activity.refresh_from_db()
+    assert activity.title == "Reglamento interno (corregido en el admin)"
+    assert activity.weight != 5
