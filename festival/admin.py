@@ -17,17 +17,7 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Scores and audit records are written by the services only (one write path); the
-    admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from santaanita.admin_base import ReadOnlyAdmin
 
 
 class StageInline(admin.TabularInline):

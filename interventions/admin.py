@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from interventions import models
+from santaanita.admin_base import ReadOnlyAdmin
 
 
 class InvitationInline(admin.TabularInline):
@@ -50,7 +51,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.FundraisingEvent)
-class FundraisingEventAdmin(admin.ModelAdmin):
+class FundraisingEventAdmin(ReadOnlyAdmin):
     """Read-only, superusers included: a change saved here would bypass ``event_update`` (no
     version bump, so a coordinator's open edit form would silently undo it), and a deletion
     would take the invitations with it and unlink pledges without a line in their history.
@@ -58,15 +59,6 @@ class FundraisingEventAdmin(admin.ModelAdmin):
 
     list_display = ("name", "date", "district")
     inlines = (InvitationInline,)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(models.Invitation)
@@ -76,7 +68,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(ReadOnlyAdmin):
     """Read-only, superusers included: a change saved here would bypass ``pledge_update``
     (no history line, no version bump, no allocated-value check) and a deletion would take
     the history with it. Coordinators change pledges from the pledge page."""
@@ -85,15 +77,6 @@ class PledgeAdmin(admin.ModelAdmin):
     list_filter = ("state", "kind", "currency")
     search_fields = ("company__name",)
     inlines = (PledgeDocumentInline, PledgeChangeInline)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(models.PledgeDocument)
