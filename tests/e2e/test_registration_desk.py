@@ -91,8 +91,9 @@ def test_desk_registers_two_organizations_by_keyboard_and_updates_a_duplicate(pa
     # Second registration, reached from the receipt by keyboard: another new organization.
     _tab_to_link(page, "Nueva inscripción")
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("count-today")).to_have_text("1")
+    page.wait_for_url("**/mesa/")
     expect(page.get_by_label("Nombre:", exact=True)).to_be_focused()
+    expect(page.get_by_test_id("count-today")).to_have_text("1")
     page.keyboard.type("Colectivo Juvenil Danza Viva")
     expect(page.get_by_text("No hay una organización parecida inscrita.")).to_be_visible()
     _tab_to(page, "typology")
@@ -117,6 +118,8 @@ def test_desk_registers_two_organizations_by_keyboard_and_updates_a_duplicate(pa
     # Third: the name as the person says it; the search finds the record to update.
     _tab_to_link(page, "Nueva inscripción")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/mesa/")
+    expect(page.get_by_label("Nombre:", exact=True)).to_be_focused()
     expect(page.get_by_test_id("count-today")).to_have_text("2")
     expect(page.get_by_test_id("count-week")).to_have_text("2")
     page.keyboard.type("Asoc. Vecinal Los Ficus")
