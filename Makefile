@@ -72,6 +72,8 @@ test: install-dev test-tools
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -1,5 +1,9 @@
+from __future__ import annotations
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from festival import services
@@ -18,9 +22,10 @@ from festival.models import (
     WorkshopSession,
 )
 from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.users import signed_in_user
 
 
-class StageInline(admin.TabularInline):
+class StageInline(admin.TabularInline[Stage, Edition]):
     model = Stage
     extra = 0
     fields = ("name", "sector", "starts_at", "location", "locked_at")
@@ -28,20 +33,20 @@ class StageInline(admin.TabularInline):
     raw_id_fields = ("location",)
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(admin.TabularInline[Criterion, Edition]):
     model = Criterion
     extra = 0
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(admin.ModelAdmin[Edition]):
     list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
     list_filter = ("district", "year")
     inlines = (StageInline, CriterionInline)
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(admin.ModelAdmin[Stage]):
     list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
     list_filter = ("edition", "sector")
     list_select_related = ("edition", "sector", "location")
@@ -50,23 +55,23 @@ class StageAdmin(admin.ModelAdmin):
     actions = ("lock",)
 
     @admin.action(description=_("Lock the selected stages"))
-    def lock(self, request, queryset):
+    def lock(self, request: HttpRequest, queryset: QuerySet[Stage]) -> None:
         # The same service as the screens: same permission, same row lock, same cache purge.
         for stage in queryset:
             try:
-                services.stage_lock(stage=stage, actor=request.user)
+                services.stage_lock(stage=stage, actor=signed_in_user(request))
             except PermissionDenied:
                 self.message_user(request, _("You may not lock %s.") % stage, messages.ERROR)
 
 
-class ProposalInline(admin.StackedInline):
+class ProposalInline(admin.StackedInline[Proposal, Team]):
     model = Proposal
     extra = 0
     raw_id_fields = ("public_space", "sector_overridden_by")
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "organization", "sector", "status", "stage", "slot", "is_outstanding")
     list_filter = ("edition", "status", "stage", "sector", "is_outstanding")
     list_select_related = ("organization", "sector", "stage")
@@ -76,7 +81,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(admin.ModelAdmin[Proposal]):
     list_display = ("team", "public_space", "sector_overridden_by")
     list_select_related = ("team", "public_space", "sector_overridden_by")
     raw_id_fields = ("team", "public_space", "sector_overridden_by")
@@ -84,27 +89,27 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(admin.ModelAdmin):
+class WorkshopSessionAdmin(admin.ModelAdmin[WorkshopSession]):
     list_display = ("title", "edition", "starts_at", "place")
     list_filter = ("edition",)
 
 
 @admin.register(WorkshopAttendance)
-class WorkshopAttendanceAdmin(admin.ModelAdmin):
+class WorkshopAttendanceAdmin(admin.ModelAdmin[WorkshopAttendance]):
     list_display = ("team", "session", "attendees", "recorded_by", "recorded_at")
     list_filter = ("session",)
     list_select_related = ("team", "session", "recorded_by")
     raw_id_fields = ("team", "recorded_by")
 
 
-class JudgeConflictInline(admin.TabularInline):
+class JudgeConflictInline(admin.TabularInline[JudgeConflict, Judge]):
     model = JudgeConflict
     extra = 0
     raw_id_fields = ("team",)
 
 
 @admin.register(Judge)
-class JudgeAdmin(admin.ModelAdmin):
+class JudgeAdmin(admin.ModelAdmin[Judge]):
     list_display = ("user", "edition", "organization", "company", "stage", "is_chair")
     list_filter = ("edition", "stage", "is_chair")
     list_select_related = ("user", "edition", "organization", "stage")
@@ -113,14 +118,14 @@ class JudgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(JudgeConflict)
-class JudgeConflictAdmin(admin.ModelAdmin):
+class JudgeConflictAdmin(admin.ModelAdmin[JudgeConflict]):
     list_display = ("judge", "team", "reason", "declared_at")
     list_select_related = ("judge__user", "team")
     raw_id_fields = ("judge", "team")
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(admin.ModelAdmin[Criterion]):
     list_display = (
         "name",
         "edition",
@@ -133,7 +138,7 @@ class CriterionAdmin(admin.ModelAdmin):
     list_filter = ("edition",)
 
 
-class ScoreChangeInline(admin.TabularInline):
+class ScoreChangeInline(admin.TabularInline[ScoreChange, ScoreSheet]):
     model = ScoreChange
     extra = 0
     can_delete = False
@@ -149,7 +154,7 @@ class ScoreChangeInline(admin.TabularInline):
     )
     exclude = ("idempotency_key",)
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: ScoreSheet | None = None) -> bool:
         return False
 
 

@@ -21,11 +21,15 @@ from festival.models import Criterion, Edition, ScoreSheet, Stage, Team
 from festival.results import edition_results
 from festival.services import ScoreRefused, score_submit
 from festival.views import REFUSAL_STATUS
+from platform_app.models import District
 from platform_app.permissions import can
+from santaanita.users import signed_in_user
 
 
 class EditionSerializer(serializers.ModelSerializer[Edition]):
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
 
     class Meta:
         model = Edition
@@ -231,7 +235,7 @@ class ScoreSheetViewSet(
         try:
             # The judge is always the signed-in user: nobody writes another judge's sheet.
             outcome = score_submit(
-                user=request.user,
+                user=signed_in_user(request),
                 team_id=data["team"].pk,
                 values=data["values"],
                 comment=data.get("comment", ""),

@@ -262,14 +262,14 @@ def seed(*, password: str, out: TextIO) -> None:
         stage = stages[sector_number]
         # The demo judge belongs to the organization of one team of her stage: the judge
         # screen does not offer that team.
-        organization = stage_teams[2][-1].organization if index == 0 else None
+        judge_organization = stage_teams[2][-1].organization if index == 0 else None
         Judge.objects.update_or_create(
             edition=edition,
             user=user,
             defaults={
                 "stage": stage,
-                "organization": organization,
-                "company": "" if organization else COMPANIES[index % len(COMPANIES)],
+                "organization": judge_organization,
+                "company": "" if judge_organization else COMPANIES[index % len(COMPANIES)],
                 "is_chair": index in (1, 5, 6, 7, 8),
             },
         )

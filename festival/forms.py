@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from festival.models import Edition, Stage, Team, WorkshopSession
 from mapping.models import PublicSpace
 from platform_app.models import Organization, Sector
+from santaanita.forms import set_queryset
 
 
 class SpaceSelect(forms.Select):
@@ -27,11 +29,11 @@ class SpaceSelect(forms.Select):
         return option
 
 
-class SpaceChoiceField(forms.ModelChoiceField):
+class SpaceChoiceField(forms.ModelChoiceField[PublicSpace]):
     """Public spaces grouped by sector, so a representative finds theirs quickly."""
 
-    def label_from_instance(self, obj: Any) -> str:
-        sector = obj.sector.name if obj.sector_id else _("no sector")
+    def label_from_instance(self, obj: PublicSpace) -> str:
+        sector = obj.sector.name if obj.sector is not None else _("no sector")
         return f"{obj.name} — {sector}"
 
 
@@ -92,20 +94,27 @@ class TeamRegistrationForm(forms.Form):
     def __init__(self, *args: Any, edition: Edition, may_override: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         district = edition.district
-        self.fields["organization"].queryset = Organization.objects.filter(
-            district=district
-        ).exclude(status__in=["rejected", "merged"])
-        self.fields["sector"].queryset = Sector.objects.filter(district=district)
-        self.fields["public_space"].queryset = (
+        set_queryset(
+            self,
+            "organization",
+            Organization.objects.filter(district=district).exclude(
+                status__in=["rejected", "merged"]
+            ),
+        )
+        set_queryset(self, "sector", Sector.objects.filter(district=district))
+        set_queryset(
+            self,
+            "public_space",
             PublicSpace.objects.filter(district=district)
             .select_related("sector")
-            .order_by("sector__number", "name")
+            .order_by("sector__number", "name"),
         )
         if not may_override:
             del self.fields["sector_override_reason"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
+        data = self.cleaned_data
         if not data.get("organization") and not data.get("new_organization_name", "").strip():
             self.add_error("organization", _("Choose an organization or register a new one."))
         return data
@@ -117,7 +126,7 @@ class TeamConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = edition.stages.select_related("sector")
+        set_queryset(self, "stage", edition.stages.select_related("sector"))
 
 
 class JudgeAppointForm(forms.Form):
@@ -138,9 +147,13 @@ class JudgeAppointForm(forms.Form):
 
     def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = edition.stages.select_related("sector")
-        self.fields["organization"].queryset = Organization.objects.filter(
-            district=edition.district, status=Organization.Status.VERIFIED
+        set_queryset(self, "stage", edition.stages.select_related("sector"))
+        set_queryset(
+            self,
+            "organization",
+            Organization.objects.filter(
+                district=edition.district, status=Organization.Status.VERIFIED
+            ),
         )
 
 
@@ -150,8 +163,8 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = edition.workshop_sessions.all()
-        self.fields["team"].queryset = edition.teams.public()
+        set_queryset(self, "session", edition.workshop_sessions.all())
+        set_queryset(self, "team", edition.teams.public())
 
 
 class WinnerForm(forms.Form):
@@ -161,13 +174,13 @@ class WinnerForm(forms.Form):
 
     def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = edition.teams.outstanding()
+        set_queryset(self, "team", edition.teams.outstanding())
 
 
 class ConflictForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        set_queryset(self, "team", teams)

@@ -6,7 +6,7 @@ data). Score sheets are visible to their own judge and to the district's coordin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from platform_app.models import User
 
 
-def _manages(user: User | AnonymousUser, perm: str) -> bool:
+def _manages(user: User | AnonymousUser, perm: str) -> TypeGuard[User]:
+    """An active signed-in user holding ``perm`` (so a User, which the type checker learns)."""
     return bool(user.is_authenticated and user.is_active and user.has_perm(perm))
 
 
-def _in_user_district(user: User | AnonymousUser, field: str) -> Q:
+def _in_user_district(user: User, field: str) -> Q:
     """Staff act on their own district only; superusers on every district."""
     if user.is_superuser:
         return Q()

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from statistics import fmean, pstdev
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from festival.models import Edition
@@ -122,12 +122,14 @@ def compute(
         total = judge_total(criteria, sheet.values)
         if total is None:
             continue
+        # A total means a complete sheet: judge_total found a value for every criterion.
+        values = cast("Mapping[str, int]", sheet.values)
         totals[sheet.team_id][sheet.judge_id] = total
         by_judge[sheet.judge_id].append(total)
-        firsts[sheet.team_id].append(first.scaled(float(sheet.values[str(first.id)])))
+        firsts[sheet.team_id].append(first.scaled(float(values[str(first.id)])))
         if organization is not None:
             organizations[sheet.team_id].append(
-                organization.scaled(float(sheet.values[str(organization.id)]))
+                organization.scaled(float(values[str(organization.id)]))
             )
     stats = {j: (fmean(ts), pstdev(ts)) for j, ts in by_judge.items()}
 

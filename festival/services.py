@@ -307,7 +307,7 @@ def team_withdraw(*, team: Team, actor: User) -> Team:
         or can(actor, "festival.change_team", team.edition.district)
     ):
         raise PermissionDenied
-    if team.stage_id and team.stage.is_locked:
+    if team.stage is not None and team.stage.is_locked:
         raise ValidationError(_("The stage is locked: the team can no longer withdraw."))
     old_stage = team.stage_id
     team.status = Team.Status.WITHDRAWN
@@ -578,7 +578,8 @@ def score_submit(
         raise ScoreRefused("invalid", _("A change key is required."))
     with transaction.atomic():
         team = Team.objects.select_related("edition").filter(pk=team_id).first()
-        if team is None or not team.competes:
+        # competes implies a stage; the stage_id test says so to the type checker.
+        if team is None or not team.competes or team.stage_id is None:
             raise ScoreRefused("not_found", _("This performance is not in a running order."))
         stage = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=team.stage_id)
         if stage.is_locked:
@@ -719,7 +720,7 @@ def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
         raise ValidationError({"reason": _("Say why the stage is reopened.")})
     with transaction.atomic():
         locked = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=stage.pk)
-        if not locked.is_locked:
+        if locked.locked_at is None:  # not locked (Stage.is_locked), as in stage_lock
             return locked
         recognized = Team.objects.filter(stage=locked).filter(
             Q(is_outstanding=True) | Q(is_large_scale_winner=True)

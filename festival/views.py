@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,13 +33,14 @@ from festival.forms import (
     TeamRegistrationForm,
     WinnerForm,
 )
-from festival.models import Edition, Judge, ScoreSheet, Stage, Team
+from festival.models import Criterion, Edition, Judge, ScoreSheet, Stage, Team
 from festival.results import edition_results
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
@@ -50,14 +51,19 @@ BOARD_CACHE_SECONDS = 10
 def _edition_or_404(request: HttpRequest) -> Edition:
     """The edition of the user's district (staff) or of the district the site presents."""
     user = request.user
-    district_id = getattr(user, "district_id", None) if user.is_authenticated else None
+    district_id = user.district_id if user.is_authenticated else None
     if district_id is None:
         district_id = (
             District.objects.filter(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
             .values_list("pk", flat=True)
             .first()
         )
-    edition = Edition.objects.filter(district_id=district_id).current()
+    # No district at all: no edition either (the query would match none).
+    edition = (
+        Edition.objects.filter(district_id=district_id).current()
+        if district_id is not None
+        else None
+    )
     if edition is None:
         raise Http404(_("There is no festival edition yet."))
     return edition
@@ -104,7 +110,7 @@ def _board_html(request: HttpRequest, stage: Stage) -> str:
     recognitions change.
     Thousands of phones polling it cost one cache read each, not a query."""
     key = services.board_cache_key(stage.pk, get_language())
-    html = cache.get(key)
+    html: str | None = cache.get(key)
     if html is None:
         teams = list(
             Team.objects.in_running_order().filter(stage=stage).select_related("organization")
@@ -197,7 +203,9 @@ def team_register(request: HttpRequest) -> HttpResponse:
     form = TeamRegistrationForm(request.POST or None, edition=edition, may_override=may_override)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_register(edition=edition, actor=request.user, **form.cleaned_data)
+            team = services.team_register(
+                edition=edition, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -247,7 +255,9 @@ def judge_appoint(request: HttpRequest) -> HttpResponse:
     form = JudgeAppointForm(request.POST, edition=edition)
     if form.is_valid():
         try:
-            judge = services.judge_appoint(edition=edition, actor=request.user, **form.cleaned_data)
+            judge = services.judge_appoint(
+                edition=edition, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -266,7 +276,7 @@ def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamConfirmForm(request.POST, edition=edition)
     if form.is_valid():
         try:
-            services.team_confirm(team=team, actor=request.user, **form.cleaned_data)
+            services.team_confirm(team=team, actor=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -282,7 +292,7 @@ def team_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     edition = _manager_edition(request)
     team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
     try:
-        services.team_withdraw(team=team, actor=request.user)
+        services.team_withdraw(team=team, actor=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("festival:manage")
@@ -296,7 +306,7 @@ def attendance_record(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AttendanceForm(request.POST, edition=edition)
     if form.is_valid():
-        services.workshop_attendance_record(actor=request.user, **form.cleaned_data)
+        services.workshop_attendance_record(actor=signed_in_user(request), **form.cleaned_data)
         messages.success(request, _("Attendance recorded."))
     return redirect(
         "festival:manage" if can(request.user, "festival.change_team") else "festival:home"
@@ -309,7 +319,7 @@ def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("edition__district"), pk=pk)
     if not services.may_lock_stage(request.user, stage):
         raise PermissionDenied
-    services.stage_lock(stage=stage, actor=request.user)
+    services.stage_lock(stage=stage, actor=signed_in_user(request))
     messages.success(request, _("Stage %(stage)s locked.") % {"stage": stage.name})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -324,7 +334,7 @@ def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(edition.stages.select_related("edition__district"), pk=pk)
     try:
         services.stage_reopen(
-            stage=stage, actor=request.user, reason=request.POST.get("reason", "")
+            stage=stage, actor=signed_in_user(request), reason=request.POST.get("reason", "")
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -343,7 +353,7 @@ def outstanding_mark(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     if not can(request.user, "festival.mark_outstanding", edition.district):
         raise PermissionDenied
-    marked = services.outstanding_mark(edition=edition, actor=request.user)
+    marked = services.outstanding_mark(edition=edition, actor=signed_in_user(request))
     messages.success(request, _("%(n)s outstanding teams marked.") % {"n": len(marked)})
     return redirect("festival:manage")
 
@@ -356,7 +366,9 @@ def winner_set(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = WinnerForm(request.POST, edition=edition)
     if form.is_valid():
-        services.large_scale_winner_set(team=form.cleaned_data["team"], actor=request.user)
+        services.large_scale_winner_set(
+            team=form.cleaned_data["team"], actor=signed_in_user(request)
+        )
         messages.success(request, _("Winner of the large-scale transformation saved."))
     return redirect("festival:manage")
 
@@ -379,13 +391,24 @@ def _judgeship(request: HttpRequest) -> Judge:
     return judge
 
 
+class _CriterionValue(TypedDict):
+    criterion: Criterion
+    value: int | None
+
+
+class _Performance(TypedDict):
+    team: Team
+    sheet: ScoreSheet | None
+    criteria: list[_CriterionValue]
+
+
 @login_required
 def judge_screen(request: HttpRequest) -> HttpResponse:
     judge = _judgeship(request)
     criteria = list(judge.edition.criteria.order_by("order", "pk"))
     teams = list(Team.objects.offered_to(judge).select_related("organization"))
     sheets = {s.team_id: s for s in ScoreSheet.objects.filter(judge=judge)}
-    performances = [
+    performances: list[_Performance] = [
         {
             "team": team,
             "sheet": sheets.get(team.pk),
@@ -453,7 +476,7 @@ def judge_submit(request: HttpRequest) -> HttpResponse:
     resends here), or a plain form post when scripts are off."""
     wants_json = request.content_type == "application/json"
     try:
-        outcome = services.score_submit(user=request.user, **_parse_submission(request))
+        outcome = services.score_submit(user=signed_in_user(request), **_parse_submission(request))
     except services.ScoreRefused as refused:
         if wants_json:
             return JsonResponse(
@@ -500,7 +523,9 @@ def judge_conflict(request: HttpRequest) -> HttpResponse:
     form = ConflictForm(request.POST, teams=Team.objects.offered_to(judge))
     if form.is_valid():
         try:
-            services.judge_conflict_declare(judge=judge, actor=request.user, **form.cleaned_data)
+            services.judge_conflict_declare(
+                judge=judge, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

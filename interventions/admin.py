@@ -3,8 +3,6 @@ only services write them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -12,7 +10,7 @@ from interventions import models
 from santaanita.admin_base import ReadOnlyAdmin
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(admin.TabularInline[models.Invitation, models.FundraisingEvent]):
     """Shown on the read-only event page; answers and attendance are recorded on the event's
     page (or in the invitation's own admin)."""
 
@@ -21,30 +19,34 @@ class InvitationInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("company", "status", "attended")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(
+        self, request: HttpRequest, obj: models.FundraisingEvent | None = None
+    ) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.FundraisingEvent | None = None
+    ) -> bool:
         return False
 
 
-class PledgeDocumentInline(admin.TabularInline):
+class PledgeDocumentInline(admin.TabularInline[models.PledgeDocument, models.Pledge]):
     model = models.PledgeDocument
     extra = 0
 
 
-class PledgeChangeInline(admin.TabularInline):
+class PledgeChangeInline(admin.TabularInline[models.PledgeChange, models.Pledge]):
     model = models.PledgeChange
     extra = 0
     can_delete = False
     readonly_fields = ("at", "by", "action", "changes", "note")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Pledge | None = None) -> bool:
         return False
 
 
 @admin.register(models.Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(admin.ModelAdmin[models.Company]):
     list_display = ("name", "ruc", "activity", "district")
     list_filter = ("district", "activity")
     search_fields = ("name", "ruc")
@@ -62,7 +64,7 @@ class FundraisingEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[models.Invitation]):
     list_display = ("company", "event", "status", "attended")
     list_filter = ("status", "attended")
 
@@ -80,59 +82,63 @@ class PledgeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.PledgeDocument)
-class PledgeDocumentAdmin(admin.ModelAdmin):
+class PledgeDocumentAdmin(admin.ModelAdmin[models.PledgeDocument]):
     list_display = ("pledge", "kind", "uploaded_at")
 
 
 @admin.register(models.PledgeChange)
-class PledgeChangeAdmin(admin.ModelAdmin):
+class PledgeChangeAdmin(admin.ModelAdmin[models.PledgeChange]):
     list_display = ("pledge", "at", "by", "action")
     readonly_fields = ("pledge", "at", "by", "action", "changes", "note")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.PledgeChange | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: models.PledgeChange | None = None
+    ) -> bool:
         # The history is the record of what happened; nobody erases a line of it.
         return False
 
 
-class KitTemplateItemInline(admin.TabularInline):
+class KitTemplateItemInline(admin.TabularInline[models.KitTemplateItem, models.KitTemplate]):
     model = models.KitTemplateItem
     extra = 1
 
 
 @admin.register(models.KitTemplate)
-class KitTemplateAdmin(admin.ModelAdmin):
+class KitTemplateAdmin(admin.ModelAdmin[models.KitTemplate]):
     list_display = ("name", "district")
     inlines = (KitTemplateItemInline,)
 
 
 @admin.register(models.KitTemplateItem)
-class KitTemplateItemAdmin(admin.ModelAdmin):
+class KitTemplateItemAdmin(admin.ModelAdmin[models.KitTemplateItem]):
     list_display = ("name", "template", "category", "unit", "quantity", "unit_cost_pen")
 
 
-class PlanPhaseInline(admin.TabularInline):
+class PlanPhaseInline(admin.TabularInline[models.PlanPhase, models.Intervention]):
     model = models.PlanPhase
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(admin.TabularInline[models.Milestone, models.Intervention]):
     model = models.Milestone
     extra = 0
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(admin.TabularInline[models.BudgetLine, models.Intervention]):
     model = models.BudgetLine
     extra = 0
 
 
 @admin.register(models.Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(admin.ModelAdmin[models.Intervention]):
     list_display = ("title", "public_space", "district", "status", "progress", "large_scale")
     list_filter = ("district", "status", "large_scale")
     search_fields = ("title",)
@@ -151,38 +157,38 @@ for model in (
     admin.site.register(model)
 
 
-class ActivityPhotoInline(admin.TabularInline):
+class ActivityPhotoInline(admin.TabularInline[models.ActivityPhoto, models.Activity]):
     model = models.ActivityPhoto
     extra = 0
 
 
 @admin.register(models.Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[models.Activity]):
     list_display = ("intervention", "kind", "date", "who")
     list_filter = ("kind",)
     inlines = (ActivityPhotoInline,)
 
 
-class KitItemInline(admin.TabularInline):
+class KitItemInline(admin.TabularInline[models.KitItem, models.Kit]):
     model = models.KitItem
     extra = 0
     readonly_fields = ("delivered",)
 
 
 @admin.register(models.Kit)
-class KitAdmin(admin.ModelAdmin):
+class KitAdmin(admin.ModelAdmin[models.Kit]):
     list_display = ("intervention", "template", "created_at")
     inlines = (KitItemInline,)
 
 
 @admin.register(models.KitItem)
-class KitItemAdmin(admin.ModelAdmin):
+class KitItemAdmin(admin.ModelAdmin[models.KitItem]):
     list_display = ("name", "kit", "quantity", "unit", "unit_cost_pen", "delivered")
     readonly_fields = ("delivered",)
 
 
 @admin.register(models.Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(admin.ModelAdmin[models.Allocation]):
     """Read-only: allocations are made by pledge_allocate, which locks the pledge."""
 
     list_display = ("pledge", "item", "amount_pen", "created_at")
@@ -190,12 +196,14 @@ class AllocationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.Allocation | None = None
+    ) -> bool:
         return False
 
 
 @admin.register(models.KitDelivery)
-class KitDeliveryAdmin(admin.ModelAdmin):
+class KitDeliveryAdmin(admin.ModelAdmin[models.KitDelivery]):
     """Read-only: deliveries are recorded by kit_deliver, which keeps the stock right."""
 
     list_display = ("item", "date", "quantity", "received_by")
@@ -203,16 +211,18 @@ class KitDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.KitDelivery | None = None
+    ) -> bool:
         return False
 
 
-class MaintenanceTaskInline(admin.TabularInline):
+class MaintenanceTaskInline(admin.TabularInline[models.MaintenanceTask, models.MaintenanceGuide]):
     model = models.MaintenanceTask
     extra = 0
 
 
 @admin.register(models.MaintenanceGuide)
-class MaintenanceGuideAdmin(admin.ModelAdmin):
+class MaintenanceGuideAdmin(admin.ModelAdmin[models.MaintenanceGuide]):
     list_display = ("intervention", "responsible_organization", "updated_at")
     inlines = (MaintenanceTaskInline,)

@@ -8,7 +8,7 @@ received).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -33,9 +33,15 @@ from interventions.models import (
 )
 from platform_app.models import District
 
+if TYPE_CHECKING:
+    from festival.models import Team
+    from platform_app.models import Organization
+
 
 class CompanySerializer(serializers.ModelSerializer[Company]):
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
     pledged_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     pledged_usd = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -65,7 +71,7 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet[Company]):
 
 
 class PledgeSerializer(serializers.ModelSerializer[Pledge]):
-    company = serializers.StringRelatedField()
+    company: serializers.StringRelatedField[Company] = serializers.StringRelatedField()
     allocated_pen = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -116,7 +122,9 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
 
 
 class FundraisingEventSerializer(serializers.ModelSerializer[FundraisingEvent]):
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
     invitations = InvitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -203,10 +211,14 @@ class KitViewSet(viewsets.ReadOnlyModelViewSet[Kit]):
 
 
 class InterventionSerializer(serializers.ModelSerializer[Intervention]):
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
     public_space_name = serializers.CharField(source="public_space.name", read_only=True)
-    lead_team = serializers.StringRelatedField()
-    lead_organization = serializers.StringRelatedField()
+    lead_team: serializers.StringRelatedField[Team] = serializers.StringRelatedField()
+    lead_organization: serializers.StringRelatedField[Organization] = (
+        serializers.StringRelatedField()
+    )
 
     class Meta:
         model = Intervention
@@ -272,7 +284,9 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer[MaintenanceTask]):
 
 
 class MaintenanceGuideSerializer(serializers.ModelSerializer[MaintenanceGuide]):
-    responsible_organization = serializers.StringRelatedField()
+    responsible_organization: serializers.StringRelatedField[Organization] = (
+        serializers.StringRelatedField()
+    )
     tasks = MaintenanceTaskSerializer(many=True, read_only=True)
 
     class Meta:
@@ -324,7 +338,9 @@ def _figures_payload(district: District, figures: dashboard.DistrictFigures) -> 
 
 class TargetSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # The stubs see Field.label (a field's own label) here; DRF's metaclass takes declared
+    # fields out of the class body, so at run time this is only the "label" field.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField(allow_null=True)
     goal = serializers.CharField()
     unit = serializers.CharField()

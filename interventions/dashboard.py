@@ -302,8 +302,8 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
         .annotate(s=Sum("amount_pen"))
         .order_by()
     )
-    for row in lines:
-        result[row["intervention__district_id"]].funding[row["source"]] += row["s"] or 0
+    for line in lines:
+        result[line["intervention__district_id"]].funding[line["source"]] += line["s"] or 0
     return result
 
 

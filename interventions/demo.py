@@ -308,7 +308,8 @@ def seed(*, password: str, out: TextIO) -> None:
             )
 
     today = timezone.localdate()
-    new: list[Intervention] = []
+    # Each new intervention with the start date it was created with (the model's is optional).
+    new: list[tuple[Intervention, date]] = []
     proposals = _proposals(district)
     spaces = _spaces(district)
     for index, (status, progress, large) in enumerate(
@@ -336,10 +337,10 @@ def seed(*, password: str, out: TextIO) -> None:
             large and not Intervention.objects.filter(district=district, large_scale=True).exists()
         )
         intervention.save()
-        new.append(intervention)
+        new.append((intervention, starts))
 
     allocatable = [p for p in pledges if p.state in Pledge.ALLOCATABLE]
-    for number, intervention in enumerate(new):
+    for number, (intervention, starts) in enumerate(new):
         if intervention.status == "planned":
             continue
         # Each intervention starts from a different pledge, so several companies appear.
@@ -377,7 +378,7 @@ def seed(*, password: str, out: TextIO) -> None:
                 services.kit_deliver(
                     item=item,
                     quantity=item.quantity,
-                    date=intervention.starts_on + timedelta(days=35),
+                    date=starts + timedelta(days=35),
                     received_by="Presidenta de la junta vecinal",
                     signature=_signature(),
                     by=coordinator,
@@ -385,7 +386,7 @@ def seed(*, password: str, out: TextIO) -> None:
         services.activity_record(
             intervention=intervention,
             kind="workshop",
-            date=intervention.starts_on + timedelta(days=7),
+            date=starts + timedelta(days=7),
             who="Elenco, junta vecinal y arquitecta voluntaria",
             what="Taller de co-diseño: mapa de deseos y maqueta del parque.",
         )
@@ -393,7 +394,7 @@ def seed(*, password: str, out: TextIO) -> None:
             services.activity_record(
                 intervention=intervention,
                 kind="support_visit",
-                date=intervention.starts_on + timedelta(days=40),
+                date=starts + timedelta(days=40),
                 who="Ingeniero de la Gerencia de Obras",
                 what="Revisión del anclaje de las bancas y del drenaje.",
             )

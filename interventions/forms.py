@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,7 +31,11 @@ from interventions.models import (
     PledgeDocument,
 )
 from mapping.models import Survey
+from santaanita.forms import set_queryset
 from santaanita.images import clean_image
+
+if TYPE_CHECKING:
+    from festival.models import Proposal
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -45,7 +49,7 @@ def _clean_upload(upload: Any) -> Any:
     return upload
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(forms.ModelForm[Company]):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
@@ -65,7 +69,7 @@ class CompanyForm(forms.ModelForm):
         return _clean_upload(self.cleaned_data.get("logo"))
 
 
-class PledgeForm(forms.ModelForm):
+class PledgeForm(forms.ModelForm[Pledge]):
     class Meta:
         model = Pledge
         fields = ("company", *Pledge.TERMS)
@@ -73,11 +77,11 @@ class PledgeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = Company.objects.filter(district=district)  # type: ignore[attr-defined]
-        self.fields["event"].queryset = district.fundraising_events.all()  # type: ignore[attr-defined]
+        set_queryset(self, "company", Company.objects.filter(district=district))
+        set_queryset(self, "event", district.fundraising_events.all())
 
 
-class PledgeEditForm(forms.ModelForm):
+class PledgeEditForm(forms.ModelForm[Pledge]):
     """Correct a pledge's terms. ``version`` is the pledge's version when the form was shown;
     ``pledge_update`` refuses it if someone saved the pledge in between."""
 
@@ -96,7 +100,7 @@ class PledgeEditForm(forms.ModelForm):
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = district.fundraising_events.all()  # type: ignore[attr-defined]
+        set_queryset(self, "event", district.fundraising_events.all())
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -109,13 +113,13 @@ class PledgeStateForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class PledgeDocumentForm(forms.ModelForm):
+class PledgeDocumentForm(forms.ModelForm[PledgeDocument]):
     class Meta:
         model = PledgeDocument
         fields = ("kind", "file")
 
 
-class FundraisingEventForm(forms.ModelForm):
+class FundraisingEventForm(forms.ModelForm[FundraisingEvent]):
     class Meta:
         model = FundraisingEvent
         fields = FundraisingEvent.DETAILS
@@ -146,10 +150,10 @@ class InviteCompaniesForm(forms.Form):
 
     def __init__(self, *args: Any, companies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["companies"].queryset = companies  # type: ignore[attr-defined]
+        set_queryset(self, "companies", companies)
 
 
-class InvitationAnswerForm(forms.ModelForm):
+class InvitationAnswerForm(forms.ModelForm[Invitation]):
     """One company's answer and attendance. Each field also sends the value it was shown
     with (``show_hidden_initial``), so only the rows this coordinator changed are saved and
     a colleague's ticks made meanwhile on other rows are kept."""
@@ -170,17 +174,19 @@ InvitationAnswerFormSet = forms.modelformset_factory(
 
 
 class FromProposalForm(forms.Form):
-    proposal = forms.ModelChoiceField(label=_("Outstanding team's proposal"), queryset=None)  # type: ignore[arg-type]
+    proposal: forms.ModelChoiceField[Proposal] = forms.ModelChoiceField(
+        label=_("Outstanding team's proposal"), queryset=None
+    )
 
     def __init__(self, *args: Any, proposals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].queryset = proposals  # type: ignore[attr-defined]
+        set_queryset(self, "proposal", proposals)
         self.fields["proposal"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
             f"{p.team.name} · {p.public_space.name}"
         )
 
 
-class InterventionForm(forms.ModelForm):
+class InterventionForm(forms.ModelForm[Intervention]):
     class Meta:
         model = Intervention
         fields = (
@@ -196,11 +202,11 @@ class InterventionForm(forms.ModelForm):
     def __init__(self, *args: Any, district: Any, spaces: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.district = district
-        self.fields["public_space"].queryset = spaces  # type: ignore[attr-defined]
-        self.fields["lead_organization"].queryset = district.organizations.all()  # type: ignore[attr-defined]
+        set_queryset(self, "public_space", spaces)
+        set_queryset(self, "lead_organization", district.organizations.all())
 
 
-class InterventionStatusForm(forms.ModelForm):
+class InterventionStatusForm(forms.ModelForm[Intervention]):
     """Status and progress, and the surveys that measure the change of condition.
 
     Only verified surveys of the intervention's own space may be linked: a draft or a
@@ -218,8 +224,8 @@ class InterventionStatusForm(forms.ModelForm):
             .filter(space_id=self.instance.public_space_id)
             .order_by("-observed_at")
         )
-        self.fields["survey_before"].queryset = surveys  # type: ignore[attr-defined]
-        self.fields["survey_after"].queryset = surveys  # type: ignore[attr-defined]
+        set_queryset(self, "survey_before", surveys)
+        set_queryset(self, "survey_after", surveys)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -242,14 +248,16 @@ class InterventionStatusForm(forms.ModelForm):
             )
         return data
 
+    # django-stubs leaves out BaseModelForm's private _post_clean and _update_errors (the hook
+    # where Django validates the instance), hence the two ignores below.
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         # The form has no "district" field, so Django skips the one-large-scale-per-district
         # constraint; check it here for a clear message (the database still has the last word).
         try:
             self.instance.validate_constraints()
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]
 
 
 class KitFromTemplateForm(forms.Form):
@@ -257,10 +265,10 @@ class KitFromTemplateForm(forms.Form):
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = KitTemplate.objects.filter(district=district)  # type: ignore[attr-defined]
+        set_queryset(self, "template", KitTemplate.objects.filter(district=district))
 
 
-class KitItemForm(forms.ModelForm):
+class KitItemForm(forms.ModelForm[KitItem]):
     class Meta:
         model = KitItem
         fields = ("name", "category", "unit", "quantity", "unit_cost_pen")
@@ -274,7 +282,7 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args: Any, pledges: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pledge"].queryset = pledges  # type: ignore[attr-defined]
+        set_queryset(self, "pledge", pledges)
         self.fields["pledge"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
             f"{p.company.name} · {p.get_kind_display()}"
             + (f" ({p.description})" if p.description else "")
@@ -321,7 +329,7 @@ class DeliveryForm(forms.Form):
         return data
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(forms.ModelForm[Activity]):
     photo = forms.ImageField(label=_("Photo"), required=False)
 
     class Meta:
@@ -333,13 +341,13 @@ class ActivityForm(forms.ModelForm):
         return _clean_upload(self.cleaned_data.get("photo"))
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(forms.ModelForm[BudgetLine]):
     class Meta:
         model = BudgetLine
         fields = ("description", "source", "amount_pen")
 
 
-class InterventionPhotoForm(forms.ModelForm):
+class InterventionPhotoForm(forms.ModelForm[InterventionPhoto]):
     class Meta:
         model = InterventionPhoto
         fields = ("moment", "image", "caption")
@@ -348,7 +356,7 @@ class InterventionPhotoForm(forms.ModelForm):
         return _clean_upload(self.cleaned_data.get("image"))
 
 
-class GuideForm(forms.ModelForm):
+class GuideForm(forms.ModelForm[MaintenanceGuide]):
     class Meta:
         model = MaintenanceGuide
         fields = (
@@ -366,10 +374,10 @@ class GuideForm(forms.ModelForm):
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_organization"].queryset = district.organizations.all()  # type: ignore[attr-defined]
+        set_queryset(self, "responsible_organization", district.organizations.all())
 
 
-class MaintenanceTaskForm(forms.ModelForm):
+class MaintenanceTaskForm(forms.ModelForm[MaintenanceTask]):
     class Meta:
         model = MaintenanceTask
         fields = ("title", "description", "first_on", "every_months")

@@ -8,7 +8,7 @@ deliveries and guides' private fields are for the district's coordinators. Each
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db import models
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
@@ -16,64 +16,103 @@ from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
 
+    # Named as strings in the QuerySet base classes below (the models import this module),
+    # which ruff does not read: hence the noqa on the two used nowhere else.
+    from interventions.models import (
+        Company,
+        FundraisingEvent,
+        Intervention,  # noqa: F401
+        KitItem,
+        MaintenanceTask,  # noqa: F401
+        Pledge,
+    )
     from platform_app.models import User
+
+_QS = TypeVar("_QS", bound="models.QuerySet[Any]")
+
+
+# What the ``with_*`` methods annotate, so the rows they return are typed with those names.
+# Those methods call ``annotate`` on ``self`` seen as a plain ``QuerySet[Model]``: on the
+# custom class django-stubs' plugin drops the annotated names when it maps the result back
+# to ``QuerySet``, and the declared return type would not match.
+class CompanyTotals(TypedDict):
+    pledged_pen: Decimal
+    pledged_usd: Decimal
+
+
+class EventCounts(TypedDict):
+    invited_count: int
+    confirmed_count: int
+    attended_count: int
+
+
+class PledgeAllocated(TypedDict):
+    allocated_pen: Decimal
+    remaining_pen: Decimal
+
+
+class KitItemFunding(TypedDict):
+    funded_pen: Decimal
+    cost: Decimal
+    missing_pen: Decimal
+
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def _staff_district_filter(
-    qs: models.QuerySet[Any], user: User | AnonymousUser, perm: str, path: str
-) -> models.QuerySet[Any]:
+def _staff_district_filter(qs: _QS, user: User | AnonymousUser, perm: str, path: str) -> _QS:
     """Rows of the user's district when the user holds ``perm``; nothing otherwise."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_superuser:
         return qs
-    if not user.has_perm(perm) or user.district_id is None:  # type: ignore[union-attr]
+    if not user.has_perm(perm) or user.district_id is None:
         return qs.none()
-    return qs.filter(**{path: user.district_id})  # type: ignore[union-attr]
+    return qs.filter(**{path: user.district_id})
 
 
-class CompanyQuerySet(models.QuerySet["Any"]):
+class CompanyQuerySet(models.QuerySet["Company"]):
     def in_district(self, district_id: int) -> CompanyQuerySet:
         return self.filter(district_id=district_id)
 
-    def with_totals(self) -> CompanyQuerySet:
+    def with_totals(self) -> models.QuerySet[WithAnnotations[Company, CompanyTotals]]:
         """Annotate what each company pledged (withdrawn pledges excluded), in S/ and US$."""
         active = ~Q(pledges__state="withdrawn")
-        return self.annotate(
+        qs: models.QuerySet[Company] = self
+        return qs.annotate(
             pledged_pen=Coalesce(Sum("pledges__value_pen", filter=active), ZERO),
             pledged_usd=Coalesce(Sum("pledges__value_usd", filter=active), ZERO),
         )
 
 
-class FundraisingEventQuerySet(models.QuerySet["Any"]):
+class FundraisingEventQuerySet(models.QuerySet["FundraisingEvent"]):
     def visible_to(self, user: User | AnonymousUser) -> FundraisingEventQuerySet:
         """The events of the coordinator's district: which companies were invited and came is
         coordination work, not public (what companies financed is public on their pages)."""
-        return _staff_district_filter(  # type: ignore[return-value]
-            self, user, "interventions.view_fundraisingevent", "district"
-        )
+        return _staff_district_filter(self, user, "interventions.view_fundraisingevent", "district")
 
-    def with_counts(self) -> FundraisingEventQuerySet:
+    def with_counts(self) -> models.QuerySet[WithAnnotations[FundraisingEvent, EventCounts]]:
         """Invited companies, those who confirmed and those who came, in the same query."""
-        return self.annotate(
+        qs: models.QuerySet[FundraisingEvent] = self
+        return qs.annotate(
             invited_count=Count("invitations"),
             confirmed_count=Count("invitations", filter=Q(invitations__status="confirmed")),
             attended_count=Count("invitations", filter=Q(invitations__attended=True)),
         )
 
 
-class PledgeQuerySet(models.QuerySet["Any"]):
+class PledgeQuerySet(models.QuerySet["Pledge"]):
     def visible_to(self, user: User | AnonymousUser) -> PledgeQuerySet:
-        return _staff_district_filter(self, user, "interventions.view_pledge", "company__district")  # type: ignore[return-value]
+        return _staff_district_filter(self, user, "interventions.view_pledge", "company__district")
 
     def active(self) -> PledgeQuerySet:
         return self.exclude(state="withdrawn")
 
-    def with_allocated(self) -> PledgeQuerySet:
-        return self.annotate(
+    def with_allocated(self) -> models.QuerySet[WithAnnotations[Pledge, PledgeAllocated]]:
+        qs: models.QuerySet[Pledge] = self
+        return qs.annotate(
             allocated_pen=Coalesce(Sum("allocations__amount_pen"), ZERO),
         ).annotate(remaining_pen=F("value_pen") - F("allocated_pen"))
 
@@ -81,19 +120,20 @@ class PledgeQuerySet(models.QuerySet["Any"]):
         return self.filter(state__in=("confirmed", "received", "partly_used"))
 
 
-class InterventionQuerySet(models.QuerySet["Any"]):
+class InterventionQuerySet(models.QuerySet["Intervention"]):
     def public(self) -> InterventionQuerySet:
         return self.exclude(status="cancelled")
 
     def manageable_by(self, user: User | AnonymousUser) -> InterventionQuerySet:
-        return _staff_district_filter(self, user, "interventions.change_intervention", "district")  # type: ignore[return-value]
+        return _staff_district_filter(self, user, "interventions.change_intervention", "district")
 
 
-class KitItemQuerySet(models.QuerySet["Any"]):
-    def with_funding(self) -> KitItemQuerySet:
+class KitItemQuerySet(models.QuerySet["KitItem"]):
+    def with_funding(self) -> models.QuerySet[WithAnnotations[KitItem, KitItemFunding]]:
         """Funded and missing amounts per item, computed in the database."""
+        qs: models.QuerySet[KitItem] = self
         return (
-            self.annotate(
+            qs.annotate(
                 funded_pen=Coalesce(Sum("allocations__amount_pen"), ZERO),
             )
             .annotate(
@@ -111,7 +151,7 @@ class KitItemQuerySet(models.QuerySet["Any"]):
         )
 
 
-class MaintenanceTaskQuerySet(models.QuerySet["Any"]):
+class MaintenanceTaskQuerySet(models.QuerySet["MaintenanceTask"]):
     def active(self) -> MaintenanceTaskQuerySet:
         return self.filter(active=True, guide__intervention__status__in=("closing", "finished"))
 

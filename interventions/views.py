@@ -8,7 +8,8 @@ there), a visible object without the permission is a 403.
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,9 +62,17 @@ from interventions.querysets import funding_totals
 from platform_app.permissions import can
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from festival.models import Proposal
+    from mapping.models import PublicSpace
+    from platform_app.models import District
 
 
-def _require(request: HttpRequest, perm: str, district: Any = None) -> None:
+def _require(request: HttpRequest, perm: str, district: District | None = None) -> None:
     if not request.user.is_authenticated:
         raise PermissionDenied
     if not can(request.user, perm, district):
@@ -77,13 +86,13 @@ def _managed_intervention(request: HttpRequest, pk: int) -> Intervention:
     intervention = get_object_or_404(
         Intervention.objects.select_related("district", "public_space"), pk=pk
     )
-    if not request.user.is_superuser and request.user.district_id != intervention.district_id:  # type: ignore[union-attr]
+    if not request.user.is_superuser and request.user.district_id != intervention.district_id:
         raise Http404
     _require(request, "interventions.change_intervention", intervention.district)
     return intervention
 
 
-def _user_district(request: HttpRequest) -> Any:
+def _user_district(request: HttpRequest) -> District:
     from django.conf import settings
 
     from platform_app.models import District
@@ -165,7 +174,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
         form = PledgeForm(request.POST, district=district)
         if form.is_valid():
             try:
-                services.pledge_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                services.pledge_create(by=signed_in_user(request), **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -203,7 +212,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         pledge=pledge,
                         state=state_form.cleaned_data["state"],
                         note=state_form.cleaned_data["note"],
-                        by=request.user,  # type: ignore[arg-type]
+                        by=signed_in_user(request),
                     )
                 except ValidationError as exc:
                     state_form.add_error(None, exc)
@@ -222,7 +231,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         fields=edit_form.terms(),
                         version=edit_form.cleaned_data["version"],
                         note=edit_form.cleaned_data["reason"],
-                        by=request.user,  # type: ignore[arg-type]
+                        by=signed_in_user(request),
                     )
                 except services.StalePledgeError as exc:
                     edit_form.add_error(
@@ -233,9 +242,11 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                             "again to replace that change."
                         ),
                     )
-                    # The next send is made from the current version, on purpose.
-                    edit_form.data = edit_form.data.copy()
-                    edit_form.data["edit-version"] = str(exc.current.version)
+                    # The next send is made from the current version, on purpose. The form's
+                    # data is request.POST; its copy is a QueryDict that takes the new value.
+                    data = request.POST.copy()
+                    data["edit-version"] = str(exc.current.version)
+                    edit_form.data = data
                     pledge = _pledge_for_page(request, pk)
                 except ValidationError as exc:
                     apply_errors(edit_form, exc)
@@ -274,7 +285,7 @@ def _managed_event(request: HttpRequest, pk: int) -> FundraisingEvent:
     if not request.user.is_authenticated:
         raise PermissionDenied
     event = get_object_or_404(FundraisingEvent.objects.select_related("district"), pk=pk)
-    if not request.user.is_superuser and request.user.district_id != event.district_id:  # type: ignore[union-attr]
+    if not request.user.is_superuser and request.user.district_id != event.district_id:
         raise Http404
     _require(request, "interventions.view_fundraisingevent", event.district)
     return event
@@ -360,9 +371,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                             "form; send them again to replace that change."
                         ),
                     )
-                    # The next send is made from the current version, on purpose.
-                    edit_form.data = edit_form.data.copy()
-                    edit_form.data["edit-version"] = str(exc.current.version)
+                    # The next send is made from the current version, on purpose. The form's
+                    # data is request.POST; its copy is a QueryDict that takes the new value.
+                    data = request.POST.copy()
+                    data["edit-version"] = str(exc.current.version)
+                    edit_form.data = data
                     event = _managed_event(request, pk)
                 except ValidationError as exc:
                     apply_errors(edit_form, exc)
@@ -503,13 +516,13 @@ def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _spaces_without_intervention(district: Any) -> Any:
+def _spaces_without_intervention(district: District) -> QuerySet[PublicSpace]:
     from mapping.models import PublicSpace
 
     return PublicSpace.objects.filter(district=district, intervention__isnull=True).order_by("name")
 
 
-def _open_proposals(district: Any) -> Any:
+def _open_proposals(district: District) -> QuerySet[Proposal]:
     from festival.models import Proposal
 
     return (
@@ -538,7 +551,7 @@ def intervention_create(request: HttpRequest) -> HttpResponse:
                 if proposal_form.is_valid():
                     intervention = services.intervention_create_from_proposal(
                         proposal=proposal_form.cleaned_data["proposal"],
-                        by=request.user,  # type: ignore[arg-type]
+                        by=signed_in_user(request),
                     )
                     return redirect("interventions:intervention-manage", pk=intervention.pk)
             else:
@@ -548,7 +561,7 @@ def intervention_create(request: HttpRequest) -> HttpResponse:
                 if form.is_valid():
                     intervention = services.intervention_create(
                         district=district,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=signed_in_user(request),
                         **form.cleaned_data,
                     )
                     return redirect("interventions:intervention-manage", pk=intervention.pk)
@@ -578,7 +591,7 @@ def _manage_page(
         .filter(company__district=intervention.district)
         .allocatable()
         .with_allocated()
-        .filter(remaining_pen__gt=0)
+        .filter(remaining_pen__gt=Decimal(0))
         .select_related("company")
         .order_by("company__name")
     )
@@ -694,7 +707,7 @@ def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 pledge=form.cleaned_data["pledge"],
                 item=item,
                 amount_pen=form.cleaned_data["amount_pen"],
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -723,7 +736,7 @@ def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                     received_by=form.cleaned_data["received_by"],
                     signature=form.cleaned_data["signature_data"],
                     signed_form=form.cleaned_data["signed_form"] or None,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=signed_in_user(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -873,7 +886,7 @@ def guide_print(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Results dashboard -------------------------------------------------------------------
 
 
-def _dashboard_district(slug: str | None) -> Any:
+def _dashboard_district(slug: str | None) -> District:
     from django.conf import settings
 
     from platform_app.models import District

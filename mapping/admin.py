@@ -21,10 +21,11 @@ from mapping.models import (
     SurveyPhoto,
 )
 from mapping.services import survey_review
+from santaanita.users import signed_in_user
 
 
 @admin.register(PublicSpace)
-class PublicSpaceAdmin(admin.ModelAdmin):
+class PublicSpaceAdmin(admin.ModelAdmin[PublicSpace]):
     list_display = ("name", "category", "district", "sector", "condition_score", "area_m2")
     list_filter = ("district", "category", "sector")
     search_fields = ("name", "address")
@@ -46,27 +47,27 @@ class PublicSpaceAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("district", "sector")
 
 
-class EquipmentInline(admin.TabularInline):
+class EquipmentInline(admin.TabularInline[EquipmentItem, Survey]):
     model = EquipmentItem
     extra = 0
 
 
-class QualityInline(admin.TabularInline):
+class QualityInline(admin.TabularInline[QualityItem, Survey]):
     model = QualityItem
     extra = 0
 
 
-class ObservationInline(admin.TabularInline):
+class ObservationInline(admin.TabularInline[Observation, Survey]):
     model = Observation
     extra = 0
 
 
-class NeedInline(admin.TabularInline):
+class NeedInline(admin.TabularInline[NeedItem, Survey]):
     model = NeedItem
     extra = 0
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(admin.TabularInline[SurveyPhoto, Survey]):
     model = SurveyPhoto
     extra = 0
     readonly_fields = ("image", "caption")
@@ -76,16 +77,18 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.action(description=_("Approve the selected submitted surveys"))
-def approve_surveys(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+def approve_surveys(
+    modeladmin: admin.ModelAdmin[Survey], request: HttpRequest, queryset: QuerySet[Survey]
+) -> None:
     for survey in queryset.select_related("space__district"):
         try:
-            survey_review(survey=survey, reviewer=request.user, approve=True)  # type: ignore[arg-type]
+            survey_review(survey=survey, reviewer=signed_in_user(request), approve=True)
         except (PermissionDenied, ValidationError) as exc:
             modeladmin.message_user(request, f"{survey}: {exc}", messages.WARNING)
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(admin.ModelAdmin[Survey]):
     list_display = ("space", "surveyor", "status", "observed_at", "condition_score")
     list_filter = ("status", "space__district")
     search_fields = ("space__name", "surveyor__email")
@@ -105,14 +108,14 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     list_display = ("space", "surveyor", "active", "due_date", "created_at")
     list_filter = ("active", "space__district")
     raw_id_fields = ("space", "surveyor", "assigned_by")
 
 
 @admin.register(SurveyPhoto)
-class SurveyPhotoAdmin(admin.ModelAdmin):
+class SurveyPhotoAdmin(admin.ModelAdmin[SurveyPhoto]):
     list_display = ("survey", "caption", "created_at")
     readonly_fields = ("image",)
     raw_id_fields = ("survey",)

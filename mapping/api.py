@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -37,8 +37,9 @@ from mapping.models import (
     SurveyPhoto,
     layer_version,
 )
-from mapping.querysets import bbox_lookups
+from mapping.querysets import PublicSpaceQuerySet, bbox_lookups
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
+from santaanita.users import signed_in_user
 
 # A map window never needs more; the clusters of a whole Lima view stay below it.
 MAP_MAX_FEATURES = 10_000
@@ -105,7 +106,7 @@ class MapQuery:
             centroid=params.get("geometry") == "centroid",
         )
 
-    def queryset(self, spaces: QuerySet[PublicSpace]) -> QuerySet[PublicSpace]:
+    def queryset(self, spaces: PublicSpaceQuerySet) -> QuerySet[PublicSpace, tuple[int, str]]:
         """The spaces asked for, through the queryset methods (the one definition)."""
         if self.bbox is not None:
             spaces = spaces.in_bbox(*self.bbox)
@@ -266,7 +267,7 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     authentication_classes: tuple[Any, ...] = ()
     permission_classes = (AllowAny,)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # The map's GET list is the platform's busiest request: public, read-only and the
         # same for everyone. It is answered here, before DRF wraps the request and runs its
         # authentication, permission, negotiation and rendering steps, which together cost
@@ -289,10 +290,15 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     def get_queryset(self) -> QuerySet[PublicSpace]:
         return PublicSpace.objects.visible_to(self.request.user).order_by("pk")
 
+    # djangorestframework-stubs declare Response, but DRF takes any HttpResponse from a
+    # handler (finalize_response checks for HttpResponseBase): the GeoJSON is written here,
+    # not rendered by DRF.
     @extend_schema(
         operation_id="spaces_list", parameters=MAP_PARAMETERS, responses={200: OpenApiTypes.OBJECT}
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         return self._map_response(request.query_params)
 
     def _map_response(self, params: Any) -> HttpResponse:
@@ -314,8 +320,11 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
             cache.set(key, body, LAYER_CACHE_SECONDS)
         return _geojson_response(body)
 
+    # As for list: an HttpResponse, which DRF accepts and its stubs do not declare.
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def retrieve(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         space = export_queryset(self.get_queryset()).filter(pk=kwargs["pk"]).first()
         if space is None:
             raise Http404
@@ -452,11 +461,12 @@ class SurveyViewSet(
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        # What get_serializer builds, named so that to_survey_data is known to exist.
+        serializer = SurveySerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         survey, created = survey_submit(
             space=serializer.validated_data["space"],
-            surveyor=request.user,
+            surveyor=signed_in_user(request),
             client_uuid=serializer.validated_data["client_uuid"],
             data=serializer.to_survey_data(),
             final=serializer.validated_data["final"],
@@ -476,7 +486,7 @@ class SurveyViewSet(
         try:
             survey = survey_review(
                 survey=survey,
-                reviewer=request.user,
+                reviewer=signed_in_user(request),
                 approve=serializer.validated_data["decision"] == "approve",
                 comment=serializer.validated_data["comment"],
             )
@@ -520,7 +530,7 @@ class SurveyPhotoViewSet(
         try:
             photo = survey_photo_add(
                 survey=survey,
-                user=request.user,
+                user=signed_in_user(request),
                 upload=serializer.validated_data["image"],
                 caption=serializer.validated_data.get("caption", ""),
             )

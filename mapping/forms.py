@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,8 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mapping.models import EquipmentItem, NeedItem, Observation, PublicSpace, QualityItem
 from mapping.services import SurveyData
-from platform_app.models import User
+from platform_app.models import District, User
+from santaanita.forms import form_field, set_queryset
 from santaanita.images import clean_image
+
+if TYPE_CHECKING:
+    from django.forms import BoundField
+    from django_stubs_ext import StrOrPromise
 
 NEED_ROWS = 3
 
@@ -84,7 +89,7 @@ class SurveyForm(forms.Form):
             )
 
     # Groups for the template (which holds no logic, only loops).
-    def equipment_rows(self) -> list[tuple[str, Any, Any]]:
+    def equipment_rows(self) -> list[tuple[StrOrPromise, BoundField, BoundField]]:
         return [
             (label, self[f"eq_{value}_count"], self[f"eq_{value}_condition"])
             for value, label in EquipmentItem.Feature.choices
@@ -108,7 +113,8 @@ class SurveyForm(forms.Form):
         return [(self[f"need_{n}"], self[f"need_{n}_priority"]) for n in range(1, NEED_ROWS + 1)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
+        data = self.cleaned_data
         for value, label in EquipmentItem.Feature.choices:
             count = data.get(f"eq_{value}_count")
             condition = data.get(f"eq_{value}_condition")
@@ -173,7 +179,7 @@ class SurveyPhotoForm(forms.Form):
         return upload
 
 
-class PublicSpaceForm(forms.ModelForm):
+class PublicSpaceForm(forms.ModelForm[PublicSpace]):
     """A space drawn on the map (or pasted as GeoJSON) by a coordinator."""
 
     class Meta:
@@ -196,11 +202,11 @@ class PublicSpaceForm(forms.ModelForm):
             "organizations": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.district = district
-        self.fields["sector"].queryset = district.sectors.all()
-        self.fields["organizations"].queryset = district.organizations.order_by("name")
+        set_queryset(self, "sector", district.sectors.all())
+        set_queryset(self, "organizations", district.organizations.order_by("name"))
 
     def clean_geometry(self) -> Any:
         from shapely.geometry import shape
@@ -229,7 +235,8 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
+        data = self.cleaned_data
         if data.get("decision") == "return" and not data.get("comment", "").strip():
             raise ValidationError(_("Say what needs fixing when returning a survey."))
         return data
@@ -244,14 +251,16 @@ class AssignmentForm(forms.Form):
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["surveyor"].queryset = User.objects.filter(
-            district=district, groups__name="surveyor", is_active=True
-        ).order_by("email")
-        self.fields["spaces"].queryset = PublicSpace.objects.filter(district=district).order_by(
-            "name"
+        set_queryset(
+            self,
+            "surveyor",
+            User.objects.filter(
+                district=district, groups__name="surveyor", is_active=True
+            ).order_by("email"),
         )
+        set_queryset(self, "spaces", PublicSpace.objects.filter(district=district).order_by("name"))
 
 
 class UncaredSpacesFilterForm(forms.Form):
@@ -259,9 +268,9 @@ class UncaredSpacesFilterForm(forms.Form):
 
     sector = forms.TypedChoiceField(label=_("Sector"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # From the district's prefetched sectors: the filter costs no query of its own.
-        self.fields["sector"].choices = [("", _("All sectors"))] + [
+        form_field(self, "sector", forms.ChoiceField).choices = [("", _("All sectors"))] + [
             (sector.number, sector.name) for sector in district.sectors.all()
         ]

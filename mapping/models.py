@@ -644,4 +644,4 @@ class SurveyPhoto(models.Model):
         )
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -12,6 +12,7 @@ from platform_app.permissions import can
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from mapping.models import Assignment, PublicSpace, Survey  # noqa: F401
     from platform_app.models import District, User
 
 
@@ -35,7 +36,7 @@ def bbox_lookups(west: float, south: float, east: float, north: float) -> dict[s
     }
 
 
-class PublicSpaceQuerySet(models.QuerySet[Any]):
+class PublicSpaceQuerySet(models.QuerySet["PublicSpace"]):
     def visible_to(self, user: User | AnonymousUser) -> PublicSpaceQuerySet:
         """Every public space is public: the map and its pages are for everyone."""
         return self
@@ -46,7 +47,8 @@ class PublicSpaceQuerySet(models.QuerySet[Any]):
             return self.none()
         if user.is_superuser:
             return self
-        if not can(user, "mapping.change_publicspace"):
+        # Without a district, no space is theirs (every space has one).
+        if not can(user, "mapping.change_publicspace") or user.district_id is None:
             return self.none()
         return self.filter(district_id=user.district_id)
 
@@ -91,7 +93,7 @@ class PublicSpaceQuerySet(models.QuerySet[Any]):
         return self.filter(latest_verified_survey__isnull=True)
 
 
-class SurveyQuerySet(models.QuerySet[Any]):
+class SurveyQuerySet(models.QuerySet["Survey"]):
     def visible_to(self, user: User | AnonymousUser) -> SurveyQuerySet:
         """Who sees which surveys.
 
@@ -117,7 +119,7 @@ class SurveyQuerySet(models.QuerySet[Any]):
         return self.filter(status="submitted")
 
 
-class AssignmentQuerySet(models.QuerySet[Any]):
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def active(self) -> AssignmentQuerySet:
         return self.filter(active=True)
 
@@ -128,5 +130,8 @@ class AssignmentQuerySet(models.QuerySet[Any]):
         if user.is_superuser:
             return self
         if can(user, "mapping.view_assignment"):
+            # A coordinator without a district has no district's assignments to see.
+            if user.district_id is None:
+                return self.none()
             return self.filter(space__district_id=user.district_id)
         return self.filter(surveyor=user)

@@ -9,7 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -202,10 +202,10 @@ def survey_photo_add(
     *,
     survey: Survey,
     user: User,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     caption: str = "",
     client_uuid: uuid.UUID | None = None,
-) -> Any:
+) -> SurveyPhoto:
     """Store a photo after ``clean_image`` has checked and re-encoded it (EXIF dropped).
 
     A photo queued on a phone carries ``client_uuid``; sending it again (the answer to the
@@ -219,7 +219,8 @@ def survey_photo_add(
             return existing
     cleaned = clean_image(upload)
     photo = SurveyPhoto(survey=survey, caption=caption, client_uuid=client_uuid)
-    photo.image.save(cleaned.name, cleaned, save=False)
+    # clean_image always names its copy; ContentFile.name is optional only in general.
+    photo.image.save(cast(str, cleaned.name), cleaned, save=False)
     try:
         with transaction.atomic():
             photo.save()
@@ -318,7 +319,9 @@ def spaces_import(*, district: District, text: str, fmt: str, dry_run: bool = Tr
         try:
             normalized = normalize_geometry(record.get("geometry"))  # type: ignore[arg-type]
         except ValidationError as exc:
-            report.rejected.append((number, name, _("invalid geometry: %s") % " ".join(exc)))
+            report.rejected.append(
+                (number, name, _("invalid geometry: %s") % " ".join(exc.messages))
+            )
             continue
         try:
             check_span(normalized.bbox)

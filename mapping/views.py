@@ -43,6 +43,7 @@ from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
 
 
 def _default_district() -> District:
@@ -158,7 +159,7 @@ def space_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         space = space_save(
             space=form.save(commit=False),
-            user=request.user,
+            user=signed_in_user(request),
             organizations=form.cleaned_data["organizations"],
         )
         messages.success(request, _("The space was saved."))
@@ -209,7 +210,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
             for s in spaces
         ],
     }
-    surveys = Survey.objects.filter(surveyor=request.user).select_related("space")[:50]
+    surveys = Survey.objects.filter(surveyor=signed_in_user(request)).select_related("space")[:50]
     return render(
         request,
         "mapping/assignment_mine.html",
@@ -240,7 +241,7 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             survey, created = survey_submit(
                 space=space,
-                surveyor=request.user,
+                surveyor=signed_in_user(request),
                 client_uuid=form.cleaned_data["client_uuid"],
                 data=form.survey_data(),
                 final=form.cleaned_data["final"],
@@ -270,7 +271,8 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
         reopen = request.GET.get("survey")
         if reopen:
             survey = get_object_or_404(
-                Survey.objects.filter(surveyor=request.user, space=space), client_uuid=reopen
+                Survey.objects.filter(surveyor=signed_in_user(request), space=space),
+                client_uuid=reopen,
             )
             initial.update(_initial_from(survey))
             if survey.observations.order_by().values("zone").distinct().count() > 1:
@@ -354,7 +356,7 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         photo = survey_photo_add(
             survey=survey,
-            user=request.user,
+            user=signed_in_user(request),
             upload=form.cleaned_data["image"],
             caption=form.cleaned_data["caption"],
             client_uuid=form.cleaned_data["client_uuid"],
@@ -406,7 +408,7 @@ def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             survey_review(
                 survey=survey,
-                reviewer=request.user,
+                reviewer=signed_in_user(request),
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data["comment"],
             )
@@ -444,7 +446,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
                 assignment_create(
                     space=space,
                     surveyor=form.cleaned_data["surveyor"],
-                    assigned_by=request.user,
+                    assigned_by=signed_in_user(request),
                     due_date=form.cleaned_data["due_date"],
                 )
             messages.success(request, _("The spaces were assigned."))
@@ -466,14 +468,15 @@ def coverage(request: HttpRequest) -> HttpResponse:
     district = _district_of(request)
     _require(request, "mapping.view_coverage", district)
     spaces = PublicSpace.objects.filter(district=district)
-    rows = list(
-        spaces.values("sector__number", "sector__name")
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in spaces.values("sector__number", "sector__name")
         .annotate(
             mapped=Count("pk"),
             characterized=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
         )
         .order_by("sector__number")
-    )
+    ]
     for row in rows:
         row["percent"] = round(100 * row["characterized"] / row["mapped"]) if row["mapped"] else 0
     total = sum(r["mapped"] for r in rows)

@@ -13,7 +13,8 @@ from django.utils import translation
 from platform_app.services import delivery_schedule
 
 
-class AccountAdapter(DefaultAccountAdapter):
+# allauth ships no type information, so its adapter is Any to mypy.
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         message = self.render_mail(template_prefix, email, context)
         html = next(

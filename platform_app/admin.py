@@ -1,7 +1,12 @@
-from typing import Any
+from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_app import services as platform_services
@@ -31,9 +36,12 @@ from platform_app.models import (
     Sector,
     User,
 )
+from santaanita.users import signed_in_user
+
+_M = TypeVar("_M", bound=models.Model)
 
 
-class VersionedAdmin(admin.ModelAdmin):
+class VersionedAdmin(admin.ModelAdmin[_M]):
     """For records the app edits against a ``version``: an admin save bumps it too, so a form
     opened in the app before the admin's change is refused as stale instead of undoing it."""
 
@@ -51,7 +59,7 @@ class VersionedAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "district", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "groups", "district")
@@ -69,7 +77,7 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
-class SectorInline(admin.TabularInline):
+class SectorInline(admin.TabularInline[Sector, District]):
     model = Sector
     extra = 0
     fields = ("number", "name", "area_m2")
@@ -77,7 +85,7 @@ class SectorInline(admin.TabularInline):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(admin.ModelAdmin[District]):
     list_display = ("name", "ubigeo", "slug", "area_m2")
     search_fields = ("name", "ubigeo")
     prepopulated_fields = {"slug": ("name",)}
@@ -85,7 +93,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(admin.ModelAdmin[Sector]):
     list_display = ("name", "number", "district", "area_m2")
     list_filter = ("district",)
     list_select_related = ("district",)
@@ -93,66 +101,71 @@ class SectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ("kind", "recipient", "status", "scheduled_for", "sent_at", "attempts")
     list_filter = ("status", "kind")
     search_fields = ("recipient", "object_key", "subject")
     date_hierarchy = "scheduled_for"
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
-    def has_add_permission(self, request):  # deliveries are written by services only
+    # deliveries are written by services only
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 # --- Organization registry (issue 3) ---------------------------------------------------
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(admin.TabularInline[Contact, Organization]):
     model = Contact
     extra = 0
     fields = ("name", "phone", "email", "is_primary", "anonymized_at")
 
 
-class OrganizationEventInline(admin.TabularInline):
+class OrganizationEventInline(admin.TabularInline[OrganizationEvent, Organization]):
     model = OrganizationEvent
     extra = 0
     fields = ("created_at", "action", "actor", "from_status", "to_status", "reason", "changes")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # history is written by services only
+    # history is written by services only
+    def has_add_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
         return False
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
     list_display = ("name", "district", "desk_starts", "desk_ends", "online_starts", "online_ends")
     list_filter = ("district",)
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(admin.ModelAdmin[Contact]):
     list_display = ("name", "organization", "phone", "email", "is_primary")
     list_select_related = ("organization",)
     search_fields = ("name", "email", "phone", "organization__name")
 
 
 @admin.register(OrganizationEvent)
-class OrganizationEventAdmin(admin.ModelAdmin):
+class OrganizationEventAdmin(admin.ModelAdmin[OrganizationEvent]):
     list_display = ("organization", "action", "actor", "created_at")
     list_filter = ("action",)
     list_select_related = ("organization", "actor")
     readonly_fields = [f.name for f in OrganizationEvent._meta.fields]
 
-    def has_add_permission(self, request):  # history is written by services only
+    # history is written by services only
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(
+        self, request: HttpRequest, obj: OrganizationEvent | None = None
+    ) -> bool:
         return False
 
 
 @admin.register(Organization)
-class OrganizationAdmin(VersionedAdmin):
+class OrganizationAdmin(VersionedAdmin[Organization]):
     list_display = (
         "registration_code",
         "name",
@@ -180,7 +193,7 @@ class OrganizationAdmin(VersionedAdmin):
 
 
 @admin.register(PlatformSettings)
-class PlatformSettingsAdmin(admin.ModelAdmin):
+class PlatformSettingsAdmin(admin.ModelAdmin[PlatformSettings]):
     list_display = (
         "district",
         "quorum_percent",
@@ -192,7 +205,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(admin.ModelAdmin[Member]):
     list_display = ("user", "district", "sector", "organization", "age_group", "status")
     list_filter = ("status", "sector", "age_group", "district")
     list_select_related = ("user", "district", "organization")
@@ -201,24 +214,25 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ("email", "district", "sector", "created_at", "accepted_at")
     list_filter = ("district", "sector")
     search_fields = ("email",)
     readonly_fields = ("accepted_at", "member", "invited_by")
 
-    def has_add_permission(self, request):  # invitations send an email: use the members page
+    # invitations send an email: use the members page
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(admin.StackedInline[AgendaItem, Meeting]):
     model = AgendaItem
     extra = 0
     fields = ("order", "title", "description", "minutes", "carried_agreement")
     raw_id_fields = ("carried_agreement",)
 
 
-class MeetingFileInline(admin.TabularInline):
+class MeetingFileInline(admin.TabularInline[MeetingFile, Meeting]):
     model = MeetingFile
     extra = 0
     fields = ("title", "file", "size")
@@ -226,7 +240,7 @@ class MeetingFileInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(admin.ModelAdmin[Meeting]):
     list_display = ("title", "district", "kind", "starts_at", "status", "sequence")
     list_filter = ("kind", "status", "district")
     date_hierarchy = "starts_at"
@@ -234,7 +248,9 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ("uid", "sequence", "series", "created_by")
     inlines = (AgendaItemInline, MeetingFileInline)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Meeting, form: forms.ModelForm[Meeting], change: bool
+    ) -> None:
         # Through the services, so a new meeting is convened and a moved one re-convened
         # (with its old reminders cancelled) exactly as from the platform pages.
         if change:
@@ -253,14 +269,14 @@ class MeetingAdmin(admin.ModelAdmin):
                 latitude=obj.latitude,
                 longitude=obj.longitude,
                 video_url=obj.video_url,
-                created_by=request.user,
+                created_by=signed_in_user(request),
             )
             obj.pk = created.pk
             obj.__dict__.update(created.__dict__)
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(admin.ModelAdmin[AgendaItem]):
     list_display = ("title", "meeting", "order")
     list_select_related = ("meeting",)
     search_fields = ("title", "minutes")
@@ -268,7 +284,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(admin.ModelAdmin[Attendance]):
     list_display = ("meeting", "member", "present")
     list_filter = ("present",)
     list_select_related = ("meeting", "member__user")
@@ -276,31 +292,38 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingFile)
-class MeetingFileAdmin(admin.ModelAdmin):
+class MeetingFileAdmin(admin.ModelAdmin[MeetingFile]):
     list_display = ("title", "meeting", "size", "created_at")
     list_select_related = ("meeting",)
     readonly_fields = ("size", "uploaded_by")
     raw_id_fields = ("meeting",)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: MeetingFile,
+        form: forms.ModelForm[MeetingFile],
+        change: bool,
+    ) -> None:
         obj.size = obj.file.size
-        obj.uploaded_by = obj.uploaded_by or request.user
+        obj.uploaded_by = obj.uploaded_by or signed_in_user(request)
         super().save_model(request, obj, form, change)
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(admin.TabularInline[AgreementFollowUp, Agreement]):
     model = AgreementFollowUp
     extra = 0
     fields = ("created_at", "author", "old_status", "new_status", "progress", "comment")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # history is written by follow-ups
+    # history is written by follow-ups
+    def has_add_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return False
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(admin.ModelAdmin[Agreement]):
     list_display = ("__str__", "district", "due_date", "status", "progress", "axis")
     list_filter = ("status", "axis", "district")
     search_fields = ("description",)
@@ -313,62 +336,63 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementFollowUp)
-class AgreementFollowUpAdmin(admin.ModelAdmin):
+class AgreementFollowUpAdmin(admin.ModelAdmin[AgreementFollowUp]):
     list_display = ("agreement", "author", "new_status", "progress", "created_at")
     list_filter = ("new_status",)
     readonly_fields = ("agreement", "author", "old_status", "created_at")
 
-    def has_add_permission(self, request):  # a follow-up updates its agreement: use the page
+    # a follow-up updates its agreement: use the page
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
-class GuideRoleInline(admin.StackedInline):
+class GuideRoleInline(admin.StackedInline[GuideRole, RoleGuideVersion]):
     model = GuideRole
     extra = 0
 
 
 @admin.register(RoleGuideVersion)
-class RoleGuideVersionAdmin(admin.ModelAdmin):
+class RoleGuideVersionAdmin(admin.ModelAdmin[RoleGuideVersion]):
     list_display = ("__str__", "district", "status", "approved_in", "created_at")
     list_filter = ("status", "district")
     raw_id_fields = ("approved_in",)
     inlines = (GuideRoleInline,)
 
 
-class RoleHolderInline(admin.TabularInline):
+class RoleHolderInline(admin.TabularInline[RoleHolder, GuideRole]):
     model = RoleHolder
     extra = 0
     raw_id_fields = ("member",)
 
 
 @admin.register(GuideRole)
-class GuideRoleAdmin(admin.ModelAdmin):
+class GuideRoleAdmin(admin.ModelAdmin[GuideRole]):
     list_display = ("name", "guide", "order")
     list_select_related = ("guide",)
     inlines = (RoleHolderInline,)
 
 
 @admin.register(RoleHolder)
-class RoleHolderAdmin(admin.ModelAdmin):
+class RoleHolderAdmin(admin.ModelAdmin[RoleHolder]):
     list_display = ("member", "role", "since")
     raw_id_fields = ("member", "role")
 
 
-class ActivityInline(admin.StackedInline):
+class ActivityInline(admin.StackedInline[Activity, Objective]):
     model = Activity
     extra = 0
     filter_horizontal = ("responsible",)
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(VersionedAdmin):
+class ObjectiveAdmin(VersionedAdmin[Objective]):
     list_display = ("title", "district", "axis", "order")
     list_filter = ("axis", "district")
     inlines = (ActivityInline,)
 
 
 @admin.register(Activity)
-class ActivityAdmin(VersionedAdmin):
+class ActivityAdmin(VersionedAdmin[Activity]):
     list_display = ("title", "objective", "status", "progress", "weight", "due_on")
     list_filter = ("status",)
     list_select_related = ("objective",)
@@ -376,7 +400,7 @@ class ActivityAdmin(VersionedAdmin):
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(admin.ModelAdmin):
+class DataRequestAdmin(admin.ModelAdmin[DataRequest]):
     list_display = ("kind", "email", "status", "due_on", "answered_at")
     list_filter = ("kind", "status", "district")
     search_fields = ("email", "name")
@@ -384,7 +408,7 @@ class DataRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganizationInvitation)
-class OrganizationInvitationAdmin(admin.ModelAdmin):
+class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
     list_display = ("organization", "meeting", "present", "invited_at")
     list_filter = ("present", "organization__typology")
     list_select_related = ("organization", "meeting")
@@ -392,5 +416,6 @@ class OrganizationInvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ("meeting", "organization")
     readonly_fields = ("invited_by",)
 
-    def has_add_permission(self, request):  # invitations send emails: use the meeting's page
+    # invitations send emails: use the meeting's page
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,9 +3,10 @@ the collaborative platform (members, meetings, agreements, the work plan)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
@@ -29,12 +30,24 @@ from platform_app.models import (
     Organization,
     OrganizationInvitation,
     Sector,
+    User,
 )
 from platform_app.permissions import can
+from santaanita.users import signed_in_user
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _patched(serializer: serializers.BaseSerializer[_M]) -> _M:
+    """The row a PATCH changes. UpdateModelMixin.update builds the serializer on
+    get_object(), so ``instance`` is always set; the stubs cannot know and type it optional."""
+    return cast(_M, serializer.instance)
 
 
 class SectorSerializer(serializers.ModelSerializer[Sector]):
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
 
     class Meta:
         model = Sector
@@ -52,7 +65,15 @@ class DistrictSerializer(serializers.ModelSerializer[District]):
 
     class Meta:
         model = District
-        fields = ("ubigeo", "name", "slug", "centre_lat", "centre_lon", "area_m2", "sectors")
+        fields: tuple[str, ...] = (
+            "ubigeo",
+            "name",
+            "slug",
+            "centre_lat",
+            "centre_lon",
+            "area_m2",
+            "sectors",
+        )
 
 
 class DistrictDetailSerializer(DistrictSerializer):
@@ -90,12 +111,16 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet[Sector]):
 class OrganizationPublicSerializer(serializers.ModelSerializer[Organization]):
     """What anyone may read: no contacts, no consents, no internal fields."""
 
-    district = serializers.SlugRelatedField(slug_field="ubigeo", read_only=True)
-    sector = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="ubigeo", read_only=True
+    )
+    sector: serializers.SlugRelatedField[Sector] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True
+    )
 
     class Meta:
         model = Organization
-        fields = (
+        fields: tuple[str, ...] = (
             "registration_code",
             "name",
             "typology",
@@ -121,7 +146,9 @@ class OrganizationStaffSerializer(OrganizationPublicSerializer):
     """The full record, contacts included, for the district's registry staff."""
 
     contacts = ContactSerializer(many=True, read_only=True)
-    entered_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    entered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
 
     class Meta(OrganizationPublicSerializer.Meta):
         fields = (
@@ -157,12 +184,12 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
         return can(self.request.user, "platform_app.view_contact_data")
 
     def get_queryset(self) -> QuerySet[Organization]:
-        user = self.request.user
         queryset = Organization.objects.select_related("district", "sector", "entered_by")
         if self._is_staff():
+            user = signed_in_user(self.request)  # can() holds only for a signed-in user
             # Staff see full records of their own district only (superusers: all).
             if not user.is_superuser:
-                queryset = queryset.filter(district_id=user.district_id)
+                queryset = queryset.filter(district=user.district_id)
             queryset = queryset.prefetch_related("contacts")
         else:
             queryset = queryset.public()
@@ -189,7 +216,12 @@ class PlatformWritePermission(permissions.IsAuthenticated):
             return True
         model = view.queryset_model._meta.model_name
         action = "add" if request.method == "POST" else "change"
-        return can(request.user, f"platform_app.{action}_{model}", request.user.district)
+        user = signed_in_user(request)  # IsAuthenticated passed above
+        # Writes happen in the writer's district: an account without one (can() would
+        # check no district then) may not write, as in the pages.
+        if user.district is None:
+            return False
+        return can(user, f"platform_app.{action}_{model}", user.district)
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
@@ -213,7 +245,7 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
     def get_queryset(self) -> QuerySet[Member]:
         return Member.objects.visible_to(self.request.user).select_related("user").order_by("pk")
 
-    def perform_update(self, serializer: MemberSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Member]) -> None:
         status = serializer.validated_data.pop("status", None)
         member = serializer.save()
         if status and status != member.status:
@@ -266,12 +298,15 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     def get_queryset(self) -> QuerySet[Meeting]:
         return Meeting.objects.visible_to(self.request.user).prefetch_related("agenda_items")
 
-    def perform_create(self, serializer: MeetingSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)
+        user = signed_in_user(self.request)
+        if user.district is None:  # PlatformWritePermission refuses these already
+            raise PermissionDenied
         try:
             serializer.instance = services.meeting_create(
-                district=self.request.user.district,
-                created_by=self.request.user,
+                district=user.district,
+                created_by=user,
                 **data,
             )
         except DjangoValidationError as exc:
@@ -279,11 +314,11 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             ) from exc
 
-    def perform_update(self, serializer: MeetingSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         changes = {k: v for k, v in serializer.validated_data.items() if k != "agenda"}
         try:
             serializer.instance = services.meeting_update(
-                meeting=serializer.instance, changes=changes
+                meeting=_patched(serializer), changes=changes
             )
         except DjangoValidationError as exc:
             raise DRFValidationError(
@@ -331,7 +366,7 @@ class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
     def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.visible_to(self.request.user).for_list().order_by("due_date", "pk")
 
-    def perform_create(self, serializer: AgreementSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Agreement]) -> None:
         data = serializer.validated_data
         district = data["agenda_item"].meeting.district
         members = [m for m in data.get("responsible", []) if m.district_id == district.pk]
@@ -342,7 +377,7 @@ class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
             organizations=list(data.get("responsible_organizations", [])),
             due_date=data["due_date"],
             axis=data.get("axis", "platform"),
-            user=self.request.user,
+            user=signed_in_user(self.request),
         )
 
 
@@ -367,9 +402,10 @@ class FollowUpPermission(permissions.IsAuthenticated):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
-        return request.method in permissions.SAFE_METHODS or can(
-            request.user, "platform_app.add_agreementfollowup", request.user.district
-        )
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = signed_in_user(request)  # IsAuthenticated passed above
+        return can(user, "platform_app.add_agreementfollowup", user.district)
 
 
 class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
@@ -384,10 +420,10 @@ class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
         visible = Agreement.objects.visible_to(self.request.user)
         return AgreementFollowUp.objects.filter(agreement__in=visible).order_by("pk")
 
-    def perform_create(self, serializer: FollowUpSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[AgreementFollowUp]) -> None:
         data = serializer.validated_data
         agreement = data["agreement"]
-        user = self.request.user
+        user = signed_in_user(self.request)
         if not Agreement.objects.visible_to(user).filter(pk=agreement.pk).exists():
             raise DRFValidationError({"agreement": "Unknown agreement."})
         responsible = agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
@@ -437,12 +473,14 @@ class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation
             .order_by("meeting_id", "organization__name")
         )
 
-    def perform_update(self, serializer: OrganizationInvitationSerializer) -> None:
-        invitation = serializer.instance  # set: PATCH always updates an existing row
+    def perform_update(
+        self, serializer: serializers.BaseSerializer[OrganizationInvitation]
+    ) -> None:
+        invitation = _patched(serializer)
         serializer.instance = services.organization_attendance_set(
-            meeting=invitation.meeting,  # type: ignore[union-attr]
-            organization=invitation.organization,  # type: ignore[union-attr]
-            present=serializer.validated_data.get("present", invitation.present),  # type: ignore[union-attr]
+            meeting=invitation.meeting,
+            organization=invitation.organization,
+            present=serializer.validated_data.get("present", invitation.present),
         )
 
 
@@ -469,12 +507,16 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
             if f not in (*ACTIVITY_REPORTED, *ACTIVITY_PLANNED, "version")
         )
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and "responsible" in fields:
             # Only members the caller may see can be named: no probing other districts' ids.
-            fields["responsible"].child_relation.queryset = Member.objects.visible_to(  # type: ignore[attr-defined]
+            # A many-to-many model field: ModelSerializer builds it as a ManyRelatedField.
+            responsible = cast(serializers.ManyRelatedField, fields["responsible"])
+            # Stub gap: RelatedField.queryset is declared as QuerySet | Manager, and mypy
+            # applies Manager.__get__ (a descriptor) to this plain instance assignment.
+            responsible.child_relation.queryset = Member.objects.visible_to(  # type: ignore[arg-type]
                 request.user
             )
         return fields
@@ -554,20 +596,20 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
                 status=HTTP_409_CONFLICT,
             )
 
-    def perform_update(self, serializer: ActivitySerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Activity]) -> None:
         data = serializer.validated_data
         try:
             if set(data) & set(ACTIVITY_PLANNED):
-                serializer.instance = self._plan(serializer.instance, data)
+                serializer.instance = self._plan(_patched(serializer), data)
             else:
-                serializer.instance = self._report(serializer.instance, data)
+                serializer.instance = self._report(_patched(serializer), data)
         except DjangoValidationError as exc:
             raise DRFValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             ) from exc
 
     def _report(self, activity: Activity, data: dict[str, Any]) -> Activity:
-        user = self.request.user
+        user = signed_in_user(self.request)  # permission_classes: IsAuthenticated
         if not Activity.objects.reportable_by(user).filter(pk=activity.pk).exists():
             raise PermissionDenied("Only the activity's responsible members report on it.")
         return services.activity_report(

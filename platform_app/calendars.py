@@ -66,7 +66,8 @@ def _meeting_event(meeting: Meeting, stamp: datetime) -> Event:
 def meeting_ics(meeting: Meeting) -> str:
     calendar = _calendar(meeting.title)
     calendar.add_component(_meeting_event(meeting, meeting.updated_at or timezone.now()))
-    return calendar.to_ical().decode()
+    ical: bytes = calendar.to_ical()
+    return ical.decode()
 
 
 def feed_ics(
@@ -87,4 +88,5 @@ def feed_ics(
         link = settings.SITE_URL + reverse("platform_app:agreement-detail", args=[agreement.pk])
         event.add("description", f"{agreement.description}\n\n{link}")
         calendar.add_component(event)
-    return calendar.to_ical().decode()
+    ical: bytes = calendar.to_ical()
+    return ical.decode()

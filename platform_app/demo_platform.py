@@ -232,7 +232,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
         for n, member in enumerate(active):
             if (n + index) % 4:  # about three quarters attend
                 services.attendance_set(meeting=meeting, member=member, present=True)
-        item = meeting.agenda_items.order_by("order").first()
+        item = meeting.agenda_items.earliest("order")
         services.agenda_item_minutes_save(
             item=item,
             minutes="La coordinación informó sobre las gestiones del mes y el avance del plan.",

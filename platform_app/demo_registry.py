@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.db import transaction
@@ -70,7 +70,9 @@ ORGANIZATIONS: tuple[tuple[str, str, int, int, bool, bool], ...] = (
 TOKEN_NAMESPACE = uuid.UUID("3f0c5a3e-8f7e-4c51-9b3f-5e0b7d5a0e42")
 
 
-def _point_in(sector_boundary: dict | None, rng: random.Random) -> tuple[float, float] | None:
+def _point_in(
+    sector_boundary: dict[str, Any] | None, rng: random.Random
+) -> tuple[float, float] | None:
     if not sector_boundary:
         return None
     polygon = shape(sector_boundary)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.models import DataRequest, District, Organization
 from platform_app.places import district_places, organization_turf
 from platform_app.services import ContactData
+from santaanita.forms import form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
@@ -28,7 +29,7 @@ def validate_plain_text(value: str) -> None:
         raise ValidationError(_("Write plain text, without HTML tags (< and >)."), code="markup")
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(forms.ModelForm[Organization]):
     """The organization record as the public form, the desk and representatives enter it."""
 
     age_groups = forms.MultipleChoiceField(
@@ -89,15 +90,18 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.district = district
-        self.fields["sector"].queryset = district.sectors.all()
-        self.fields["sector"].required = True
-        self.fields["sector"].label_from_instance = lambda sector: sector.name
-        self.fields["typology"].choices = Organization.Typology.choices
+        sector_field = form_field(self, "sector", forms.ModelChoiceField)
+        sector_field.queryset = district.sectors.all()
+        sector_field.required = True
+        # A per-instance override of the method, which Django supports; mypy reads it as
+        # replacing the class's method (python/mypy#2427).
+        sector_field.label_from_instance = lambda sector: sector.name  # type: ignore[method-assign,assignment]
+        form_field(self, "typology", forms.ChoiceField).choices = Organization.Typology.choices
         self._turf = organization_turf()
         if self._turf is None:
             del self.fields["turf"]
         else:
-            self.fields["turf"].choices = [
+            form_field(self, "turf", forms.MultipleChoiceField).choices = [
                 (place.key, place.name) for place in district_places(district)
             ]
         if self.instance.pk:
@@ -137,7 +141,7 @@ class OrganizationForm(forms.ModelForm):
         return "\n".join(filter(None, lines))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("legal_status") == Organization.LegalStatus.RUC and not data.get("ruc"):
             self.add_error("ruc", _("Enter the RUC, or choose another legal status."))
         has_lat, has_lon = data.get("latitude") is not None, data.get("longitude") is not None
@@ -244,17 +248,19 @@ class VerificationForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["merged_into"].queryset = (
+        set_queryset(
+            self,
+            "merged_into",
             Organization.objects.filter(
                 district_id=organization.district_id,
                 status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
             )
             .exclude(pk=organization.pk)
-            .order_by("name")
+            .order_by("name"),
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         decision = data.get("decision")
         if decision == Organization.Status.REJECTED and not data.get("reason", "").strip():
             self.add_error("reason", _("Give the reason for the rejection."))
@@ -274,13 +280,13 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [
+        form_field(self, "sector", forms.TypedChoiceField).choices = [
             ("", _("All sectors")),
             *((s.number, s.name) for s in district.sectors.all()),
         ]
 
 
-class DataRequestForm(forms.ModelForm):
+class DataRequestForm(forms.ModelForm[DataRequest]):
     class Meta:
         model = DataRequest
         fields = ("kind", "name", "email", "details")

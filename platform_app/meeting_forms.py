@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -19,9 +19,15 @@ from platform_app.models import (
     MeetingFile,
     Member,
     Organization,
+    Sector,
     StakeholderSector,
 )
 from platform_app.places import Place
+from santaanita.forms import form_field, set_queryset
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -40,7 +46,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _datetime_field(label: str) -> forms.DateTimeField:
+def _datetime_field(label: StrOrPromise) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label, widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
     )
@@ -62,9 +68,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
-            district=district
-        ).order_by("name")
+        set_queryset(
+            self, "organization", Organization.objects.filter(district=district).order_by("name")
+        )
 
 
 class AcceptInvitationForm(forms.Form):
@@ -85,7 +91,7 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(forms.ModelForm[Member]):
     class Meta:
         model = Member
         fields = ("remind_meetings", "remind_agreements", "receive_digest")
@@ -110,7 +116,7 @@ class _MeetingPlaceForm(forms.Form):
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.places = {place.key: place for place in places}
-        self.fields["public_place"].choices = [("", _("Another place"))] + [  # type: ignore[attr-defined]
+        form_field(self, "public_place", forms.ChoiceField).choices = [("", _("Another place"))] + [
             (place.key, place.name) for place in places
         ]
         url = self.initial.get("place_url")
@@ -119,7 +125,7 @@ class _MeetingPlaceForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         place = self.places.get(data.pop("public_place", "") or "")
         data["place_url"] = place.url if place else ""
         if place:
@@ -205,8 +211,10 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
-            Member.objects.active().filter(district=district).select_related("user")
+        set_queryset(
+            self,
+            "responsible",
+            Member.objects.active().filter(district=district).select_related("user"),
         )
 
 
@@ -238,8 +246,10 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
-            Member.objects.active().filter(district=district).select_related("user")
+        set_queryset(
+            self,
+            "responsible",
+            Member.objects.active().filter(district=district).select_related("user"),
         )
 
 
@@ -256,13 +266,15 @@ class ActivityEditForm(ActivityForm):
         super().__init__(*args, district=district, **kwargs)
         # Members already responsible stay offered even if they have since left, so saving
         # a change of dates does not drop them without the coordinator unticking them.
-        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
+        set_queryset(
+            self,
+            "responsible",
             Member.objects.filter(district=district)
             .filter(
                 Q(pk__in=Member.objects.active().values("pk"))
                 | Q(pk__in=activity.responsible.values("pk"))
             )
-            .select_related("user")
+            .select_related("user"),
         )
 
 
@@ -288,7 +300,7 @@ class FollowUpForm(forms.Form):
         return data
 
 
-class MeetingFileForm(forms.ModelForm):
+class MeetingFileForm(forms.ModelForm[MeetingFile]):
     class Meta:
         model = MeetingFile
         fields = ("title", "file")
@@ -309,10 +321,16 @@ class BoardFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args: Any, members: Any, meetings: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: QuerySet[Member],
+        meetings: QuerySet[Meeting],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = members  # type: ignore[attr-defined]
-        self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+        set_queryset(self, "responsible", members)
+        set_queryset(self, "meeting", meetings)
 
 
 class RoleGuideIntroForm(forms.Form):
@@ -343,13 +361,13 @@ class OrganizationInviteForm(forms.Form):
         required=False,
         choices=[("", _("All typologies")), *Organization.Typology.choices],
     )
-    sector = forms.ModelChoiceField(
+    sector: forms.ModelChoiceField[Sector] = forms.ModelChoiceField(
         label=_("Sector"), required=False, queryset=None, empty_label=_("All sectors")
     )
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = district.sectors.order_by("number")  # type: ignore[attr-defined]
+        set_queryset(self, "sector", district.sectors.order_by("number"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

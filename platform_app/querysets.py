@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,23 @@ from django.db.models import Count, Q
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from platform_app.models import User
+    # Most are named only as strings by the base classes below, which ruff does not read
+    # (a run-time import would be circular).
+    from platform_app.models import (  # noqa: F401
+        Activity,
+        Agreement,
+        Campaign,
+        Delivery,
+        District,
+        Meeting,
+        Member,
+        Objective,
+        Organization,
+        OrganizationInvitation,
+        User,
+    )
+
+_QS = TypeVar("_QS", bound="models.QuerySet[Any]")
 
 
 class DistrictQuerySet(models.QuerySet["District"]):
@@ -120,23 +136,26 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         )
 
 
-def _district_scope(qs: models.QuerySet, user: object, perm: str) -> models.QuerySet:  # type: ignore[type-arg]
+def _district_scope(
+    qs: _QS, user: User | AnonymousUser, perm: str, district_field: str = "district_id"
+) -> _QS:
     """Rows of the user's own district when their role grants ``perm``; nothing otherwise.
 
     Platform records are the district's internal work: a member of another district, a
     resident or an anonymous visitor must not even learn they exist (views answer 404).
+    ``district_field`` is the lookup from the row to its district's id.
     """
     from platform_app.permissions import can
 
-    if not can(user, perm):  # type: ignore[arg-type]
+    if not can(user, perm):
         return qs.none()
     if getattr(user, "is_superuser", False):
         return qs
-    return qs.filter(district_id=getattr(user, "district_id", None))
+    return qs.filter(**{district_field: getattr(user, "district_id", None)})
 
 
 class MemberQuerySet(models.QuerySet["Member"]):
-    def visible_to(self, user: object) -> MemberQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> MemberQuerySet:
         return _district_scope(self, user, "platform_app.view_member")
 
     def active(self) -> MemberQuerySet:
@@ -144,7 +163,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user: object) -> MeetingQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> MeetingQuerySet:
         return _district_scope(self, user, "platform_app.view_meeting")
 
     def upcoming(self, now: datetime) -> MeetingQuerySet:
@@ -155,7 +174,7 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
-    def visible_to(self, user: object) -> AgreementQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> AgreementQuerySet:
         return _district_scope(self, user, "platform_app.view_agreement")
 
     def open(self) -> AgreementQuerySet:
@@ -164,7 +183,7 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def overdue(self, today: date) -> AgreementQuerySet:
         return self.open().filter(due_date__lt=today)
 
-    def published(self, district: object) -> AgreementQuerySet:
+    def published(self, district: District) -> AgreementQuerySet:
         """The public transparency page: only where the district chose to publish."""
         return self.filter(
             district=district, district__platform_settings__publish_agreements=True
@@ -177,39 +196,29 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
 
 
 class ObjectiveQuerySet(models.QuerySet["Objective"]):
-    def visible_to(self, user: object) -> ObjectiveQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> ObjectiveQuerySet:
         return _district_scope(self, user, "platform_app.view_objective")
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
-    def visible_to(self, user: object) -> ActivityQuerySet:
-        from platform_app.permissions import can
+    def visible_to(self, user: User | AnonymousUser) -> ActivityQuerySet:
+        return _district_scope(self, user, "platform_app.view_activity", "objective__district_id")
 
-        if not can(user, "platform_app.view_activity"):  # type: ignore[arg-type]
-            return self.none()
-        if getattr(user, "is_superuser", False):
-            return self
-        return self.filter(objective__district_id=getattr(user, "district_id", None))
-
-    def reportable_by(self, user: object) -> ActivityQuerySet:
+    def reportable_by(self, user: User) -> ActivityQuerySet:
         """What the user may report progress on: every activity of their district for
         coordinators, otherwise those they are an active responsible member of."""
         from platform_app.permissions import can
 
         visible = self.visible_to(user)
-        if can(user, "platform_app.change_activity"):  # type: ignore[arg-type]
+        if can(user, "platform_app.change_activity"):
             return visible
         return visible.filter(responsible__user=user, responsible__status="active").distinct()
 
 
 class OrganizationInvitationQuerySet(models.QuerySet["OrganizationInvitation"]):
-    def visible_to(self, user: object) -> OrganizationInvitationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> OrganizationInvitationQuerySet:
         """Coordinators of the meeting's district; the list is registry data (who was asked
         to come), not something platform members or the public see."""
-        from platform_app.permissions import can
-
-        if not can(user, "platform_app.view_organizationinvitation"):  # type: ignore[arg-type]
-            return self.none()
-        if getattr(user, "is_superuser", False):
-            return self
-        return self.filter(meeting__district_id=getattr(user, "district_id", None))
+        return _district_scope(
+            self, user, "platform_app.view_organizationinvitation", "meeting__district_id"
+        )

@@ -381,7 +381,9 @@ def organization_confirm_email(*, token: str) -> Organization:
             # want to sign in; the registration itself never needed an account.
             user = User.objects.create_user(email=email, district=organization.district)
         address, _created = EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"primary": not user.emailaddress_set.exists()}
+            user=user,
+            email=email,
+            defaults={"primary": not EmailAddress.objects.filter(user=user).exists()},
         )
         if not address.verified:
             address.verified = True
@@ -522,13 +524,15 @@ def organization_verify(
         current.save(update_fields=["status", "merged_into", "version", "updated_at"])
         if decision == statuses.MERGED and merged_into is not None:
             merged_into.representatives.add(*current.representatives.all())
+        # Keyed by str: ``decision`` arrives as the plain value a form posted.
+        actions: dict[str, OrganizationEvent.Action] = {
+            statuses.VERIFIED: OrganizationEvent.Action.VERIFIED,
+            statuses.REJECTED: OrganizationEvent.Action.REJECTED,
+            statuses.MERGED: OrganizationEvent.Action.MERGED,
+        }
         event = _record(
             current,
-            action={
-                statuses.VERIFIED: OrganizationEvent.Action.VERIFIED,
-                statuses.REJECTED: OrganizationEvent.Action.REJECTED,
-                statuses.MERGED: OrganizationEvent.Action.MERGED,
-            }[decision],
+            action=actions[decision],
             actor=actor,
             from_status=from_status,
             reason=reason,
@@ -1501,7 +1505,7 @@ def organizations_import(
         form = OrganizationForm(data, district=district)
         if not form.is_valid():
             reasons = "; ".join(
-                f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+                f"{form.fields[f].label if f in form.fields else f}: {' '.join(map(str, e))}"
                 for f, e in form.errors.items()
             )
             report.rejected.append((number, reasons))
@@ -1974,7 +1978,8 @@ def registry_import_state(*, import_id: str) -> dict[str, Any] | None:
     report once done. None for an unknown (or expired) import id."""
     from django.core.cache import cache
 
-    return cache.get(_import_key(import_id))
+    state: dict[str, Any] | None = cache.get(_import_key(import_id))
+    return state
 
 
 def _import_state_update(import_id: str, **changes: Any) -> None:

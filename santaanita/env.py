@@ -9,11 +9,20 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
+
+
+@overload
+def env_str(name: str) -> str | None: ...
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: str | None) -> str | None: ...
 
 
 def env_str(name: str, default: str | None = None) -> str | None:

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+_FieldT = TypeVar("_FieldT", bound=forms.Field)
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's ValidationError lands next to the fields it is about; the rest on top."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
+    """``form.fields[name]``, typed as the kind of field the form declares it to be.
+
+    ``form.fields`` is a ``dict[str, Field]`` to the type checker, which therefore knows
+    nothing of a ModelChoiceField's ``queryset`` or a ChoiceField's ``choices``; the caller
+    names the kind, and a wrong one fails here, at once, rather than on a later attribute.
+    """
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}.")
+    return field
+
+
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Narrow the choices of the ModelChoiceField ``name`` (to a district's rows, say)."""
+    form_field(form, name, forms.ModelChoiceField).queryset = queryset

@@ -61,8 +61,10 @@ def _polygonal_part(geom: BaseGeometry) -> BaseGeometry:
 def area_m2(geom: BaseGeometry) -> float:
     if geom.is_empty or isinstance(geom, Point):
         return 0.0
-    lat = geom.centroid.y
-    return geom.area * METRES_PER_DEGREE**2 * math.cos(math.radians(lat))
+    # shapely ships no type information: name the floats its properties return.
+    lat: float = geom.centroid.y
+    area: float = geom.area
+    return area * METRES_PER_DEGREE**2 * math.cos(math.radians(lat))
 
 
 def normalize_geometry(value: dict[str, Any]) -> NormalizedGeometry:

@@ -29,7 +29,7 @@ def configure_pillow() -> None:
     warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
-def clean_image(upload: UploadedFile) -> ContentFile[bytes]:
+def clean_image(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
     """Return a re-encoded copy of ``upload`` or raise ValidationError with a clear message."""
     if upload.size and upload.size > settings.IMAGE_MAX_BYTES:
         raise ValidationError(
@@ -46,9 +46,10 @@ def clean_image(upload: UploadedFile) -> ContentFile[bytes]:
             image_format = probe.format
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(upload) as opened:
+            opened.load()
+            # A new Image (a plain copy when nothing needs turning); the file closes below.
+            image = ImageOps.exif_transpose(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(
             _("The image has too many pixels; the limit is %(limit)s megapixels."),

@@ -12,6 +12,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,10 @@ from santaanita.env import (
     env_str,
     local_secret_key,
 )
+
+# Before any app module loads: their admins and forms subscript Django classes
+# (``admin.ModelAdmin[Team]``) for mypy, which Django's own classes do not allow at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR") or BASE_DIR / "data")

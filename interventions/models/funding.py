@@ -339,6 +339,9 @@ class PledgeChange(models.Model):
             except FieldDoesNotExist:  # a field since removed: its history stays readable
                 labelled.append((name, before, after))
                 continue
+            if not isinstance(field, models.Field):  # audited names are columns, not relations
+                labelled.append((name, before, after))
+                continue
             choices = {str(value): label for value, label in field.flatchoices or ()}
             labelled.append(
                 (

@@ -236,7 +236,7 @@ class ActivityPhoto(models.Model):
         verbose_name_plural = _("activity photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class InterventionPhoto(models.Model):

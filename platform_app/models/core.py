@@ -60,7 +60,9 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Email instead of username: a BaseUserManager, as Django documents for custom users; the
+    # stubs declare AbstractUser.objects as the username-based UserManager.
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("user")

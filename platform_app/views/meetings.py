@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -66,6 +66,7 @@ from platform_app.permissions import can
 from platform_app.places import district_places
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -73,14 +74,14 @@ from santaanita.once import single_submission
 def _platform_district(request: HttpRequest, perm: str = "platform_app.view_meeting") -> District:
     """The district whose platform the user works in, if their role grants ``perm``."""
     user = request.user
-    district = getattr(user, "district", None)
-    if district is None or not can(user, perm, district):  # type: ignore[arg-type]
+    district = user.district if user.is_authenticated else None
+    if district is None or not can(user, perm, district):
         raise PermissionDenied
     return district
 
 
 def _require(request: HttpRequest, perm: str, district: District) -> None:
-    if not can(request.user, perm, district):  # type: ignore[arg-type]
+    if not can(request.user, perm, district):
         raise PermissionDenied
 
 
@@ -186,7 +187,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             services.member_invite(
                 district=district,
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=signed_in_user(request),
                 accept_url=lambda token: request.build_absolute_uri(
                     reverse("platform_app:invitation-accept", args=[token])
                 ),
@@ -226,7 +227,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "platform_app/invitation_invalid.html", status=404)
     user = request.user
     if user.is_authenticated:
-        if user.email.lower() != invitation.email:  # type: ignore[union-attr]
+        if user.email.lower() != invitation.email:
             return render(
                 request,
                 "platform_app/invitation_wrong_account.html",
@@ -234,7 +235,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 status=403,
             )
         if request.method == "POST":
-            services.member_join(invitation=invitation, user=user)  # type: ignore[arg-type]
+            services.member_join(invitation=invitation, user=user)
             messages.success(request, _("Welcome to the platform."))
             return redirect("platform_app:platform-home")
         return render(request, "platform_app/invitation_accept.html", {"invitation": invitation})
@@ -327,7 +328,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 place_url=data["place_url"],
                 video_url=data["video_url"],
                 agenda=form.cleaned_agenda(),
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=signed_in_user(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -356,7 +357,7 @@ def meeting_series(request: HttpRequest) -> HttpResponse:
                 longitude=data["longitude"],
                 place_url=data["place_url"],
                 agenda=form.cleaned_agenda(),
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=signed_in_user(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -466,7 +467,7 @@ def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
         upload = form.save(commit=False)
         upload.meeting = meeting
         upload.size = upload.file.size
-        upload.uploaded_by = request.user
+        upload.uploaded_by = signed_in_user(request)
         upload.save()
         messages.success(request, _("The file has been added."))
         return redirect("platform_app:meeting-detail", pk=meeting.pk)
@@ -571,14 +572,16 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                     responsible=list(data["responsible"]),
                     due_date=data["due_date"],
                     axis=data["axis"],
-                    user=request.user,  # type: ignore[arg-type]
+                    user=signed_in_user(request),
                 )
                 messages.success(request, _("Agreement recorded."))
                 return redirect(f"{request.path}#item-{item.pk}")
         elif action == "agenda":
-            form = AgendaItemForm(request.POST)
-            if form.is_valid():
-                services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
+            agenda_item_form = AgendaItemForm(request.POST)
+            if agenda_item_form.is_valid():
+                services.agenda_item_add(
+                    meeting=meeting, title=agenda_item_form.cleaned_data["title"]
+                )
                 return redirect(request.path)
         elif action == "held":
             services.meeting_mark_held(meeting=meeting)
@@ -598,7 +601,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     context = _meeting_context(request, meeting)
     forms_by_item = []
     for item in context["items"]:
-        form = (
+        item_agreement_form = (
             agreement_form
             if agreement_form is not None and agreement_form.prefix == f"a{item.pk}"
             else AgreementForm(district=meeting.district, prefix=f"a{item.pk}")
@@ -607,7 +610,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
             (
                 item,
                 MinutesForm(initial={"minutes": item.minutes}, auto_id=f"id_minutes_{item.pk}"),
-                form,
+                item_agreement_form,
             )
         )
     context["forms_by_item"] = forms_by_item
@@ -686,7 +689,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.agreement_follow_up(
                     agreement=agreement,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=signed_in_user(request),
                     new_status=data["new_status"],
                     progress=data["progress"],
                     comment=data["comment"],
@@ -799,7 +802,7 @@ def role_guide_propose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and intro.is_valid() and roles.is_valid():
         guide = services.role_guide_propose(
             district=district,
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in_user(request),
             introduction=intro.cleaned_data["introduction"],
             change_summary=intro.cleaned_data["change_summary"],
             roles=[f.cleaned_data for f in roles.forms if f.cleaned_data.get("name")],
@@ -815,7 +818,9 @@ def work_plan(request: HttpRequest) -> HttpResponse:
     objectives = Objective.objects.filter(district=district).prefetch_related(
         "activities__responsible__user"
     )
-    reportable = Activity.objects.reportable_by(request.user).values_list("pk", flat=True)
+    reportable = Activity.objects.reportable_by(signed_in_user(request)).values_list(
+        "pk", flat=True
+    )
     return render(
         request,
         "platform_app/workplan_detail.html",
@@ -883,11 +888,13 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _keep_typed_values_from(form: forms.Form, version: int) -> None:
-    """After a stale save the form shows what was typed, now carrying the current version:
-    sending it again, knowingly, replaces the other person's change."""
-    form.data = form.data.copy()
-    form.data["version"] = str(version)
+def _keep_typed_values_from(form: forms.Form, post: QueryDict, version: int) -> None:
+    """After a stale save the form shows what was typed (``post``, the data it was bound
+    to), now carrying the current version: sending it again, knowingly, replaces the other
+    person's change."""
+    data = post.copy()
+    data["version"] = str(version)
+    form.data = data
 
 
 @login_required
@@ -921,7 +928,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"title": objective.title},
             )
-            _keep_typed_values_from(form, objective.version)
+            _keep_typed_values_from(form, request.POST, objective.version)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -989,7 +996,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "progress": current.progress,
                 },
             )
-            _keep_typed_values_from(form, current.version)
+            _keep_typed_values_from(form, request.POST, current.version)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -1015,7 +1022,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("responsible__user"),
         pk=pk,
     )
-    if not Activity.objects.reportable_by(request.user).filter(pk=pk).exists():
+    if not Activity.objects.reportable_by(signed_in_user(request)).filter(pk=pk).exists():
         raise PermissionDenied
     form = ActivityReportForm(
         request.POST or None,
@@ -1030,7 +1037,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_report(
                 activity=activity,
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 status=data["status"],
                 progress=data["progress"],
                 version=data["version"],
@@ -1047,8 +1054,9 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"status": activity.get_status_display(), "progress": activity.progress},
             )
             # The next send is made from the current version, on purpose.
-            form.data = form.data.copy()
-            form.data["version"] = str(activity.version)
+            typed = request.POST.copy()  # what the form was bound to
+            typed["version"] = str(activity.version)
+            form.data = typed
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -1092,7 +1100,7 @@ def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 result = services.meeting_organizations_invite(
                     meeting=meeting,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in_user(request),
                     typology=form.cleaned_data["typology"],
                     sector=form.cleaned_data["sector"],
                 )
@@ -1125,7 +1133,7 @@ def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": invitations,
             "summary": _organization_summary(meeting),
             "may_take": can(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 "platform_app.change_organizationinvitation",
                 meeting.district,
             ),

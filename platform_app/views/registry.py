@@ -57,6 +57,7 @@ from platform_app.services import (
 )
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
 
 SESSION_KEY = "registry_submitted"
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
@@ -71,7 +72,7 @@ def _default_district() -> District:
 def _staff_district(request: HttpRequest, perm: str) -> District:
     """The district a staff member works in, if they hold ``perm`` there; 403 otherwise."""
     user = request.user
-    district = getattr(user, "district", None)
+    district = user.district if user.is_authenticated else None
     if district is None or not can(user, perm, district):
         raise PermissionDenied
     return district
@@ -274,7 +275,7 @@ def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
                 fields=form.organization_fields(),
                 contact=form.contact(),
                 turf=form.turf_keys(),
-                actor=request.user,
+                actor=signed_in_user(request),
                 version=form.cleaned_data["version"],
                 review_changes=True,
             )
@@ -336,7 +337,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     turf=form.turf_keys(),
                     channel=Organization.Channel.DESK,
                     submission_token=form.cleaned_data.get("submission_token"),
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     campaign=campaign,
                     # A contact email given at the desk gets the same confirmation link.
                     confirm_url=_confirm_url(request),
@@ -347,7 +348,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     fields=form.organization_fields(),
                     contact=form.contact(),
                     turf=form.turf_keys(),
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     version=form.cleaned_data.get("version") or 0,
                 )
         except DuplicateOrganizationError as exc:
@@ -487,7 +488,7 @@ def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
         try:
             organization_verify(
                 organization=organization,
-                actor=request.user,
+                actor=signed_in_user(request),
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data.get("reason", ""),
                 merged_into=form.cleaned_data.get("merged_into"),
@@ -568,6 +569,7 @@ def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpRespons
         raise Http404 from None
     data_request = get_object_or_404(DataRequest, pk=data["r"], email=data["e"])
     records = data_subject_records(district=data_request.district, email=data_request.email)
+    response: HttpResponse
     if fmt == "json":
         response = JsonResponse({"email": data_request.email, "records": records})
     elif fmt == "csv":
@@ -612,7 +614,7 @@ def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             data_request_answer(
                 data_request=data_request,
-                actor=request.user,
+                actor=signed_in_user(request),
                 answer=form.cleaned_data["answer"],
                 anonymize=form.cleaned_data["anonymize"],
             )
@@ -654,7 +656,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             if not dry_run:
                 import_id = registry_import_start(
                     district=district,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in_user(request),
                     rows=rows,
                     source=sheet.name,
                 )
@@ -663,7 +665,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                 district=district,
                 rows=rows,
                 dry_run=True,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 source=sheet.name,
             )
             context["dry_run"] = True

@@ -54,6 +54,9 @@ def test_coordinators_schedule_meetings_members_cannot(api):
     }
     api.force_authenticate(MemberFactory().user)
     assert api.post("/api/platform/meetings/", payload, format="json").status_code == 403
+    # A coordinator's account not yet placed in a district writes nowhere, as in the pages.
+    api.force_authenticate(UserFactory(role=Role.COORDINATOR, district=None))
+    assert api.post("/api/platform/meetings/", payload, format="json").status_code == 403
     api.force_authenticate(UserFactory(role=Role.COORDINATOR))
     response = api.post("/api/platform/meetings/", payload, format="json")
     assert response.status_code == 201, response.content
