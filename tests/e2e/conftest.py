@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,13 +117,18 @@ def wait_for_service_worker(page, *, keeps_this_page: bool = False) -> None:
     """Wait (20 s at most) until a service worker controls the page, and optionally until
     its cache holds the page itself, as it must before the connection drops."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
-    if keeps_this_page:
-        page.wait_for_function(
-            """async () => {
-                for (const key of await caches.keys()) {
-                    if (await (await caches.open(key)).match(location.href)) return true;
-                }
-                return false;
-            }""",
-            timeout=20_000,
-        )
+    if not keeps_this_page:
+        return
+    # Polled from here: wait_for_function does not await a promise, and a pending promise
+    # is truthy, so an async predicate there returns at once, cache or not.
+    in_cache = """async () => {
+        for (const key of await caches.keys()) {
+            if (await (await caches.open(key)).match(location.href)) return true;
+        }
+        return false;
+    }"""
+    deadline = time.monotonic() + 20
+    while not page.evaluate(in_cache):
+        if time.monotonic() > deadline:
+            raise AssertionError("the service worker never kept this page in its cache")
+        page.wait_for_timeout(100)

@@ -118,3 +118,21 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     page.goto("/mapa/")
     expect(page.locator("#space-map path.space-marker.space-good")).to_have_count(1)
     expect(page.locator("#space-map path.space-marker.space-unknown")).to_have_count(0)
+
+
+def test_a_survey_form_opened_before_the_worker_took_control_reopens_offline(page):
+    """The link to a survey form is the volunteer's first page under /mapa/ (from an email,
+    say): the page loads before the service worker exists, asks the worker to keep it, and
+    reopens without a connection."""
+    surveyor = UserFactory(email="voluntario@example.org", role="surveyor")
+    space = PublicSpaceFactory(name="Parque Santa Rosa")
+    Assignment.objects.create(space=space, surveyor=surveyor, assigned_by=surveyor)
+    _sign_in(page, surveyor.email)
+    page.goto(f"/mapa/espacios/{space.pk}/ficha/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Santa Rosa")
+    wait_for_service_worker(page, keeps_this_page=True)
+
+    cut_connection(page.context)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Parque Santa Rosa")
+    expect(page.locator("select[name=eq_bench_condition]")).to_be_visible()
