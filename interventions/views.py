@@ -60,7 +60,7 @@ from interventions.models import (
 )
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
-from santaanita.forms import apply_errors
+from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -242,11 +242,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                             "again to replace that change."
                         ),
                     )
-                    # The next send is made from the current version, on purpose. The form's
-                    # data is request.POST; its copy is a QueryDict that takes the new value.
-                    data = request.POST.copy()
-                    data["edit-version"] = str(exc.current.version)
-                    edit_form.data = data
+                    carry_current_version(edit_form, request.POST, exc.current.version)
                     pledge = _pledge_for_page(request, pk)
                 except ValidationError as exc:
                     apply_errors(edit_form, exc)
@@ -371,11 +367,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                             "form; send them again to replace that change."
                         ),
                     )
-                    # The next send is made from the current version, on purpose. The form's
-                    # data is request.POST; its copy is a QueryDict that takes the new value.
-                    data = request.POST.copy()
-                    data["edit-version"] = str(exc.current.version)
-                    edit_form.data = data
+                    carry_current_version(edit_form, request.POST, exc.current.version)
                     event = _managed_event(request, pk)
                 except ValidationError as exc:
                     apply_errors(edit_form, exc)

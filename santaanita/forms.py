@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 _FieldT = TypeVar("_FieldT", bound=forms.Field)
 
@@ -36,3 +37,12 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
 def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     """Narrow the choices of the ModelChoiceField ``name`` (to a district's rows, say)."""
     form_field(form, name, forms.ModelChoiceField).queryset = queryset
+
+
+def carry_current_version(form: forms.BaseForm, post: QueryDict, version: int) -> None:
+    """After a stale save the form shows what was typed (``post``, the data it was bound
+    to), now carrying the current version: sending it again, knowingly, replaces the other
+    person's change."""
+    data = post.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data

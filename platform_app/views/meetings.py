@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -64,7 +63,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import can
 from platform_app.places import district_places
-from santaanita.forms import apply_errors
+from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -888,15 +887,6 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _keep_typed_values_from(form: forms.Form, post: QueryDict, version: int) -> None:
-    """After a stale save the form shows what was typed (``post``, the data it was bound
-    to), now carrying the current version: sending it again, knowingly, replaces the other
-    person's change."""
-    data = post.copy()
-    data["version"] = str(version)
-    form.data = data
-
-
 @login_required
 @single_submission
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -928,7 +918,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"title": objective.title},
             )
-            _keep_typed_values_from(form, request.POST, objective.version)
+            carry_current_version(form, request.POST, objective.version)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -996,7 +986,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "progress": current.progress,
                 },
             )
-            _keep_typed_values_from(form, request.POST, current.version)
+            carry_current_version(form, request.POST, current.version)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -1053,10 +1043,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"status": activity.get_status_display(), "progress": activity.progress},
             )
-            # The next send is made from the current version, on purpose.
-            typed = request.POST.copy()  # what the form was bound to
-            typed["version"] = str(activity.version)
-            form.data = typed
+            carry_current_version(form, request.POST, activity.version)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
