@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from mapping.models import PublicSpace
+from mapping.services import organization_spaces_set
 from platform_app.models import District, Organization
 from platform_app.places import Place
 
@@ -45,10 +46,12 @@ class SpaceCaretaking:
         )
         return _places(rows)
 
-    def replace(self, organization: Organization, keys: Iterable[str]) -> None:
-        ids = [int(key.removeprefix("space:")) for key in keys if key.startswith("space:")]
-        spaces = PublicSpace.objects.in_district(organization.district).filter(pk__in=ids)
-        organization.public_spaces.set(spaces)
+    def offered(self, district: District) -> list[Place]:
+        return public_spaces(district=district)
+
+    def replace(self, organization: Organization, keys: Iterable[str]) -> bool:
+        ids = {int(key.removeprefix("space:")) for key in keys if key.startswith("space:")}
+        return organization_spaces_set(organization=organization, space_ids=ids)
 
 
 caretaking = SpaceCaretaking()

@@ -30,7 +30,7 @@ from mapping.models import (
     check_span,
 )
 from mapping.permissions import may_add_photo, may_survey
-from platform_app.models import District, User
+from platform_app.models import District, Organization, User
 from platform_app.permissions import can
 from santaanita.geo import normalize_geometry
 from santaanita.images import clean_image
@@ -259,6 +259,21 @@ def space_save(*, space: PublicSpace, user: User, organizations: Any = None) -> 
             space.organizations.set(organizations)
     logger.info("space %s saved by user %s", space.pk, user.pk)
     return space
+
+
+def organization_spaces_set(*, organization: Organization, space_ids: set[int]) -> bool:
+    """The spaces an organization says it cares for (the other side of ``space_save``'s
+    caring organizations); ids outside its district are ignored. True when they changed."""
+    wanted = set(
+        PublicSpace.objects.in_district(organization.district)
+        .filter(pk__in=space_ids)
+        .values_list("pk", flat=True)
+    )
+    current = set(organization.public_spaces.values_list("pk", flat=True))
+    if wanted == current:
+        return False
+    organization.public_spaces.set(wanted)
+    return True
 
 
 # --- Import ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import DataRequest, District, Organization
-from platform_app.places import district_places, organization_turf
+from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.forms import form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
@@ -101,8 +101,11 @@ class OrganizationForm(forms.ModelForm[Organization]):
         if self._turf is None:
             del self.fields["turf"]
         else:
-            form_field(self, "turf", forms.MultipleChoiceField).choices = [
-                (place.key, place.name) for place in district_places(district)
+            turf = self._turf
+            # A callable: evaluated when the field is shown or a choice is checked, so the
+            # registry import (a form per row, no turf column) never lists the spaces.
+            form_field(self, "turf", forms.MultipleChoiceField).choices = lambda: [
+                (place.key, place.name) for place in turf.offered(district)
             ]
         if self.instance.pk:
             contact = self.instance.contacts.filter(is_primary=True).first()

@@ -39,9 +39,17 @@ class Turf(Protocol):
     """The places an organization uses or cares for (its "turf"), kept by the app that owns
     the places; named in ``settings.ORGANIZATION_TURF``."""
 
-    def places(self, organization: Organization) -> list[Place]: ...
+    def offered(self, district: District) -> list[Place]:
+        """The places of the district an organization may name."""
+        ...
 
-    def replace(self, organization: Organization, keys: Iterable[str]) -> None: ...
+    def places(self, organization: Organization) -> list[Place]:
+        """The places the organization names now."""
+        ...
+
+    def replace(self, organization: Organization, keys: Iterable[str]) -> bool:
+        """Name exactly these places (keys of ``offered``); True when that changed them."""
+        ...
 
 
 def organization_turf() -> Turf | None:

@@ -402,9 +402,7 @@ def _turf_replace(organization: Organization, keys: list[str]) -> bool:
     turf = organization_turf()
     if turf is None:
         return False
-    before = {place.key for place in turf.places(organization)}
-    turf.replace(organization, keys)
-    return {place.key for place in turf.places(organization)} != before
+    return turf.replace(organization, keys)
 
 
 # Changes to these fields of a verified record send it back to the coordinators' review.

@@ -78,3 +78,18 @@ def test_the_public_page_lists_the_turf_and_the_representative_changes_it(
     assert response.status_code == 302, response.context["form"].errors
     assert list(organization.public_spaces.all()) == [spaces["rosa"]]
     assert "turf" in organization.events.order_by("-pk").first().changes
+
+
+@pytest.mark.django_db
+def test_a_form_without_turf_never_lists_the_spaces(santa_anita, spaces):
+    # The registry import builds one form per spreadsheet row; none may read the spaces.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from platform_app.forms import OrganizationForm
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            form = OrganizationForm(valid_post(sector=_sector(santa_anita)), district=santa_anita)
+            assert form.is_valid(), form.errors
+    assert not [q for q in queries.captured_queries if "mapping_publicspace" in q["sql"]]
