@@ -52,7 +52,7 @@ run: demo
 
 # Debian packages the suite drives: Chromium for the browser journeys and GDAL's ogrinfo,
 # which opens the GIS exports as QGIS would. Installed when missing and we are root;
-# otherwise those tests are skipped with the reason.
+# otherwise those tests are skipped with the reason (under CI=true, as .ci/run sets, they fail).
 TEST_TOOLS := /usr/bin/chromium=chromium /usr/bin/ogrinfo=gdal-bin
 test-tools:
 	@missing=""; \
@@ -62,7 +62,7 @@ test-tools:
 	    echo "Installing Debian's$$missing for the tests…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Missing and not installable here:$$missing (their tests will be skipped)."; \
+	    echo "Missing and not installable here:$$missing (their tests will be skipped, or fail under CI=true)."; \
 	  fi; \
 	fi
 
