@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -36,26 +33,8 @@ from platform_app.models import (
     Sector,
     User,
 )
+from santaanita.admin_base import ReadOnlyAdmin
 from santaanita.users import signed_in_user
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class VersionedAdmin(admin.ModelAdmin[_M]):
-    """For records the app edits against a ``version``: an admin save bumps it too, so a form
-    opened in the app before the admin's change is refused as stale instead of undoing it."""
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
-        for inline in formset.forms:
-            record = inline.instance
-            if record.pk and hasattr(record, "version") and inline.has_changed():
-                record.version += 1
-        super().save_formset(request, form, formset, change)
 
 
 @admin.register(User)
@@ -141,7 +120,10 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin[Contact]):
+class ContactAdmin(ReadOnlyAdmin):
+    """Contacts change with their organization (``organization_update``: history, version)
+    and are erased through data-subject requests; the admin only shows them."""
+
     list_display = ("name", "organization", "phone", "email", "is_primary")
     list_select_related = ("organization",)
     search_fields = ("name", "email", "phone", "organization__name")
@@ -165,7 +147,13 @@ class OrganizationEventAdmin(admin.ModelAdmin[OrganizationEvent]):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(VersionedAdmin[Organization]):
+class OrganizationAdmin(ReadOnlyAdmin):
+    """Read-only, superusers included: a change saved here would bypass
+    ``organization_update`` (no history line, no row lock, no version bump, no return to
+    review) and could overwrite a desk or representative save landing in between; a deletion
+    would take the history with it. Staff change records from the desk and the verification
+    pages, representatives from their organization's page."""
+
     list_display = (
         "registration_code",
         "name",
@@ -385,14 +373,23 @@ class ActivityInline(admin.StackedInline[Activity, Objective]):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(VersionedAdmin[Objective]):
+class ObjectiveAdmin(ReadOnlyAdmin):
+    """Read-only, superusers included, with its activities (Django shows the inlines of a
+    record that cannot be changed read-only too): a save here would bypass
+    ``objective_update``/``activity_update`` (row lock, version) and could overwrite a
+    change made meanwhile from the work-plan pages, where coordinators edit the plan."""
+
     list_display = ("title", "district", "axis", "order")
     list_filter = ("axis", "district")
     inlines = (ActivityInline,)
 
 
 @admin.register(Activity)
-class ActivityAdmin(VersionedAdmin[Activity]):
+class ActivityAdmin(ReadOnlyAdmin):
+    """Read-only, superusers included: a save here would bypass ``activity_update`` and
+    ``activity_report`` (row lock, version, who reported) and could overwrite a report or a
+    change of plan landing in between. Use the work-plan pages."""
+
     list_display = ("title", "objective", "status", "progress", "weight", "due_on")
     list_filter = ("status",)
     list_select_related = ("objective",)

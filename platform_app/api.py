@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch, QuerySet
@@ -32,10 +33,20 @@ from platform_app.models import (
     Sector,
     User,
 )
-from platform_app.permissions import can
+from platform_app.permissions import can, district_for
 from santaanita.users import signed_in_user
 
 _M = TypeVar("_M", bound=models.Model)
+
+
+def _may_write(request: Request, perm: str) -> bool:
+    """For a permission class: may the signed-in user ``perm`` in their own district? An
+    account without a district may not write anywhere (``district_for``), as in the pages."""
+    try:
+        district_for(request.user, perm)
+    except DjangoPermissionDenied:
+        return False
+    return True
 
 
 def _patched(serializer: serializers.BaseSerializer[_M]) -> _M:
@@ -216,12 +227,7 @@ class PlatformWritePermission(permissions.IsAuthenticated):
             return True
         model = view.queryset_model._meta.model_name
         action = "add" if request.method == "POST" else "change"
-        user = signed_in_user(request)  # IsAuthenticated passed above
-        # Writes happen in the writer's district: an account without one (can() would
-        # check no district then) may not write, as in the pages.
-        if user.district is None:
-            return False
-        return can(user, f"platform_app.{action}_{model}", user.district)
+        return _may_write(request, f"platform_app.{action}_{model}")
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
@@ -300,13 +306,12 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)
-        user = signed_in_user(self.request)
-        if user.district is None:  # PlatformWritePermission refuses these already
-            raise PermissionDenied
+        # PlatformWritePermission asked the same; this also hands over the district.
+        district = district_for(self.request.user, "platform_app.add_meeting")
         try:
             serializer.instance = services.meeting_create(
-                district=user.district,
-                created_by=user,
+                district=district,
+                created_by=signed_in_user(self.request),
                 **data,
             )
         except DjangoValidationError as exc:
@@ -404,8 +409,8 @@ class FollowUpPermission(permissions.IsAuthenticated):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        user = signed_in_user(request)  # IsAuthenticated passed above
-        return can(user, "platform_app.add_agreementfollowup", user.district)
+        # Whether the user is responsible for the agreement is checked per object on create.
+        return _may_write(request, "platform_app.add_agreementfollowup")
 
 
 class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):

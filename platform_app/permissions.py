@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -242,3 +243,17 @@ def can(user: User | AnonymousUser, perm: str, district: District | None = None)
     if not user.has_perm(perm):
         return False
     return district is None or user.district_id == district.pk
+
+
+def district_for(user: User | AnonymousUser, perm: str) -> District:
+    """The district the user works in, when their role grants ``perm`` there.
+
+    Raises PermissionDenied (a 403 in the pages and the API) otherwise, and also for an
+    account not yet placed in a district, superusers included: ``can()`` given no district
+    checks none, so ``can(user, perm, user.district)`` with a None district would let that
+    account act in every district. Views and API permissions ask this helper instead.
+    """
+    district = user.district if user.is_authenticated else None
+    if district is None or not can(user, perm, district):
+        raise PermissionDenied
+    return district

@@ -222,7 +222,14 @@ class DuplicateOrganizationError(Exception):
 
 
 class StaleOrganizationError(Exception):
-    """The record changed after the form was read; saving would overwrite someone's edit."""
+    """The record changed after the form was read; saving would overwrite someone's edit.
+
+    ``current`` is the record as it is now, so the form can keep what was typed and carry
+    the current version: sent again, knowingly, it replaces the other change."""
+
+    def __init__(self, current: Organization) -> None:
+        super().__init__(current.registration_code)
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -429,7 +436,7 @@ def organization_update(
     with transaction.atomic():
         current = Organization.objects.select_for_update().get(pk=organization.pk)
         if current.version != version:
-            raise StaleOrganizationError
+            raise StaleOrganizationError(current)
         changed = [name for name, value in fields.items() if getattr(current, name) != value]
         for name, value in fields.items():
             setattr(current, name, value)

@@ -1,7 +1,8 @@
 """The collaborative platform (issue 5): member home, members and invitations, meetings with
 attendance and minutes, agreements and their follow-up, calendars, guide of roles, work plan.
 
-Access: every page needs a platform role in the user's district (``can``). Objects come from
+Access: every page needs a platform role in the user's district (``district_for``, which
+refuses an account without a district, or ``can`` on an object's district). Objects come from
 ``visible_to(user)`` querysets, so another district's meeting or agreement is a 404 (its
 existence is not revealed); a visible object the user may not change is a 403.
 """
@@ -61,22 +62,13 @@ from platform_app.models import (
     StakeholderSector,
     User,
 )
-from platform_app.permissions import can
+from platform_app.permissions import can, district_for
 from platform_app.places import district_places
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
 # --- access helpers ------------------------------------------------------------------------
-
-
-def _platform_district(request: HttpRequest, perm: str = "platform_app.view_meeting") -> District:
-    """The district whose platform the user works in, if their role grants ``perm``."""
-    user = request.user
-    district = user.district if user.is_authenticated else None
-    if district is None or not can(user, perm, district):
-        raise PermissionDenied
-    return district
 
 
 def _require(request: HttpRequest, perm: str, district: District) -> None:
@@ -110,7 +102,7 @@ def _may_follow_up(user: Any, agreement: Agreement) -> bool:
 
 @login_required
 def platform_home(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request)
+    district = district_for(request.user, "platform_app.view_meeting")
     now = timezone.now()
     today = timezone.localdate()
     member = _member_of(request.user, district)
@@ -154,7 +146,7 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def member_preferences(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request)
+    district = district_for(request.user, "platform_app.view_meeting")
     member = _member_of(request.user, district)
     if member is None:
         raise Http404
@@ -177,7 +169,7 @@ def member_preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def member_list(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.view_member")
+    district = district_for(request.user, "platform_app.view_member")
     may_invite = can(request.user, "platform_app.add_invitation", district)
     form = InviteForm(request.POST or None, district=district)
     if request.method == "POST":
@@ -289,7 +281,7 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request)
+    district = district_for(request.user, "platform_app.view_meeting")
     meetings = (
         Meeting.objects.filter(district=district)
         .annotate(item_count=Count("agenda_items", distinct=True))
@@ -310,7 +302,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.add_meeting")
+    district = district_for(request.user, "platform_app.add_meeting")
     form = MeetingForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -340,7 +332,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def meeting_series(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.add_meeting")
+    district = district_for(request.user, "platform_app.add_meeting")
     form = MeetingSeriesForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -622,7 +614,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_board(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.view_agreement")
+    district = district_for(request.user, "platform_app.view_agreement")
     members = Member.objects.filter(district=district).select_related("user")
     meetings = Meeting.objects.filter(district=district).order_by("-starts_at")
     form = BoardFilterForm(request.GET or None, members=members, meetings=meetings)
@@ -654,7 +646,7 @@ def agreement_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agreement_mine(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.view_agreement")
+    district = district_for(request.user, "platform_app.view_agreement")
     member = _member_of(request.user, district)
     agreements = (
         member.agreements.for_list().order_by("status", "due_date")
@@ -738,8 +730,9 @@ def agreement_public(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@single_submission  # the approval form: a second copy is told it was recorded, not refused
 def role_guide(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.view_roleguideversion")
+    district = district_for(request.user, "platform_app.view_roleguideversion")
     versions = RoleGuideVersion.objects.filter(district=district).select_related(
         "approved_in", "proposed_by"
     )
@@ -782,7 +775,7 @@ def role_guide(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def role_guide_propose(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.add_roleguideversion")
+    district = district_for(request.user, "platform_app.add_roleguideversion")
     current = RoleGuideVersion.objects.filter(
         district=district, status=RoleGuideVersion.Status.APPROVED
     ).first()
@@ -813,7 +806,7 @@ def role_guide_propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_plan(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.view_objective")
+    district = district_for(request.user, "platform_app.view_objective")
     objectives = Objective.objects.filter(district=district).prefetch_related(
         "activities__responsible__user"
     )
@@ -841,7 +834,7 @@ def _work_plan_anchor(anchor: str) -> str:
 @login_required
 @single_submission
 def objective_create(request: HttpRequest) -> HttpResponse:
-    district = _platform_district(request, "platform_app.add_objective")
+    district = district_for(request.user, "platform_app.add_objective")
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -861,7 +854,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    district = _platform_district(request, "platform_app.add_activity")
+    district = district_for(request.user, "platform_app.add_activity")
     objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)
     form = ActivityForm(request.POST or None, district=district)
     if request.method == "POST" and form.is_valid():

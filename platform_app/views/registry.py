@@ -35,7 +35,7 @@ from platform_app.forms import (
 )
 from platform_app.models import Campaign, DataRequest, District, Organization
 from platform_app.models.registry import name_similarity, normalize_name
-from platform_app.permissions import can
+from platform_app.permissions import can, district_for
 from platform_app.places import organization_turf
 from platform_app.services import (
     CONFIRM_SALT,
@@ -55,7 +55,7 @@ from platform_app.services import (
     registry_import_start,
     registry_import_state,
 )
-from santaanita.forms import apply_errors
+from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -69,13 +69,13 @@ def _default_district() -> District:
     )
 
 
-def _staff_district(request: HttpRequest, perm: str) -> District:
-    """The district a staff member works in, if they hold ``perm`` there; 403 otherwise."""
-    user = request.user
-    district = user.district if user.is_authenticated else None
-    if district is None or not can(user, perm, district):
-        raise PermissionDenied
-    return district
+def _stale_message() -> str:
+    # The form keeps what was typed (carry_current_version): nothing is lost, and sending
+    # it again is a knowing choice to replace the other person's change.
+    return _(
+        "Someone else changed this record meanwhile. Your values are kept below; send them "
+        "again to replace that change."
+    )
 
 
 def _confirm_url(request: HttpRequest) -> Any:
@@ -279,8 +279,10 @@ def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 review_changes=True,
             )
-        except StaleOrganizationError:
-            form.add_error(None, _("Someone else changed this record meanwhile. Reload it."))
+        except StaleOrganizationError as exc:
+            organization = exc.current
+            form.add_error(None, _stale_message())
+            carry_current_version(form, request.POST, organization.version)
         except DuplicateOrganizationError as exc:
             form.add_error("name", _("Another record has this name: %s") % exc.existing)
         except ValidationError as exc:
@@ -312,7 +314,7 @@ def _desk_counts(district: District) -> dict[str, int]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    district = _staff_district(request, "platform_app.use_desk")
+    district = district_for(request.user, "platform_app.use_desk")
     campaign = Campaign.objects.desk_open(district.pk, timezone.localdate()).first()
     context: dict[str, Any] = {"campaign": campaign, "district": district}
     if campaign is None:
@@ -357,8 +359,9 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 "name",
                 _("Already registered as %(code)s.") % {"code": exc.existing.registration_code},
             )
-        except StaleOrganizationError:
-            form.add_error(None, _("Someone else changed this record meanwhile. Reload it."))
+        except StaleOrganizationError as exc:
+            form.add_error(None, _stale_message())
+            carry_current_version(form, request.POST, exc.current.version)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -372,7 +375,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     """Near-duplicates of the name being typed: one query for the district's live records,
     compared in Python on their normalised names (accents, case, punctuation, abbreviations
     and articles already folded), so the count of queries never depends on the data."""
-    district = _staff_district(request, "platform_app.use_desk")
+    district = district_for(request.user, "platform_app.use_desk")
     typed = normalize_name(request.GET.get("name", ""))[:200]
     exclude = request.GET.get("exclude", "")
     matches: list[dict[str, Any]] = []
@@ -394,7 +397,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk_counter(request: HttpRequest) -> HttpResponse:
-    district = _staff_district(request, "platform_app.use_desk")
+    district = district_for(request.user, "platform_app.use_desk")
     return render(
         request, "platform_app/_organization_counter.html", {"counts": _desk_counts(district)}
     )
@@ -402,7 +405,7 @@ def desk_counter(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk_receipt(request: HttpRequest, code: str) -> HttpResponse:
-    district = _staff_district(request, "platform_app.use_desk")
+    district = district_for(request.user, "platform_app.use_desk")
     organization = get_object_or_404(
         Organization.objects.select_related("sector", "entered_by"),
         district=district,
@@ -429,7 +432,7 @@ def desk_receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def verification_list(request: HttpRequest) -> HttpResponse:
-    district = _staff_district(request, "platform_app.verify_organization")
+    district = district_for(request.user, "platform_app.verify_organization")
     records = Organization.objects.filter(district=district)
     status = request.GET.get("status", Organization.Status.PENDING)
     if status not in Organization.Status.values:
@@ -477,7 +480,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
-    district = _staff_district(request, "platform_app.verify_organization")
+    district = district_for(request.user, "platform_app.verify_organization")
     organization = get_object_or_404(
         Organization.objects.select_related("sector", "entered_by", "merged_into"),
         district=district,
@@ -512,7 +515,7 @@ def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    district = _staff_district(request, "platform_app.export_organization")
+    district = district_for(request.user, "platform_app.export_organization")
     organizations = Organization.objects.filter(district=district).select_related(
         "sector", "district", "entered_by"
     )
@@ -589,7 +592,7 @@ def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpRespons
 
 @login_required
 def data_request_list(request: HttpRequest) -> HttpResponse:
-    district = _staff_district(request, "platform_app.change_datarequest")
+    district = district_for(request.user, "platform_app.change_datarequest")
     requests = DataRequest.objects.filter(district=district).exclude(
         status=DataRequest.Status.UNCONFIRMED
     )
@@ -603,7 +606,7 @@ def data_request_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    district = _staff_district(request, "platform_app.change_datarequest")
+    district = district_for(request.user, "platform_app.change_datarequest")
     data_request = get_object_or_404(
         DataRequest.objects.exclude(status=DataRequest.Status.UNCONFIRMED),
         district=district,
@@ -642,7 +645,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
     fragment with a progress bar until the report is ready. Without Redis the task runs
     eagerly, so the redirect lands on the finished report.
     """
-    district = _staff_district(request, "platform_app.verify_organization")
+    district = district_for(request.user, "platform_app.verify_organization")
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -686,7 +689,7 @@ def _import_job(import_id: str, district: District) -> dict[str, Any]:
 @login_required
 def registry_import_progress(request: HttpRequest, import_id: str) -> HttpResponse:
     """The fragment the import page polls: a progress bar, then the report."""
-    district = _staff_district(request, "platform_app.verify_organization")
+    district = district_for(request.user, "platform_app.verify_organization")
     return render(
         request,
         "platform_app/_import_progress.html",

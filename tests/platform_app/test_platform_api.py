@@ -88,6 +88,17 @@ def test_follow_ups_by_responsible_members_only(api, other_district):
 
 
 @pytest.mark.django_db
+def test_a_coordinator_without_a_district_cannot_post_a_follow_up(api):
+    # can() given no district checks none: the account must be refused, not let through.
+    agreement = AgreementFactory(responsible=[MemberFactory()])
+    payload = {"agreement": agreement.pk, "new_status": "done", "comment": "Terminado"}
+    api.force_authenticate(UserFactory(role=Role.COORDINATOR, district=None))
+    assert api.post("/api/platform/followups/", payload).status_code == 403
+    agreement.refresh_from_db()
+    assert (agreement.status, agreement.followups.count()) == ("pending", 0)
+
+
+@pytest.mark.django_db
 def test_coordinators_record_agreements_through_the_api(api):
     member = MemberFactory()
     item = AgendaItemFactory()

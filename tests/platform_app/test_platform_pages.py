@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +17,7 @@ from django.utils import timezone
 
 from platform_app.models import District, Meeting, MeetingFile, Member, RoleGuideVersion
 from platform_app.permissions import Role
+from platform_app.services import role_guide_propose
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MeetingFactory, MemberFactory
@@ -94,6 +98,35 @@ def test_a_member_proposes_a_new_guide_and_a_coordinator_approves_it(client):
     assert (guide.status, guide.approved_in) == (RoleGuideVersion.Status.APPROVED, meeting)
     page = client.get(url).content.decode()
     assert "Redactar actas" in page
+
+
+@pytest.mark.django_db
+def test_the_approval_sent_twice_approves_once_and_the_second_copy_is_not_an_error(
+    client, coordinator, santa_anita
+):
+    member = MemberFactory()
+    meeting = MeetingFactory()
+    guide = role_guide_propose(
+        district=santa_anita,
+        user=member.user,
+        introduction="Guía",
+        change_summary="Primera",
+        roles=[{"name": "Coordinación", "functions": "Convocar"}],
+    )
+    url = reverse("platform_app:role-guide") + f"?version={guide.number}"
+    token = re.search(r'name="once" value="([0-9a-f]{32})"', client.get(url).content.decode())
+    assert token is not None
+    data = {"meeting": meeting.pk, "once": token[1]}
+    first = client.post(url, data)
+    second = client.post(url, data)  # a double tap: the same form, the same token
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    # The first copy's success and the second's "already sent", never a refusal.
+    shown = [m.level for m in get_messages(second.wsgi_request)]
+    assert shown == [messages.SUCCESS, messages.INFO]
+    guide.refresh_from_db()
+    assert (guide.status, guide.approved_in) == (RoleGuideVersion.Status.APPROVED, meeting)
+    assert RoleGuideVersion.objects.filter(status=RoleGuideVersion.Status.APPROVED).count() == 1
 
 
 @pytest.mark.django_db

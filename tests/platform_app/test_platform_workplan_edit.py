@@ -18,6 +18,7 @@ from platform_app.services import StaleActivityError, activity_report, activity_
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory, ObjectiveFactory
+from tests.factories_registry import OrganizationFactory
 
 LOGIN = "/cuentas/login/"
 
@@ -314,33 +315,39 @@ def test_two_changes_of_plan_at_the_same_moment_one_wins_the_other_is_told():
 
 
 @pytest.mark.django_db
-def test_an_admin_edit_makes_an_open_app_form_stale(client, coordinator):
+def test_the_admin_shows_plan_and_registry_records_but_changes_none(client, coordinator):
+    # One write path: a save in the admin would skip the services' history, lock and
+    # version, so the admin only reads these records, superusers included.
     objective = ObjectiveFactory(title="Plataforma instalada")
     activity = make_activity(objective, title="Reglamento")
-    opened = client.get(edit_url(activity)).context["form"]["version"].value()
-
+    organization = OrganizationFactory(name="Club Los Ficus")
     root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
     admin = APIClient()  # a second browser
     admin.force_login(root)
-    change = reverse("admin:platform_app_activity_change", args=[activity.pk])
-    form = admin.get(change).context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if name in form.fields and value is not None
-    }
-    data.update(
-        title="Reglamento interno (corregido en el admin)",
-        objective=objective.pk,
-        starts_on="2030-01-01",
-        due_on="2030-03-01",
-        responsible=[],
-    )
-    assert admin.post(change, data).status_code == 302
-
-    response = client.post(edit_url(activity), plan_data(activity, version=opened, weight=5))
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    versions = [organization.version, objective.version, activity.version]
+    for record in (organization, objective, activity):
+        name = f"admin:platform_app_{record._meta.model_name}"
+        change = reverse(f"{name}_change", args=[record.pk])
+        assert admin.get(reverse(f"{name}_changelist")).status_code == 200
+        page = admin.get(change)
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        assert admin.post(change, {"title": "Cambiado", "name": "Cambiado"}).status_code == 403
+        assert admin.get(reverse(f"{name}_add")).status_code == 403
+        delete = reverse(f"{name}_delete", args=[record.pk])
+        assert admin.post(delete, {"post": "yes"}).status_code == 403
+    organization.refresh_from_db()
+    objective.refresh_from_db()
     activity.refresh_from_db()
-    assert activity.title == "Reglamento interno (corregido en el admin)"
-    assert activity.weight != 5
+    assert (organization.name, objective.title, activity.title) == (
+        "Club Los Ficus",
+        "Plataforma instalada",
+        "Reglamento",
+    )
+    assert [organization.version, objective.version, activity.version] == versions
+
+    # The work-plan pages still change them, through the services.
+    response = client.post(edit_url(activity), plan_data(activity, weight=5))
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.weight, activity.version) == (5, versions[2] + 1)

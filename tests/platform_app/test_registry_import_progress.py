@@ -24,13 +24,14 @@ def _sheet(valid: int, bad_phones: int = 0) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def coordinator(santa_anita):
+def importer(santa_anita):
+    """A coordinator of Santa Anita, not yet signed in (conftest's ``coordinator`` is)."""
     return UserFactory(role=Role.COORDINATOR)
 
 
 @pytest.mark.django_db
-def test_eager_import_redirects_to_the_finished_report(client, coordinator):
-    client.force_login(coordinator)
+def test_eager_import_redirects_to_the_finished_report(client, importer):
+    client.force_login(importer)
     url = reverse("platform_app:registry-import")
     response = client.post(url, {"sheet": _sheet(3, bad_phones=2), "action": "import"})
     assert response.status_code == 302
@@ -50,10 +51,10 @@ def test_eager_import_redirects_to_the_finished_report(client, coordinator):
 
 
 @pytest.mark.django_db
-def test_dry_run_still_writes_nothing_and_starts_no_task(client, coordinator, monkeypatch):
+def test_dry_run_still_writes_nothing_and_starts_no_task(client, importer, monkeypatch):
     started: list[str] = []
     monkeypatch.setattr(tasks.import_organizations, "delay", started.append)
-    client.force_login(coordinator)
+    client.force_login(importer)
     url = reverse("platform_app:registry-import")
     response = client.post(url, {"sheet": _sheet(2, bad_phones=1), "action": "dry_run"})
     assert response.status_code == 200
@@ -63,7 +64,7 @@ def test_dry_run_still_writes_nothing_and_starts_no_task(client, coordinator, mo
 
 
 @pytest.mark.django_db
-def test_page_polls_a_progress_bar_until_the_worker_finishes(client, coordinator, monkeypatch):
+def test_page_polls_a_progress_bar_until_the_worker_finishes(client, importer, monkeypatch):
     queued: list[str] = []
     monkeypatch.setattr(tasks.import_organizations, "delay", queued.append)  # no worker yet
     seen: list[tuple[int, int]] = []
@@ -75,7 +76,7 @@ def test_page_polls_a_progress_bar_until_the_worker_finishes(client, coordinator
         update(import_id, **changes)
 
     monkeypatch.setattr(services, "_import_state_update", spy)
-    client.force_login(coordinator)
+    client.force_login(importer)
     response = client.post(
         reverse("platform_app:registry-import"),
         {"sheet": _sheet(40, bad_phones=5), "action": "import"},
@@ -101,10 +102,10 @@ def test_page_polls_a_progress_bar_until_the_worker_finishes(client, coordinator
 
 
 @pytest.mark.django_db
-def test_progress_fragment_ladder(client, coordinator, other_district, monkeypatch):
+def test_progress_fragment_ladder(client, importer, other_district, monkeypatch):
     monkeypatch.setattr(tasks.import_organizations, "delay", lambda import_id: None)
     import_id = services.registry_import_start(
-        district=coordinator.district, actor=coordinator, rows=[], source="x.csv"
+        district=importer.district, actor=importer, rows=[], source="x.csv"
     )
     url = reverse("platform_app:registry-import-progress", args=[import_id])
     assert client.get(url).status_code == 302
@@ -112,7 +113,7 @@ def test_progress_fragment_ladder(client, coordinator, other_district, monkeypat
         (UserFactory(role=Role.DESK), 403),
         (UserFactory(role=Role.RESIDENT), 403),
         (UserFactory(role=Role.COORDINATOR, district=other_district), 404),
-        (coordinator, 200),
+        (importer, 200),
     ):
         client.force_login(user)
         assert client.get(url).status_code == status
