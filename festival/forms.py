@@ -98,7 +98,7 @@ class TeamRegistrationForm(forms.Form):
             self,
             "organization",
             Organization.objects.filter(district=district).exclude(
-                status__in=["rejected", "merged"]
+                status__in=[Organization.Status.REJECTED, Organization.Status.MERGED]
             ),
         )
         set_queryset(self, "sector", Sector.objects.filter(district=district))

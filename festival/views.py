@@ -47,6 +47,18 @@ from santaanita.users import signed_in_user
 # entry also expires after a few seconds: staleness stays bounded at that in every mode.
 BOARD_CACHE_SECONDS = 10
 
+# The static files the judge screen's service worker keeps offline: the screen's own and
+# what base.html loads on every page. The worker's ASSETS are rendered from this one list
+# and its version digests it, so a file added here is cached and versioned.
+JUDGE_WORKER_STATIC = (
+    "festival/judge.js",
+    "festival/festival.css",
+    "css/site.css",
+    "css/print.css",
+    "js/forms.js",
+    "vendor/htmx/htmx.min.js",
+)
+
 
 def _edition_or_404(request: HttpRequest) -> Edition:
     """The edition of the user's district (staff) or of the district the site presents."""
@@ -536,5 +548,7 @@ def judge_conflict(request: HttpRequest) -> HttpResponse:
 def judge_service_worker(request: HttpRequest) -> HttpResponse:
     """The judge screen's service worker, served under /festival/jurado/ so that its scope
     covers the screen (a worker's scope cannot reach above the path it is served from)."""
-    version = static_digest("festival/judge.js", "festival/festival.css")
-    return service_worker_response("festival/judge-sw.js", {"version": version})
+    version = static_digest(*JUDGE_WORKER_STATIC)
+    return service_worker_response(
+        "festival/judge-sw.js", {"version": version, "assets": JUDGE_WORKER_STATIC}
+    )

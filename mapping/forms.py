@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from mapping.models import EquipmentItem, NeedItem, Observation, PublicSpace, QualityItem
 from mapping.services import SurveyData
 from platform_app.models import District, User
+from platform_app.permissions import Role
 from santaanita.forms import form_field, set_queryset
 from santaanita.images import clean_image
 
@@ -38,7 +39,10 @@ class SurveyForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
     zone = forms.CharField(
-        label=_("Observed zone"), max_length=100, required=False, initial=_("Whole space")
+        label=_("Observed zone"),
+        max_length=Observation._meta.get_field("zone").max_length,
+        required=False,
+        initial=_("Whole space"),
     )
     notes = forms.CharField(
         label=_("Condition summary and notes"),
@@ -257,7 +261,7 @@ class AssignmentForm(forms.Form):
             self,
             "surveyor",
             User.objects.filter(
-                district=district, groups__name="surveyor", is_active=True
+                district=district, groups__name=Role.SURVEYOR, is_active=True
             ).order_by("email"),
         )
         set_queryset(self, "spaces", PublicSpace.objects.filter(district=district).order_by("name"))

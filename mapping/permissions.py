@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mapping.models import Assignment, PublicSpace, Survey
+from mapping.models import PublicSpace, Survey
 from platform_app.permissions import can
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def may_survey(user: User | AnonymousUser, space: PublicSpace) -> bool:
         return True
     if not can(user, "mapping.add_survey", space.district):
         return False
-    return Assignment.objects.filter(space=space, surveyor_id=user.pk, active=True).exists()
+    # The one definition of an active assignment lives in the querysets.
+    return PublicSpace.objects.assigned_to(user).filter(pk=space.pk).exists()
 
 
 def may_add_photo(user: User | AnonymousUser, survey: Survey) -> bool:

@@ -59,7 +59,7 @@ class PublicSpaceQuerySet(models.QuerySet["PublicSpace"]):
         from mapping.models import Assignment
 
         return self.filter(
-            Exists(Assignment.objects.filter(space=OuterRef("pk"), surveyor=user, active=True))
+            Exists(Assignment.objects.active().filter(space=OuterRef("pk"), surveyor=user))
         )
 
     def in_bbox(self, west: float, south: float, east: float, north: float) -> PublicSpaceQuerySet:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from importlib.metadata import version as package_version
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from mapping.forms import (
     SurveyPhotoForm,
     UncaredSpacesFilterForm,
 )
-from mapping.models import Assignment, ConditionBand, PublicSpace, Survey
+from mapping.models import Assignment, ConditionBand, Observation, PublicSpace, Survey
 from mapping.permissions import may_add_photo, may_survey
 from mapping.services import (
     assignment_create,
@@ -44,6 +45,30 @@ from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
+
+REVIEW_QUEUE_PER_PAGE = 20
+
+# The static files the surveyor's service worker keeps offline: every file "My
+# assignments" and the survey form load, base.html's included. The worker's PRECACHE is
+# rendered from this one list and its version digests it, so a file added here is both
+# cached and versioned (a test renders both pages and compares).
+SURVEY_WORKER_STATIC = (
+    "css/site.css",
+    "css/print.css",
+    "js/forms.js",
+    "vendor/htmx/htmx.min.js",
+    "mapping/mapping.css",
+    "mapping/survey-offline.js",
+    "mapping/assignment-map.js",
+    "js/leaflet-boot.js",
+    "vendor/leaflet.markercluster/MarkerCluster.css",
+    "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet/leaflet.js",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.extras.js",
+    "leaflet/leaflet.extras.css",
+    "leaflet/draw/leaflet.draw.i18n.js",
+)
 
 
 def _default_district() -> District:
@@ -274,8 +299,9 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
                 Survey.objects.filter(surveyor=signed_in_user(request), space=space),
                 client_uuid=reopen,
             )
-            initial.update(_initial_from(survey))
-            if survey.observations.order_by().values("zone").distinct().count() > 1:
+            reopened, several_zones = _initial_from(survey)
+            initial.update(reopened)
+            if several_zones:
                 messages.warning(
                     request,
                     _(
@@ -287,7 +313,8 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "mapping/survey_form.html", {"space": space, "form": form})
 
 
-def _initial_from(survey: Survey) -> dict[str, Any]:
+def _initial_from(survey: Survey) -> tuple[dict[str, Any], bool]:
+    """The form's initial values from ``survey``, and whether it counted several zones."""
     initial: dict[str, Any] = {
         "client_uuid": survey.client_uuid,
         "observed_at": timezone.localtime(survey.observed_at).strftime("%Y-%m-%dT%H:%M"),
@@ -308,11 +335,13 @@ def _initial_from(survey: Survey) -> dict[str, Any]:
         key = f"obs_{o.age_group}_{o.sex}_{o.activity}"
         initial[key] = initial.get(key, 0) + o.count
     if zones:
-        initial["zone"] = " + ".join(zones)[:100]
+        # The joined names must fit the zone field (the form's is as long as the model's).
+        max_length = Observation._meta.get_field("zone").max_length
+        initial["zone"] = " + ".join(zones)[:max_length]
     for n, need in enumerate(survey.needs.all()[:3], start=1):
         initial[f"need_{n}"] = need.description
         initial[f"need_{n}_priority"] = need.priority
-    return initial
+    return initial, len(zones) > 1
 
 
 def _visible_survey(request: HttpRequest, pk: int) -> Survey:
@@ -393,13 +422,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     surveys = (
         Survey.objects.filter(space__district=district, status=Survey.Status.SUBMITTED)
         .select_related("space", "surveyor")
-        .order_by("submitted_at")
+        .order_by("submitted_at", "pk")
     )
-    return render(request, "mapping/review_queue.html", {"surveys": surveys})
+    page = Paginator(surveys, REVIEW_QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "mapping/review_queue.html", {"page": page, "surveys": page.object_list})
 
 
 @login_required
 @require_POST
+@single_submission
 def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _visible_survey(request, pk)
     _require(request, "mapping.review_survey", survey.space.district)
@@ -453,7 +484,8 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
             return redirect("mapping:assignment-list")
     assignments = (
         Assignment.objects.visible_to(request.user)
-        .filter(space__district=district, active=True)
+        .active()
+        .filter(space__district=district)
         .select_related("space", "surveyor")
         .order_by("surveyor__email", "space__name")
     )
@@ -528,11 +560,13 @@ def survey_service_worker(request: HttpRequest) -> HttpResponse:
     """The surveyor pages' service worker, served under /mapa/ so its scope covers them."""
     placeholder = 987654321
     form_path = reverse("mapping:survey-form", args=[placeholder])
-    version = static_digest(
-        "mapping/survey-offline.js", "mapping/assignment-map.js", "mapping/mapping.css"
-    )
+    # Leaflet's files ship with django-leaflet, outside the project's static/ folder that
+    # static_digest reads: the package's version stands for them.
+    own = [name for name in SURVEY_WORKER_STATIC if not name.startswith("leaflet/")]
+    version = f"{static_digest(*own)}-{package_version('django-leaflet')}"
     # The survey forms' paths as a JavaScript regular expression: /mapa/espacios/\d+/ficha/
     pattern = re.escape(form_path).replace("/", "\\/").replace(str(placeholder), "\\d+")
     return service_worker_response(
-        "mapping/survey-sw.js", {"version": version, "survey_form_pattern": pattern}
+        "mapping/survey-sw.js",
+        {"version": version, "survey_form_pattern": pattern, "precache": SURVEY_WORKER_STATIC},
     )

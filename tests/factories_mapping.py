@@ -8,7 +8,7 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
-from mapping.models import Assignment, PublicSpace, Survey
+from mapping.models import Assignment, Observation, PublicSpace, Survey
 from platform_app.models import District
 
 
@@ -48,6 +48,21 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     observed_at = factory.LazyFunction(timezone.now)
     status = Survey.Status.SUBMITTED
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """One cell of a survey's SOPARC count (zone, age group, sex, activity)."""
+
+    class Meta:
+        model = Observation
+
+    survey = factory.SubFactory(SurveyFactory)
+    zone = "Zona de juegos"
+    observed_at = factory.SelfAttribute("survey.observed_at")
+    age_group = Observation.AgeGroup.TEENS
+    sex = Observation.Sex.MALE
+    activity = Observation.Activity.VIGOROUS
+    count = 1
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

@@ -5,14 +5,12 @@
 "use strict";
 const CACHE = "festival-judge-{{ version }}";
 const SCREEN = "{% url 'festival:judge' %}";
+// The static files come from festival.views.JUDGE_WORKER_STATIC, the list that also
+// versions this worker.
 const ASSETS = [
   SCREEN,
-  "{% static 'festival/judge.js' %}",
-  "{% static 'festival/festival.css' %}",
-  "{% static 'css/site.css' %}",
-  "{% static 'css/print.css' %}",
-  "{% static 'vendor/htmx/htmx.min.js' %}",
-];
+{% for name in assets %}  "{% static name %}",
+{% endfor %}];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));

@@ -8,18 +8,12 @@ const CACHE = "mapping-survey-{{ version }}";
 const STATIC_URL = "{% get_static_prefix %}";
 const LIST = "{% url 'mapping:assignment-mine' %}";
 const SURVEY_FORM = /^{{ survey_form_pattern }}$/;
+// The static files come from mapping.views.SURVEY_WORKER_STATIC, the list that also
+// versions this worker.
 const PRECACHE = [
   LIST,
-  "{% static 'mapping/survey-offline.js' %}",
-  "{% static 'mapping/assignment-map.js' %}",
-  "{% static 'mapping/mapping.css' %}",
-  "{% static 'css/site.css' %}",
-  "{% static 'css/print.css' %}",
-  "{% static 'js/leaflet-boot.js' %}",
-  "{% static 'leaflet/leaflet.js' %}",
-  "{% static 'leaflet/leaflet.css' %}",
-  "{% static 'vendor/htmx/htmx.min.js' %}",
-];
+{% for name in precache %}  "{% static name %}",
+{% endfor %}];
 
 self.addEventListener("install", (event) => {
   // A missing asset must not stop the worker: the pages still work from the network.

@@ -4,17 +4,21 @@ district), the live board's cache, and query counts at two sizes."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import uuid
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from festival.models import ScoreSheet, Team
 from festival.services import board_cache_key, score_submit, stage_lock
+from festival.views import JUDGE_WORKER_STATIC
 from platform_app.permissions import Role
 from tests.factories import UserFactory
 from tests.factories_festival import (
@@ -161,6 +165,34 @@ class TestJudgeScreen:
         assert response["Content-Type"].startswith("text/javascript")
         assert "/festival/jurado/" in response.content.decode()
 
+    def test_service_worker_keeps_every_script_and_style_the_screen_loads(self, client):
+        festival = build_festival()
+        login(client, festival.judge_user(0))
+        screen = client.get(reverse("festival:judge")).content.decode()
+        loaded = set(re.findall(r'"(/static/[^"]+\.(?:css|js))"', screen))
+        worker = client.get(reverse("festival:judge-sw")).content.decode()
+        kept = set(re.findall(r'^  "(/static/[^"]+)",$', worker, re.MULTILINE))
+        assert "/static/js/forms.js" in loaded
+        assert loaded <= kept
+        assert kept == {static(name) for name in JUDGE_WORKER_STATIC}
+
+    def test_service_worker_version_changes_with_every_file_it_keeps(
+        self, client, settings, tmp_path
+    ):
+        # A new version is what makes tablets replace their offline copies.
+        shutil.copytree(settings.BASE_DIR / "static", tmp_path / "static")
+        settings.BASE_DIR = tmp_path
+        url = reverse("festival:judge-sw")
+
+        def cache_name() -> str:
+            return re.search(r'const CACHE = "([^"]+)";', client.get(url).content.decode())[1]
+
+        for name in JUDGE_WORKER_STATIC:
+            before = cache_name()
+            with (tmp_path / "static" / name).open("ab") as changed:
+                changed.write(b"\n")
+            assert cache_name() != before, name
+
     @pytest.mark.parametrize("size", [3, 12])
     def test_query_count_does_not_grow_with_the_running_order(self, client, size):
         counts = {}
@@ -233,6 +265,32 @@ class TestRegistrationPage:
         data["public_space"] = SpaceFactory(sector=sector(2)).pk
         assert client.post(reverse("festival:team-register"), data).status_code == 302
         assert Team.objects.get(name="Elenco Nuevo").edition == festival.edition
+
+    def test_the_registration_sent_twice_creates_one_team(self, client):
+        build_festival()
+        login(client, UserFactory(role=Role.REPRESENTATIVE))
+        url = reverse("festival:team-register")
+        assert 'name="once"' in client.get(url).content.decode()
+        data = {
+            "organization": OrganizationFactory(sector=sector(2)).pk,
+            "sector": sector(2).pk,
+            "name": "Elenco Doble Toque",
+            "dance_style": "saya",
+            "dancers_children": 0,
+            "dancers_youth": 10,
+            "dancers_adults": 0,
+            "dancers_seniors": 0,
+            "public_space": SpaceFactory(sector=sector(2)).pk,
+            "what": "Luces",
+            "why": "Oscuro",
+            "who": "Todos",
+            "once": uuid.uuid4().hex,
+        }
+        first = client.post(url, data)
+        second = client.post(url, data)
+        assert first.status_code == second.status_code == 302
+        assert second["Location"] == first["Location"]
+        assert Team.objects.filter(name="Elenco Doble Toque").count() == 1
 
 
 class TestManagement:

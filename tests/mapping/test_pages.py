@@ -5,16 +5,25 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import uuid
+from importlib.metadata import version as package_version
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.templatetags.static import static
 from django.urls import reverse
 from PIL import Image
 
-from mapping.models import Observation, Survey, SurveyPhoto
+from mapping.models import PublicSpace, Survey, SurveyPhoto
+from mapping.views import SURVEY_WORKER_STATIC
 from tests.factories import UserFactory
-from tests.factories_mapping import AssignmentFactory, PublicSpaceFactory, SurveyFactory
+from tests.factories_mapping import (
+    AssignmentFactory,
+    ObservationFactory,
+    PublicSpaceFactory,
+    SurveyFactory,
+)
 from tests.imagefiles import GPS_IFD, jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
@@ -105,15 +114,7 @@ def test_reopening_a_survey_counted_in_several_zones_shows_the_sums_and_warns(cl
         space=assignment.space, surveyor=assignment.surveyor, status=Survey.Status.RETURNED
     )
     for zone, count in (("Losa deportiva", 7), ("Zona de juegos", 3)):
-        Observation.objects.create(
-            survey=survey,
-            zone=zone,
-            observed_at=survey.observed_at,
-            age_group="teens",
-            sex="male",
-            activity="vigorous",
-            count=count,
-        )
+        ObservationFactory(survey=survey, zone=zone, count=count)
     client.force_login(assignment.surveyor)
     url = reverse("mapping:survey-form", args=[assignment.space.pk])
     response = client.get(url, {"survey": str(survey.client_uuid)})
@@ -310,6 +311,32 @@ def test_a_photo_queued_on_the_phone_is_stored_once_however_often_it_is_sent(cli
     assert SurveyPhoto.objects.count() == 1
 
 
+def test_the_photo_form_sent_twice_stores_one_photo(client, my_survey):
+    url = reverse("mapping:survey-detail", args=[my_survey.pk])
+    assert 'name="once"' in client.get(url).content.decode()
+    token = uuid.uuid4().hex
+    responses = [
+        client.post(
+            reverse("mapping:survey-photo", args=[my_survey.pk]),
+            {"image": SimpleUploadedFile("foto.jpg", jpeg_with_gps(), "image/jpeg"), "once": token},
+        )
+        for _tap in range(2)
+    ]
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[1]["Location"] == responses[0]["Location"]
+    assert SurveyPhoto.objects.count() == 1
+
+
+def test_a_coordinator_adds_a_photo_to_a_surveyors_survey(client, assignment):
+    survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
+    client.force_login(UserFactory(role="coordinator"))
+    page = client.get(reverse("mapping:survey-detail", args=[survey.pk]))
+    assert page.context["photo_form"] is not None
+    response = _upload(client, survey, "foto.jpg", jpeg_with_gps())
+    assert response.status_code == 302
+    assert SurveyPhoto.objects.get().survey == survey
+
+
 def test_photos_cannot_be_added_to_someone_elses_survey(client, assignment):
     survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
     survey.status = Survey.Status.VERIFIED
@@ -351,8 +378,6 @@ def test_space_create_and_edit_ladder(client, santa_anita, other_district):
     assert client.get(create).status_code == 200
     response = client.post(create, data)
     assert response.status_code == 302
-    from mapping.models import PublicSpace
-
     space = PublicSpace.objects.get(name="Plaza Nueva")
     assert space.sector is not None
     assert space.district == santa_anita
@@ -373,6 +398,26 @@ def test_space_create_and_edit_ladder(client, santa_anita, other_district):
     assert space.name == "Plaza Renombrada"
 
 
+def test_the_new_space_form_sent_twice_creates_one_space(client, santa_anita):
+    client.force_login(UserFactory(role="coordinator"))
+    create = reverse("mapping:space-create")
+    assert 'name="once"' in client.get(create).content.decode()
+    data = {
+        "name": "Plaza Doble Toque",
+        "category": "plaza",
+        "geometry": json.dumps(
+            {"type": "Point", "coordinates": [santa_anita.centre_lon, santa_anita.centre_lat]}
+        ),
+        "ownership": "municipal",
+        "once": uuid.uuid4().hex,
+    }
+    first = client.post(create, data)
+    second = client.post(create, data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert PublicSpace.objects.filter(name="Plaza Doble Toque").count() == 1
+
+
 def test_the_surveyors_service_worker_keeps_the_list_and_the_survey_forms(client):
     response = client.get(reverse("mapping:survey-sw"))
     assert response["Content-Type"].startswith("text/javascript")
@@ -382,3 +427,43 @@ def test_the_surveyors_service_worker_keeps_the_list_and_the_survey_forms(client
     assert re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:survey-form", args=[12]))
     assert not re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:space-map"))
     assert f'const LIST = "{reverse("mapping:assignment-mine")}";' in script
+
+
+def test_the_surveyors_service_worker_keeps_every_script_and_style_their_pages_load(
+    client, assignment
+):
+    client.force_login(assignment.surveyor)
+    loaded: set[str] = set()
+    for url in (
+        reverse("mapping:assignment-mine"),
+        reverse("mapping:survey-form", args=[assignment.space.pk]),
+    ):
+        page = client.get(url).content.decode()
+        loaded |= set(re.findall(r'"(/static/[^"]+\.(?:css|js))"', page))
+    script = client.get(reverse("mapping:survey-sw")).content.decode()
+    kept = set(re.findall(r'^  "(/static/[^"]+)",$', script, re.MULTILINE))
+    assert {"/static/js/forms.js", "/static/leaflet/leaflet.js"} <= loaded
+    assert loaded <= kept
+    assert kept == {static(name) for name in SURVEY_WORKER_STATIC}
+
+
+def test_the_surveyors_service_worker_version_changes_with_every_file_it_keeps(
+    client, settings, tmp_path
+):
+    # A new version is what makes phones replace their offline copies. Leaflet's files
+    # are django-leaflet's: its version is part of the worker's.
+    shutil.copytree(settings.BASE_DIR / "static", tmp_path / "static")
+    settings.BASE_DIR = tmp_path
+    url = reverse("mapping:survey-sw")
+
+    def cache_name() -> str:
+        return re.search(r'const CACHE = "([^"]+)";', client.get(url).content.decode())[1]
+
+    assert cache_name().endswith(package_version("django-leaflet"))
+    for name in SURVEY_WORKER_STATIC:
+        if name.startswith("leaflet/"):
+            continue
+        before = cache_name()
+        with (tmp_path / "static" / name).open("ab") as changed:
+            changed.write(b"\n")
+        assert cache_name() != before, name
