@@ -1,10 +1,9 @@
-"""Administration of interventions. Pledges, their history and fundraising events are read-only:
-only services write them."""
+"""Administration of interventions. Pledges, their history, allocations, deliveries and
+fundraising events are read-only (ReadOnlyAdmin): only services write them."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from interventions import models
 from santaanita.admin_base import ReadOnlyAdmin
@@ -12,22 +11,11 @@ from santaanita.admin_base import ReadOnlyAdmin
 
 class InvitationInline(admin.TabularInline[models.Invitation, models.FundraisingEvent]):
     """Shown on the read-only event page; answers and attendance are recorded on the event's
-    page (or in the invitation's own admin)."""
+    page (or in the invitation's own admin). Read-only with no code of its own: Django
+    disables every inline edit when the parent may not be changed (ReadOnlyAdmin)."""
 
     model = models.Invitation
     extra = 0
-    can_delete = False
-    readonly_fields = ("company", "status", "attended")
-
-    def has_add_permission(
-        self, request: HttpRequest, obj: models.FundraisingEvent | None = None
-    ) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: models.FundraisingEvent | None = None
-    ) -> bool:
-        return False
 
 
 class PledgeDocumentInline(admin.TabularInline[models.PledgeDocument, models.Pledge]):
@@ -36,13 +24,10 @@ class PledgeDocumentInline(admin.TabularInline[models.PledgeDocument, models.Ple
 
 
 class PledgeChangeInline(admin.TabularInline[models.PledgeChange, models.Pledge]):
+    """Read-only on the read-only pledge page (the parent's ReadOnlyAdmin disables it)."""
+
     model = models.PledgeChange
     extra = 0
-    can_delete = False
-    readonly_fields = ("at", "by", "action", "changes", "note")
-
-    def has_add_permission(self, request: HttpRequest, obj: models.Pledge | None = None) -> bool:
-        return False
 
 
 @admin.register(models.Company)
@@ -87,23 +72,11 @@ class PledgeDocumentAdmin(admin.ModelAdmin[models.PledgeDocument]):
 
 
 @admin.register(models.PledgeChange)
-class PledgeChangeAdmin(admin.ModelAdmin[models.PledgeChange]):
+class PledgeChangeAdmin(ReadOnlyAdmin):
+    """The history is the record of what happened: only the pledge services write a line
+    and nobody changes or erases one."""
+
     list_display = ("pledge", "at", "by", "action")
-    readonly_fields = ("pledge", "at", "by", "action", "changes", "note")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: models.PledgeChange | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: models.PledgeChange | None = None
-    ) -> bool:
-        # The history is the record of what happened; nobody erases a line of it.
-        return False
 
 
 class KitTemplateItemInline(admin.TabularInline[models.KitTemplateItem, models.KitTemplate]):
@@ -188,33 +161,20 @@ class KitItemAdmin(admin.ModelAdmin[models.KitItem]):
 
 
 @admin.register(models.Allocation)
-class AllocationAdmin(admin.ModelAdmin[models.Allocation]):
-    """Read-only: allocations are made by pledge_allocate, which locks the pledge."""
+class AllocationAdmin(ReadOnlyAdmin):
+    """Read-only, deletion included: allocations are made by ``pledge_allocate``, which
+    locks the pledge, moves its state and writes its history; deleting one here would
+    leave the pledge "fully used" with nothing allocated and no line saying why."""
 
     list_display = ("pledge", "item", "amount_pen", "created_at")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: models.Allocation | None = None
-    ) -> bool:
-        return False
-
 
 @admin.register(models.KitDelivery)
-class KitDeliveryAdmin(admin.ModelAdmin[models.KitDelivery]):
-    """Read-only: deliveries are recorded by kit_deliver, which keeps the stock right."""
+class KitDeliveryAdmin(ReadOnlyAdmin):
+    """Read-only, deletion included: deliveries are recorded by ``kit_deliver``, which keeps
+    the item's delivered count; deleting one here would leave that count wrong."""
 
     list_display = ("item", "date", "quantity", "received_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: models.KitDelivery | None = None
-    ) -> bool:
-        return False
 
 
 class MaintenanceTaskInline(admin.TabularInline[models.MaintenanceTask, models.MaintenanceGuide]):

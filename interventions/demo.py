@@ -162,6 +162,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
         place="Auditorio municipal de Santa Anita",
     )
     pledges: list[Pledge] = []
+    companies: list[Company] = []
     for name, ruc, activity, contact, offers in COMPANIES:
         company, _created = Company.objects.get_or_create(
             ruc=ruc,
@@ -173,16 +174,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                 "contact_email": f"contacto.{ruc}@example.org",
             },
         )
-        if services.event_invite(event=event, companies=[company]):
-            invitation = Invitation.objects.get(event=event, company=company)
-            services.event_attendance_record(
-                event=event,
-                answers=[
-                    services.InvitationAnswer(
-                        invitation_id=invitation.pk, status="confirmed", attended=True
-                    )
-                ],
-            )
+        companies.append(company)
         if company.pledges.exists():
             pledges.extend(company.pledges.exclude(note=RESERVED))
             continue
@@ -219,7 +211,26 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                 pledge = services.pledge_set_state(pledge=pledge, state=step, by=coordinator)
             if not reserved:
                 pledges.append(pledge)
+    _invite_to_breakfast(event, companies)
     return pledges
+
+
+def _invite_to_breakfast(event: FundraisingEvent, companies: list[Company]) -> None:
+    """Invite the companies at once; only those invited now are recorded as having come, so
+    a second run changes nothing (not even answers a coordinator corrected since)."""
+    invited = set(event.invitations.values_list("company_id", flat=True))
+    if not services.event_invite(event=event, companies=companies):
+        return
+    new = event.invitations.exclude(company_id__in=invited).values_list("pk", flat=True)
+    services.event_attendance_record(
+        event=event,
+        answers=[
+            services.InvitationAnswer(
+                invitation_id=pk, status=Invitation.Status.CONFIRMED, attended=True
+            )
+            for pk in new
+        ],
+    )
 
 
 def _spaces(district: District) -> list[Any]:

@@ -69,19 +69,31 @@ class CompanyForm(forms.ModelForm[Company]):
         return _clean_upload(self.cleaned_data.get("logo"))
 
 
-class PledgeForm(forms.ModelForm[Pledge]):
+class PledgeTermsForm(forms.ModelForm[Pledge]):
+    """A pledge's terms (``Pledge.TERMS``), the event offered among the district's."""
+
     class Meta:
         model = Pledge
-        fields = ("company", *Pledge.TERMS)
+        fields: tuple[str, ...] = Pledge.TERMS
         widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_queryset(self, "company", Company.objects.filter(district=district))
         set_queryset(self, "event", district.fundraising_events.all())
 
 
-class PledgeEditForm(forms.ModelForm[Pledge]):
+class PledgeForm(PledgeTermsForm):
+    """A new pledge: the company (of the district) and its terms."""
+
+    class Meta(PledgeTermsForm.Meta):
+        fields = ("company", *Pledge.TERMS)
+
+    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
+        super().__init__(*args, district=district, **kwargs)
+        set_queryset(self, "company", Company.objects.filter(district=district))
+
+
+class PledgeEditForm(PledgeTermsForm):
     """Correct a pledge's terms. ``version`` is the pledge's version when the form was shown;
     ``pledge_update`` refuses it if someone saved the pledge in between."""
 
@@ -93,14 +105,8 @@ class PledgeEditForm(forms.ModelForm[Pledge]):
         help_text=_("Kept in the pledge's history."),
     )
 
-    class Meta:
-        model = Pledge
-        fields = Pledge.TERMS
-        widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
-
     def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_queryset(self, "event", district.fundraising_events.all())
+        super().__init__(*args, district=district, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 

@@ -285,21 +285,20 @@ def event_update(
 
     ``version`` is the one the form was read at. The row is locked while it is compared, so
     of two coordinators correcting the same event at once the second gets StaleEventError
-    (with the current event) instead of silently undoing the first's correction. A stale
-    form that asks for exactly what is stored is no conflict (a double tap's second copy,
-    or two coordinators making the same correction): nothing is lost, so nothing is
-    refused. An edit that changes nothing does not bump the version, so it cannot make a
-    colleague's open form stale. Invitations and attendance do not touch the version: they
-    are rows of their own, saved by ``event_invite`` and ``event_attendance_record``.
+    (with the current event) instead of silently undoing the first's correction, as
+    ``pledge_update`` does. A double tap's second copy never gets here: the event page's
+    forms carry a once-token. An edit that changes nothing does not bump the version, so it
+    cannot make a colleague's open form stale. Invitations and attendance do not touch the
+    version: they are rows of their own, saved by ``event_invite`` and
+    ``event_attendance_record``.
     """
     wanted = {"name": name, "date": date, "place": place, "description": description}
     with transaction.atomic():
         locked = FundraisingEvent.objects.select_for_update().get(pk=event.pk)
-        stored = {field: getattr(locked, field) for field in FundraisingEvent.DETAILS}
-        if stored == wanted:
-            return locked
         if locked.version != version:
             raise StaleEventError(locked)
+        if {field: getattr(locked, field) for field in FundraisingEvent.DETAILS} == wanted:
+            return locked
         for field, value in wanted.items():
             setattr(locked, field, value)
         locked.full_clean()

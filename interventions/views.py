@@ -194,9 +194,15 @@ def _pledge_for_page(request: HttpRequest, pk: int) -> Pledge:
 
 
 @login_required
+@single_submission
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A pledge, its documents, what it finances and its history; coordinators of the
-    district change its state, correct its terms and upload documents here."""
+    district change its state, correct its terms and upload documents here.
+
+    Every form carries a once-token: a correction sent twice (a double tap, a retry) would
+    otherwise meet its own first copy as "someone else changed this pledge", and a
+    document would be uploaded twice.
+    """
     pledge = _pledge_for_page(request, pk)
     district = pledge.company.district
     state_form = PledgeStateForm()
@@ -276,15 +282,12 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 EVENTS_PER_PAGE = 20
 
 
-def _managed_event(request: HttpRequest, pk: int) -> FundraisingEvent:
-    """The event to manage: 404 outside the user's district, 403 without the role."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    event = get_object_or_404(FundraisingEvent.objects.select_related("district"), pk=pk)
-    if not request.user.is_superuser and request.user.district_id != event.district_id:
-        raise Http404
-    _require(request, "interventions.view_fundraisingevent", event.district)
-    return event
+def _event_for_page(request: HttpRequest, pk: int) -> FundraisingEvent:
+    """An event the user may see (their district's, with the permission to view events);
+    404 for anyone else, like pledges. Each action then asks for its own permission (403)."""
+    return get_object_or_404(
+        FundraisingEvent.objects.visible_to(request.user).select_related("district"), pk=pk
+    )
 
 
 @login_required
@@ -299,7 +302,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         .with_counts()
         .order_by("-date", "-pk")
     )
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     form = FundraisingEventForm()
     if request.method == "POST":
         _require(request, "interventions.add_fundraisingevent", district)
@@ -312,6 +314,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Event “%(name)s” created.") % {"name": event.name})
                 return redirect("interventions:event-detail", pk=event.pk)
+    # Counted only when the page is shown: a successful POST redirects without it.
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "interventions/event_list.html",
@@ -325,15 +329,17 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@single_submission
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an event's details, invite the district's companies to it and record their
     answers and attendance.
 
-    No form needs a once-token: inviting a company again is a no-op (unique key), recording
-    the same answers again changes nothing, and ``event_update`` accepts a second copy of
-    the same correction as already done.
+    Every form carries a once-token, so a form sent twice lands like the first copy: a
+    second copy of a correction would otherwise be refused as stale by ``event_update``
+    (its version is the one before the first copy's), and a second copy of an invitation
+    would name companies no longer offered by the form.
     """
-    event = _managed_event(request, pk)
+    event = _event_for_page(request, pk)
     invitations = event.invitations.select_related("company").order_by("company__name")
     uninvited = (
         Company.objects.in_district(event.district_id)
@@ -368,7 +374,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         ),
                     )
                     carry_current_version(edit_form, request.POST, exc.current.version)
-                    event = _managed_event(request, pk)
+                    event = _event_for_page(request, pk)
                 except ValidationError as exc:
                     apply_errors(edit_form, exc)
                 else:
@@ -423,6 +429,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         % {"count": invited},
                     )
                     return redirect("interventions:event-detail", pk=pk)
+    may_invite = can(request.user, "interventions.add_invitation", event.district)
     pledged = (
         Pledge.objects.visible_to(request.user)
         .filter(event=event)
@@ -439,7 +446,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pledged": pledged,
             "edit_form": edit_form,
             "may_edit": can(request.user, "interventions.change_fundraisingevent", event.district),
-            "may_invite": can(request.user, "interventions.add_invitation", event.district),
+            "may_invite": may_invite,
+            # Asked only of those shown the form, with EXISTS: the form reads the companies
+            # itself when it is rendered.
+            "anyone_to_invite": may_invite and uninvited.exists(),
             "may_record": can(request.user, "interventions.change_invitation", event.district),
         },
     )
@@ -624,6 +634,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 @require_POST
 @login_required
+@single_submission
 def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = InterventionStatusForm(request.POST, instance=intervention)

@@ -193,3 +193,40 @@ def test_two_deliveries_of_the_last_units_at_once_deliver_once():
     item.refresh_from_db()
     assert item.delivered == Decimal("4")
     assert item.deliveries.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_add_change_or_delete_allocations_or_deliveries(client):
+    from django.urls import reverse
+
+    from interventions.models import KitDelivery
+    from tests.factories import UserFactory
+
+    pledge = PledgeFactory(amount=Decimal("1000.00"))
+    item = KitItemFactory(quantity=Decimal("4"), unit_cost_pen=Decimal("100.00"))
+    allocation = pledge_allocate(pledge=pledge, item=item, amount_pen=Decimal("400.00"), by=None)
+    delivery = kit_deliver(
+        item=item,
+        quantity=Decimal("4"),
+        date=date(2026, 5, 1),
+        received_by="Ana",
+        signature=_png(),
+        by=None,
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for name, obj in (("allocation", allocation), ("kitdelivery", delivery)):
+        change_url = reverse(f"admin:interventions_{name}_change", args=[obj.pk])
+        page = client.get(change_url)
+        assert page.status_code == 200  # superusers still read it
+        assert 'name="_save"' not in page.content.decode()
+        assert client.post(change_url, {}).status_code == 403
+        assert client.post(reverse(f"admin:interventions_{name}_add"), {}).status_code == 403
+        # A deletion would skip the service: the pledge would stay "fully used" with nothing
+        # allocated, the item would count units never handed over.
+        delete_url = reverse(f"admin:interventions_{name}_delete", args=[obj.pk])
+        assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert Allocation.objects.filter(pk=allocation.pk).exists()
+    assert KitDelivery.objects.filter(pk=delivery.pk).exists()
+    pledge.refresh_from_db()
+    item.refresh_from_db()
+    assert (pledge.state, item.delivered) == (Pledge.State.PARTLY_USED, Decimal("4"))

@@ -20,6 +20,7 @@ from interventions.models import (
     BudgetLine,
     Company,
     Intervention,
+    Invitation,
     KitDelivery,
     Pledge,
 )
@@ -62,9 +63,17 @@ def test_demo_has_what_the_issue_promises_and_is_idempotent(demo):
 
     if Proposal.objects.filter(team__is_outstanding=True, public_space__district=demo).exists():
         assert interventions.filter(proposal__isnull=False, lead_team__isnull=False).exists()
+    # Every company was invited to the breakfast, confirmed and came.
+    invitations = Invitation.objects.filter(event__district=demo)
+    assert set(invitations.values_list("status", "attended")) == {("confirmed", True)}
+    assert invitations.count() == 5
+    # A coordinator's correction survives a second run, which changes nothing.
+    invitations.filter(pk=invitations.first().pk).update(attended=False)
     counts = (companies.count(), pledges.count(), Allocation.objects.count())
     call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
     assert (companies.count(), pledges.count(), Allocation.objects.count()) == counts
+    assert invitations.count() == 5
+    assert invitations.filter(attended=False).count() == 1
     assert interventions.count() == 10
 
 

@@ -3,11 +3,15 @@ kept, only the district's coordinators, and the admin read-only."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from interventions.models import FundraisingEvent
 from interventions.services import StaleEventError, event_update
@@ -29,6 +33,12 @@ def _edit_data(event: FundraisingEvent, **changes: str) -> dict[str, str]:
     }
     data.update({f"edit-{name}": value for name, value in changes.items()})
     return data
+
+
+def _t(msgid: str) -> str:
+    """The text as the page shows it (Spanish first), whether or not it is translated yet."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(msgid)
 
 
 def _url(event: FundraisingEvent) -> str:
@@ -108,13 +118,20 @@ def test_a_stale_form_is_refused_keeps_the_values_then_replaces_the_change_when_
     assert _stored(event) == ("Desayuno de abril", date(2026, 3, 10), "Club Zonal", "", 2)
 
 
-def test_the_same_correction_sent_twice_is_not_a_conflict(client):
+def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
     event = FundraisingEventFactory(name="Desayuno")
     _login(client, "coordinator")
-    data = _edit_data(event, name="Desayuno empresarial")
-    assert client.post(_url(event), data).status_code == 302
-    # A double tap: the second copy carries the old version but asks for what is stored.
-    assert client.post(_url(event), data).status_code == 302
+    page = client.get(_url(event)).content.decode()
+    assert 'name="once"' in page
+    # A double tap: both copies carry the same once-token and the version read before.
+    data = {**_edit_data(event, name="Desayuno empresarial"), "once": uuid.uuid4().hex}
+    first = client.post(_url(event), data)
+    assert (first.status_code, first["Location"]) == (302, _url(event))
+    again = client.post(_url(event), data, follow=True)
+    assert again.redirect_chain == [(_url(event), 302)]  # lands where the first copy did
+    shown = [str(m) for m in again.context["messages"]]
+    assert _t("This form had already been sent; it was recorded once.") in shown
+    assert not again.context["edit_form"].errors  # no "someone else changed this event"
     assert _stored(event)[::4] == ("Desayuno empresarial", 1)
 
 
@@ -124,6 +141,9 @@ def test_the_service_refuses_a_stale_version():
     with pytest.raises(StaleEventError) as refused:
         event_update(event=event, version=0, name="Desayuno 2", date=event.date)
     assert refused.value.current.name == "Desayuno 1"
+    # Like pledge_update: the version decides, even for a form asking for what is stored.
+    with pytest.raises(StaleEventError):
+        event_update(event=event, version=0, name="Desayuno 1", date=event.date)
     assert _stored(event)[::4] == ("Desayuno 1", 1)
 
 
@@ -161,8 +181,8 @@ def test_correcting_an_event_on_the_permission_ladder(client, other_district):
     response = client.post(_url(event), data)
     assert response.status_code == 302
     assert "/cuentas/" in response["Location"]  # anonymous: to the sign-in page
-    _login(client, "resident")
-    assert client.post(_url(event), data).status_code == 403
+    _login(client, "resident")  # may not know the event exists, like a pledge
+    assert client.post(_url(event), data).status_code == 404
     client.logout()
     _login(client, "coordinator", district=other_district)
     assert client.post(_url(event), data).status_code == 404

@@ -92,11 +92,10 @@ def test_event_pages_ladder(client, role, expected):
     event = FundraisingEventFactory()
     if role:
         _login(client, role)
-    for url in (
-        reverse("interventions:event-list"),
-        reverse("interventions:event-detail", args=[event.pk]),
-    ):
-        assert client.get(url).status_code == expected
+    assert client.get(reverse("interventions:event-list")).status_code == expected
+    # An event is a 404 to whoever may not see events, like a pledge.
+    detail = client.get(reverse("interventions:event-detail", args=[event.pk])).status_code
+    assert detail == (404 if expected == 403 else expected)
     response = client.post(reverse("interventions:event-list"), {"name": "X", "date": "2026-05-01"})
     assert response.status_code == (302 if role == "coordinator" else expected)
     assert FundraisingEvent.objects.count() == (2 if role == "coordinator" else 1)
@@ -183,6 +182,41 @@ def test_coordinator_invites_companies_and_a_company_is_invited_once(client):
     assert event_invite(event=event, companies=[first]) == 0
     assert Invitation.objects.filter(event=event).count() == 2
     assert set(Invitation.objects.values_list("status", "attended")) == {("invited", False)}
+
+
+def test_an_invitation_sent_twice_invites_once_and_shows_no_error(client):
+    event = FundraisingEventFactory()
+    first, second = CompanyFactory(name="Alfa S.A."), CompanyFactory(name="Beta S.A.")
+    _login(client, "coordinator")
+    url = reverse("interventions:event-detail", args=[event.pk])
+    assert client.get(url).content.decode().count('name="once"') == 2  # invite, edit
+    data = {"invite-companies": [first.pk, second.pk], "once": uuid.uuid4().hex}
+    assert client.post(url, data)["Location"] == url
+    # A double tap: the second copy names companies the form no longer offers.
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(url, 302)]
+    assert not again.context["invite_form"].errors  # no "1 is not one of the choices"
+    assert set(Invitation.objects.values_list("company__name", flat=True)) == {
+        "Alfa S.A.",
+        "Beta S.A.",
+    }
+
+
+def test_answers_sent_twice_are_recorded_once_and_show_no_error(client):
+    event = FundraisingEventFactory()
+    company = CompanyFactory(name="Alfa S.A.")
+    event_invite(event=event, companies=[company])
+    _login(client, "coordinator")
+    url = reverse("interventions:event-detail", args=[event.pk])
+    data = _shown_form(client.get(url).content.decode(), "answers-TOTAL_FORMS")
+    assert "once" in data
+    data[f"{_row(data, Invitation.objects.get())}-attended"] = "on"
+    assert client.post(url, data)["Location"] == url
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(url, 302)]
+    shown = [str(m) for m in again.context["messages"]]
+    assert _t("This form had already been sent; it was recorded once.") in shown
+    assert Invitation.objects.get().attended
 
 
 def test_companies_of_another_district_cannot_be_invited(client, other_district):
@@ -324,3 +358,23 @@ def test_api_lists_events_to_the_districts_coordinators_only(client, other_distr
     assert [(i["company"], i["attended"]) for i in row["invitations"]] == [("Alfa S.A.", True)]
     # Read-only: writes go through the pages and their services.
     assert client.post(url, {"name": "Otro"}).status_code == 405
+
+
+def test_api_events_query_count_does_not_grow_with_events_and_invitations(client):
+    client.force_login(UserFactory(role="coordinator"))
+    url = "/api/fundraising-events/"
+
+    def grow(n):
+        for _ in range(n):
+            companies = [CompanyFactory() for _ in range(3)]
+            event_invite(event=FundraisingEventFactory(), companies=companies)
+
+    grow(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).json()["count"] == 2
+    grow(10)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url).json()
+    assert response["count"] == 12
+    assert sum(len(row["invitations"]) for row in response["results"]) == 36
+    assert len(large) == len(small)

@@ -15,7 +15,8 @@ from django.urls import reverse
 from PIL import Image
 
 from interventions.models import Intervention, KitDelivery, MaintenanceGuide
-from interventions.services import pledge_allocate
+from interventions.services import pledge_allocate, pledge_update
+from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import (
     CompanyFactory,
@@ -110,6 +111,30 @@ def test_manage_page_ladder(client, other_district):
     client.logout()
     _login(client, "coordinator")
     assert client.get(url).status_code == 200
+
+
+def test_changing_the_status_on_the_permission_ladder(client, other_district):
+    intervention = InterventionFactory(progress=0)
+    url = reverse("interventions:intervention-status", args=[intervention.pk])
+    data = {"status": "execution", "progress": 40, "once": uuid.uuid4().hex}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert "/cuentas/" in response["Location"]  # anonymous: to the sign-in page
+    _login(client, "resident")
+    assert client.post(url, data).status_code == 403
+    client.logout()
+    _login(client, "coordinator", district=other_district)
+    assert client.post(url, data).status_code == 404
+    client.logout()
+    intervention.refresh_from_db()
+    assert (intervention.status, intervention.progress) == ("co_design", 0)
+    # The district's coordinator changes it, once even if the form is sent twice.
+    _login(client, "coordinator")
+    manage = reverse("interventions:intervention-manage", args=[intervention.pk])
+    assert client.post(url, data)["Location"] == manage
+    assert client.post(url, data)["Location"] == manage
+    intervention.refresh_from_db()
+    assert (intervention.status, intervention.progress) == ("execution", 40)
 
 
 def test_coordinator_creates_a_kit_from_a_template_and_finances_an_item(client):
@@ -324,4 +349,34 @@ def test_public_pages_query_count_does_not_grow(client, url_name):
     grow(10)
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse(url_name, args=args)).status_code == 200
+    assert len(large) == len(small)
+
+
+def test_pledge_page_query_count_does_not_grow_with_its_history(client):
+    pledge = PledgeFactory(amount=Decimal("100000.00"))
+    _login(client, "coordinator")
+    url = reverse("interventions:pledge-detail", args=[pledge.pk])
+
+    def grow(n):
+        nonlocal pledge
+        for i in range(n):
+            # A line by someone new, and an allocation (with its own line) to a new item.
+            pledge = pledge_update(
+                pledge=pledge,
+                by=UserFactory(),
+                fields={"note": f"Nota {pledge.version} {i}"},
+                version=pledge.version,
+                note="Corrección",
+            )
+            pledge_allocate(pledge=pledge, item=KitItemFactory(), amount_pen=Decimal("1"), by=None)
+            pledge.refresh_from_db()
+
+    grow(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    grow(10)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["history"]) == 2 * 12  # a correction and an allocation each
     assert len(large) == len(small)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -109,6 +110,22 @@ def test_a_pledge_cannot_be_corrected_below_what_is_allocated(client):
     assert pledge.amount == Decimal("1000.00")
 
 
+def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
+    pledge = PledgeFactory(amount=Decimal("1000.00"))
+    _login(client, "coordinator")
+    page = client.get(_url(pledge)).content.decode()
+    assert page.count('name="once"') == 3  # state, terms and documents
+    # A double tap: both copies carry the same once-token and the version read before.
+    data = {**_edit_data(pledge, amount="1500.00"), "once": uuid.uuid4().hex}
+    assert client.post(_url(pledge), data)["Location"] == _url(pledge)
+    again = client.post(_url(pledge), data, follow=True)
+    assert again.redirect_chain == [(_url(pledge), 302)]  # lands where the first copy did
+    assert not again.context["edit_form"].errors  # no "someone else changed this pledge"
+    pledge.refresh_from_db()
+    assert (pledge.amount, pledge.version) == (Decimal("1500.00"), 1)
+    assert PledgeChange.objects.filter(pledge=pledge).count() == 1
+
+
 def test_a_stale_form_is_refused_then_replaces_the_change_when_sent_again(client):
     pledge = PledgeFactory(amount=Decimal("1000.00"), state=Pledge.State.PLEDGED)
     _login(client, "coordinator")
@@ -185,3 +202,26 @@ def test_the_admin_cannot_change_or_delete_a_pledge(client):
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     pledge.refresh_from_db()
     assert pledge.amount == Decimal("1000.00")
+
+
+def test_the_admin_shows_the_history_and_never_changes_or_erases_a_line(client):
+    pledge = PledgeFactory(amount=Decimal("1000.00"))
+    pledge_set_state(pledge=pledge, state=Pledge.State.RECEIVED, by=None, note="Carta firmada")
+    change = PledgeChange.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    # On the pledge's page the history inline is read-only: no inputs, no delete boxes.
+    page = client.get(reverse("admin:interventions_pledge_change", args=[pledge.pk]))
+    html = page.content.decode()
+    assert "Carta firmada" in html
+    assert 'name="history-0-note"' not in html
+    assert 'name="history-0-DELETE"' not in html
+    assert page.context["inline_admin_formsets"][1].has_delete_permission is False
+    # Its own admin: read, but no add, change or delete.
+    change_url = reverse("admin:interventions_pledgechange_change", args=[change.pk])
+    assert client.get(change_url).status_code == 200
+    assert client.post(change_url, {"note": "Otra cosa"}).status_code == 403
+    assert client.post(reverse("admin:interventions_pledgechange_add"), {}).status_code == 403
+    delete_url = reverse("admin:interventions_pledgechange_delete", args=[change.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    change.refresh_from_db()
+    assert change.note == "Carta firmada"
