@@ -12,7 +12,7 @@ from platform_app.services import ContactData, organization_update
 from tests.factories import UserFactory
 from tests.factories_registry import CampaignFactory, ContactFactory, OrganizationFactory
 
-KEPT = "Your values are kept below; send them again to replace that change."
+KEPT = "Sus valores se conservan abajo; envíelos de nuevo para reemplazar ese cambio."
 
 
 @pytest.fixture
