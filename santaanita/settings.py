@@ -320,6 +320,10 @@ STORAGES = {
         )
     },
 }
+# Backups (manage.py backup, see docs/backups.md): where the archives go, and how many of
+# the newest to keep (0 keeps them all).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 0)
 # Uploads: photos are checked and re-encoded by santaanita.images; these bound the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
