@@ -1,10 +1,12 @@
 """A Redis cache that lets the platform go on when Redis does not answer.
 
-Everything the platform keeps in the cache can be lost: sessions are also in the database
-(``cached_db``), maps and boards are rebuilt from the database, and allauth's rate limits
-and the once-tokens of forms only protect. So with Redis down a resident must still sign
-in, register an organization and be served at the desk; ``/healthz`` tells the operator
-(503), and a warning in the log says what was skipped.
+Everything the platform keeps in the cache can be lost: sessions are in the database, maps
+and boards are rebuilt from the database (a write missed during the outage goes stale for
+at most their few minutes of lifetime), and allauth's rate limits and the once-tokens of
+forms only protect (the services' own idempotency keys still refuse a double record). So
+with Redis down a resident must still sign in, register an organization and be served at
+the desk; ``/healthz`` tells the operator (503), and a warning in the log says what was
+skipped.
 
 Like django-redis's ``IGNORE_EXCEPTIONS``, a connection or timeout error becomes a miss:
 reads return their default, writes do nothing. ``add`` answers True ("the key was free"),

@@ -178,8 +178,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the shared cache, backed by the database so a cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. A cached copy (cached_db) would survive a write the
+# cache missed while Redis was down: a sign-out during an outage would come back signed in,
+# from the stale copy, once Redis answered again. One primary-key read per signed-in
+# request is the price, and signing in needs no Redis at all.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The in-memory transport ignores the host; naming one spares kombu's warning about it.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
