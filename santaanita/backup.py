@@ -401,6 +401,9 @@ def backup_restore(*, archive: Path, progress: Progress) -> tuple[dict[str, Any]
             f"{archive} holds a {manifest['engine']} database and DATABASE_URL points to "
             f"{vendor}: restore it with the same engine."
         )
+    # The dump is written under this name in a temporary folder: only our own two names.
+    if manifest["database"].get("file") != DUMP_FILES[vendor]:
+        raise BackupError(f"{archive}: unexpected database member {manifest['database']!r}.")
     storage = default_storage
     _refuse_unless_empty(storage)
     media_total = len(manifest["media"])
