@@ -123,6 +123,9 @@ def drill(tmp_path: Path) -> Iterator[tuple[Drill, psycopg.Connection | None]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# migrate and seed_demo take most of it: about 70 s on SQLite and 2 to 3 minutes on
+# PostgreSQL on a busy two-core machine, near the suite's 5-minute limit for one test.
+@pytest.mark.timeout(900)
 def test_a_restored_backup_has_the_same_rows_and_files(drill):
     runner, admin = drill
     runner.ok("migrate", "--noinput", "-v0")
