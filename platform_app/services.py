@@ -2004,8 +2004,9 @@ def _import_state_update(import_id: str, **changes: Any) -> None:
 
 def registry_import_start(
     *, district: District, actor: User, rows: list[dict[str, str]], source: str
-) -> str:
-    """Queue the import of a sheet's rows and return its id for the progress page.
+) -> str | None:
+    """Queue the import of a sheet's rows and return its id for the progress page, or None
+    when the broker does not answer (nothing was imported; the coordinator tries later).
 
     The rows wait in the cache, not in the task's arguments, so the broker carries an id
     (tasks take ids). The task needs nothing this request writes to the database, so it is
@@ -2033,7 +2034,8 @@ def registry_import_start(
         },
         IMPORT_STATE_TIMEOUT,
     )
-    import_organizations.delay(import_id)
+    if not queueing.enqueue_each(import_organizations, [(import_id,)]):
+        return None
     return import_id
 
 

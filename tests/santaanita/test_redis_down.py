@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from platform_app.models import Delivery, Organization
@@ -106,3 +107,22 @@ def test_the_desk_registers_and_prints_the_receipt_while_redis_is_down(
     receipt = client.get(response["Location"])
     assert receipt.status_code == 200
     assert organization.registration_code in receipt.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_that_cannot_be_queued_says_so_and_imports_nothing(
+    client, santa_anita, redis_down
+):
+    client.force_login(UserFactory(role="coordinator"))
+    sheet = SimpleUploadedFile(
+        "padron.csv",
+        "nombre;tipología;sector;contacto;teléfono;directorio\n"
+        "Club del Parque;Deportiva;2;Luis Paredes;987111222;sí\n".encode(),
+        content_type="text/csv",
+    )
+    response = client.post(
+        reverse("platform_app:registry-import"), {"sheet": sheet, "action": "import"}
+    )
+    assert response.status_code == 200
+    assert "la cola de tareas no responde" in response.content.decode()
+    assert not Organization.objects.exists()
