@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -126,3 +132,34 @@ def test_an_import_that_cannot_be_queued_says_so_and_imports_nothing(
     assert response.status_code == 200
     assert "la cola de tareas no responde" in response.content.decode()
     assert not Organization.objects.exists()
+
+
+# Through the real settings: REDIS_URL names the dead Redis for the cache and the broker.
+PROBE = """
+import json
+from django.core.cache import cache
+from platform_app.tasks import send_delivery
+from santaanita.queueing import enqueue_each
+print(json.dumps({
+    "add": cache.add("k", 1), "get": cache.get("k", "miss"), "set": cache.set("k", 1),
+    "published": enqueue_each(send_delivery, [(1,), (2,)]),
+}))
+"""
+
+
+def test_the_configured_cache_and_broker_give_way_when_redis_is_down(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ENV"}}
+    env.update(REDIS_URL=DEAD_REDIS, DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"add": True, "get": "miss", "set": None, "published": 0}
+    assert "Cache unreachable" in result.stderr
+    assert "Broker unreachable, 2 × platform_app.tasks.send_delivery left" in result.stderr
