@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from santaanita.images import clean_image
+from santaanita.files import clean_image
 from tests.imagefiles import GPS_IFD, jpeg_with_gps
 
 
@@ -37,7 +37,7 @@ def test_a_photo_with_gps_exif_is_stored_without_it():
     result = Image.open(io.BytesIO(cleaned.read()))
     assert result.format == "JPEG"
     assert len(result.getexif()) == 0
-    assert cleaned.name == "foto.jpg"
+    assert (cleaned.name, cleaned.original_name) == ("upload.jpg", "foto.JPG")
 
 
 def test_an_oversized_file_is_refused_before_decoding(settings):
