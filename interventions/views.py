@@ -281,7 +281,6 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 def pledge_document_file(request: HttpRequest, pk: int, document_pk: int) -> HttpResponseBase:
     """A pledge's document, for whoever may see the pledge's page (404 for anyone else)."""
     pledge = get_object_or_404(Pledge.objects.visible_to(request.user), pk=pk)
@@ -776,7 +775,6 @@ def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     )
 
 
-@login_required
 def delivery_file(request: HttpRequest, pk: int, delivery_pk: int, which: str) -> HttpResponseBase:
     """A delivery's signature or photo of the signed form: a neighbour's handwriting, for
     those who manage the intervention (the page that links to it)."""

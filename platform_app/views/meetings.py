@@ -472,9 +472,9 @@ def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "platform_app/meeting_detail.html", context, status=400)
 
 
-@login_required
 def meeting_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
-    """A meeting's file, for whoever may see the meeting's page (404 for anyone else)."""
+    """A meeting's file, for whoever may see the meeting's page; 404 for anyone else, the
+    anonymous included (a login redirect would tell them the file exists)."""
     meeting = _meeting(request, pk)
     meeting_file = get_object_or_404(MeetingFile, meeting=meeting, pk=file_pk)
     return serve_private(
@@ -675,7 +675,6 @@ def agreement_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def followup_evidence(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponseBase:
     """A follow-up's evidence file, for whoever may see the agreement's page."""
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
