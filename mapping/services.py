@@ -242,6 +242,10 @@ def survey_photo_add(
         # The same upload arrived twice at once: the other request stored it.
         photo.image.delete(save=False)
         return SurveyPhoto.objects.get(survey=survey, client_uuid=client_uuid)
+    if survey.status == Survey.Status.VERIFIED:
+        # A photo added to an approved survey is as public as the ones approved with it.
+        _photos_publish(survey)
+        photo.refresh_from_db(fields=["image"])
     return photo
 
 
