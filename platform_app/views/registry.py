@@ -661,7 +661,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                     district=district,
                     actor=signed_in_user(request),
                     rows=rows,
-                    source=sheet.name,
+                    source=sheet.original_name,
                 )
                 if import_id is None:
                     form.add_error(
