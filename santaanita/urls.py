@@ -80,3 +80,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ an address that matches no route answers JSON, like the API's own 404s.
+handler404 = "santaanita.api_contract.not_found"
