@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from platform_app.permissions import Role
+from santaanita.api_contract import exception_handler
 from santaanita.pagination import MAX_PAGE_SIZE
 from tests.factories import UserFactory
 
@@ -100,3 +103,13 @@ def test_an_anonymous_api_client_is_told_to_authenticate_with_a_token(client):
     response = client.get("/api/platform/meetings/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
+
+
+def test_errors_that_escape_a_view_are_a_400_with_an_object_body():
+    refused = exception_handler(DjangoValidationError({"place": ["Needs a place."]}), {})
+    assert (refused.status_code, refused.data) == (400, {"place": ["Needs a place."]})
+    overflow = exception_handler(OverflowError("date value out of range"), {})
+    assert overflow.status_code == 400
+    assert overflow.data["detail"]
+    listed = exception_handler(ValidationError(["Report or plan, not both."]), {})
+    assert listed.data == {"non_field_errors": ["Report or plan, not both."]}
