@@ -27,7 +27,7 @@ class ContractPagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = request.query_params.get(self.page_size_query_param) or None  # empty: unset
         if raw is None:
             return int(self.page_size or MAX_PAGE_SIZE)
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
