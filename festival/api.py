@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from festival.services import ScoreRefused, score_submit
 from festival.views import REFUSAL_STATUS
 from platform_app.models import District
 from platform_app.permissions import can
+from santaanita.api_contract import CalendarDateTimeField, error_response
 from santaanita.users import signed_in_user
 
 
@@ -121,6 +122,7 @@ class ScoreSheetSerializer(serializers.ModelSerializer[ScoreSheet]):
     idempotency_key = serializers.CharField(max_length=64)
     values = serializers.DictField(child=serializers.IntegerField(allow_null=True))
     submitted = serializers.BooleanField(source="is_submitted", read_only=True)
+    client_updated_at = CalendarDateTimeField()
 
     class Meta:
         model = ScoreSheet
@@ -228,6 +230,16 @@ class ScoreSheetViewSet(
     def get_queryset(self) -> QuerySet[ScoreSheet]:
         return ScoreSheet.objects.visible_to(self.request.user).order_by("team", "judge")
 
+    @extend_schema(
+        responses={
+            201: ScoreSheetSerializer,
+            200: OpenApiResponse(
+                ScoreSheetSerializer, description="The same values or key again: no change."
+            ),
+            404: error_response("The team is not in a running order."),
+            409: error_response("The team's stage is locked: its scores are final."),
+        }
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -217,9 +217,12 @@ class InterventionSerializer(serializers.ModelSerializer[Intervention]):
         slug_field="ubigeo", read_only=True
     )
     public_space_name = serializers.CharField(source="public_space.name", read_only=True)
-    lead_team: serializers.StringRelatedField[Team] = serializers.StringRelatedField()
+    # An intervention is led by a festival team or by an organization, or by neither yet.
+    lead_team: serializers.StringRelatedField[Team] = serializers.StringRelatedField(
+        allow_null=True
+    )
     lead_organization: serializers.StringRelatedField[Organization] = (
-        serializers.StringRelatedField()
+        serializers.StringRelatedField(allow_null=True)
     )
 
     class Meta:
@@ -304,8 +307,9 @@ class MaintenanceTaskSerializer(serializers.ModelSerializer[MaintenanceTask]):
 
 
 class MaintenanceGuideSerializer(serializers.ModelSerializer[MaintenanceGuide]):
+    # None until the coordinator names who cares for the space.
     responsible_organization: serializers.StringRelatedField[Organization] = (
-        serializers.StringRelatedField()
+        serializers.StringRelatedField(allow_null=True)
     )
     tasks = MaintenanceTaskSerializer(many=True, read_only=True)
 
@@ -374,17 +378,22 @@ class ResultsSerializer(serializers.Serializer[Any]):
     funding_pen = serializers.DictField(child=serializers.CharField())
 
 
-class ResultsViewSet(viewsets.ViewSet):
+class ResultsViewSet(viewsets.GenericViewSet[District]):
     """The dashboard's figures per district (public, no personal data)."""
 
     lookup_field = "ubigeo"
     serializer_class = ResultsSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[District]:
+        return District.objects.order_by("ubigeo")
 
     @extend_schema(operation_id="results_list", responses=ResultsSerializer(many=True))
     def list(self, request: Request) -> Response:
-        districts = list(District.objects.order_by("ubigeo"))
+        # Paginated like every list: the figures are computed for one page of districts.
+        districts = self.paginate_queryset(self.get_queryset()) or []
         figures = dashboard.figures_by_district([d.pk for d in districts])
-        return Response([_figures_payload(d, figures[d.pk]) for d in districts])
+        return self.get_paginated_response([_figures_payload(d, figures[d.pk]) for d in districts])
 
     @extend_schema(
         operation_id="results_retrieve",

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,6 +39,7 @@ from mapping.models import (
 )
 from mapping.querysets import PublicSpaceQuerySet, bbox_lookups
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
+from santaanita.api_contract import CalendarDateTimeField
 from santaanita.files import IMAGES, UploadSerializerField
 from santaanita.users import signed_in_user
 
@@ -47,9 +48,16 @@ MAP_MAX_FEATURES = 10_000
 LAYER_CACHE_SECONDS = 300
 
 MAP_PARAMETERS = [
-    OpenApiParameter("bbox", str, description="west,south,east,north in degrees (WGS84)"),
-    OpenApiParameter("district", str, description="UBIGEO of the district"),
-    OpenApiParameter("sector", int, description="sector number"),
+    OpenApiParameter(
+        "bbox",
+        str,
+        description="west,south,east,north in degrees (WGS84). A request names a window "
+        "or a district (or both): without either it is refused with 400. At most "
+        f"{MAP_MAX_FEATURES} features are returned.",
+        pattern=r"^-?[0-9]+(\.[0-9]+)?(,-?[0-9]+(\.[0-9]+)?){3}$",
+    ),
+    OpenApiParameter("district", str, description="UBIGEO of the district (see bbox)"),
+    OpenApiParameter("sector", {"type": "integer", "minimum": 0, "maximum": 32_767}),
     OpenApiParameter("category", str, enum=PublicSpace.Category.values),
     OpenApiParameter("condition", str, enum=ConditionBand.values),
     OpenApiParameter("has_organization", bool),
@@ -71,6 +79,17 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
 
 CATEGORIES = frozenset(PublicSpace.Category.values)
 BANDS = frozenset(ConditionBand.values)
+GEOMETRIES = frozenset({"full", "centroid"})
+SECTOR_MAX = 32_767
+
+
+def _choice(params: Any, name: str, allowed: frozenset[str] | set[str]) -> str | None:
+    value = params.get(name) or None
+    if value is not None and value not in allowed:
+        raise ValidationError(
+            {name: _("One of: %(values)s.") % {"values": ", ".join(sorted(allowed))}}
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -90,21 +109,27 @@ class MapQuery:
 
     @classmethod
     def from_params(cls, params: Any) -> MapQuery:
+        """The query of a request's parameters; a malformed one is refused with 400 (an
+        empty one is no filter: the map's form sends its unset fields empty)."""
+        if not (params.get("bbox") or params.get("district")):
+            # The whole of Lima at once is several megabytes the map never asks for: the
+            # map sends its window, and a district's layer is cached.
+            raise ValidationError({"bbox": _("Send a map window (bbox) or a district.")})
         sector = None
         if params.get("sector"):
-            try:
-                sector = int(params["sector"])
-            except ValueError as exc:
-                raise ValidationError({"sector": "number"}) from exc
-        organization = params.get("has_organization")
+            # Sector numbers are small integers: a larger one would overflow the database's.
+            if not params["sector"].isdigit() or int(params["sector"]) > SECTOR_MAX:
+                raise ValidationError({"sector": _("A sector number.")})
+            sector = int(params["sector"])
+        organization = _choice(params, "has_organization", {"true", "false"})
         return cls(
             bbox=parse_bbox(params["bbox"]) if params.get("bbox") else None,
             district=params.get("district") or None,
             sector=sector,
-            category=params["category"] if params.get("category") in CATEGORIES else None,
-            condition=params["condition"] if params.get("condition") in BANDS else None,
-            has_organization=organization == "true" if organization in {"true", "false"} else None,
-            centroid=params.get("geometry") == "centroid",
+            category=_choice(params, "category", CATEGORIES),
+            condition=_choice(params, "condition", BANDS),
+            has_organization=None if organization is None else organization == "true",
+            centroid=_choice(params, "geometry", GEOMETRIES) == "centroid",
         )
 
     def queryset(self, spaces: PublicSpaceQuerySet) -> QuerySet[PublicSpace, tuple[int, str]]:
@@ -322,11 +347,16 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
         return _geojson_response(body)
 
     # As for list: an HttpResponse, which DRF accepts and its stubs do not declare.
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def retrieve(  # type: ignore[override]
         self, request: Request, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        space = export_queryset(self.get_queryset()).filter(pk=kwargs["pk"]).first()
+        if not kwargs["pk"].isdigit():
+            raise Http404  # like every other resource's id that is no number
+        space = export_queryset(self.get_queryset()).filter(pk=int(kwargs["pk"])).first()
         if space is None:
             raise Http404
         return _geojson_response(
@@ -375,6 +405,7 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
     final = serializers.BooleanField(write_only=True, default=True)
     is_mine = serializers.SerializerMethodField()
     client_uuid = serializers.UUIDField(validators=[])
+    observed_at = CalendarDateTimeField()
 
     class Meta:
         model = Survey
@@ -461,6 +492,14 @@ class SurveyViewSet(
             .order_by("-observed_at", "-pk")
         )
 
+    @extend_schema(
+        responses={
+            201: SurveySerializer,
+            200: OpenApiResponse(
+                SurveySerializer, description="Sent before with this client_uuid: no change."
+            ),
+        }
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # What get_serializer builds, named so that to_survey_data is known to exist.
         serializer = SurveySerializer(data=request.data, context=self.get_serializer_context())

@@ -3,7 +3,7 @@ the collaborative platform (members, meetings, agreements, the work plan)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,6 +35,7 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import can, district_for
+from santaanita.api_contract import CalendarDateField, CalendarDateTimeField
 from santaanita.files import DOCUMENTS, UploadSerializerField
 from santaanita.users import signed_in_user
 
@@ -159,8 +160,9 @@ class OrganizationStaffSerializer(OrganizationPublicSerializer):
     """The full record, contacts included, for the district's registry staff."""
 
     contacts = ContactSerializer(many=True, read_only=True)
+    # None for a record that came through the public form or an import.
     entered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="email", read_only=True
+        slug_field="email", read_only=True, allow_null=True
     )
 
     class Meta(OrganizationPublicSerializer.Meta):
@@ -271,6 +273,8 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
     agenda = serializers.ListField(
         child=serializers.CharField(max_length=255), write_only=True, required=False
     )
+    starts_at = CalendarDateTimeField()
+    ends_at = CalendarDateTimeField()
 
     class Meta:
         model = Meeting
@@ -292,6 +296,9 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
         )
         # The page of a public space is set by choosing the space on the meeting form.
         read_only_fields = ("id", "place_url", "status", "sequence")
+        # An ordinary meeting carries open agreements over and needs a place; an
+        # extraordinary one does neither: the client says which it means.
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"kind": {"required": True}}
 
 
 class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
@@ -335,6 +342,7 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
 
 class AgreementSerializer(serializers.ModelSerializer[Agreement]):
     meeting = serializers.IntegerField(source="agenda_item.meeting_id", read_only=True)
+    due_date = CalendarDateField()
 
     class Meta:
         model = Agreement
@@ -395,6 +403,10 @@ class FollowUpSerializer(serializers.ModelSerializer[AgreementFollowUp]):
         download_url=lambda followup: reverse(
             "platform_app:followup-evidence", args=(followup.agreement_id, followup.pk)
         ),
+    )
+    # Blank on the entry that recorded the agreement: there was no status before it.
+    old_status = serializers.ChoiceField(
+        choices=Agreement.Status.choices, allow_blank=True, read_only=True
     )
 
     class Meta:
@@ -512,6 +524,8 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
     version = serializers.IntegerField(min_value=0)
     # The same bounds as the work-plan forms.
     weight = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    starts_on = CalendarDateField()
+    due_on = CalendarDateField()
 
     class Meta:
         model = Activity

@@ -23,6 +23,7 @@ from platform_app.models import (
     StakeholderSector,
 )
 from platform_app.places import Place
+from santaanita.dates import validate_in_calendar
 from santaanita.files import DOCUMENTS, UploadField
 from santaanita.forms import form_field, set_queryset
 
@@ -48,8 +49,13 @@ class DateInput(forms.DateInput):
 
 
 def _datetime_field(label: StrOrPromise) -> forms.DateTimeField:
+    # Within the platform's calendar: a year such as 9999 is refused here, with a message,
+    # before a Lima time near the end of the calendar overflows on its way to UTC.
     return forms.DateTimeField(
-        label=label, widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_LOCAL],
+        validators=[validate_in_calendar],
     )
 
 

@@ -408,19 +408,23 @@ DEFAULT_DISTRICT_UBIGEO = env_str("DEFAULT_DISTRICT_UBIGEO", "150137")
 
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an API client without credentials is told 401 with the scheme to use
+    # (WWW-Authenticate: Token); the pages' own scripts still authenticate by session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Every list is paginated, ?page_size= up to santaanita.pagination.MAX_PAGE_SIZE.
+    "DEFAULT_PAGINATION_CLASS": "santaanita.pagination.ContractPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "santaanita.api_contract.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "santaanita.filtering.ContractFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "santaanita.api_contract.ContractAutoSchema",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {

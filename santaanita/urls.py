@@ -80,3 +80,6 @@ urlpatterns = [
     # that checks who asks (santaanita.files.serve_private).
     path("media/public/<path:path>", public_file, name="media-public"),
 ]
+
+# Under /api/ an address that matches no route answers JSON, like the API's own 404s.
+handler404 = "santaanita.api_contract.not_found"
