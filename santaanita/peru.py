@@ -53,3 +53,8 @@ def normalize_phone(value: str) -> str:
         _("Enter a mobile number (9 digits starting with 9) or a Lima landline (01 and 7 digits)."),
         code="phone_format",
     )
+
+
+def validate_phone(value: str) -> None:
+    """A field validator: the number must be one ``normalize_phone`` understands."""
+    normalize_phone(value)
