@@ -86,7 +86,6 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
         ("Paint the benches of Parque Santa Rosa", ["Ana Quispe"]),
         ("Ask the municipality for two new lamps", ["Ana Quispe", "Beto Ramos"]),
     ):
-        page.get_by_text("Record an agreement on item 1").click()
         page.get_by_label("Agreement:", exact=True).fill(description)
         for person in people:
             page.get_by_label(person).check()
