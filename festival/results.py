@@ -235,3 +235,55 @@ def outstanding_of_stage(results: list[TeamResult], *, top: int, normalized: boo
         for r in results
         if (place := r.rank(normalized=normalized)) is not None and place <= top
     ]
+
+
+@dataclass(frozen=True)
+class MissingSheets:
+    """What a stage still lacks before its lock makes the results final: teams that no judge
+    has submitted a sheet for, and judges who have not submitted a sheet for every team the
+    judge screen offers them (their own organization's teams and declared conflicts are not
+    owed)."""
+
+    teams_total: int
+    teams_unscored: int
+    judges_total: int
+    judges_behind: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.teams_unscored or self.judges_behind)
+
+
+def stage_missing_sheets(stage_id: int) -> MissingSheets:
+    """Count the sheets a stage still owes (four queries, whatever the stage's size)."""
+    from festival.models import Judge, ScoreSheet, Team
+
+    teams = dict(  # team -> its organization, which that organization's judges do not score
+        Team.objects.in_running_order()
+        .filter(stage_id=stage_id)
+        .values_list("pk", "organization_id")
+        .order_by()
+    )
+    submitted = set(
+        ScoreSheet.objects.filter(team__stage_id=stage_id, submitted_at__isnull=False)
+        .values_list("judge_id", "team_id")
+        .order_by()
+    )
+    judges = list(Judge.objects.filter(stage_id=stage_id).prefetch_related("declared_conflicts"))
+    behind = 0
+    for judge in judges:
+        conflicts = {c.team_id for c in judge.declared_conflicts.all()}
+        owed = (
+            team_id
+            for team_id, organization_id in teams.items()
+            if team_id not in conflicts
+            and (judge.organization_id is None or organization_id != judge.organization_id)
+        )
+        if any((judge.pk, team_id) not in submitted for team_id in owed):
+            behind += 1
+    return MissingSheets(
+        teams_total=len(teams),
+        teams_unscored=len(teams.keys() - {team_id for _judge, team_id in submitted}),
+        judges_total=len(judges),
+        judges_behind=behind,
+    )

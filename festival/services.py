@@ -39,7 +39,7 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
-from festival.results import edition_results, outstanding_of_stage
+from festival.results import edition_results, outstanding_of_stage, stage_missing_sheets
 from platform_app.models import Organization, Sector, User
 from platform_app.permissions import Role, can
 from platform_app.services import (
@@ -585,7 +585,7 @@ def score_submit(
         if stage.is_locked:
             raise ScoreRefused(
                 "locked",
-                _("The stage %(stage)s is locked: scores can no longer be changed.")
+                _("Scoring is closed at %(stage)s: scores can no longer be changed.")
                 % {"stage": stage.name},
             )
         judge = Judge.objects.filter(edition_id=team.edition_id, user=user).first()
@@ -694,11 +694,33 @@ def may_lock_stage(user: User | AnonymousUser, stage: Stage) -> bool:
 
 
 @transaction.atomic
-def stage_lock(*, stage: Stage, actor: User) -> Stage:
-    """Close a stage's scoring. Takes the row lock ``score_submit`` takes (see there)."""
+def stage_lock(*, stage: Stage, actor: User, missing_sheets_accepted: bool = False) -> Stage:
+    """Close a stage's scoring. Takes the row lock ``score_submit`` takes (see there).
+
+    The lock publishes the stage's results as final, so while teams or judges still miss
+    submitted sheets it is refused unless the chair says they accept closing anyway
+    (``missing_sheets_accepted``): a slip of the finger must not end a stage at half time.
+    Counted under the row lock, so a sheet submitted meanwhile is seen or refused."""
     if not may_lock_stage(actor, stage):
         raise PermissionDenied
     stage = Stage.objects.select_for_update(of=("self",)).order_by().get(pk=stage.pk)
+    if stage.locked_at is None and not missing_sheets_accepted:
+        missing = stage_missing_sheets(stage.pk)
+        if missing.any:
+            raise ValidationError(
+                _(
+                    "Sheets are missing: %(teams)s of %(teams_total)s teams have no score and "
+                    "%(judges)s of %(judges_total)s judges have not submitted every sheet. "
+                    "Confirm that the stage closes with missing sheets."
+                )
+                % {
+                    "teams": missing.teams_unscored,
+                    "teams_total": missing.teams_total,
+                    "judges": missing.judges_behind,
+                    "judges_total": missing.judges_total,
+                },
+                code="missing_sheets",
+            )
     if stage.locked_at is None:
         stage.locked_at = timezone.now()
         stage.locked_by = actor

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from festival import services
 from festival.forms import (
@@ -34,7 +34,7 @@ from festival.forms import (
     WinnerForm,
 )
 from festival.models import Criterion, Edition, Judge, ScoreSheet, Stage, Team
-from festival.results import edition_results
+from festival.results import edition_results, stage_missing_sheets
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
@@ -325,18 +325,44 @@ def attendance_record(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _lock_return(request: HttpRequest) -> str:
+    target = request.POST.get("next", request.GET.get("next", ""))
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("festival:results")
+    return target
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask before locking: the page says which sheets are missing, and closing with missing
+    sheets needs its own box ticked (the service refuses otherwise)."""
     stage = get_object_or_404(Stage.objects.select_related("edition__district"), pk=pk)
     if not services.may_lock_stage(request.user, stage):
         raise PermissionDenied
-    services.stage_lock(stage=stage, actor=signed_in_user(request))
-    messages.success(request, _("Stage %(stage)s locked.") % {"stage": stage.name})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("festival:results")
-    return redirect(target)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.stage_lock(
+                stage=stage,
+                actor=signed_in_user(request),
+                missing_sheets_accepted=request.POST.get("missing_sheets_accepted") == "on",
+            )
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(request, _("Scoring closed at %(stage)s.") % {"stage": stage.name})
+            return redirect(_lock_return(request))
+    return render(
+        request,
+        "festival/stage_lock.html",
+        {
+            "stage": stage,
+            "missing": stage_missing_sheets(stage.pk),
+            "error": error,
+            "next": _lock_return(request),
+        },
+    )
 
 
 @login_required
@@ -353,7 +379,7 @@ def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Stage %(stage)s reopened: judges can change their scores again.")
+            _("Scoring reopened at %(stage)s: judges can change their scores again.")
             % {"stage": stage.name},
         )
     return redirect("festival:manage")
@@ -435,6 +461,19 @@ def judge_screen(request: HttpRequest) -> HttpResponse:
         for team in teams
     ]
     current = next((p for p in performances if not (p["sheet"] and p["sheet"].is_submitted)), None)
+    # The stage's other teams, each with the reason it is not offered, so that a judge who
+    # counts fewer teams than the running order knows why rather than suspecting a fault.
+    offered = {team.pk for team in teams}
+    not_offered = [
+        (
+            team,
+            _("a team of your own organization")
+            if judge.organization_id is not None and team.organization_id == judge.organization_id
+            else _("you declared a conflict of interest"),
+        )
+        for team in Team.objects.in_running_order().filter(stage=judge.stage)
+        if team.pk not in offered
+    ]
     return render(
         request,
         "festival/judge_screen.html",
@@ -443,6 +482,7 @@ def judge_screen(request: HttpRequest) -> HttpResponse:
             "stage": judge.stage,
             "criteria": criteria,
             "performances": performances,
+            "not_offered": not_offered,
             "current": current["team"].pk if current else (teams[0].pk if teams else None),
             "conflict_form": ConflictForm(teams=Team.objects.offered_to(judge)),
         },

@@ -108,11 +108,11 @@ def _user_district(request: HttpRequest) -> District:
 # --- Companies and pledges ----------------------------------------------------------------
 
 
-@login_required
 @single_submission
 def company_list(request: HttpRequest) -> HttpResponse:
+    """Public, like each company's page and the API: who finances the district's spaces.
+    The contact person's name, email and phone are shown to coordinators only."""
     district = _user_district(request)
-    _require(request, "interventions.view_company", district)
     companies = Company.objects.in_district(district.pk).with_totals().order_by("name")
     form = CompanyForm()
     if request.method == "POST":
@@ -124,7 +124,14 @@ def company_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Company “%(name)s” added.") % {"name": company.name})
             return redirect("interventions:company-list")
     return render(
-        request, "interventions/company_list.html", {"companies": companies, "form": form}
+        request,
+        "interventions/company_list.html",
+        {
+            "companies": companies,
+            "form": form,
+            "coordinates": can(request.user, "interventions.view_company", district),
+            "may_add": can(request.user, "interventions.add_company", district),
+        },
     )
 
 

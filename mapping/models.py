@@ -42,6 +42,7 @@ from shapely.geometry import Point, shape
 
 from mapping.querysets import AssignmentQuerySet, PublicSpaceQuerySet, SurveyQuerySet
 from santaanita.files import IMAGES, StoredFileField, Visibility, is_public, public_url
+from santaanita.geo import length_m as geometry_length_m
 from santaanita.geo import normalize_geometry
 
 # Weights of the condition score (documented in the module docstring and docs/mapping.md).
@@ -285,6 +286,14 @@ class PublicSpace(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("mapping:space-detail", args=[self.pk])
+
+    @property
+    def length_m(self) -> float | None:
+        """What a berm or a canal bank is measured by: its length. None for other categories
+        and for a space drawn as a point, whose size is unknown."""
+        if self.category not in {self.Category.BERM, self.Category.CANAL_BANK}:
+            return None
+        return round(geometry_length_m(self.geometry)) or None
 
     def refresh_map_fragments(self) -> None:
         """Recompute the stored map serialization from the (normalised) fields."""

@@ -70,6 +70,23 @@ class DistrictAdmin(admin.ModelAdmin[District]):
     search_fields = ("name", "ubigeo")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (SectorInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "ubigeo", "centre_lat", "centre_lon", "boundary")}),
+        (_("Registration desk"), {"fields": ("desk_address", "desk_hours", "desk_phone")}),
+    )
+
+    def save_model(
+        self, request: HttpRequest, obj: District, form: forms.ModelForm[District], change: bool
+    ) -> None:
+        # The desk's contact goes through its service (the phone stored as +51…).
+        super().save_model(request, obj, form, change)
+        platform_services.district_desk_set(
+            district=obj,
+            actor=signed_in_user(request),
+            address=form.cleaned_data["desk_address"],
+            hours=form.cleaned_data["desk_hours"],
+            phone=form.cleaned_data["desk_phone"],
+        )
 
 
 @admin.register(Sector)

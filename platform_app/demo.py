@@ -16,7 +16,7 @@ from platform_app.demo_platform import seed_platform
 from platform_app.demo_registry import seed_registry
 from platform_app.models import District, User
 from platform_app.permissions import Role
-from platform_app.services import user_grant_role
+from platform_app.services import district_desk_set, user_grant_role
 
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("coordinator@example.org", Role.COORDINATOR, "Rosa", "Quispe"),
@@ -47,5 +47,13 @@ def seed(*, password: str, out: TextIO) -> None:
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
     out.write(f"Demo logins ready in {district.name}: {len(DEMO_USERS)} roles.\n")
+    if not district.desk_address:  # demo values; the coordinator sets the real ones
+        district_desk_set(
+            district=district,
+            actor=None,
+            address="Palacio Municipal de Santa Anita, mesa de inscripción (primer piso)",
+            hours="Lunes a viernes de 8:30 a 16:30; sábados de 9:00 a 13:00",
+            phone="01 363 0000",
+        )
     seed_registry(password=password, out=out)  # the organization registry (issue 3)
     seed_platform(password=password, out=out)  # the collaborative platform (issue 5)

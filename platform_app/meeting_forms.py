@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import (
@@ -206,9 +208,28 @@ class MinutesForm(forms.Form):
     )
 
 
+class MembersBySectorIterator(ModelChoiceIterator):  # type: ignore[type-arg]
+    """Members under their stakeholder sector (the widget's option groups), by name within
+    it: a coordinator looks for "the person from the university", not through a flat list
+    of twenty names."""
+
+    def __iter__(self) -> Iterator[Any]:
+        by_sector: dict[str, list[tuple[Any, str]]] = {}
+        members = sorted(self.queryset, key=lambda m: str(m).casefold())
+        for member in members:
+            by_sector.setdefault(member.sector, []).append(self.choice(member))
+        for sector, label in StakeholderSector.choices:
+            if sector in by_sector:
+                yield (label, by_sector[sector])
+
+
+class MembersBySectorField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    iterator = MembersBySectorIterator
+
+
 class AgreementForm(forms.Form):
     description = forms.CharField(label=_("Agreement"), widget=forms.Textarea(attrs={"rows": 2}))
-    responsible = forms.ModelMultipleChoiceField(
+    responsible = MembersBySectorField(
         label=_("Responsible members"),
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,

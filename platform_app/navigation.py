@@ -19,31 +19,75 @@ class NavEntry:
     requires: str | None = None
 
 
-ENTRIES: tuple[NavEntry, ...] = (
-    NavEntry(_("Home"), "home"),
-    NavEntry(_("Districts"), "platform_app:district-list"),
-    NavEntry(_("Organizations"), "platform_app:organization-directory"),
-    NavEntry(_("Register an organization"), "platform_app:organization-register"),
-    NavEntry(_("Registration desk"), "platform_app:desk", "platform_app.use_desk"),
-    NavEntry(
-        _("Verification"), "platform_app:verification-list", "platform_app.verify_organization"
+@dataclass(frozen=True)
+class NavGroup:
+    """One module of the platform: a short menu in the header. A group of which a person
+    may open only one entry shows that entry as a plain link."""
+
+    label: str | Promise
+    entries: tuple[NavEntry, ...]
+
+
+GROUPS: tuple[NavGroup, ...] = (
+    NavGroup(_("Home"), (NavEntry(_("Home"), "home"),)),
+    NavGroup(
+        _("Organizations"),
+        (
+            NavEntry(_("Organizations"), "platform_app:organization-directory"),
+            NavEntry(_("Register an organization"), "platform_app:organization-register"),
+            NavEntry(_("Registration desk"), "platform_app:desk", "platform_app.use_desk"),
+            NavEntry(
+                _("Verification"),
+                "platform_app:verification-list",
+                "platform_app.verify_organization",
+            ),
+        ),
     ),
-    NavEntry(_("Map"), "mapping:space-map"),
-    NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
-    NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
-    # The university's reviewers hold no coverage permission: the queue needs its own entry.
-    NavEntry(_("Surveys to review"), "mapping:review-queue", "mapping.review_survey"),
-    NavEntry(_("Festival"), "festival:home"),
-    NavEntry(_("Judge screen"), "festival:judge", "festival.add_scoresheet"),
-    NavEntry(_("Festival management"), "festival:manage", "festival.change_team"),
-    NavEntry(_("My platform"), "platform_app:platform-home", "platform_app.view_meeting"),
-    NavEntry(_("My agreements"), "platform_app:agreement-mine", "platform_app.view_agreement"),
-    NavEntry(_("Results"), "interventions:results"),
-    NavEntry(_("Interventions"), "interventions:intervention-list"),
-    NavEntry(_("Companies"), "interventions:company-list", "interventions.view_company"),
-    NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
-    NavEntry(_("API"), "api-docs"),
-    NavEntry(_("Administration"), "admin:index", "staff"),
+    NavGroup(
+        _("Map"),
+        (
+            NavEntry(_("Map"), "mapping:space-map"),
+            NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
+            NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
+            # The university's reviewers hold no coverage permission: the queue needs its
+            # own entry.
+            NavEntry(_("Surveys to review"), "mapping:review-queue", "mapping.review_survey"),
+        ),
+    ),
+    NavGroup(
+        _("Festival"),
+        (
+            NavEntry(_("Festival"), "festival:home"),
+            NavEntry(_("Judge screen"), "festival:judge", "festival.add_scoresheet"),
+            NavEntry(_("Festival management"), "festival:manage", "festival.change_team"),
+        ),
+    ),
+    NavGroup(
+        _("Platform"),
+        (
+            NavEntry(_("My platform"), "platform_app:platform-home", "platform_app.view_meeting"),
+            NavEntry(
+                _("My agreements"), "platform_app:agreement-mine", "platform_app.view_agreement"
+            ),
+        ),
+    ),
+    NavGroup(
+        _("Interventions"),
+        (
+            NavEntry(_("Interventions"), "interventions:intervention-list"),
+            NavEntry(_("Results"), "interventions:results"),
+            NavEntry(_("Companies"), "interventions:company-list"),
+            NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
+        ),
+    ),
+    NavGroup(
+        _("More"),
+        (
+            NavEntry(_("Districts"), "platform_app:district-list"),
+            NavEntry(_("API"), "api-docs"),
+            NavEntry(_("Administration"), "admin:index", "staff"),
+        ),
+    ),
 )
 
 
@@ -58,9 +102,19 @@ def _allowed(request: HttpRequest, entry: NavEntry) -> bool:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [
-        {"label": e.label, "url": reverse(e.url_name), "current": current == e.url_name}
-        for e in ENTRIES
-        if _allowed(request, e)
-    ]
-    return {"nav_items": items}
+    groups = []
+    for group in GROUPS:
+        items = [
+            {"label": e.label, "url": reverse(e.url_name), "current": current == e.url_name}
+            for e in group.entries
+            if _allowed(request, e)
+        ]
+        if items:
+            groups.append(
+                {
+                    "label": group.label,
+                    "items": items,
+                    "current": any(item["current"] for item in items),
+                }
+            )
+    return {"nav_groups": groups}

@@ -2073,3 +2073,48 @@ def registry_import_run(*, import_id: str) -> dict[str, Any] | None:
     )
     cache.delete(_import_key(import_id, "rows"))
     return registry_import_state(import_id=import_id)
+
+
+# --- District: the registration desk's contact ------------------------------------------
+
+
+def district_desk_set(
+    *, district: District, actor: User | None, address: str, hours: str, phone: str
+) -> District:
+    """Set where and when residents find the registration desk. The phone is stored as
+    +51… so that pages can dial it (``tel:``) whatever way it was typed."""
+    from santaanita.peru import normalize_phone
+
+    district.desk_address = address.strip()
+    district.desk_hours = hours.strip()
+    district.desk_phone = normalize_phone(phone) if phone.strip() else ""
+    district.save(update_fields=["desk_address", "desk_hours", "desk_phone"])
+    logger.info("District %s desk contact set by %s", district.pk, actor.pk if actor else None)
+    return district
+
+
+# --- Registry: the new representative's password ----------------------------------------
+
+
+def representative_password_set(*, token: str, password: str) -> User:
+    """Give the representative who just confirmed their email a password, so that they can
+    sign in without finding "Forgot your password?". The emailed link proves the address;
+    it sets a first password only: once the account has one, the link cannot change it (an
+    old email in the wrong hands must not take the account over). Raises
+    ``signing.BadSignature`` on a bad or old link, ``PermissionDenied`` otherwise."""
+    from django.core.exceptions import PermissionDenied
+
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(email__iexact=data["e"], emailaddress__verified=True)
+            .first()
+        )
+        # Locked: two tabs setting the first password at once; the second finds it set.
+        if user is None or user.has_usable_password():
+            raise PermissionDenied
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    logger.info("Representative %s set a first password", user.pk)
+    return user

@@ -104,6 +104,11 @@ urlpatterns = [
         registry.organization_confirm,
         name="organization-confirm",
     ),
+    path(
+        "organizaciones/confirmar/<str:token>/contrasena/",
+        registry.organization_confirm_password,
+        name="organization-confirm-password",
+    ),
     path("organizaciones/", registry.organization_directory, name="organization-directory"),
     path(
         "organizaciones/mapa.geojson",

@@ -104,3 +104,20 @@ def normalize_geometry(value: dict[str, Any]) -> NormalizedGeometry:
         centroid=(round(centroid.x, COORDINATE_DECIMALS), round(centroid.y, COORDINATE_DECIMALS)),
         area_m2=area_m2(geom),
     )
+
+
+def length_m(value: dict[str, Any]) -> float:
+    """The length of a long, narrow area (a berm, a canal bank): the longer side of the
+    smallest rectangle around it, in metres. 0 for a point."""
+    geom = shape(value)
+    if geom.is_empty or isinstance(geom, Point):
+        return 0.0
+    corners = list(geom.minimum_rotated_rectangle.exterior.coords)[:3]
+    lat = math.radians(geom.centroid.y)
+
+    def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+        dx = (b[0] - a[0]) * METRES_PER_DEGREE * math.cos(lat)
+        dy = (b[1] - a[1]) * METRES_PER_DEGREE
+        return math.hypot(dx, dy)
+
+    return max(metres(corners[0], corners[1]), metres(corners[1], corners[2]))

@@ -6,31 +6,19 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-# SUNAT's weights for the first ten digits of a RUC; the eleventh is the check digit.
-RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-# Natural persons (10), legal persons (20), and the older/non-domiciled series (15, 16, 17).
-RUC_PREFIXES = ("10", "15", "16", "17", "20")
-
-
-def ruc_check_digit(first_ten: str) -> int:
-    """SUNAT's modulo 11: 11 minus the weighted sum mod 11, with 10 → 0 and 11 → 1."""
-    total = sum(int(d) * w for d, w in zip(first_ten, RUC_WEIGHTS, strict=True))
-    return (11 - total % 11) % 10
+from stdnum.pe import ruc
 
 
 def ruc_is_valid(value: str) -> bool:
-    return bool(
-        re.fullmatch(r"\d{11}", value or "")
-        and value[:2] in RUC_PREFIXES
-        and ruc_check_digit(value[:10]) == int(value[10])
-    )
+    return bool(re.fullmatch(r"\d{11}", value or "")) and ruc.is_valid(value)
 
 
 def validate_ruc(value: str) -> None:
+    """SUNAT's rules (length, the series 10, 15, 17 and 20, the modulo-11 check digit) as
+    python-stdnum maintains them; a RUC is stored as typed, so separators are refused."""
     if not re.fullmatch(r"\d{11}", value or ""):
         raise ValidationError(_("A RUC has exactly 11 digits."), code="ruc_length")
-    if value[:2] not in RUC_PREFIXES or ruc_check_digit(value[:10]) != int(value[10]):
+    if not ruc.is_valid(value):
         raise ValidationError(
             _("This RUC is not valid: check its digits (the last one is a check digit)."),
             code="ruc_check",
@@ -65,3 +53,8 @@ def normalize_phone(value: str) -> str:
         _("Enter a mobile number (9 digits starting with 9) or a Lima landline (01 and 7 digits)."),
         code="phone_format",
     )
+
+
+def validate_phone(value: str) -> None:
+    """A field validator: the number must be one ``normalize_phone`` understands."""
+    normalize_phone(value)

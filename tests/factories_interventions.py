@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from django.conf import settings
+from stdnum.pe import ruc as stdnum_ruc
 
 from interventions.models import (
     BudgetLine,
@@ -24,14 +25,11 @@ from interventions.models import (
 from platform_app.models import District
 from tests.factories_mapping import PublicSpaceFactory
 
-# Valid RUCs (SUNAT check digit) for tests; ``valid_ruc(n)`` makes more.
-RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
 
 def valid_ruc(n: int) -> str:
+    """A valid company RUC (SUNAT check digit) for tests."""
     body = f"20{n:08d}"
-    remainder = 11 - sum(int(d) * w for d, w in zip(body, RUC_WEIGHTS, strict=True)) % 11
-    return body + str({10: 0, 11: 1}.get(remainder, remainder))
+    return body + stdnum_ruc.calc_check_digit(body)
 
 
 def santa_anita() -> District:

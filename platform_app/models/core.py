@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_app.querysets import DeliveryQuerySet, DistrictQuerySet
 from santaanita.geo import normalize_geometry
+from santaanita.peru import validate_phone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -85,6 +86,17 @@ class District(models.Model):
     centre_lon = models.FloatField(_("centre longitude"), null=True, blank=True)
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True, editable=False)
+    # Where residents reach the registration desk in person: shown wherever the platform
+    # sends them to the municipality (a registration refused as a duplicate, for one).
+    desk_address = models.CharField(_("registration desk address"), max_length=255, blank=True)
+    desk_hours = models.CharField(_("registration desk opening hours"), max_length=255, blank=True)
+    desk_phone = models.CharField(
+        _("registration desk phone"),
+        max_length=16,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("A mobile or a Lima landline; stored as +51…"),
+    )
 
     objects = DistrictQuerySet.as_manager()
 

@@ -45,6 +45,20 @@ ABBREVIATIONS = {
     "sta": "santa",
     "sto": "santo",
     "club": "club",
+    "soc": "sociedad",
+    "fed": "federacion",
+    "asent": "asentamiento",
+    "cdra": "cuadra",
+    # Spanish writes the plural of an abbreviation by doubling each letter: "JJ.VV." for
+    # juntas vecinales, "AA.HH." for asentamientos humanos. A name means one of them, so
+    # each folds to the singular written out ("jjvv" and "aahh" above).
+    "ccpp": "centro poblado",
+    "cp": "centro poblado",
+    "ppjj": "pueblo joven",
+    "pj": "pueblo joven",
+    "aavv": "asociacion vivienda",
+    "oovv": "organizacion vecinal",
+    "ccvv": "comite vecinal",
 }
 # Words that carry no identity ("de", "los"): dropped so word order and articles don't matter.
 STOPWORDS = frozenset({"de", "del", "la", "las", "el", "los", "y", "e", "en", "the", "of"})
@@ -57,6 +71,9 @@ def normalize_name(name: str) -> str:
     # "J.J.V.V." and "AA.HH." are written with dots between letters: join them first.
     text = re.sub(r"\b(\w)\.(?=\w\.)", r"\1", text)
     text = re.sub(r"[^\w\s]", " ", text)
+    # "JJ.VV.", "JJ. VV." and "JJ VV" arrive here as doubled-letter pairs ("jj", "vv"):
+    # glue consecutive pairs into one abbreviation ("jjvv") before looking it up.
+    text = re.sub(r"\b(?:([a-z])\1\s+)+([a-z])\2\b", lambda m: m.group(0).replace(" ", ""), text)
     tokens: list[str] = []
     for raw in text.split():
         tokens.extend(ABBREVIATIONS.get(raw, raw).split())

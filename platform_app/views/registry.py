@@ -9,7 +9,10 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from platform_app import exports
 from platform_app.forms import (
@@ -33,11 +36,12 @@ from platform_app.forms import (
     RepresentativeForm,
     VerificationForm,
 )
-from platform_app.models import Campaign, DataRequest, District, Organization
+from platform_app.models import Campaign, DataRequest, District, Organization, User
 from platform_app.models.registry import name_similarity, normalize_name
 from platform_app.permissions import can, district_for
 from platform_app.places import organization_turf
 from platform_app.services import (
+    CONFIRM_MAX_AGE,
     CONFIRM_SALT,
     DATA_COPY_SALT,
     DuplicateOrganizationError,
@@ -54,6 +58,7 @@ from platform_app.services import (
     organizations_import,
     registry_import_start,
     registry_import_state,
+    representative_password_set,
 )
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
@@ -91,6 +96,7 @@ def _confirm_url(request: HttpRequest) -> Any:
 def organization_register_view(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = PublicRegistrationForm(request.POST or None, district=district)
+    refused_duplicate = False
     if request.method == "POST" and form.is_valid():
         campaign = Campaign.objects.current(district.pk, timezone.localdate()).first()
         try:
@@ -113,6 +119,7 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
                 )
                 % {"code": exc.existing.registration_code},
             )
+            refused_duplicate = True
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -125,7 +132,9 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
                 "platform_app:organization-registered", result.organization.registration_code
             )
     return render(
-        request, "platform_app/organization_register.html", {"form": form, "district": district}
+        request,
+        "platform_app/organization_register.html",
+        {"form": form, "district": district, "refused_duplicate": refused_duplicate},
     )
 
 
@@ -151,12 +160,53 @@ def organization_confirm(request: HttpRequest, token: str) -> HttpResponse:
             organization = organization_confirm_email(token=token)
         except signing.BadSignature:
             return render(request, "platform_app/organization_confirm.html", {"invalid": True})
-        return render(
-            request,
-            "platform_app/organization_confirm.html",
-            {"organization": organization, "done": True},
-        )
+        return _confirmed(request, organization, token)
     return render(request, "platform_app/organization_confirm.html", {"organization": organization})
+
+
+def _confirmed(
+    request: HttpRequest, organization: Organization, token: str, form: Any = None
+) -> HttpResponse:
+    """The confirmation's answer: what happens next, and a password to sign in with right
+    here when the account has none yet."""
+    user = User.objects.filter(email__iexact=signing.loads(token, salt=CONFIRM_SALT)["e"]).first()
+    needs_password = user is not None and not user.has_usable_password()
+    if needs_password and form is None:
+        form = SetPasswordForm(user)
+    return render(
+        request,
+        "platform_app/organization_confirm.html",
+        {
+            "organization": organization,
+            "done": True,
+            "password_form": form if needs_password else None,
+            "token": token,
+        },
+    )
+
+
+@require_POST
+def organization_confirm_password(request: HttpRequest, token: str) -> HttpResponse:
+    """The first password of a representative who just confirmed: signed in at once."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return render(request, "platform_app/organization_confirm.html", {"invalid": True})
+    organization = get_object_or_404(Organization, pk=data["o"])
+    user = User.objects.filter(email__iexact=data["e"]).first()
+    if user is None or user.has_usable_password():
+        messages.info(request, _("Your account already has a password: sign in with it."))
+        return redirect("account_login")
+    form = SetPasswordForm(user, request.POST)
+    if not form.is_valid():
+        return _confirmed(request, organization, token, form)
+    try:
+        user = representative_password_set(token=token, password=form.cleaned_data["new_password1"])
+    except PermissionDenied:
+        return redirect("account_login")
+    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    messages.success(request, _("Password saved: you are signed in."))
+    return redirect("platform_app:organization-detail", organization.registration_code)
 
 
 # --- Directory and public pages --------------------------------------------------------

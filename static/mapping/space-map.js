@@ -87,5 +87,67 @@
     form.addEventListener("change", load);
     form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
     load();
+    search(map);
   });
+
+  // Search by name, as uMap's data browser does: the district's whole layer (centroids,
+  // cached by the server) is read once, names are compared without accents or case, and
+  // choosing a space moves the map to it. The form stays hidden where this cannot run.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function search(map) {
+    var form = document.getElementById("space-search");
+    if (!form) return;
+    var input = form.querySelector("input[type=search]");
+    var results = document.getElementById("space-search-results");
+    var layer = null;
+    form.hidden = false;
+
+    function features() {
+      if (!layer) {
+        layer = fetch(form.dataset.layer, { headers: { Accept: "application/geo+json, application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) { return data.features; });
+      }
+      return layer;
+    }
+
+    function go(feature) {
+      var c = feature.geometry.coordinates;
+      var link = document.createElement("a");
+      link.href = feature.properties.url;
+      link.textContent = feature.properties.name;
+      map.setView([c[1], c[0]], 18);
+      L.popup().setLatLng([c[1], c[0]]).setContent(link).openOn(map);
+      results.textContent = "";
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var wanted = fold(input.value.trim());
+      features().then(function (all) {
+        var found = all.filter(function (f) { return fold(f.properties.name).indexOf(wanted) !== -1; });
+        results.textContent = "";
+        if (found.length === 1) return go(found[0]);
+        if (!found.length) {
+          var none = document.createElement("li");
+          none.textContent = form.dataset.none;
+          results.appendChild(none);
+          return;
+        }
+        found.slice(0, 10).forEach(function (feature) {
+          var item = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "button button-quiet";
+          button.textContent = feature.properties.name;
+          button.addEventListener("click", function () { go(feature); });
+          item.appendChild(button);
+          results.appendChild(item);
+        });
+      });
+    });
+  }
 })();

@@ -132,3 +132,13 @@ def wait_for_service_worker(page, *, keeps_this_page: bool = False) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the service worker never kept this page in its cache")
         page.wait_for_timeout(100)
+
+
+def open_menu(page, group: str):
+    """Open one module's menu in the header (a drop-down on a wide screen) and return the
+    main navigation, where its entries are now visible."""
+    nav = page.get_by_role("navigation", name=re.compile("^(Principal|Main)$"))
+    summary = nav.locator("summary", has_text=group)
+    if not summary.evaluate("s => s.parentElement.open"):
+        summary.click()
+    return nav

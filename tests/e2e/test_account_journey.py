@@ -23,6 +23,7 @@ def test_resident_signs_up_confirms_email_and_signs_in(page):
     expect(page.locator("#district-map path.leaflet-interactive")).to_have_count(5)
     expect(page.get_by_role("list", name="Sectores").get_by_role("listitem")).to_have_count(5)
 
+    page.get_by_role("navigation", name="Principal").locator("summary", has_text="Más").click()
     page.get_by_label("Idioma").select_option("en")
     page.get_by_role("button", name="Cambiar idioma").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Collaborative Citizen Platform")
@@ -44,4 +45,5 @@ def test_resident_signs_up_confirms_email_and_signs_in(page):
     page.get_by_label("Password:", exact=True).fill("parque-los-ficus-2026")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("banner")).to_contain_text("vecina@example.org")
+    page.get_by_role("banner").locator("summary", has_text="Account").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -34,7 +34,10 @@ def test_judge_cannot_score_own_organization_nor_change_after_the_lock(page):
     page.goto("/festival/jurado/")
     order = page.get_by_role("navigation", name=re.compile("Orden de presentación|Running order"))
     expect(order.get_by_role("button")).to_have_count(2)
-    expect(page.locator("main")).not_to_contain_text(own_team.name)
+    expect(order).not_to_contain_text(own_team.name)
+    expect(page.locator("[data-not-offered]")).to_contain_text(
+        re.compile(f"{own_team.name}: es un elenco de su propia organización")
+    )
     # Even a hand-made request for that team is refused by the server.
     status = page.evaluate(
         """async ([team, key]) => {
@@ -53,7 +56,9 @@ def test_judge_cannot_score_own_organization_nor_change_after_the_lock(page):
     form = score(page, festival, team, (7, 7, 7))
     expect(form.locator("[data-status]")).to_have_text(SUBMITTED)
 
-    stage_lock(stage=festival.stage, actor=festival.judge_user(0))  # the chair locks
+    stage_lock(
+        stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True
+    )  # the chair locks
 
     radio = form.get_by_role("group", name=festival.criteria[0].name).get_by_role(
         "radio", name="3", exact=True

@@ -20,20 +20,24 @@ def browser_context_args() -> dict[str, object]:
     return {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
+def fill_the_form(page, *, name: str, phone: str) -> None:
+    page.get_by_label("Persona de contacto").fill("Rosa Huamán")
+    page.get_by_label("Teléfono de contacto").fill(phone)
+    page.get_by_label("Correo de contacto").fill("rosa.ficus@example.org")
+    page.get_by_label("Nombre:", exact=True).fill(name)
+    page.get_by_label("Tipología").select_option("neighbourhood")
+    page.get_by_label("Sector:", exact=True).select_option(label="Sector 3")
+    page.get_by_label("Adultos (30-59)").check()
+    page.get_by_label("He leído el aviso de privacidad").check()
+
+
 def test_resident_registers_an_organization_from_a_phone_and_confirms_by_email(page):
     page.goto("/organizaciones/inscripcion/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscribe a tu organización")
     expect(page.get_by_role("heading", name="Aviso de privacidad")).to_be_visible()
 
-    page.get_by_label("Persona de contacto").fill("Rosa Huamán")
-    page.get_by_label("Teléfono de contacto").fill("987 654 32")  # one digit short
-    page.get_by_label("Correo de contacto").fill("rosa.ficus@example.org")
-    page.get_by_label("Nombre:", exact=True).fill("Asociación Vecinal Los Ficus")
-    page.get_by_label("Tipología").select_option("neighbourhood")
-    page.get_by_label("Sector:", exact=True).select_option(label="Sector 3")
+    fill_the_form(page, name="Asociación Vecinal Los Ficus", phone="987 654 32")  # one short
     page.get_by_label("Organización de reciente constitución").check()
-    page.get_by_label("Adultos (30-59)").check()
-    page.get_by_label("He leído el aviso de privacidad").check()
     page.get_by_label("Acepta aparecer en el directorio público").check()
     page.get_by_role("button", name="Enviar inscripción").click()
 
@@ -65,6 +69,43 @@ def test_resident_registers_an_organization_from_a_phone_and_confirms_by_email(p
     user = User.objects.get(email="rosa.ficus@example.org")
     assert organization.representatives.filter(pk=user.pk).exists()
     assert user.emailaddress_set.get().verified
+
+    # The page says what comes next and offers a password right here: no hunting for
+    # "¿Olvidaste tu contraseña?" to sign in later.
+    expect(page.locator("main")).to_contain_text("espera ahora la verificación")
+    page.get_by_label("Contraseña nueva:", exact=True).fill("parque-los-ficus-2026")
+    page.get_by_label("Contraseña nueva (confirmación):").fill("parque-los-ficus-2026")
+    page.get_by_role("button", name="Guardar la contraseña e iniciar sesión").click()
+    expect(page.get_by_role("banner")).to_contain_text("rosa.ficus@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Asociación Vecinal Los Ficus")
+    user.refresh_from_db()
+    assert user.check_password("parque-los-ficus-2026")
+
+
+def test_a_refused_duplicate_says_how_to_reach_the_desk(page):
+    from platform_app.models import District
+    from platform_app.services import district_desk_set
+    from tests.factories_registry import OrganizationFactory
+
+    district_desk_set(
+        district=District.objects.get(ubigeo="150137"),
+        actor=None,
+        address="Palacio Municipal, primer piso",
+        hours="Lunes a viernes de 8:30 a 16:30",
+        phone="01 363 0000",
+    )
+    OrganizationFactory(name="Junta Vecinal Los Ficus")
+    page.goto("/organizaciones/inscripcion/")
+    fill_the_form(page, name="JJ.VV. Los Ficus", phone="987 654 321")
+    page.get_by_role("button", name="Enviar inscripción").click()
+
+    desk = page.locator("[data-desk-contact]")
+    expect(desk).to_contain_text("Ya hay una organización inscrita con este nombre")
+    expect(desk).to_contain_text("Palacio Municipal, primer piso")
+    expect(desk).to_contain_text("Lunes a viernes de 8:30 a 16:30")
+    expect(desk.get_by_role("link", name="+5113630000")).to_have_attribute(
+        "href", "tel:+5113630000"
+    )
 
 
 def test_directory_filters_and_draws_public_organizations_on_the_map(page):

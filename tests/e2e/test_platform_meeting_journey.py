@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from platform_app.models import Agreement, Meeting
 from platform_app.permissions import Role
 from tests.conftest import TRANSACTIONAL
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import open_menu, sign_in
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MemberFactory
@@ -24,6 +24,7 @@ pytestmark = TRANSACTIONAL
 
 
 def _sign_out(page) -> None:
+    page.get_by_role("banner").locator("summary", has_text="Account").click()
     page.get_by_role("button", name="Sign out").click()
 
 
@@ -39,7 +40,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
 
     # The coordinator plans three monthly meetings in one step.
     sign_in(page, "coordinadora@example.org")
-    page.get_by_role("link", name="My platform").click()
+    open_menu(page, "Platform").get_by_role("link", name="My platform").click()
     page.get_by_role("link", name="Plan a monthly series").click()
     first = timezone.localtime() + timedelta(days=2)
     page.get_by_label("First meeting starts at").fill(first.strftime("%Y-%m-%dT19:00"))
@@ -86,7 +87,6 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
         ("Paint the benches of Parque Santa Rosa", ["Ana Quispe"]),
         ("Ask the municipality for two new lamps", ["Ana Quispe", "Beto Ramos"]),
     ):
-        page.get_by_text("Record an agreement on item 1").click()
         page.get_by_label("Agreement:", exact=True).fill(description)
         for person in people:
             page.get_by_label(person).check()
@@ -98,7 +98,7 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
 
     # The responsible member finds it under "my agreements" and reports it done.
     sign_in(page, "ana@example.org")
-    page.get_by_role("link", name="My agreements").first.click()
+    open_menu(page, "Platform").get_by_role("link", name="My agreements").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My agreements")
     page.get_by_role("link", name="Paint the benches of Parque Santa Rosa").click()
     page.get_by_label("Status").select_option("done")

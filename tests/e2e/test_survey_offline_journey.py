@@ -93,9 +93,14 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
 
     # The phone sends the same survey again (its answer was "lost"): the queue is put back
     # and the page reloaded; the queue is sent on load and the server records nothing new.
+    # This time the queue goes out from "Mis asignaciones", which says so in words.
+    page.goto("/mapa/mis-asignaciones/")
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [QUEUE, queued])
     page.reload()
-    expect(page.locator("#survey-queue-status")).to_have_attribute("data-pending", "0")
+    status = page.locator("#survey-queue-status")
+    expect(status).to_have_attribute("data-pending", "0")
+    expect(status).to_contain_text("Ficha enviada.")
+    expect(status.get_by_role("link", name="Ver la ficha")).to_be_visible()
     assert page.evaluate(f"JSON.parse(localStorage.getItem('{QUEUE}')).length") == 0
     survey = Survey.objects.get()
     assert survey.status == Survey.Status.SUBMITTED
@@ -106,8 +111,10 @@ def test_offline_survey_arrives_once_and_approval_recolours_the_public_map(
     _sign_in(page, reviewer.email)
     page.goto("/mapa/revision/")
     page.get_by_role("link", name="Parque Los Ficus").click()
-    page.get_by_label(re.compile("Aprobar|Approve")).check()
-    page.get_by_role("button", name=re.compile("Registrar la revisión|Record the review")).click()
+    # The decision is where the reviewer lands, without scrolling past the survey.
+    approve = page.get_by_role("button", name="Aprobar", exact=True)
+    expect(approve).to_be_in_viewport(ratio=1)
+    approve.click()
     expect(page.locator(".messages")).to_be_visible()
     survey.refresh_from_db()
     assert survey.status == Survey.Status.VERIFIED

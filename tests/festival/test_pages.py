@@ -75,7 +75,9 @@ class TestPublicPages:
         assert "8,33" not in before
         assert festival.teams[0].name in before
         with django_capture_on_commit_callbacks(execute=True):
-            stage_lock(stage=festival.stage, actor=festival.judge_user(0))
+            stage_lock(
+                stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True
+            )
         after = client.get(fragment).content.decode()
         # (8-1)/9·10·3 + (7-1)/9·10·2 + (6-1)/9·10·1 = (210+120+50)/54 = 7.04
         assert "7,04" in after or "7.04" in after
@@ -94,7 +96,9 @@ class TestPublicPages:
             score_all(festival)  # scores of an unlocked stage do not show: board kept
         assert cache.get(key) is not None
         with django_capture_on_commit_callbacks(execute=True):
-            stage_lock(stage=festival.stage, actor=festival.judge_user(0))
+            stage_lock(
+                stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True
+            )
         assert cache.get(key) is None
 
     def test_results_show_locked_stages_only_to_the_public(self, client):
@@ -126,8 +130,10 @@ class TestJudgeScreen:
         judge.organization = festival.teams[1].organization
         judge.save()
         page = login(client, judge.user).get(reverse("festival:judge")).content.decode()
-        assert festival.teams[0].name in page
-        assert festival.teams[1].name not in page
+        assert f'id="perf-{festival.teams[0].pk}"' in page
+        assert f'id="perf-{festival.teams[1].pk}"' not in page
+        # The screen says why the team is missing from the judge's list.
+        assert f"{festival.teams[1].name}: es un elenco de su propia organización" in page
 
     def test_json_submit_upserts_and_refuses_after_the_lock(self, client):
         festival = build_festival()
@@ -145,7 +151,11 @@ class TestJudgeScreen:
         assert response.json()["result"] == "created"
         again = client.post(url, json.dumps(payload), content_type="application/json")
         assert again.json()["result"] == "duplicate"
-        stage_lock(stage=festival.stage, actor=UserFactory(role=Role.COORDINATOR))
+        stage_lock(
+            stage=festival.stage,
+            actor=UserFactory(role=Role.COORDINATOR),
+            missing_sheets_accepted=True,
+        )
         payload.update(idempotency_key="def", client_updated_at=timezone.now().isoformat())
         locked = client.post(url, json.dumps(payload), content_type="application/json")
         assert locked.status_code == 409
@@ -213,7 +223,7 @@ def test_board_query_count_does_not_grow_with_teams(client):
     for n in (4, 16):
         festival = build_festival(teams=n, judges=2)
         score_all(festival)
-        stage_lock(stage=festival.stage, actor=festival.judge_user(0))
+        stage_lock(stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True)
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             assert (
@@ -325,7 +335,10 @@ class TestManagement:
         newcomer.refresh_from_db()
         assert (newcomer.status, newcomer.slot) == ("confirmed", 4)
         score_all(festival)
-        client.post(reverse("festival:stage-lock", args=[festival.stage.pk]))
+        client.post(
+            reverse("festival:stage-lock", args=[festival.stage.pk]),
+            {"missing_sheets_accepted": "on"},
+        )
         festival.edition.outstanding_per_stage = 1
         festival.edition.save()
         client.post(reverse("festival:outstanding-mark"))
@@ -342,7 +355,11 @@ class TestManagement:
         )
         login(client, festival.judge_user(0))
         assert (
-            client.post(reverse("festival:stage-lock", args=[festival.stage.pk])).status_code == 302
+            client.post(
+                reverse("festival:stage-lock", args=[festival.stage.pk]),
+                {"missing_sheets_accepted": "on"},
+            ).status_code
+            == 302
         )
 
 

@@ -82,7 +82,9 @@ class TestScoreSubmit:
     def test_changes_after_the_lock_are_refused_with_a_clear_message(self):
         festival = build_festival()
         submit(festival, 0, festival.teams[0], (5, 5, 5), at=timezone.now())
-        stage_lock(stage=festival.stage, actor=festival.judge_user(0))  # the chair
+        stage_lock(
+            stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True
+        )  # the chair
         with pytest.raises(ScoreRefused) as refused:
             submit(
                 festival, 0, festival.teams[0], (9, 9, 9), at=timezone.now() + timedelta(seconds=1)
@@ -212,7 +214,12 @@ def test_a_score_racing_the_lock_is_either_kept_or_refused_never_after():
         except ScoreRefused as refused:
             outcomes.append(refused.code)
 
-    _race(score, lambda: stage_lock(stage=festival.stage, actor=festival.judge_user(0)))
+    _race(
+        score,
+        lambda: stage_lock(
+            stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True
+        ),
+    )
     festival.stage.refresh_from_db()
     sheet = ScoreSheet.objects.first()
     assert festival.stage.locked_at is not None

@@ -25,7 +25,7 @@ def locked_festival():
     now = timezone.now()
     for team in festival.teams:
         submit(festival, 0, team, (7, 7, 7), at=now - timedelta(minutes=1), submit=True)
-    stage_lock(stage=festival.stage, actor=festival.judge_user(0))
+    stage_lock(stage=festival.stage, actor=festival.judge_user(0), missing_sheets_accepted=True)
     with pytest.raises(ScoreRefused):
         submit(festival, 1, festival.teams[0], (5, 5, 5), at=now)
     return festival
@@ -83,6 +83,8 @@ def test_locking_returns_only_to_a_page_of_this_site(client):
     festival = build_festival(teams=1, judges=1)
     client.force_login(festival.judge_user(0))  # the chair
     url = reverse("festival:stage-lock", args=[festival.stage.pk])
-    response = client.post(url, {"next": "https://example.com/phish"})
+    response = client.post(
+        url, {"next": "https://example.com/phish", "missing_sheets_accepted": "on"}
+    )
     assert response["Location"] == reverse("festival:results")
     assert Stage.objects.get(pk=festival.stage.pk).is_locked

@@ -72,20 +72,27 @@ def test_intervention_public_page_shows_who_financed_what(client, financed_item)
 
 
 @pytest.mark.parametrize(
-    ("role", "expected"),
-    [(None, 302), ("resident", 403), ("surveyor", 403), ("coordinator", 200)],
+    ("role", "sees_contacts"),
+    [(None, False), ("resident", False), ("surveyor", False), ("coordinator", True)],
 )
-def test_company_list_ladder(client, role, expected):
+def test_company_list_is_public_and_shows_contacts_to_coordinators_only(
+    client, role, sees_contacts
+):
+    CompanyFactory(name="Mercado Modelo S.A.C.", contact_email="privado@empresa.pe")
     if role:
         _login(client, role)
     response = client.get(reverse("interventions:company-list"))
-    assert response.status_code == expected
-    if expected == 200:
-        CompanyFactory(contact_email="privado@empresa.pe")
-        assert (
-            "privado@empresa.pe"
-            in client.get(reverse("interventions:company-list")).content.decode()
-        )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Mercado Modelo S.A.C." in text
+    assert ("privado@empresa.pe" in text) is sees_contacts
+    assert ("Agregar empresa" in text) is sees_contacts
+
+
+def test_only_coordinators_add_companies(client):
+    _login(client, "resident")
+    response = client.post(reverse("interventions:company-list"), {"name": "Intrusa S.A."})
+    assert response.status_code == 403
 
 
 def test_pledge_pages_are_scoped_to_the_coordinators_district(client, other_district):
