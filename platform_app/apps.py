@@ -8,5 +8,7 @@ class PlatformAppConfig(AppConfig):
 
     def ready(self) -> None:
         from santaanita.images import configure_pillow
+        from santaanita.text import install_text_rules
 
         configure_pillow()
+        install_text_rules()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_app.models import Contact, Organization
+from santaanita import writers
 
 PUBLIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("registration_code", "Registration code"),
@@ -42,13 +43,6 @@ PERSONAL_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _safe(value: Any) -> Any:
-    """Spreadsheet programs run cells starting with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
     contact = next(iter(org.contacts.all()), None)
     values: dict[str, Any] = {
@@ -73,7 +67,7 @@ def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
         "contact_phone": contact.phone if contact else "",
         "contact_email": contact.email if contact else "",
     }
-    return [_safe(values[key]) for key, _label in columns]
+    return [values[key] for key, _label in columns]
 
 
 def organization_rows(
@@ -102,30 +96,11 @@ def organizations_response(
 ) -> HttpResponse:
     """CSV or XLSX; public exports pass ``staff`` and ``personal`` False."""
     rows = organization_rows(organizations, personal=personal, staff=staff)
-    stamp = timezone.localdate().isoformat()
+    filename = f"organizaciones-{timezone.localdate().isoformat()}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        # A BOM so Excel opens the UTF-8 accents correctly.
-        buffer.write("\ufeff")
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="organizaciones-{stamp}.csv"'
-        return response
+        return writers.csv_response(rows, filename=f"{filename}.csv", bom=True)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(str(_("Organizations"))[:31])
-        for row in rows:
-            sheet.append(row)
-        buffer_bytes = io.BytesIO()
-        workbook.save(buffer_bytes)
-        response = HttpResponse(
-            buffer_bytes.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="organizaciones-{stamp}.xlsx"'
-        return response
+        return writers.xlsx_response(_("Organizations"), rows, filename=f"{filename}.xlsx")
     raise Http404
 
 

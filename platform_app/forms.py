@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import DataRequest, District, Organization
+from platform_app.models.registry import validate_identifying_name
 from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.forms import form_field, set_queryset
@@ -121,6 +122,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             self.initial["submission_token"] = uuid.uuid4()
         for name in ("name", "address", "activities", "contact_name", "social_links"):
             self.fields[name].validators.append(validate_plain_text)
+        self.fields["name"].validators.append(validate_identifying_name)
 
     def clean_contact_phone(self) -> str:
         return normalize_phone(self.cleaned_data["contact_phone"])

@@ -245,6 +245,15 @@ class RegistrationResult:
     created: bool
 
 
+def _unsaved_error() -> ValidationError:
+    """A database constraint refused the write for a reason the checks before it did not
+    foresee: a form error in words, never the constraint's own message."""
+    return ValidationError(
+        _("The record could not be saved as it is; review the data and try again."),
+        code="constraint",
+    )
+
+
 def _code_prefix(district: District) -> str:
     words = [w for w in district.name.replace("-", " ").split() if w[:1].isalpha()]
     if len(words) >= 2:
@@ -307,7 +316,11 @@ def organization_register(
         campaign=campaign,
         **fields,
     )
-    organization.full_clean(exclude=["registration_code", "submission_token"])
+    # Constraints are left to the database (the INSERT below): the unique name is decided
+    # there under concurrency and answered as DuplicateOrganizationError.
+    organization.full_clean(
+        exclude=["registration_code", "submission_token"], validate_constraints=False
+    )
     try:
         # The savepoint keeps an outer transaction usable when the INSERT loses a race.
         with transaction.atomic():
@@ -341,7 +354,7 @@ def organization_register(
             .first()
         )
         if existing is None:
-            raise
+            raise _unsaved_error() from None
         raise DuplicateOrganizationError(existing) from None
     if contact is not None and contact.email:
         _send_registration_email(organization, contact.email, confirm_url)
@@ -448,20 +461,25 @@ def organization_update(
         ):
             current.status = Organization.Status.PENDING
         current.version += 1
-        current.full_clean(exclude=["registration_code", "submission_token"])
+        current.full_clean(
+            exclude=["registration_code", "submission_token"], validate_constraints=False
+        )
         try:
             with transaction.atomic():
                 current.save()
         except IntegrityError:
-            raise DuplicateOrganizationError(
+            existing = (
                 Organization.objects.filter(
                     district=current.district,
                     normalized_name=current.normalized_name,
                     status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
                 )
                 .exclude(pk=current.pk)
-                .get()
-            ) from None
+                .first()
+            )
+            if existing is None:
+                raise _unsaved_error() from None
+            raise DuplicateOrganizationError(existing) from None
         if contact is not None:
             main = current.contacts.filter(is_primary=True).first()
             if main is None:

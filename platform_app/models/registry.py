@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -61,6 +62,15 @@ def normalize_name(name: str) -> str:
     for raw in text.split():
         tokens.extend(ABBREVIATIONS.get(raw, raw).split())
     return " ".join(t for t in tokens if t not in STOPWORDS)
+
+
+def validate_identifying_name(name: str) -> None:
+    """A name must keep something once normalised: one made only of punctuation, symbols
+    or articles ("¡¡¡ !!!", "de los") identifies no organization."""
+    if name and not normalize_name(name):
+        raise ValidationError(
+            _("Write the organization's name with letters or digits."), code="empty_name"
+        )
 
 
 def name_similarity(typed: str, candidate: str) -> float:
@@ -302,6 +312,17 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("platform_app:organization-detail", args=[self.registration_code])
+
+    def clean(self) -> None:
+        # Normalised here, in validation, not only in save(): the unique constraint on the
+        # normalised name is checked against this value, and a name made only of
+        # punctuation or symbols would otherwise be stored with an empty one that every
+        # later registration of the district collides with.
+        self.normalized_name = normalize_name(self.name)
+        try:
+            validate_identifying_name(self.name)
+        except ValidationError as error:
+            raise ValidationError({"name": error}) from None
 
     @property
     def is_public(self) -> bool:

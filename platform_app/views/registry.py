@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -55,6 +54,7 @@ from platform_app.services import (
     registry_import_start,
     registry_import_state,
 )
+from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -576,14 +576,9 @@ def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpRespons
     if fmt == "json":
         response = JsonResponse({"email": data_request.email, "records": records})
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer,
-            fieldnames=["kind", "organization", "registration_code", "name", "phone", "email"],
-        )
-        writer.writeheader()
-        writer.writerows(records)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        columns = ("kind", "organization", "registration_code", "name", "phone", "email")
+        rows = [columns, *([record[c] for c in columns] for record in records)]
+        response = writers.csv_response(rows, filename="mis-datos.csv")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="mis-datos.{fmt}"'
