@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
@@ -47,6 +48,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import Role
 from platform_app.places import organization_turf
+from santaanita.outbox import outbox_forget, outbox_purge
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ def delivery_schedule(
     language: str = "es-pe",
     send_at: datetime | None = None,
     district: District | None = None,
+    erase_after_sending: bool = False,
 ) -> Delivery:
     """Record one email to send at ``send_at`` (now by default); idempotent on its key.
 
@@ -85,6 +88,7 @@ def delivery_schedule(
                 language=language,
                 scheduled_for=send_at,
                 district=district,
+                erase_after_sending=erase_after_sending,
             )
     except IntegrityError:
         return Delivery.objects.get(recipient=recipient.lower(), kind=kind, object_key=object_key)
@@ -125,7 +129,72 @@ def delivery_send(*, delivery_id: int) -> bool:
     Delivery.objects.filter(pk=delivery_id).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    if delivery.erase_after_sending:
+        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
+        outbox_forget([delivery.recipient])
     return True
+
+
+def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
+    """Blank the recipient and every text of these deliveries; what is still to be sent is
+    cancelled. The row stays (its kind, object and dates), so the ledger still shows that a
+    message went out, not to whom nor what it said."""
+    count = 0
+    for pk, status in deliveries.values_list("pk", "status"):
+        Delivery.objects.filter(pk=pk).update(
+            # Unique per row, and a reserved domain (RFC 2606) that can never receive mail.
+            recipient=f"borrado-{pk}@anonimizado.invalid",
+            subject="",
+            body="",
+            html_body="",
+            ics="",
+            last_error="",
+            status=Delivery.Status.CANCELLED if status == Delivery.Status.PENDING else status,
+        )
+        count += 1
+    return count
+
+
+def personal_data_forget(
+    *, email: str, phones: list[str], keep_delivery: Delivery | None = None
+) -> None:
+    """Remove a person from the delivery ledger and from the stored copies of sent emails:
+    every message to them, and every message that mentions their email or phone.
+
+    ``keep_delivery`` (the answer telling them it is done) is left to be sent; it is marked
+    to be erased right after. The stored copies are rewritten once the transaction commits.
+    """
+    needles = [needle for needle in (email.lower(), *phones) if needle]
+    match = Q(recipient__iexact=email)
+    for needle in needles:
+        for column in ("subject", "body", "html_body", "ics", "last_error"):
+            match |= Q(**{f"{column}__icontains": needle})
+    deliveries = Delivery.objects.filter(match)
+    if keep_delivery is not None:
+        deliveries = deliveries.exclude(pk=keep_delivery.pk)
+    _deliveries_redact(deliveries)
+    transaction.on_commit(lambda: outbox_forget(needles))
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """The daily retention job: drop the texts of deliveries older than
+    ``DELIVERY_BODY_RETENTION_DAYS``, and the stored copies of emails as old.
+
+    A message's text is only needed while it may be resent or asked about; the row itself
+    (recipient, kind, object, dates) stays, because it is what keeps a reminder from being
+    sent twice. Returns how many deliveries lost their texts.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DELIVERY_BODY_RETENTION_DAYS)
+    purged = (
+        Delivery.objects.filter(scheduled_for__lt=cutoff)
+        .exclude(status__in=(Delivery.Status.PENDING, Delivery.Status.SENDING))
+        .exclude(body="", html_body="", ics="")
+        .update(body="", html_body="", ics="")
+    )
+    outbox_purge(before=cutoff)
+    if purged:
+        logger.info("Purged the texts of %d deliveries older than %s", purged, cutoff)
+    return purged
 
 
 def delivery_fail(*, delivery_id: int, error: str) -> None:
@@ -1825,11 +1894,17 @@ def data_request_answer(
         current = DataRequest.objects.select_for_update().get(pk=data_request.pk)
         if current.status != DataRequest.Status.OPEN:
             raise ValidationError(_("Only open requests can be answered."))
-        if anonymize and current.kind == DataRequest.Kind.CANCELLATION:
+        erase = anonymize and current.kind == DataRequest.Kind.CANCELLATION
+        email = current.email
+        phones: list[str] = []
+        if erase:
             now = timezone.now()
-            contacts = Contact.objects.filter(
-                organization__district=current.district, email__iexact=current.email
-            ).select_related("organization")
+            contacts = list(
+                Contact.objects.filter(
+                    organization__district=current.district, email__iexact=current.email
+                ).select_related("organization")
+            )
+            phones = sorted({c.phone for c in contacts if c.phone})
             for contact in contacts:
                 contact.name = str(_("(anonymised)"))
                 contact.phone = ""
@@ -1855,14 +1930,27 @@ def data_request_answer(
         current.answered_by = actor
         current.answered_at = timezone.now()
         current.save()
-        delivery_schedule(
-            recipient=current.email,
+        answer_delivery = delivery_schedule(
+            recipient=email,
             kind="registry.data_request_answer",
             object_key=f"data-request:{current.pk}",
             subject=str(_("Answer to your request about your personal data")),
             body=answer,
             district=current.district,
+            erase_after_sending=erase,
         )
+        if erase:
+            personal_data_forget(email=email, phones=phones, keep_delivery=answer_delivery)
+            # The requests themselves hold the address too: what was asked and answered,
+            # and when, is kept as the proof of compliance; who asked is not.
+            for data_request in DataRequest.objects.filter(
+                district=current.district, email__iexact=email
+            ):
+                data_request.name = str(_("(anonymised)"))
+                data_request.email = f"borrado-{data_request.pk}@anonimizado.invalid"
+                data_request.details = ""
+                data_request.save(update_fields=["name", "email", "details"])
+            current.refresh_from_db()
     return current
 
 

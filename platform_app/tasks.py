@@ -43,6 +43,11 @@ def scan_due_deliveries() -> int:
     return services.reminders_scan()
 
 
+@shared_task
+def purge_delivery_texts() -> int:
+    return services.deliveries_purge()
+
+
 # A sheet of thousands of rows takes longer than the global limit; the import is idempotent
 # per row (submission token from source and row number), so a retried task resumes safely.
 @shared_task(time_limit=3600, soft_time_limit=3500)
