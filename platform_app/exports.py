@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -102,23 +100,3 @@ def organizations_response(
     if fmt == "xlsx":
         return writers.xlsx_response(_("Organizations"), rows, filename=f"{filename}.xlsx")
     raise Http404
-
-
-def read_sheet(name: str, content: bytes) -> list[dict[str, str]]:
-    """The rows of an uploaded CSV or XLSX sheet as dicts keyed by lower-case header."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        text = content.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]

@@ -19,6 +19,7 @@ from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.forms import form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
+from santaanita.sheets import read_sheet
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 
@@ -329,12 +330,26 @@ class RegistryImportForm(forms.Form):
         ),
     )
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = 20 * 1024 * 1024
+    MAX_ROWS = 100_000
+    rows: list[dict[str, str]]
 
     def clean_sheet(self) -> Any:
+        """The file is read here, so that a damaged, oversized or empty sheet is a field
+        error on this form rather than a failure later; the rows are kept for the import."""
+        from platform_app.services import IMPORT_COLUMNS
+
         sheet = self.cleaned_data["sheet"]
         if not sheet.name.lower().endswith((".csv", ".xlsx")):
             raise ValidationError(_("Upload a .csv or .xlsx file."))
         if sheet.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB: split it."))
+            raise ValidationError(_("The file is larger than 20 MB: split it."))
+        self.rows = read_sheet(sheet.name, sheet.read(), max_rows=self.MAX_ROWS)
+        if not self.rows:
+            raise ValidationError(_("The sheet has a header but no rows."), code="no_rows")
+        if not any(alias in self.rows[0] for alias in IMPORT_COLUMNS["name"]):
+            raise ValidationError(
+                _("The sheet has no “nombre” column (the first row must name the columns)."),
+                code="no_name_column",
+            )
         return sheet

@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_SCANS: list[str] = [
     "platform_app.services.platform_schedule_due",
     "interventions.services.maintenance_schedule_due",
+    # Imports of organizations: failed ones reported, queued ones run in the embedded mode.
+    "platform_app.services.registry_imports_scan",
 ]
 # Functions (dotted paths, keyword argument ``district``) listing the places a face-to-face
 # meeting can be held at; see platform_app.places.

@@ -470,3 +470,58 @@ class DataRequest(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
+
+
+class RegistryImport(models.Model):
+    """One import of a sheet of organizations (or its dry run), as the page follows it.
+
+    The rows wait here, not in a task's arguments or the cache: the web process that shows
+    the progress, the Celery worker and the embedded loop all read the same row, whichever
+    process runs the import. The import writes its organizations in one transaction at the
+    end, so an import that dies leaves none of them; the scan then marks it failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    district = models.ForeignKey(
+        "platform_app.District",
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="registry_imports",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    source = models.CharField(_("file"), max_length=255)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows = models.JSONField(_("rows waiting"), default=list, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.get_status_display()}"

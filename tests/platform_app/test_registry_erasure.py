@@ -128,30 +128,20 @@ def test_after_a_cancellation_the_person_is_nowhere(
 def test_message_texts_are_kept_only_for_the_retention_period(santa_anita, settings):
     settings.DELIVERY_BODY_RETENTION_DAYS = 90
     now = timezone.now()
-    old = delivery_schedule(
-        recipient="a@example.org",
-        kind="k",
-        object_key="1",
-        subject="s",
-        body="texto viejo",
-        send_at=now - timedelta(days=91),
-    )
-    recent = delivery_schedule(
-        recipient="b@example.org",
-        kind="k",
-        object_key="2",
-        subject="s",
-        body="texto nuevo",
-        send_at=now - timedelta(days=89),
-    )
-    pending = delivery_schedule(
-        recipient="c@example.org",
-        kind="k",
-        object_key="3",
-        subject="s",
-        body="por enviar",
-        send_at=now - timedelta(days=91),
-    )
+
+    def scheduled(key: str, body: str, days_ago: int) -> Delivery:
+        return delivery_schedule(
+            recipient=f"{key}@example.org",
+            kind="k",
+            object_key=key,
+            subject="s",
+            body=body,
+            send_at=now - timedelta(days=days_ago),
+        )
+
+    old = scheduled("a", "texto viejo", 91)
+    recent = scheduled("b", "texto nuevo", 89)
+    pending = scheduled("c", "por enviar", 91)
     Delivery.objects.filter(pk__in=[old.pk, recent.pk]).update(status=Delivery.Status.SENT)
     assert deliveries_purge(now=now) == 1
     bodies = dict(Delivery.objects.values_list("pk", "body"))
