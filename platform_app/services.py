@@ -1606,7 +1606,8 @@ def organizations_import(
             typology_by_label |= {
                 str(label).lower(): value for value, label in Organization.Typology.choices
             }
-    sectors = {str(s.number): s.pk for s in district.sectors.all()}
+    sector_rows = list(district.sectors.all())
+    sectors = {str(s.number): s.pk for s in sector_rows}
     # One read of the district's live names and earlier import tokens instead of one query
     # per row; the unique constraint still guards the final write.
     live = dict(
@@ -1622,8 +1623,9 @@ def organizations_import(
         )
     )
     report = ImportReport(created=[], rejected=[])
-    accepted: list[tuple[int, OrganizationForm]] = []
+    accepted: list[tuple[int, dict[str, Any], ContactData]] = []
     seen: set[str] = set()
+    form = OrganizationForm(district=district, sectors=sector_rows)
 
     for number, raw in enumerate(rows, start=2):
         done = number - 2
@@ -1641,7 +1643,7 @@ def organizations_import(
             "directory_consent": "on" if values["directory_consent"].lower() in YES else "",
             "legal_status": Organization.LegalStatus.INFORMAL,
         }
-        form = OrganizationForm(data, district=district)
+        form.rebind(data)
         if not form.is_valid():
             reasons = "; ".join(
                 f"{form.fields[f].label if f in form.fields else f}: {' '.join(map(str, e))}"
@@ -1664,7 +1666,7 @@ def organizations_import(
         if dry_run:
             report.created.append(form.cleaned_data["name"])
             continue
-        accepted.append((number, form))
+        accepted.append((number, form.organization_fields(), form.contact()))
     if accepted:
         try:
             report.created = _organizations_write(
@@ -1687,7 +1689,7 @@ def organizations_import(
 def _organizations_write(
     *,
     district: District,
-    accepted: list[tuple[int, Any]],
+    accepted: list[tuple[int, dict[str, Any], ContactData]],
     actor: User | None,
     source: str,
 ) -> list[str]:
@@ -1702,10 +1704,10 @@ def _organizations_write(
                 district=district,
                 channel=Organization.Channel.IMPORTED,
                 submission_token=_import_token(source, number),
-                normalized_name=normalize_name(form.cleaned_data["name"]),
-                **form.organization_fields(),
+                normalized_name=normalize_name(fields["name"]),
+                **fields,
             )
-            for number, form in accepted
+            for number, fields, _contact in accepted
         ]
         Organization.objects.bulk_create(organizations, batch_size=IMPORT_BATCH_SIZE)
         for organization in organizations:
@@ -1716,8 +1718,10 @@ def _organizations_write(
             organizations, ["registration_code"], batch_size=IMPORT_BATCH_SIZE
         )
         contacts = [
-            (organization, form.contact())
-            for organization, (_number, form) in zip(organizations, accepted, strict=True)
+            (organization, contact)
+            for organization, (_number, _fields, contact) in zip(
+                organizations, accepted, strict=True
+            )
         ]
         Contact.objects.bulk_create(
             [
