@@ -7,8 +7,10 @@ class PlatformAppConfig(AppConfig):
     verbose_name = _("Collaborative platform")
 
     def ready(self) -> None:
+        from santaanita.dates import install_date_rules
         from santaanita.images import configure_pillow
         from santaanita.text import install_text_rules
 
         configure_pillow()
         install_text_rules()
+        install_date_rules()
