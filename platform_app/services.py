@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -16,7 +16,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, ExtractYear, LPad
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
@@ -1714,8 +1715,23 @@ def _organizations_write(
             organization.registration_code = (
                 f"{prefix}-{organization.created_at.year}-{organization.pk:04d}"
             )
-        Organization.objects.bulk_update(
-            organizations, ["registration_code"], batch_size=IMPORT_BATCH_SIZE
+        # The same codes, written by the database in one statement (a bulk_update of a
+        # hundred thousand rows would send a CASE branch per row).
+        pk_text = Cast("pk", output_field=CharField())
+        Organization.objects.filter(
+            pk__gte=organizations[0].pk,
+            pk__lte=organizations[-1].pk,
+            district=district,
+            channel=Organization.Channel.IMPORTED,
+            registration_code__isnull=True,
+        ).update(
+            registration_code=Concat(
+                Value(f"{prefix}-"),
+                Cast(ExtractYear("created_at", tzinfo=UTC), output_field=CharField()),
+                Value("-"),
+                Case(When(pk__lt=10000, then=LPad(pk_text, 4, Value("0"))), default=pk_text),
+                output_field=CharField(),
+            )
         )
         contacts = [
             (organization, contact)
