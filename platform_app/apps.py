@@ -8,9 +8,11 @@ class PlatformAppConfig(AppConfig):
 
     def ready(self) -> None:
         from santaanita.dates import install_date_rules
+        from santaanita.forms import install_constraint_message
         from santaanita.images import configure_pillow
         from santaanita.text import install_text_rules
 
         configure_pillow()
         install_text_rules()
         install_date_rules()
+        install_constraint_message()

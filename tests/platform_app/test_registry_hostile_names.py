@@ -123,3 +123,19 @@ def test_control_characters_in_a_meeting_title_never_reach_the_calendar(santa_an
     event = next(c for c in Calendar.from_ical(ics).walk("VEVENT"))
     assert str(event["summary"]) == "Sesión ordinaria[0m"
     assert str(event["location"]) == "Sala 1"
+
+
+@pytest.mark.django_db
+def test_a_constraint_checked_in_validation_never_shows_its_name(santa_anita):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    OrganizationFactory(name="Club Los Ficus", status=Organization.Status.PENDING)
+    twin = Organization(
+        district=santa_anita, name="Club Los Ficus", typology="sports", status="pending"
+    )
+    with translation.override("es"), pytest.raises(ValidationError) as caught:
+        twin.full_clean(exclude=["registration_code", "submission_token"])
+    text = " ".join(caught.value.messages)
+    assert "organization_unique_name_per_district" not in text
+    assert "Esto choca con un registro ya guardado" in text
