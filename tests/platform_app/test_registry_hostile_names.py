@@ -139,3 +139,20 @@ def test_a_constraint_checked_in_validation_never_shows_its_name(santa_anita):
     text = " ".join(caught.value.messages)
     assert "organization_unique_name_per_district" not in text
     assert "Esto choca con un registro ya guardado" in text
+
+
+@pytest.mark.django_db
+def test_the_personal_data_copy_neutralises_formulas(client, santa_anita):
+    from platform_app.models import DataRequest
+    from platform_app.services import data_copy_token
+
+    organization = OrganizationFactory(name="@SUM(1+1) Club")
+    ContactFactory(organization=organization, name="=HYPERLINK(1)", email="f@example.org")
+    data_request = DataRequest.objects.create(
+        district=santa_anita, kind="access", name="F", email="f@example.org", status="open"
+    )
+    token = data_copy_token(data_request=data_request)
+    url = reverse("platform_app:data-request-copy", args=[token, "csv"])
+    text = client.get(url).content.decode()
+    assert "'=HYPERLINK(1)" in text
+    assert "'@SUM(1+1) Club" in text

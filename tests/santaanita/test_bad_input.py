@@ -280,3 +280,51 @@ def test_a_meeting_in_the_year_9999_is_a_field_error_not_a_crash(client, coordin
     assert YEAR in response.content.decode()
     assert 'value="9999-12-31T23:00"' in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+# --- API writes --------------------------------------------------------------------------
+
+API_MEETING = {
+    "kind": "ordinary",
+    "title": "Sesión por API",
+    "starts_at": "2026-12-20T18:00:00-05:00",
+    "ends_at": "2026-12-20T20:00:00-05:00",
+    "place": "Municipalidad",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "Sesión\x01\x1b", CONTROL),
+        ("title", "Sesión \ud800", "Surrogate"),
+        ("title", LONG, "200"),
+        ("title", ["una", "lista"], "cadena"),
+        ("place", {"un": "objeto"}, "cadena"),
+        ("starts_at", "9999-12-31T23:00:00-05:00", "fuera de rango"),
+        ("starts_at", "1800-01-01T10:00:00-05:00", "1900"),
+        ("starts_at", 1234567890, "Fecha/hora"),
+        ("latitude", "NaN", "número"),
+        ("kind", None, "nulo"),
+    ],
+    ids=lambda v: str(v)[:24],
+)
+def test_api_meeting_writes_refuse_bad_input_in_spanish(field, value, message):
+    import json
+
+    from rest_framework.test import APIClient
+
+    from platform_app.models import Meeting
+
+    api = APIClient()
+    api.force_authenticate(UserFactory(role=Role.COORDINATOR))
+    response = api.post(
+        "/api/platform/meetings/",
+        json.dumps({**API_MEETING, field: value}),  # ASCII escapes: a lone surrogate travels
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 400, response.content
+    assert message in str(response.json()[field]), response.json()
+    assert not Meeting.objects.exists()
