@@ -166,7 +166,9 @@ def personal_data_forget(
     ``keep_delivery`` (the answer telling them it is done) is left to be sent; it is marked
     to be erased right after. The stored copies are rewritten once the transaction commits.
     """
-    needles = [needle for needle in (email.lower(), *phones) if needle]
+    # Phones are stored as +51…; a text may quote the nine national digits alone.
+    national = [phone.removeprefix("+51") for phone in phones]
+    needles = [needle for needle in {email.lower(), *phones, *national} if needle]
     match = Q(recipient__iexact=email)
     for needle in needles:
         for column in ("subject", "body", "html_body", "ics", "last_error"):

@@ -84,6 +84,13 @@ def test_after_a_cancellation_the_person_is_nowhere(
             subject="Llamar a la vecina",
             body=f"Su teléfono es {PHONE}; escribirle a {EMAIL}.",
         )
+        delivery_schedule(
+            recipient="mesa@example.org",
+            kind="registry.note",
+            object_key="note:2",
+            subject="Otra nota",
+            body=f"Llamar al {PHONE.removeprefix('+51')} por la tarde.",
+        )
         response = client.post(
             reverse("platform_app:data-request-create"),
             {"kind": "cancellation", "name": "Vecina Titular", "email": EMAIL, "details": ""},
