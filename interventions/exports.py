@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from interventions import dashboard
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from santaanita import writers
 
 
 def results_table(district: Any) -> list[list[Any]]:
@@ -42,22 +39,7 @@ def results_response(*, district: Any, fmt: str) -> HttpResponse:
     rows = results_table(district)
     filename = f"resultados-{district.slug}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return writers.csv_response(rows, filename=f"{filename}.csv")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Results")[:31]
-        for row in rows:
-            sheet.append(row)
-        output = io.BytesIO()
-        workbook.save(output)
-        response = HttpResponse(output.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        return writers.xlsx_response(_("Results"), rows, filename=f"{filename}.xlsx")
     raise Http404

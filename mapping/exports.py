@@ -10,8 +10,6 @@ columns (the centroid) and the geometry as WKT, which ogr2ogr reads with
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,6 +17,7 @@ from xml.sax.saxutils import escape
 from shapely.geometry import shape
 
 from mapping.models import ConditionBand, PublicSpace
+from santaanita import writers
 
 CSV_COLUMNS = (
     "id",
@@ -108,6 +107,10 @@ def _kml_geometry(geometry: dict[str, Any]) -> str:
     return "<MultiGeometry>" + "".join(_kml_polygon(p) for p in coords) + "</MultiGeometry>"
 
 
+def _xml(value: str) -> str:
+    return escape(writers.xml_text(value))
+
+
 def to_kml(spaces: Iterable[PublicSpace], *, title: str) -> str:
     fields = ("category", "sector", "address", "area_m2", "condition_score", "condition")
     placemarks = []
@@ -115,42 +118,39 @@ def to_kml(spaces: Iterable[PublicSpace], *, title: str) -> str:
         props = space_properties(space)
         values = {name: "" if props[name] is None else str(props[name]) for name in fields}
         data = "".join(
-            f'<Data name="{name}"><value>{escape(value)}</value></Data>'
+            f'<Data name="{name}"><value>{_xml(value)}</value></Data>'
             for name, value in values.items()
         )
         placemarks.append(
-            f'<Placemark id="space-{space.pk}"><name>{escape(space.name)}</name>'
+            f'<Placemark id="space-{space.pk}"><name>{_xml(space.name)}</name>'
             f"<ExtendedData>{data}</ExtendedData>{_kml_geometry(space.geometry)}</Placemark>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-        f"<name>{escape(title)}</name>" + "".join(placemarks) + "</Document></kml>\n"
+        f"<name>{_xml(title)}</name>" + "".join(placemarks) + "</Document></kml>\n"
     )
 
 
 def to_csv(spaces: Iterable[PublicSpace]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for space in spaces:
-        props = space_properties(space)
-        writer.writerow(
-            [
-                space.pk,
-                space.name,
-                space.category,
-                props["sector"] or "",
-                space.address,
-                space.centroid_lat,
-                space.centroid_lon,
-                space.area_m2,
-                "" if space.condition_score is None else space.condition_score,
-                props["condition"],
-                props["last_verified_survey"] or "",
-                space.needs.replace("\n", "; "),
-                "; ".join(props["organizations"]),
-                shape(space.geometry).wkt,
-            ]
-        )
-    return out.getvalue()
+    return writers.csv_text([CSV_COLUMNS, *(_csv_row(space) for space in spaces)])
+
+
+def _csv_row(space: PublicSpace) -> list[Any]:
+    props = space_properties(space)
+    return [
+        space.pk,
+        space.name,
+        space.category,
+        props["sector"] or "",
+        space.address,
+        space.centroid_lat,
+        space.centroid_lon,
+        space.area_m2,
+        "" if space.condition_score is None else space.condition_score,
+        props["condition"],
+        props["last_verified_survey"] or "",
+        space.needs.replace("\n", "; "),
+        "; ".join(props["organizations"]),
+        shape(space.geometry).wkt,
+    ]

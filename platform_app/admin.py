@@ -28,6 +28,7 @@ from platform_app.models import (
     OrganizationEvent,
     OrganizationInvitation,
     PlatformSettings,
+    RegistryImport,
     RoleGuideVersion,
     RoleHolder,
     Sector,
@@ -135,6 +136,16 @@ class OrganizationEventInline(admin.TabularInline[OrganizationEvent, Organizatio
 class CampaignAdmin(admin.ModelAdmin[Campaign]):
     list_display = ("name", "district", "desk_starts", "desk_ends", "online_starts", "online_ends")
     list_filter = ("district",)
+
+
+@admin.register(RegistryImport)
+class RegistryImportAdmin(ReadOnlyAdmin):
+    """Imports are written by their service and runner only; the rows waiting in them are
+    personal data and stay out of the admin."""
+
+    list_display = ("source", "district", "actor", "dry_run", "status", "done", "total")
+    list_filter = ("status", "dry_run")
+    exclude = ("rows",)
 
 
 @admin.register(Contact)

@@ -7,6 +7,12 @@ class PlatformAppConfig(AppConfig):
     verbose_name = _("Collaborative platform")
 
     def ready(self) -> None:
+        from santaanita.dates import install_date_rules
         from santaanita.files import configure_pillow
+        from santaanita.forms import install_constraint_message
+        from santaanita.text import install_text_rules
 
         configure_pillow()
+        install_text_rules()
+        install_date_rules()
+        install_constraint_message()

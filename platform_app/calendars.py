@@ -17,6 +17,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone
 
 from platform_app.models import Agreement, Meeting
+from santaanita.writers import ical_text
 
 LIMA = ZoneInfo("America/Lima")
 PRODID = "-//Santa Anita Public Spaces Platform//Collaborative Platform//ES"
@@ -29,7 +30,7 @@ def _calendar(name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", ical_text(name))
     calendar.add("x-wr-timezone", "America/Lima")
     calendar.add_component(
         Timezone.from_tzinfo(LIMA, first_date=date(2020, 1, 1), last_date=date(2040, 1, 1))
@@ -48,18 +49,18 @@ def _meeting_event(meeting: Meeting, stamp: datetime) -> Event:
     event.add("sequence", meeting.sequence)
     event.add("dtstart", meeting.starts_at.astimezone(LIMA))
     event.add("dtend", meeting.ends_at.astimezone(LIMA))
-    event.add("summary", meeting.title)
+    event.add("summary", ical_text(meeting.title))
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
     if meeting.kind == Meeting.Kind.EXTRAORDINARY and meeting.video_url:
-        event.add("location", meeting.video_url)
-        event.add("url", meeting.video_url)
+        event.add("location", ical_text(meeting.video_url))
+        event.add("url", ical_text(meeting.video_url))
     elif meeting.place:
-        event.add("location", meeting.place)
+        event.add("location", ical_text(meeting.place))
     if meeting.latitude is not None and meeting.longitude is not None:
         event.add("geo", (meeting.latitude, meeting.longitude))
     lines = [f"{item.order}. {item.title}" for item in meeting.agenda_items.all()]
     link = settings.SITE_URL + reverse("platform_app:meeting-detail", args=[meeting.pk])
-    event.add("description", "\n".join([*lines, "", link]).strip())
+    event.add("description", ical_text("\n".join([*lines, "", link]).strip()))
     return event
 
 
@@ -83,10 +84,10 @@ def feed_ics(
         event.add("dtstamp", agreement.updated_at or now)
         event.add("dtstart", agreement.due_date)
         event.add("dtend", agreement.due_date + timedelta(days=1))
-        event.add("summary", f"⏰ {agreement.description[:120]}")
+        event.add("summary", ical_text(f"⏰ {agreement.description[:120]}"))
         event.add("transp", "TRANSPARENT")
         link = settings.SITE_URL + reverse("platform_app:agreement-detail", args=[agreement.pk])
-        event.add("description", f"{agreement.description}\n\n{link}")
+        event.add("description", ical_text(f"{agreement.description}\n\n{link}"))
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical.decode()

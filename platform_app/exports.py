@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_app.models import Contact, Organization
+from santaanita import writers
 
 PUBLIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("registration_code", "Registration code"),
@@ -42,13 +41,6 @@ PERSONAL_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _safe(value: Any) -> Any:
-    """Spreadsheet programs run cells starting with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
     contact = next(iter(org.contacts.all()), None)
     values: dict[str, Any] = {
@@ -73,7 +65,7 @@ def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
         "contact_phone": contact.phone if contact else "",
         "contact_email": contact.email if contact else "",
     }
-    return [_safe(values[key]) for key, _label in columns]
+    return [values[key] for key, _label in columns]
 
 
 def organization_rows(
@@ -102,48 +94,9 @@ def organizations_response(
 ) -> HttpResponse:
     """CSV or XLSX; public exports pass ``staff`` and ``personal`` False."""
     rows = organization_rows(organizations, personal=personal, staff=staff)
-    stamp = timezone.localdate().isoformat()
+    filename = f"organizaciones-{timezone.localdate().isoformat()}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        # A BOM so Excel opens the UTF-8 accents correctly.
-        buffer.write("\ufeff")
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="organizaciones-{stamp}.csv"'
-        return response
+        return writers.csv_response(rows, filename=f"{filename}.csv", bom=True)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(str(_("Organizations"))[:31])
-        for row in rows:
-            sheet.append(row)
-        buffer_bytes = io.BytesIO()
-        workbook.save(buffer_bytes)
-        response = HttpResponse(
-            buffer_bytes.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="organizaciones-{stamp}.xlsx"'
-        return response
+        return writers.xlsx_response(_("Organizations"), rows, filename=f"{filename}.xlsx")
     raise Http404
-
-
-def read_sheet(name: str, content: bytes) -> list[dict[str, str]]:
-    """The rows of an uploaded CSV or XLSX sheet as dicts keyed by lower-case header."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        text = content.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]

@@ -13,12 +13,14 @@ from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from platform_app.models import DataRequest, District, Organization
+from platform_app.models import DataRequest, District, Organization, Sector
+from platform_app.models.registry import validate_identifying_name
 from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.files import SHEETS, UploadField
 from santaanita.forms import form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
+from santaanita.sheets import read_sheet
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 
@@ -28,6 +30,23 @@ def validate_plain_text(value: str) -> None:
     what is stored is what the person meant (templates escape on output anyway)."""
     if value and MARKUP.search(value):
         raise ValidationError(_("Write plain text, without HTML tags (< and >)."), code="markup")
+
+
+class SectorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A sector chosen by primary key; with ``known`` set, looked up there instead of in
+    the database, so the import checks a hundred thousand rows without a query each."""
+
+    known: dict[str, Sector] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class OrganizationForm(forms.ModelForm[Organization]):
@@ -87,12 +106,21 @@ class OrganizationForm(forms.ModelForm[Organization]):
             "ruc": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
         help_texts = {"ruc": _("11 digits; only if the organization has one.")}
+        field_classes = {"sector": SectorChoiceField}
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        district: District,
+        sectors: list[Sector] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.district = district
-        sector_field = form_field(self, "sector", forms.ModelChoiceField)
+        sector_field = form_field(self, "sector", SectorChoiceField)
         sector_field.queryset = district.sectors.all()
+        if sectors is not None:
+            sector_field.known = {str(sector.pk): sector for sector in sectors}
         sector_field.required = True
         # A per-instance override of the method, which Django supports; mypy reads it as
         # replacing the class's method (python/mypy#2427).
@@ -122,6 +150,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             self.initial["submission_token"] = uuid.uuid4()
         for name in ("name", "address", "activities", "contact_name", "social_links"):
             self.fields[name].validators.append(validate_plain_text)
+        self.fields["name"].validators.append(validate_identifying_name)
 
     def clean_contact_phone(self) -> str:
         return normalize_phone(self.cleaned_data["contact_phone"])
@@ -152,6 +181,15 @@ class OrganizationForm(forms.ModelForm[Organization]):
         if has_lat != has_lon:
             self.add_error("longitude", _("Give both latitude and longitude, or neither."))
         return data
+
+    def rebind(self, data: dict[str, Any]) -> None:
+        """Check another set of values with this same form. The import checks thousands of
+        rows; building the form anew for each (a deep copy of twenty fields) would cost
+        more than checking them. Resets what ``BaseForm.__init__`` sets for bound data."""
+        self.data = data
+        self.is_bound = True
+        self._errors = None
+        self.instance = Organization()
 
     def organization_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
@@ -323,7 +361,8 @@ class RegistryImportForm(forms.Form):
     """Read in memory, never stored; judged by content like every upload (an HTML page
     called lista.csv is refused), so ``cleaned_data["sheet"]`` is a ``CheckedFile``."""
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = 20 * 1024 * 1024
+    MAX_ROWS = 100_000
 
     sheet = UploadField(
         label=_("Sheet (CSV or XLSX)"),
@@ -334,3 +373,21 @@ class RegistryImportForm(forms.Form):
             "integrantes, directorio (sí/no)."
         ),
     )
+
+    rows: list[dict[str, str]]
+
+    def clean_sheet(self) -> Any:
+        """The sheet is read here, so that a damaged, oversized or empty one is a field
+        error on this form rather than a failure later; the rows are kept for the import."""
+        from platform_app.services import IMPORT_COLUMNS
+
+        sheet = self.cleaned_data["sheet"]
+        self.rows = read_sheet(sheet.name, sheet.read(), max_rows=self.MAX_ROWS)
+        if not self.rows:
+            raise ValidationError(_("The sheet has a header but no rows."), code="no_rows")
+        if not any(alias in self.rows[0] for alias in IMPORT_COLUMNS["name"]):
+            raise ValidationError(
+                _("The sheet has no “nombre” column (the first row must name the columns)."),
+                code="no_name_column",
+            )
+        return sheet

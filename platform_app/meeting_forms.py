@@ -25,7 +25,6 @@ from platform_app.models import (
     StakeholderSector,
 )
 from platform_app.places import Place
-from santaanita.dates import validate_in_calendar
 from santaanita.files import DOCUMENTS, UploadField
 from santaanita.forms import form_field, set_queryset
 
@@ -51,13 +50,10 @@ class DateInput(forms.DateInput):
 
 
 def _datetime_field(label: StrOrPromise) -> forms.DateTimeField:
-    # Within the platform's calendar: a year such as 9999 is refused here, with a message,
-    # before a Lima time near the end of the calendar overflows on its way to UTC.
+    # Every date field keeps to the platform's calendar (santaanita.dates): a year such as
+    # 9999 is refused here, with a message, before a Lima time overflows on its way to UTC.
     return forms.DateTimeField(
-        label=label,
-        widget=DateTimeLocalInput(),
-        input_formats=[DATETIME_LOCAL],
-        validators=[validate_in_calendar],
+        label=label, widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
     )
 
 

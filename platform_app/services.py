@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -16,6 +16,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, ExtractYear, LPad
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
@@ -41,6 +43,7 @@ from platform_app.models import (
     OrganizationEvent,
     OrganizationInvitation,
     PlatformSettings,
+    RegistryImport,
     RoleGuideVersion,
     Sector,
     User,
@@ -49,6 +52,7 @@ from platform_app.permissions import Role
 from platform_app.places import organization_turf
 from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
+from santaanita.outbox import outbox_forget, outbox_purge
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ def delivery_schedule(
     language: str = "es-pe",
     send_at: datetime | None = None,
     district: District | None = None,
+    erase_after_sending: bool = False,
 ) -> Delivery:
     """Record one email to send at ``send_at`` (now by default); idempotent on its key.
 
@@ -87,6 +92,7 @@ def delivery_schedule(
                 language=language,
                 scheduled_for=send_at,
                 district=district,
+                erase_after_sending=erase_after_sending,
             )
     except IntegrityError:
         return Delivery.objects.get(recipient=recipient.lower(), kind=kind, object_key=object_key)
@@ -127,7 +133,74 @@ def delivery_send(*, delivery_id: int) -> bool:
     Delivery.objects.filter(pk=delivery_id).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    if delivery.erase_after_sending:
+        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
+        outbox_forget([delivery.recipient])
     return True
+
+
+def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
+    """Blank the recipient and every text of these deliveries; what is still to be sent is
+    cancelled. The row stays (its kind, object and dates), so the ledger still shows that a
+    message went out, not to whom nor what it said."""
+    count = 0
+    for pk, status in deliveries.values_list("pk", "status"):
+        Delivery.objects.filter(pk=pk).update(
+            # Unique per row, and a reserved domain (RFC 2606) that can never receive mail.
+            recipient=f"borrado-{pk}@anonimizado.invalid",
+            subject="",
+            body="",
+            html_body="",
+            ics="",
+            last_error="",
+            status=Delivery.Status.CANCELLED if status == Delivery.Status.PENDING else status,
+        )
+        count += 1
+    return count
+
+
+def personal_data_forget(
+    *, email: str, phones: list[str], keep_delivery: Delivery | None = None
+) -> None:
+    """Remove a person from the delivery ledger and from the stored copies of sent emails:
+    every message to them, and every message that mentions their email or phone.
+
+    ``keep_delivery`` (the answer telling them it is done) is left to be sent; it is marked
+    to be erased right after. The stored copies are rewritten once the transaction commits.
+    """
+    # Phones are stored as +51…; a text may quote the nine national digits alone.
+    national = [phone.removeprefix("+51") for phone in phones]
+    needles = [needle for needle in {email.lower(), *phones, *national} if needle]
+    match = Q(recipient__iexact=email)
+    for needle in needles:
+        for column in ("subject", "body", "html_body", "ics", "last_error"):
+            match |= Q(**{f"{column}__icontains": needle})
+    deliveries = Delivery.objects.filter(match)
+    if keep_delivery is not None:
+        deliveries = deliveries.exclude(pk=keep_delivery.pk)
+    _deliveries_redact(deliveries)
+    transaction.on_commit(lambda: outbox_forget(needles))
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """The daily retention job: drop the texts of deliveries older than
+    ``DELIVERY_BODY_RETENTION_DAYS``, and the stored copies of emails as old.
+
+    A message's text is only needed while it may be resent or asked about; the row itself
+    (recipient, kind, object, dates) stays, because it is what keeps a reminder from being
+    sent twice. Returns how many deliveries lost their texts.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DELIVERY_BODY_RETENTION_DAYS)
+    purged = (
+        Delivery.objects.filter(scheduled_for__lt=cutoff)
+        .exclude(status__in=(Delivery.Status.PENDING, Delivery.Status.SENDING))
+        .exclude(body="", html_body="", ics="")
+        .update(body="", html_body="", ics="")
+    )
+    outbox_purge(before=cutoff)
+    if purged:
+        logger.info("Purged the texts of %d deliveries older than %s", purged, cutoff)
+    return purged
 
 
 def delivery_fail(*, delivery_id: int, error: str) -> None:
@@ -252,6 +325,15 @@ class RegistrationResult:
     created: bool
 
 
+def _unsaved_error() -> ValidationError:
+    """A database constraint refused the write for a reason the checks before it did not
+    foresee: a form error in words, never the constraint's own message."""
+    return ValidationError(
+        _("The record could not be saved as it is; review the data and try again."),
+        code="constraint",
+    )
+
+
 def _code_prefix(district: District) -> str:
     words = [w for w in district.name.replace("-", " ").split() if w[:1].isalpha()]
     if len(words) >= 2:
@@ -314,7 +396,11 @@ def organization_register(
         campaign=campaign,
         **fields,
     )
-    organization.full_clean(exclude=["registration_code", "submission_token"])
+    # Constraints are left to the database (the INSERT below): the unique name is decided
+    # there under concurrency and answered as DuplicateOrganizationError.
+    organization.full_clean(
+        exclude=["registration_code", "submission_token"], validate_constraints=False
+    )
     try:
         # The savepoint keeps an outer transaction usable when the INSERT loses a race.
         with transaction.atomic():
@@ -348,17 +434,20 @@ def organization_register(
             .first()
         )
         if existing is None:
-            raise
+            raise _unsaved_error() from None
         raise DuplicateOrganizationError(existing) from None
     if contact is not None and contact.email:
         _send_registration_email(organization, contact.email, confirm_url)
     return RegistrationResult(organization, created=True)
 
 
-def _send_registration_email(
-    organization: Organization, email: str, confirm_url: Callable[[str], str] | None
-) -> None:
-    language = translation.get_language() or settings.LANGUAGE_CODE
+def _registration_delivery(
+    organization: Organization,
+    email: str,
+    confirm_url: Callable[[str], str] | None,
+    language: str,
+) -> Delivery:
+    """The receipt email of a registration, not yet saved."""
     link = ""
     if confirm_url is not None:
         link = confirm_url(organization_confirm_token(organization=organization, email=email))
@@ -368,12 +457,28 @@ def _send_registration_email(
             _("Registration %(code)s received") % {"code": organization.registration_code}
         )
         body = render_to_string("platform_app/email/organization_registered.txt", context)
-    delivery_schedule(
-        recipient=email,
+    return Delivery(
+        recipient=email.lower(),
         kind="registry.registered",
         object_key=f"organization:{organization.pk}",
-        subject=subject,
+        subject=subject[:255],
         body=body,
+        language=language,
+        district=organization.district,
+    )
+
+
+def _send_registration_email(
+    organization: Organization, email: str, confirm_url: Callable[[str], str] | None
+) -> None:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    receipt = _registration_delivery(organization, email, confirm_url, language)
+    delivery_schedule(
+        recipient=receipt.recipient,
+        kind=receipt.kind,
+        object_key=receipt.object_key,
+        subject=receipt.subject,
+        body=receipt.body,
         language=language,
         district=organization.district,
     )
@@ -455,20 +560,25 @@ def organization_update(
         ):
             current.status = Organization.Status.PENDING
         current.version += 1
-        current.full_clean(exclude=["registration_code", "submission_token"])
+        current.full_clean(
+            exclude=["registration_code", "submission_token"], validate_constraints=False
+        )
         try:
             with transaction.atomic():
                 current.save()
         except IntegrityError:
-            raise DuplicateOrganizationError(
+            existing = (
                 Organization.objects.filter(
                     district=current.district,
                     normalized_name=current.normalized_name,
                     status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
                 )
                 .exclude(pk=current.pk)
-                .get()
-            ) from None
+                .first()
+            )
+            if existing is None:
+                raise _unsaved_error() from None
+            raise DuplicateOrganizationError(existing) from None
         if contact is not None:
             main = current.contacts.filter(is_primary=True).first()
             if main is None:
@@ -1459,7 +1569,10 @@ IMPORT_COLUMNS = {
     "directory_consent": ("directory_consent", "directorio"),
 }
 YES = {"si", "sí", "yes", "x", "1", "true"}
-IMPORT_PROGRESS_EVERY = 20  # rows between two progress writes to the cache
+# Rows checked between two progress writes: often enough for a live bar, rarely enough that
+# writing it costs nothing next to checking the rows.
+IMPORT_PROGRESS_EVERY = 500
+IMPORT_BATCH_SIZE = 1000
 
 
 @dataclass
@@ -1472,6 +1585,10 @@ class ImportReport:
         return not self.rejected
 
 
+def _import_token(source: str, number: int) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{number}")
+
+
 def organizations_import(
     *,
     district: District,
@@ -1482,11 +1599,16 @@ def organizations_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import organizations from sheet rows; with ``dry_run`` nothing is written and the
-    report lists every row that would be rejected and why. Rows go through the same form
-    and service as the desk, so the rules are the same; re-importing the same sheet finds
-    the first import's records (submission token derived from source and row).
-    ``progress(rows_done, rows_rejected)`` is called every ``IMPORT_PROGRESS_EVERY`` rows
-    and once at the end (the import page's progress bar)."""
+    report lists every row that would be rejected and why.
+
+    Every row goes through the desk's form, so the rules are the desk's. The accepted rows
+    are then written together, in one transaction, as ``organization_register`` would write
+    each (record, registration code, main contact, history entry, receipt email): an import
+    is all or nothing, and a process killed half-way leaves no organization behind.
+    Re-importing the same sheet skips the rows the first import wrote (their submission
+    token is derived from source and row number). ``progress(rows_done, rows_rejected)`` is
+    called every ``IMPORT_PROGRESS_EVERY`` rows and once at the end.
+    """
     from platform_app.forms import OrganizationForm
     from platform_app.models.registry import normalize_name
 
@@ -1496,9 +1618,26 @@ def organizations_import(
             typology_by_label |= {
                 str(label).lower(): value for value, label in Organization.Typology.choices
             }
-    sectors = {str(s.number): s.pk for s in district.sectors.all()}
+    sector_rows = list(district.sectors.all())
+    sectors = {str(s.number): s.pk for s in sector_rows}
+    # One read of the district's live names and earlier import tokens instead of one query
+    # per row; the unique constraint still guards the final write.
+    live = dict(
+        Organization.objects.filter(
+            district=district,
+            status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
+        ).values_list("normalized_name", "registration_code")
+    )
+    tokens = {_import_token(source, number) for number in range(2, len(rows) + 2)}
+    imported_before = set(
+        Organization.objects.filter(submission_token__in=tokens).values_list(
+            "submission_token", flat=True
+        )
+    )
     report = ImportReport(created=[], rejected=[])
+    accepted: list[tuple[int, dict[str, Any], ContactData]] = []
     seen: set[str] = set()
+    form = OrganizationForm(district=district, sectors=sector_rows)
 
     for number, raw in enumerate(rows, start=2):
         done = number - 2
@@ -1516,7 +1655,7 @@ def organizations_import(
             "directory_consent": "on" if values["directory_consent"].lower() in YES else "",
             "legal_status": Organization.LegalStatus.INFORMAL,
         }
-        form = OrganizationForm(data, district=district)
+        form.rebind(data)
         if not form.is_valid():
             reasons = "; ".join(
                 f"{form.fields[f].label if f in form.fields else f}: {' '.join(map(str, e))}"
@@ -1525,46 +1664,127 @@ def organizations_import(
             report.rejected.append((number, reasons))
             continue
         normalized = normalize_name(form.cleaned_data["name"])
-        existing = Organization.objects.filter(
-            district=district,
-            normalized_name=normalized,
-            status__in=(Organization.Status.PENDING, Organization.Status.VERIFIED),
-        ).first()
         if normalized in seen:
             report.rejected.append((number, _("Repeats an earlier row of the sheet.")))
             continue
         seen.add(normalized)
-        if existing is not None and not dry_run:
-            token = uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{number}")
-            if existing.submission_token == token:
-                continue  # this very row was imported before
-        if existing is not None:
+        if not dry_run and _import_token(source, number) in imported_before:
+            continue  # this very row was imported before
+        if normalized in live:
             report.rejected.append(
-                (
-                    number,
-                    _("Already registered as %(code)s.") % {"code": existing.registration_code},
-                )
+                (number, _("Already registered as %(code)s.") % {"code": live[normalized]})
             )
             continue
         if dry_run:
             report.created.append(form.cleaned_data["name"])
             continue
+        accepted.append((number, form.organization_fields(), form.contact()))
+    if accepted:
         try:
-            result = organization_register(
-                district=district,
-                fields=form.organization_fields(),
-                contact=form.contact(),
-                channel=Organization.Channel.IMPORTED,
-                submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{number}"),
-                actor=actor,
+            report.created = _organizations_write(
+                district=district, accepted=accepted, actor=actor, source=source
             )
-        except (DuplicateOrganizationError, ValidationError) as exc:
-            report.rejected.append((number, str(exc)))
-        else:
-            report.created.append(result.organization.registration_code or "")
+        except IntegrityError:
+            # A desk clerk registered one of these names while the sheet was being checked.
+            raise ValidationError(
+                _(
+                    "Another registration of one of these names arrived during the import; "
+                    "nothing was imported. Run the import again."
+                ),
+                code="concurrent",
+            ) from None
     if progress is not None:
         progress(len(rows), len(report.rejected))
     return report
+
+
+def _organizations_write(
+    *,
+    district: District,
+    accepted: list[tuple[int, dict[str, Any], ContactData]],
+    actor: User | None,
+    source: str,
+) -> list[str]:
+    """Write the accepted rows of an import in one transaction, in batches."""
+    from platform_app.models.registry import normalize_name
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    prefix = _code_prefix(district)
+    with transaction.atomic():
+        organizations = [
+            Organization(
+                district=district,
+                channel=Organization.Channel.IMPORTED,
+                submission_token=_import_token(source, number),
+                normalized_name=normalize_name(fields["name"]),
+                **fields,
+            )
+            for number, fields, _contact in accepted
+        ]
+        Organization.objects.bulk_create(organizations, batch_size=IMPORT_BATCH_SIZE)
+        for organization in organizations:
+            organization.registration_code = (
+                f"{prefix}-{organization.created_at.year}-{organization.pk:04d}"
+            )
+        # The same codes, written by the database in one statement (a bulk_update of a
+        # hundred thousand rows would send a CASE branch per row).
+        pk_text = Cast("pk", output_field=CharField())
+        Organization.objects.filter(
+            pk__gte=organizations[0].pk,
+            pk__lte=organizations[-1].pk,
+            district=district,
+            channel=Organization.Channel.IMPORTED,
+            registration_code__isnull=True,
+        ).update(
+            registration_code=Concat(
+                Value(f"{prefix}-"),
+                Cast(ExtractYear("created_at", tzinfo=UTC), output_field=CharField()),
+                Value("-"),
+                Case(When(pk__lt=10000, then=LPad(pk_text, 4, Value("0"))), default=pk_text),
+                output_field=CharField(),
+            )
+        )
+        contacts = [
+            (organization, contact)
+            for organization, (_number, _fields, contact) in zip(
+                organizations, accepted, strict=True
+            )
+        ]
+        Contact.objects.bulk_create(
+            [
+                Contact(
+                    organization=organization,
+                    name=contact.name,
+                    phone=contact.phone,
+                    email=contact.email.lower(),
+                )
+                for organization, contact in contacts
+            ],
+            batch_size=IMPORT_BATCH_SIZE,
+        )
+        OrganizationEvent.objects.bulk_create(
+            [
+                OrganizationEvent(
+                    organization=organization,
+                    actor=actor,
+                    action=OrganizationEvent.Action.REGISTERED,
+                    to_status=organization.status,
+                )
+                for organization in organizations
+            ],
+            batch_size=IMPORT_BATCH_SIZE,
+        )
+        Delivery.objects.bulk_create(
+            [
+                _registration_delivery(organization, contact.email, None, language)
+                for organization, contact in contacts
+                if contact.email
+            ],
+            batch_size=IMPORT_BATCH_SIZE,
+            ignore_conflicts=True,
+        )
+    # The receipts leave with the next scan, a few at a time, not all from this process.
+    return [organization.registration_code or "" for organization in organizations]
 
 
 def objective_create(
@@ -1816,11 +2036,17 @@ def data_request_answer(
         current = DataRequest.objects.select_for_update().get(pk=data_request.pk)
         if current.status != DataRequest.Status.OPEN:
             raise ValidationError(_("Only open requests can be answered."))
-        if anonymize and current.kind == DataRequest.Kind.CANCELLATION:
+        erase = anonymize and current.kind == DataRequest.Kind.CANCELLATION
+        email = current.email
+        phones: list[str] = []
+        if erase:
             now = timezone.now()
-            contacts = Contact.objects.filter(
-                organization__district=current.district, email__iexact=current.email
-            ).select_related("organization")
+            contacts = list(
+                Contact.objects.filter(
+                    organization__district=current.district, email__iexact=current.email
+                ).select_related("organization")
+            )
+            phones = sorted({c.phone for c in contacts if c.phone})
             for contact in contacts:
                 contact.name = str(_("(anonymised)"))
                 contact.phone = ""
@@ -1846,14 +2072,27 @@ def data_request_answer(
         current.answered_by = actor
         current.answered_at = timezone.now()
         current.save()
-        delivery_schedule(
-            recipient=current.email,
+        answer_delivery = delivery_schedule(
+            recipient=email,
             kind="registry.data_request_answer",
             object_key=f"data-request:{current.pk}",
             subject=str(_("Answer to your request about your personal data")),
             body=answer,
             district=current.district,
+            erase_after_sending=erase,
         )
+        if erase:
+            personal_data_forget(email=email, phones=phones, keep_delivery=answer_delivery)
+            # The requests themselves hold the address too: what was asked and answered,
+            # and when, is kept as the proof of compliance; who asked is not.
+            for data_request in DataRequest.objects.filter(
+                district=current.district, email__iexact=email
+            ):
+                data_request.name = str(_("(anonymised)"))
+                data_request.email = f"borrado-{data_request.pk}@anonimizado.invalid"
+                data_request.details = ""
+                data_request.save(update_fields=["name", "email", "details"])
+            current.refresh_from_db()
     return current
 
 
@@ -1978,101 +2217,135 @@ def organization_attendance_set(
 
 # --- Import in the background with a progress bar (issue 3, item 10) --------------------
 
-# The state of an import lives in the shared cache (Redis with REDIS_URL), so the web process
-# that polls and the worker that imports need not be the same; six hours outlive any import.
-IMPORT_STATE_TIMEOUT = 6 * 60 * 60
-
-
-def _import_key(import_id: str, part: str = "state") -> str:
-    return f"platform_app:registry-import:{import_id}:{part}"
-
-
-def registry_import_state(*, import_id: str) -> dict[str, Any] | None:
-    """What the progress bar shows: status, rows done of total, rejected so far, and the
-    report once done. None for an unknown (or expired) import id."""
-    from django.core.cache import cache
-
-    state: dict[str, Any] | None = cache.get(_import_key(import_id))
-    return state
-
-
-def _import_state_update(import_id: str, **changes: Any) -> None:
-    from django.core.cache import cache
-
-    # Only the one task of this import writes after the start, so read-modify-write is safe.
-    state = cache.get(_import_key(import_id)) or {}
-    state.update(changes)
-    cache.set(_import_key(import_id), state, IMPORT_STATE_TIMEOUT)
+# Sheets up to this many rows are checked (or imported) within the request: a second or two.
+# Larger ones run in the background: a Celery task with Redis, the run_reminders loop in
+# the embedded mode; the page follows the RegistryImport row either way.
+IMPORT_INLINE_ROWS = 500
+# An import that has not written its progress for this long died with its process.
+IMPORT_STALE_AFTER = timedelta(minutes=5)
 
 
 def registry_import_start(
-    *, district: District, actor: User, rows: list[dict[str, str]], source: str
-) -> str | None:
-    """Queue the import of a sheet's rows and return its id for the progress page, or None
-    when the broker does not answer (nothing was imported; the coordinator tries later).
-
-    The rows wait in the cache, not in the task's arguments, so the broker carries an id
-    (tasks take ids). The task needs nothing this request writes to the database, so it is
-    enqueued at once rather than on commit. Without Redis the task runs eagerly here and the
-    state is already "done" when this returns: the page then shows the finished report.
-    """
-    from django.core.cache import cache
+    *,
+    district: District,
+    actor: User,
+    rows: list[dict[str, str]],
+    source: str,
+    dry_run: bool = False,
+) -> RegistryImport:
+    """Record an import (or dry run) of a sheet's rows and run it: at once for a small
+    sheet, else in the background. Returns the import, finished or queued."""
+    from celery import current_app
 
     from platform_app.tasks import import_organizations
 
-    import_id = uuid.uuid4().hex
-    cache.set(_import_key(import_id, "rows"), rows, IMPORT_STATE_TIMEOUT)
-    cache.set(
-        _import_key(import_id),
-        {
-            "district": district.pk,
-            "actor": actor.pk,
-            "source": source,
-            "language": translation.get_language() or settings.LANGUAGE_CODE,
-            "status": "queued",
-            "done": 0,
-            "total": len(rows),
-            "rejected": 0,
-            "report": None,
-        },
-        IMPORT_STATE_TIMEOUT,
+    job = RegistryImport.objects.create(
+        district=district,
+        actor=actor,
+        token=uuid.uuid4().hex,
+        source=source[:255],
+        dry_run=dry_run,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        total=len(rows),
+        rows=rows,
     )
-    if not queueing.enqueue_each(import_organizations, [(import_id,)]):
-        return None
-    return import_id
+    if len(rows) <= IMPORT_INLINE_ROWS:
+        registry_import_run(import_id=job.pk)
+    elif not current_app.conf.task_always_eager:
+        job_id = job.pk
+
+        def publish() -> None:
+            # A broker that does not answer must not leave the import queued for ever:
+            # it fails at once, with nothing imported, and the coordinator tries later.
+            if not queueing.enqueue_each(import_organizations, [(job_id,)]):
+                _import_fail(
+                    job_id,
+                    str(
+                        _(
+                            "The import could not start: the task queue is not answering. "
+                            "Nothing was imported; try again in a few minutes."
+                        )
+                    ),
+                )
+
+        transaction.on_commit(publish)
+    # Otherwise (embedded mode, no worker) the run_reminders loop picks it up.
+    job.refresh_from_db()
+    return job
 
 
-def registry_import_run(*, import_id: str) -> dict[str, Any] | None:
-    """The task's body: import the queued rows, writing progress as it goes."""
-    from django.core.cache import cache
+def _import_progress(job_id: int, done: int, rejected: int) -> None:
+    RegistryImport.objects.filter(pk=job_id).update(
+        done=done, rejected=rejected, heartbeat_at=timezone.now()
+    )
 
-    state = registry_import_state(import_id=import_id)
-    rows = cache.get(_import_key(import_id, "rows"))
-    if state is None or rows is None or state["status"] not in ("queued", "running"):
-        return state  # expired, or a re-delivered task of an import already finished
-    _import_state_update(import_id, status="running")
+
+def registry_import_run(*, import_id: int) -> RegistryImport | None:
+    """Run one queued import, writing its progress as it goes; its report when done.
+
+    The status moves from queued to running by a conditional update, so of two runners (a
+    re-delivered task, the loop) only one imports. A run that fails leaves a report saying
+    so, and, the organizations being written in one transaction at the end, no record.
+    """
+    claimed = RegistryImport.objects.filter(
+        pk=import_id, status=RegistryImport.Status.QUEUED
+    ).update(status=RegistryImport.Status.RUNNING, heartbeat_at=timezone.now())
+    job = RegistryImport.objects.filter(pk=import_id).first()
+    if not claimed or job is None:
+        return job  # another runner has it, or it is finished
     try:
-        with translation.override(state["language"]):
+        with translation.override(job.language):
             report = organizations_import(
-                district=District.objects.get(pk=state["district"]),
-                rows=rows,
-                dry_run=False,
-                actor=User.objects.filter(pk=state["actor"]).first(),
-                source=state["source"],
-                progress=lambda done, rejected: _import_state_update(
-                    import_id, done=done, rejected=rejected
-                ),
+                district=job.district,
+                rows=job.rows,
+                dry_run=job.dry_run,
+                actor=job.actor,
+                source=job.source,
+                progress=lambda done, rejected: _import_progress(job.pk, done, rejected),
             )
+    except ValidationError as error:
+        _import_fail(job.pk, " ".join(error.messages))
     except Exception:
-        _import_state_update(import_id, status="failed")
+        _import_fail(job.pk, str(_("The import failed because of an internal error.")))
         raise
-    _import_state_update(
-        import_id,
-        status="done",
-        report={"created": report.created, "rejected": [list(r) for r in report.rejected]},
+    else:
+        RegistryImport.objects.filter(pk=job.pk).update(
+            status=RegistryImport.Status.DONE,
+            report={"created": report.created, "rejected": [list(r) for r in report.rejected]},
+            rows=[],
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _import_fail(job_id: int, error: str) -> None:
+    RegistryImport.objects.filter(pk=job_id).update(
+        status=RegistryImport.Status.FAILED, error=error, rows=[], finished_at=timezone.now()
     )
-    cache.delete(_import_key(import_id, "rows"))
-    return registry_import_state(import_id=import_id)
+
+
+def registry_imports_scan(*, now: datetime | None = None) -> int:
+    """Part of the periodic scan: mark as failed the imports whose process died (no
+    progress for ``IMPORT_STALE_AFTER``), and, in the embedded mode, run the queued ones.
+    Returns how many were run."""
+    from celery import current_app
+
+    now = now or timezone.now()
+    for job_id in RegistryImport.objects.filter(
+        status=RegistryImport.Status.RUNNING, heartbeat_at__lt=now - IMPORT_STALE_AFTER
+    ).values_list("pk", flat=True):
+        _import_fail(job_id, str(_("The import was interrupted; nothing was imported.")))
+    if not current_app.conf.task_always_eager:
+        return 0  # the Celery worker runs them
+    queued = list(
+        RegistryImport.objects.filter(status=RegistryImport.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in queued:
+        registry_import_run(import_id=job_id)
+    return len(queued)
 
 
 # --- District: the registration desk's contact ------------------------------------------

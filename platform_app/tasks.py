@@ -43,9 +43,15 @@ def scan_due_deliveries() -> int:
     return services.reminders_scan()
 
 
-# A sheet of thousands of rows takes longer than the global limit; the import is idempotent
-# per row (submission token from source and row number), so a retried task resumes safely.
-@shared_task(time_limit=3600, soft_time_limit=3500)
-def import_organizations(import_id: str) -> str:
-    state = services.registry_import_run(import_id=import_id)
-    return state["status"] if state else "missing"
+@shared_task
+def purge_delivery_texts() -> int:
+    return services.deliveries_purge()
+
+
+# A sheet of a hundred thousand rows takes minutes, beyond the global limit. Not acked late:
+# a worker killed mid-import leaves the import "running", and the scan reports it failed
+# (nothing was written) rather than starting it again behind the coordinator's back.
+@shared_task(time_limit=3600, soft_time_limit=3500, acks_late=False)
+def import_organizations(import_id: int) -> str:
+    job = services.registry_import_run(import_id=import_id)
+    return job.status if job else "missing"

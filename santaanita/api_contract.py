@@ -31,20 +31,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from santaanita.dates import validate_in_calendar
+from santaanita.dates import OUT_OF_RANGE_MESSAGE
 
 logger = logging.getLogger(__name__)
 
 
 class CalendarDateTimeField(serializers.DateTimeField):
-    """A date and time within the platform's calendar (``santaanita.dates``).
+    """A date and time within the platform's calendar (``santaanita.dates``, whose rule every
+    date field carries).
 
     DRF turns a Lima time into UTC while parsing, which overflows for the last hours of
     year 9999; that is caught here and answered like any other date out of range.
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["validators"] = [*kwargs.get("validators", ()), validate_in_calendar]
         kwargs.setdefault("help_text", _("Between the years 1900 and 2100."))
         super().__init__(**kwargs)
 
@@ -52,14 +52,13 @@ class CalendarDateTimeField(serializers.DateTimeField):
         try:
             return super().enforce_timezone(value)
         except OverflowError as exc:
-            raise ValidationError(_("Enter a date between 1900 and 2100.")) from exc
+            raise ValidationError(OUT_OF_RANGE_MESSAGE) from exc
 
 
 class CalendarDateField(serializers.DateField):
     """A date within the platform's calendar (``santaanita.dates``)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["validators"] = [*kwargs.get("validators", ()), validate_in_calendar]
         kwargs.setdefault("help_text", _("Between the years 1900 and 2100."))
         super().__init__(**kwargs)
 

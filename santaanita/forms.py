@@ -46,3 +46,26 @@ def carry_current_version(form: forms.BaseForm, post: QueryDict, version: int) -
     data = post.copy()
     data[form.add_prefix("version")] = str(version)
     form.data = data
+
+
+def install_constraint_message() -> None:
+    """A database constraint checked by ``full_clean`` and broken says so in words.
+
+    Django's default names the constraint ("Constraint “…” is violated."), which means
+    nothing to the person filling the form; constraints that know a better sentence set
+    their own ``violation_error_message``. Called once from ``PlatformAppConfig.ready``.
+    """
+    from django.apps import apps
+    from django.db.models import BaseConstraint
+    from django.utils.translation import gettext_lazy
+
+    default = BaseConstraint.default_violation_error_message
+    message = gettext_lazy(
+        "This conflicts with a record already saved: review the data and try again."
+    )
+    BaseConstraint.default_violation_error_message = message
+    # The models' constraints, built before the apps were ready, copied the old default.
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.violation_error_message is default:
+                constraint.violation_error_message = message

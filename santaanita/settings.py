@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_SCANS: list[str] = [
     "platform_app.services.platform_schedule_due",
     "interventions.services.maintenance_schedule_due",
+    # Imports of organizations: failed ones reported, queued ones run in the embedded mode.
+    "platform_app.services.registry_imports_scan",
 ]
 # Functions (dotted paths, keyword argument ``district``) listing the places a face-to-face
 # meeting can be held at; see platform_app.places.
@@ -245,6 +247,15 @@ SITE_URL = (
 ).rstrip("/")
 # How long a claimed delivery may stay "sending" before the scan assumes its worker died.
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 600)
+
+# --- Retention of personal data (Law 29733) ---------------------------------------------
+# Days the delivery ledger keeps the texts of the messages it sent (and the embedded mode
+# its copies in data/outbox/); a daily job blanks older ones. See docs/operations.md.
+DELIVERY_BODY_RETENTION_DAYS = env_int("DELIVERY_BODY_RETENTION_DAYS", 90)
+CELERY_BEAT_SCHEDULE["purge-delivery-texts"] = {
+    "task": "platform_app.tasks.purge_delivery_texts",
+    "schedule": 24 * 60 * 60.0,
+}
 
 # --- Email -----------------------------------------------------------------------------
 EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or DATA_DIR / "outbox")

@@ -21,6 +21,7 @@ from platform_app.models.registry import (
     DataRequest,
     Organization,
     OrganizationEvent,
+    RegistryImport,
 )
 from platform_app.models.workplan import (
     Activity,
@@ -52,6 +53,7 @@ __all__ = [
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "RegistryImport",
     "RoleGuideVersion",
     "RoleHolder",
     "Sector",

@@ -199,6 +199,9 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The answer to a data-subject cancellation must reach the person, and then leave no
+    # trace of them: the row is redacted (recipient and texts) as soon as it is sent.
+    erase_after_sending = models.BooleanField(_("erase after sending"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = DeliveryQuerySet.as_manager()

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -78,6 +79,15 @@ def normalize_name(name: str) -> str:
     for raw in text.split():
         tokens.extend(ABBREVIATIONS.get(raw, raw).split())
     return " ".join(t for t in tokens if t not in STOPWORDS)
+
+
+def validate_identifying_name(name: str) -> None:
+    """A name must keep something once normalised: one made only of punctuation, symbols
+    or articles ("¡¡¡ !!!", "de los") identifies no organization."""
+    if name and not normalize_name(name):
+        raise ValidationError(
+            _("Write the organization's name with letters or digits."), code="empty_name"
+        )
 
 
 def name_similarity(typed: str, candidate: str) -> float:
@@ -320,6 +330,17 @@ class Organization(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("platform_app:organization-detail", args=[self.registration_code])
 
+    def clean(self) -> None:
+        # Normalised here, in validation, not only in save(): the unique constraint on the
+        # normalised name is checked against this value, and a name made only of
+        # punctuation or symbols would otherwise be stored with an empty one that every
+        # later registration of the district collides with.
+        self.normalized_name = normalize_name(self.name)
+        try:
+            validate_identifying_name(self.name)
+        except ValidationError as error:
+            raise ValidationError({"name": error}) from None
+
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.VERIFIED and self.directory_consent
@@ -466,3 +487,58 @@ class DataRequest(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
+
+
+class RegistryImport(models.Model):
+    """One import of a sheet of organizations (or its dry run), as the page follows it.
+
+    The rows wait here, not in a task's arguments or the cache: the web process that shows
+    the progress, the Celery worker and the embedded loop all read the same row, whichever
+    process runs the import. The import writes its organizations in one transaction at the
+    end, so an import that dies leaves none of them; the scan then marks it failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    district = models.ForeignKey(
+        "platform_app.District",
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="registry_imports",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    source = models.CharField(_("file"), max_length=255)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows = models.JSONField(_("rows waiting"), default=list, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.get_status_display()}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -36,7 +34,14 @@ from platform_app.forms import (
     RepresentativeForm,
     VerificationForm,
 )
-from platform_app.models import Campaign, DataRequest, District, Organization, User
+from platform_app.models import (
+    Campaign,
+    DataRequest,
+    District,
+    Organization,
+    RegistryImport,
+    User,
+)
 from platform_app.models.registry import name_similarity, normalize_name
 from platform_app.permissions import can, district_for
 from platform_app.places import organization_turf
@@ -55,11 +60,10 @@ from platform_app.services import (
     organization_register,
     organization_update,
     organization_verify,
-    organizations_import,
     registry_import_start,
-    registry_import_state,
     representative_password_set,
 )
+from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -626,14 +630,9 @@ def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpRespons
     if fmt == "json":
         response = JsonResponse({"email": data_request.email, "records": records})
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer,
-            fieldnames=["kind", "organization", "registration_code", "name", "phone", "email"],
-        )
-        writer.writeheader()
-        writer.writerows(records)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        columns = ("kind", "organization", "registration_code", "name", "phone", "email")
+        rows = [columns, *([record[c] for c in columns] for record in records)]
+        response = writers.csv_response(rows, filename="mis-datos.csv")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="mis-datos.{fmt}"'
@@ -691,58 +690,35 @@ def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def registry_import(request: HttpRequest) -> HttpResponse:
     """Coordinators import paper lists: a dry run first reports every row it would reject.
 
-    The import itself runs as a task (large sheets take minutes); the page then polls a
-    fragment with a progress bar until the report is ready. Without Redis the task runs
-    eagerly, so the redirect lands on the finished report.
+    A small sheet is checked or imported within the request. A large one runs in the
+    background (a Celery task, or the run_reminders loop in the embedded mode); the page
+    then polls a fragment with a progress bar until the report is ready. An import is
+    answered with a redirect, so reloading the page never imports twice.
     """
     district = district_for(request.user, "platform_app.verify_organization")
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        sheet = form.cleaned_data["sheet"]
         dry_run = request.POST.get("action") != "import"
-        try:
-            rows = exports.read_sheet(sheet.name, sheet.read())
-        except (ValueError, UnicodeDecodeError, csv.Error, OSError, KeyError):
-            form.add_error("sheet", _("This file could not be read as a CSV or XLSX sheet."))
-        else:
-            if not dry_run:
-                import_id = registry_import_start(
-                    district=district,
-                    actor=signed_in_user(request),
-                    rows=rows,
-                    source=sheet.original_name,
-                )
-                if import_id is None:
-                    form.add_error(
-                        "sheet",
-                        _(
-                            "The import could not start: the task queue is not answering. "
-                            "Nothing was imported; try again in a few minutes."
-                        ),
-                    )
-                    return render(request, "platform_app/organization_import.html", context)
-                return redirect(f"{reverse('platform_app:registry-import')}?import={import_id}")
-            context["report"] = organizations_import(
-                district=district,
-                rows=rows,
-                dry_run=True,
-                actor=signed_in_user(request),
-                source=sheet.name,
-            )
-            context["dry_run"] = True
+        job = registry_import_start(
+            district=district,
+            actor=signed_in_user(request),
+            rows=form.rows,
+            source=form.cleaned_data["sheet"].original_name,
+            dry_run=dry_run,
+        )
+        if not dry_run or job.status != RegistryImport.Status.DONE:
+            return redirect(f"{reverse('platform_app:registry-import')}?import={job.token}")
+        context["job"] = job
     elif request.GET.get("import"):
         context["job"] = _import_job(request.GET["import"], district)
     return render(request, "platform_app/organization_import.html", context)
 
 
-def _import_job(import_id: str, district: District) -> dict[str, Any]:
-    """The state of an import of this district; 404 for another district's or an old id
-    (the id is a random token, but a coordinator of Ate has no business polling ours)."""
-    state = registry_import_state(import_id=import_id)
-    if state is None or state["district"] != district.pk:
-        raise Http404
-    return {"id": import_id, **state}
+def _import_job(token: str, district: District) -> RegistryImport:
+    """An import of this district; 404 for another district's or an unknown token (the
+    token is random, but a coordinator of Ate has no business polling ours)."""
+    return get_object_or_404(RegistryImport, token=token, district=district)
 
 
 @login_required

@@ -1,13 +1,15 @@
-"""Large imports run as a task with a progress bar (issue 3, item 10); eagerly without Redis."""
+"""Large imports run in the background with a progress bar: a Celery task with Redis, the
+run_reminders loop in the embedded mode; small ones within the request."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from platform_app import services, tasks
-from platform_app.models import Organization
+from platform_app.models import Organization, RegistryImport
 from platform_app.permissions import Role
 from tests.factories import UserFactory
 
@@ -30,7 +32,7 @@ def importer(santa_anita):
 
 
 @pytest.mark.django_db
-def test_eager_import_redirects_to_the_finished_report(client, importer):
+def test_a_small_import_redirects_to_the_finished_report(client, importer):
     client.force_login(importer)
     url = reverse("platform_app:registry-import")
     response = client.post(url, {"sheet": _sheet(3, bad_phones=2), "action": "import"})
@@ -41,18 +43,14 @@ def test_eager_import_redirects_to_the_finished_report(client, importer):
     assert "<progress" not in page  # done already: the report, not the bar
     assert "<td>5</td>" in page  # the two bad phones
     assert "<td>6</td>" in page
-    state = services.registry_import_state(import_id=response["Location"].split("=")[-1])
-    assert (state["status"], state["done"], state["total"], state["rejected"]) == (
-        "done",
-        5,
-        5,
-        2,
-    )
+    job = RegistryImport.objects.get()
+    assert (job.status, job.done, job.total, job.rejected) == ("done", 5, 5, 2)
+    assert job.rows == []  # the rows do not outlive the import
 
 
 @pytest.mark.django_db
-def test_dry_run_still_writes_nothing_and_starts_no_task(client, importer, monkeypatch):
-    started: list[str] = []
+def test_dry_run_writes_nothing_and_starts_no_task(client, importer, monkeypatch):
+    started: list[int] = []
     monkeypatch.setattr(tasks.import_organizations, "delay", started.append)
     client.force_login(importer)
     url = reverse("platform_app:registry-import")
@@ -63,32 +61,39 @@ def test_dry_run_still_writes_nothing_and_starts_no_task(client, importer, monke
     assert not Organization.objects.exists()
 
 
+@pytest.fixture
+def small_inline(monkeypatch):
+    """Sheets above 10 rows count as large here, so the tests stay quick."""
+    monkeypatch.setattr(services, "IMPORT_INLINE_ROWS", 10)
+    monkeypatch.setattr(services, "IMPORT_PROGRESS_EVERY", 20)
+
+
 @pytest.mark.django_db
-def test_page_polls_a_progress_bar_until_the_worker_finishes(client, importer, monkeypatch):
-    queued: list[str] = []
-    monkeypatch.setattr(tasks.import_organizations, "delay", queued.append)  # no worker yet
+def test_embedded_mode_the_loop_runs_a_large_import_with_live_progress(
+    client, importer, monkeypatch, small_inline
+):
     seen: list[tuple[int, int]] = []
-    update = services._import_state_update
+    progress = services._import_progress
 
-    def spy(import_id: str, **changes):
-        if "done" in changes:
-            seen.append((changes["done"], changes["rejected"]))
-        update(import_id, **changes)
+    def spy(job_id: int, done: int, rejected: int) -> None:
+        seen.append((done, rejected))
+        progress(job_id, done, rejected)
 
-    monkeypatch.setattr(services, "_import_state_update", spy)
+    monkeypatch.setattr(services, "_import_progress", spy)
     client.force_login(importer)
     response = client.post(
         reverse("platform_app:registry-import"),
         {"sheet": _sheet(40, bad_phones=5), "action": "import"},
     )
-    import_id = queued[0]
+    job = RegistryImport.objects.get()
+    assert job.status == "queued"  # no worker in the embedded mode: the loop will run it
     page = client.get(response["Location"]).content.decode()
     assert '<progress max="45" value="0"' in page
-    fragment_url = reverse("platform_app:registry-import-progress", args=[import_id])
+    fragment_url = reverse("platform_app:registry-import-progress", args=[job.token])
     assert f'hx-get="{fragment_url}"' in page
     assert 'hx-trigger="every 1s"' in page
 
-    tasks.import_organizations(import_id)  # what the worker does with the queued id
+    call_command("run_reminders", "--once")
 
     assert seen == [(20, 0), (40, 0), (45, 5)]
     fragment = client.get(fragment_url, HTTP_HX_REQUEST="true").content.decode()
@@ -96,18 +101,42 @@ def test_page_polls_a_progress_bar_until_the_worker_finishes(client, importer, m
     assert "hx-trigger" not in fragment  # polling stops with the report
     assert "<td>42</td>" in fragment  # the first bad phone
     assert Organization.objects.filter(channel="imported").count() == 40
-    # A re-delivered task finds the import finished and does not run it again.
-    assert tasks.import_organizations(import_id) == "done"
+    # Run again (a second loop, a re-delivered task): the import is finished, nothing repeats.
+    assert tasks.import_organizations(job.pk) == "done"
     assert len(seen) == 3
 
 
 @pytest.mark.django_db
-def test_progress_fragment_ladder(client, importer, other_district, monkeypatch):
-    monkeypatch.setattr(tasks.import_organizations, "delay", lambda import_id: None)
-    import_id = services.registry_import_start(
+def test_with_redis_a_worker_runs_a_large_dry_run(
+    client, importer, monkeypatch, small_inline, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    queued: list[int] = []
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(tasks.import_organizations, "delay", queued.append)
+    client.force_login(importer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("platform_app:registry-import"),
+            {"sheet": _sheet(12, bad_phones=1), "action": "dry_run"},
+        )
+    assert response.status_code == 302
+    job = RegistryImport.objects.get()
+    assert queued == [job.pk]
+    assert services.registry_imports_scan() == 0  # the loop leaves it to the worker
+    tasks.import_organizations(job.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "Organizaciones que se crearían: 12." in page
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_progress_fragment_ladder(client, importer, other_district):
+    job = services.registry_import_start(
         district=importer.district, actor=importer, rows=[], source="x.csv"
     )
-    url = reverse("platform_app:registry-import-progress", args=[import_id])
+    url = reverse("platform_app:registry-import-progress", args=[job.token])
     assert client.get(url).status_code == 302
     for user, status in (
         (UserFactory(role=Role.DESK), 403),

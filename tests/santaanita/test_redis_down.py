@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from platform_app import services
 from platform_app.models import Delivery, Organization
 from platform_app.services import deliveries_enqueue_due
 from santaanita import redis_cache
@@ -116,22 +117,38 @@ def test_the_desk_registers_and_prints_the_receipt_while_redis_is_down(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_that_cannot_be_queued_says_so_and_imports_nothing(
-    client, santa_anita, redis_down
-):
+def test_a_small_import_runs_in_the_request_while_redis_is_down(client, santa_anita, redis_down):
     client.force_login(UserFactory(role="coordinator"))
-    sheet = SimpleUploadedFile(
+    response = client.post(
+        reverse("platform_app:registry-import"), {"sheet": _sheet(), "action": "import"}
+    )
+    assert response.status_code == 302
+    assert "Club del Parque" in client.get(response["Location"]).content.decode()
+    assert Organization.objects.filter(name="Club del Parque").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_that_cannot_be_queued_says_so_and_imports_nothing(
+    client, santa_anita, redis_down, monkeypatch
+):
+    # Every sheet counts as large, so this one goes to the (unreachable) worker.
+    monkeypatch.setattr(services, "IMPORT_INLINE_ROWS", 0)
+    client.force_login(UserFactory(role="coordinator"))
+    response = client.post(
+        reverse("platform_app:registry-import"), {"sheet": _sheet(), "action": "import"}
+    )
+    assert response.status_code == 302
+    assert "la cola de tareas no responde" in client.get(response["Location"]).content.decode()
+    assert not Organization.objects.exists()
+
+
+def _sheet() -> SimpleUploadedFile:
+    return SimpleUploadedFile(
         "padron.csv",
         "nombre;tipología;sector;contacto;teléfono;directorio\n"
         "Club del Parque;Deportiva;2;Luis Paredes;987111222;sí\n".encode(),
         content_type="text/csv",
     )
-    response = client.post(
-        reverse("platform_app:registry-import"), {"sheet": sheet, "action": "import"}
-    )
-    assert response.status_code == 200
-    assert "la cola de tareas no responde" in response.content.decode()
-    assert not Organization.objects.exists()
 
 
 # Through the real settings: REDIS_URL names the dead Redis for the cache and the broker.

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from platform_app.exports import read_sheet
+from platform_app.forms import RegistryImportForm
 from platform_app.models import District
 from platform_app.services import organizations_import
+from santaanita.sheets import read_sheet
 
 
 class Command(BaseCommand):
@@ -30,13 +32,16 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path} does not exist")
         district = District.objects.get(ubigeo=options["district"])
-        rows = read_sheet(path.name, path.read_bytes())
-        report = organizations_import(
-            district=district,
-            rows=rows,
-            dry_run=options["dry_run"],
-            source=path.name,
-        )
+        try:
+            rows = read_sheet(path.name, path.read_bytes(), max_rows=RegistryImportForm.MAX_ROWS)
+            report = organizations_import(
+                district=district,
+                rows=rows,
+                dry_run=options["dry_run"],
+                source=path.name,
+            )
+        except ValidationError as error:  # SheetError is one too
+            raise CommandError(" ".join(error.messages)) from None
         verb = "would be created" if options["dry_run"] else "created"
         self.stdout.write(f"{len(report.created)} organizations {verb}.")
         for number, reason in report.rejected:

@@ -3,14 +3,16 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
-from platform_app.services import reminders_scan
+from platform_app.services import deliveries_purge, reminders_scan
 
 
 class Command(BaseCommand):
     help = (
         "The reminder loop of the embedded mode: runs the same due-delivery scan that Celery "
-        "beat runs in production, every --interval seconds (tasks run eagerly without Redis)."
+        "beat runs in production, every --interval seconds (tasks run eagerly without Redis), "
+        "and the daily purge of old message texts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,9 +32,14 @@ class Command(BaseCommand):
             stopping = True
 
         signal.signal(signal.SIGTERM, stop)
+        purged_on = None
         while True:
             scanning = True
             sent = reminders_scan()
+            # Beat's daily retention job, here: once on start and then once a day.
+            if purged_on != timezone.localdate():
+                deliveries_purge()
+                purged_on = timezone.localdate()
             scanning = False
             if sent or options["verbosity"] > 1:
                 self.stdout.write(f"Reminder scan: {sent} deliveries due.")
