@@ -2,11 +2,11 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -78,5 +78,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not settings.PRODUCTION:
+    # The embedded mode has no web server in front: the app serves uploads itself, debugging
+    # or not. In production nginx serves them (docs/deployment.md).
+    urlpatterns += [
+        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
+    ]
