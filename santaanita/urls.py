@@ -1,12 +1,10 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -15,6 +13,7 @@ from interventions import api as interventions_api
 from mapping import api as mapping_api
 from platform_app import api as platform_api
 from platform_app import views as platform_views
+from santaanita.files import public_file
 from santaanita.health import healthz
 
 # Admin autodiscovery minus django-leaflet (see INSTALLED_APPS in settings).
@@ -76,11 +75,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    # Public files only (approved photos, logos, festival rules); nginx answers this prefix
+    # itself in production. Private files have no URL here: each app serves them from a view
+    # that checks who asks (santaanita.files.serve_private).
+    path("media/public/<path:path>", public_file, name="media-public"),
 ]
-
-if not settings.PRODUCTION:
-    # The embedded mode has no web server in front: the app serves uploads itself, debugging
-    # or not. In production nginx serves them (docs/deployment.md).
-    urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
-    ]

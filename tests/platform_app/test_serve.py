@@ -124,7 +124,7 @@ def test_an_error_in_the_served_platform_shows_the_spanish_page_not_a_traceback(
     # error would, and the error page itself must not need the database.
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
     env.update(DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="santaanita.settings")
-    minutes = tmp_path / "media" / "actas" / "acta-marzo.txt"
+    minutes = tmp_path / "media" / "public" / "actas" / "acta-marzo.txt"
     minutes.parent.mkdir(parents=True)
     minutes.write_text("Acta de la sesión ordinaria de marzo")
     port = _free_port()
@@ -152,7 +152,7 @@ def test_an_error_in_the_served_platform_shows_the_spanish_page_not_a_traceback(
         assert "SECRET_KEY" not in page
         assert str(ROOT) not in page
 
-        assert _get(port, "/media/actas/acta-marzo.txt") == (
+        assert _get(port, "/media/public/actas/acta-marzo.txt") == (
             200,
             "Acta de la sesión ordinaria de marzo".encode(),
         )
