@@ -10,14 +10,21 @@ a meeting does not come back, byte for byte, through the link the page shows.
 from __future__ import annotations
 
 import argparse
+import io
+import re
 import secrets
 import sys
+import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from pypdf import PdfWriter
 
 # The demo logins of the README (manage.py seed_demo).
 DEMO_LOGINS = (
@@ -36,13 +43,15 @@ SECURITY_HEADERS = (
     "X-Content-Type-Options",
     "Referrer-Policy",
 )
-# A real (one empty page) PDF: the platform may check what a file is, not only its name.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+def one_page_pdf() -> bytes:
+    """A real PDF, as a scanner writes it: the platform checks what a file is, not its name."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @dataclass
@@ -74,8 +83,10 @@ class Page(HTMLParser):
             self._href, self._link = a["href"], []
             if self._in_header:
                 self.navigation.append(a["href"])
-        elif tag == "script" and a.get("src"):
-            self.assets.append(a["src"])
+        elif tag == "script" or (tag == "img" and a.get("src", "").startswith("/media/")):
+            # Scripts, and uploaded images (nginx's /media/public/ or the app's views).
+            if a.get("src"):
+                self.assets.append(a["src"])
         elif tag == "link" and a.get("rel") == "stylesheet":
             self.assets.append(a["href"])
         elif tag == "form":
@@ -108,11 +119,13 @@ class Crawl:
         self.base = base.rstrip("/")
         self.ca = ca
         self.failures: list[str] = []
-        self.pages = 0
+        self.pages: Counter[str] = Counter()
+        self.lock = threading.Lock()
         self.assets_seen: set[str] = set()
 
     def fail(self, who: str, message: str) -> None:
-        self.failures.append(f"[{who}] {message}")
+        with self.lock:
+            self.failures.append(f"[{who}] {message}")
 
     def session(self) -> requests.Session:
         session = requests.Session()
@@ -130,7 +143,8 @@ class Crawl:
         except requests.RequestException as error:
             self.fail(who, f"GET {url}: {error}")
             return None
-        self.pages += 1
+        with self.lock:
+            self.pages[who] += 1
         if response.status_code != 200:
             self.fail(who, f"GET {url} answered {response.status_code}")
         if "text/html" in response.headers.get("Content-Type", ""):
@@ -179,9 +193,10 @@ class Crawl:
     ) -> None:
         for src in parse(response.text).assets:
             url = urljoin(response.url, src)
-            if url in self.assets_seen or not self.same_site(url):
-                continue
-            self.assets_seen.add(url)
+            with self.lock:
+                if url in self.assets_seen or not self.same_site(url):
+                    continue
+                self.assets_seen.add(url)
             asset = session.get(url, timeout=30)
             if asset.status_code != 200:
                 self.fail(who, f"{url} (on {response.url}) answered {asset.status_code}")
@@ -224,6 +239,19 @@ class Crawl:
             return False
         return True
 
+    def as_role(self, email: str | None, password: str) -> str:
+        """Visit the site anonymously (no email) or signed in; one line of what was seen."""
+        who = email or "anonymous"
+        session = self.session()
+        if email is not None:
+            if not self.sign_in(session, email, password):
+                return f"{who}: could not sign in"
+            self.check_cookies(email, session)
+        self.visit(session, who)
+        if email is not None and email.startswith("coordinator@"):
+            self.upload_round_trip(session, who)
+        return f"{who}: {self.pages[who]} pages"
+
     def upload_round_trip(self, session: requests.Session, who: str) -> None:
         """A file attached to a meeting comes back through the link the meeting page shows."""
         listing = self.get(session, who, f"{self.base}/plataforma/reuniones/")
@@ -250,10 +278,12 @@ class Crawl:
         title = f"Acta CI {secrets.token_hex(4)}"
         values = {name: title for kind, name, _ in form.fields if kind in ("text", "textarea")}
         file_fields = [name for kind, name, _ in form.fields if kind == "file"]
-        files = dict.fromkeys(file_fields, ("acta-ci.pdf", PDF, "application/pdf"))
+        pdf = one_page_pdf()
+        files = dict.fromkeys(file_fields, ("acta-ci.pdf", pdf, "application/pdf"))
         after = self.submit(session, detail, form, values, files)
         if after.status_code != 200:
-            self.fail(who, f"the upload answered {after.status_code}")
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', after.text, re.S)
+            self.fail(who, f"the upload answered {after.status_code}: {errors}")
             return
         hrefs = [href for href, text in parse(after.text).links if title in text]
         if not hrefs:
@@ -261,12 +291,16 @@ class Crawl:
             return
         url = urljoin(after.url, hrefs[0])
         got = session.get(url, timeout=30)
-        if got.status_code != 200 or got.content != PDF:
+        if got.status_code != 200 or got.content != pdf:
             self.fail(who, f"the uploaded file at {url} came back {got.status_code}, not the same")
         elif got.headers.get("X-Content-Type-Options") != "nosniff":
             self.fail(who, f"the uploaded file at {url} is served without nosniff")
         else:
-            print(f"   uploaded file came back through {urlsplit(url).path}")
+            kind = got.headers.get("Content-Type")
+            print(f"   the uploaded file came back through {urlsplit(url).path} ({kind})")
+
+
+ROLES = (None, *DEMO_LOGINS)
 
 
 def main() -> int:
@@ -275,6 +309,8 @@ def main() -> int:
     parser.add_argument("--http", required=True, help="the plain-HTTP address of the same site")
     parser.add_argument("--ca", required=True, help="the site's (self-signed) certificate")
     parser.add_argument("--password", required=True, help="the demo logins' password")
+    parser.add_argument("--public-file", required=True, help="a public upload on disk…")
+    parser.add_argument("--public-url", required=True, help="…and its address (/media/public/)")
     args = parser.parse_args()
     crawl = Crawl(args.https, args.ca)
 
@@ -295,26 +331,28 @@ def main() -> int:
     plain = crawl.session().get(args.http + "/", allow_redirects=False, timeout=10)
     if plain.status_code != 301 or not plain.headers.get("Location", "").startswith("https://"):
         crawl.fail("http", f"plain HTTP answered {plain.status_code}, not a redirect to HTTPS")
-    anonymous = crawl.session()
-    crawl.visit(anonymous, "anonymous")
-    print(f"   anonymous: {crawl.pages} pages")
-    for email in DEMO_LOGINS:
-        session = crawl.session()
-        before = crawl.pages
-        if not crawl.sign_in(session, email, args.password):
-            continue
-        crawl.check_cookies(email, session)
-        crawl.visit(session, email)
-        if email.startswith("coordinator@"):
-            crawl.upload_round_trip(session, email)
-        print(f"   {email}: {crawl.pages - before} pages")
+    public = crawl.session().get(crawl.base + args.public_url, timeout=10)
+    if public.status_code != 200 or public.content != Path(args.public_file).read_bytes():
+        crawl.fail("anonymous", f"{args.public_url} answered {public.status_code}, not the file")
+    elif public.headers.get("X-Content-Type-Options") != "nosniff":
+        crawl.fail("anonymous", f"{args.public_url} is served without nosniff")
+    outside = crawl.session().get(f"{crawl.base}/_protected_media/private/", timeout=10)
+    if outside.status_code != 404:
+        crawl.fail("anonymous", f"nginx's internal media location answered {outside.status_code}")
+
+    # Each login in its own session, four at a time: the site serves them concurrently.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for line in pool.map(lambda email: crawl.as_role(email, args.password), ROLES):
+            print(f"   {line}")
 
     if crawl.failures:
-        print(f"{len(crawl.failures)} problem(s) in {crawl.pages} pages:", file=sys.stderr)
+        total = sum(crawl.pages.values())
+        print(f"{len(crawl.failures)} problem(s) in {total} pages:", file=sys.stderr)
         for failure in crawl.failures:
             print(f" - {failure}", file=sys.stderr)
         return 1
-    print(f"{crawl.pages} pages, {len(crawl.assets_seen)} static files: no errors.")
+    total = sum(crawl.pages.values())
+    print(f"{total} pages, {len(crawl.assets_seen)} static and media files: no errors.")
     return 0
 
 
