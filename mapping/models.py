@@ -621,7 +621,7 @@ class NeedItem(models.Model):
 
 
 class SurveyPhoto(models.Model):
-    """A photo taken during a survey, stored only after ``santaanita.files.clean_image``."""
+    """A photo taken during a survey, stored only once ``santaanita.files`` checked it."""
 
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="photos"

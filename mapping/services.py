@@ -220,7 +220,7 @@ def survey_photo_add(
     caption: str = "",
     client_uuid: uuid.UUID | None = None,
 ) -> SurveyPhoto:
-    """Store a photo after ``clean_image`` has checked and re-encoded it (EXIF dropped).
+    """Store a photo once ``santaanita.files`` has checked and re-encoded it (EXIF dropped).
 
     A photo queued on a phone carries ``client_uuid``; sending it again (the answer to the
     first upload was lost) returns the stored photo instead of a second copy.
@@ -233,7 +233,7 @@ def survey_photo_add(
             return existing
     cleaned = ensure_checked(upload, accept=IMAGES)
     photo = SurveyPhoto(survey=survey, caption=caption, client_uuid=client_uuid)
-    # clean_image always names its copy; ContentFile.name is optional only in general.
+    # A checked file is always named; ContentFile.name is optional only in general.
     photo.image.save(cast(str, cleaned.name), cleaned, save=False)
     try:
         with transaction.atomic():
@@ -242,6 +242,10 @@ def survey_photo_add(
         # The same upload arrived twice at once: the other request stored it.
         photo.image.delete(save=False)
         return SurveyPhoto.objects.get(survey=survey, client_uuid=client_uuid)
+    if survey.status == Survey.Status.VERIFIED:
+        # A photo added to an approved survey is as public as the ones approved with it.
+        _photos_publish(survey)
+        photo.refresh_from_db(fields=["image"])
     return photo
 
 

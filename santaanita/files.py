@@ -169,11 +169,7 @@ def check_upload(
     if (kind is None or kind not in accept) and accept <= IMAGES:
         raise _not_an_image()
     if kind is None or kind not in accept:
-        raise ValidationError(
-            _("This file is not of an accepted type. Accepted: %(accepted)s."),
-            params={"accepted": accepted_label(accept)},
-            code="file_type",
-        )
+        raise _not_accepted(accept)
     if kind in IMAGES:
         return _reencoded_image(raw, original_name)
     _verify(kind, raw)
@@ -193,11 +189,7 @@ def ensure_checked(upload: File[bytes], *, accept: frozenset[Kind]) -> CheckedFi
     caller that skipped the form (a command, the API, a test) cannot store an unchecked file."""
     if isinstance(upload, CheckedFile):
         if upload.kind not in accept:
-            raise ValidationError(
-                _("This file is not of an accepted type. Accepted: %(accepted)s."),
-                params={"accepted": accepted_label(accept)},
-                code="file_type",
-            )
+            raise _not_accepted(accept)
         return upload
     return check_upload(upload, accept=accept)
 
@@ -232,6 +224,14 @@ def _image_kind(raw: bytes) -> Kind | None:
     if kind is None:
         raise ValidationError(_("Only JPEG, PNG or WebP images are accepted."), code="format")
     return kind
+
+
+def _not_accepted(accept: frozenset[Kind]) -> ValidationError:
+    return ValidationError(
+        _("This file is not of an accepted type. Accepted: %(accepted)s."),
+        params={"accepted": accepted_label(accept)},
+        code="file_type",
+    )
 
 
 def _not_an_image() -> ValidationError:
@@ -327,11 +327,6 @@ def _reencoded_image(raw: bytes, original_name: str) -> CheckedFile:
     else:
         image.save(output, image_format)
     return CheckedFile(output.getvalue(), kind=kind, original_name=original_name)
-
-
-def clean_image(upload: File[bytes]) -> CheckedFile:
-    """An image upload checked and re-encoded (JPEG, PNG or WebP only)."""
-    return check_upload(upload, accept=IMAGES)
 
 
 # --- Names in the storage --------------------------------------------------------------

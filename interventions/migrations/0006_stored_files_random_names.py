@@ -31,7 +31,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="pledgedocument",
             name="original_name",
-            field=models.CharField(blank=True, max_length=200, verbose_name="file name"),
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="file name"
+            ),
         ),
         migrations.AlterField(
             model_name="activityphoto",

@@ -292,7 +292,7 @@ class PledgeDocument(models.Model):
     file = StoredFileField(
         _("file"), visibility=Visibility.PRIVATE, folder="pledges", accept=PDF_OR_IMAGE
     )
-    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -37,12 +37,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="agreementfollowup",
             name="evidence_name",
-            field=models.CharField(blank=True, max_length=200, verbose_name="evidence file name"),
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="evidence file name"
+            ),
         ),
         migrations.AddField(
             model_name="meetingfile",
             name="original_name",
-            field=models.CharField(blank=True, max_length=200, verbose_name="file name"),
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="file name"
+            ),
         ),
         migrations.AlterField(
             model_name="agreementfollowup",

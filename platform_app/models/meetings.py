@@ -373,7 +373,7 @@ class MeetingFile(models.Model):
     file = StoredFileField(
         _("file"), visibility=Visibility.PRIVATE, folder="meetings", accept=DOCUMENTS
     )
-    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -480,7 +480,9 @@ class AgreementFollowUp(models.Model):
         accept=DOCUMENTS,
         blank=True,
     )
-    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    evidence_name = models.CharField(
+        _("evidence file name"), max_length=200, blank=True, editable=False
+    )
     evidence_url = models.URLField(_("evidence link"), blank=True)
     old_status = models.CharField(
         _("previous status"), max_length=12, choices=Agreement.Status.choices, blank=True

@@ -18,7 +18,6 @@ from santaanita.files import (
     Kind,
     RandomName,
     check_upload,
-    clean_image,
 )
 from tests.bad_files import BAD_FILES, pdf_with_an_open_action
 from tests.imagefiles import GPS_IFD, jpeg_with_gps, pdf_bytes
@@ -27,7 +26,7 @@ from tests.imagefiles import GPS_IFD, jpeg_with_gps, pdf_bytes
 def test_a_text_file_renamed_jpg_is_refused_with_a_clear_error():
     upload = SimpleUploadedFile("parque.jpg", b"not an image at all", content_type="image/jpeg")
     with pytest.raises(ValidationError) as error:
-        clean_image(upload)
+        check_upload(upload, accept=IMAGES)
     assert error.value.code == "not_an_image"
 
 
@@ -37,14 +36,15 @@ def test_a_decompression_bomb_is_refused(settings):
     Image.new("1", (20_000, 20_000)).save(out, "PNG")
     upload = SimpleUploadedFile("bomb.png", out.getvalue(), content_type="image/png")
     with pytest.raises(ValidationError) as error:
-        clean_image(upload)
+        check_upload(upload, accept=IMAGES)
     assert error.value.code == "too_many_pixels"
 
 
 def test_a_photo_with_gps_exif_is_stored_without_it():
     original = jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
-    cleaned = clean_image(SimpleUploadedFile("foto.JPG", original, content_type="image/jpeg"))
+    upload = SimpleUploadedFile("foto.JPG", original, content_type="image/jpeg")
+    cleaned = check_upload(upload, accept=IMAGES)
     result = Image.open(io.BytesIO(cleaned.read()))
     assert result.format == "JPEG"
     assert len(result.getexif()) == 0
@@ -55,7 +55,7 @@ def test_an_oversized_file_is_refused_before_decoding(settings):
     settings.IMAGE_MAX_BYTES = 1000
     upload = SimpleUploadedFile("big.jpg", jpeg_with_gps() + b"\0" * 2000)
     with pytest.raises(ValidationError) as error:
-        clean_image(upload)
+        check_upload(upload, accept=IMAGES)
     assert error.value.code == "too_large"
 
 
@@ -63,7 +63,7 @@ def test_formats_other_than_jpeg_png_webp_are_refused():
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
     with pytest.raises(ValidationError) as error:
-        clean_image(SimpleUploadedFile("anim.gif", out.getvalue()))
+        check_upload(SimpleUploadedFile("anim.gif", out.getvalue()), accept=IMAGES)
     assert error.value.code == "format"
 
 
@@ -71,10 +71,10 @@ def test_a_large_photo_is_resized_on_its_long_side_keeping_its_proportions(setti
     out = io.BytesIO()
     Image.new("RGB", (3000, 1500), "green").save(out, "JPEG")
     upload = SimpleUploadedFile("grande.jpg", out.getvalue(), content_type="image/jpeg")
-    with Image.open(clean_image(upload)) as stored:
+    with Image.open(check_upload(upload, accept=IMAGES)) as stored:
         assert stored.size == (settings.IMAGE_MAX_SIDE, settings.IMAGE_MAX_SIDE // 2)
     small = SimpleUploadedFile("chica.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    with Image.open(clean_image(small)) as stored:
+    with Image.open(check_upload(small, accept=IMAGES)) as stored:
         assert stored.size == (64, 48)
 
 
