@@ -336,9 +336,11 @@ def main() -> int:
         crawl.fail("anonymous", f"{args.public_url} answered {public.status_code}, not the file")
     elif public.headers.get("X-Content-Type-Options") != "nosniff":
         crawl.fail("anonymous", f"{args.public_url} is served without nosniff")
-    outside = crawl.session().get(f"{crawl.base}/_protected_media/private/", timeout=10)
-    if outside.status_code != 404:
-        crawl.fail("anonymous", f"nginx's internal media location answered {outside.status_code}")
+    # Private files have no address: neither nginx's internal location nor /media/private/.
+    for closed in ("/_protected_media/private/", "/media/private/"):
+        outside = crawl.session().get(crawl.base + closed, timeout=10)
+        if outside.status_code != 404:
+            crawl.fail("anonymous", f"{closed} answered {outside.status_code}, not 404")
 
     # Each login in its own session, four at a time: the site serves them concurrently.
     with ThreadPoolExecutor(max_workers=4) as pool:
