@@ -47,6 +47,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import Role
 from platform_app.places import organization_turf
+from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
 
 logger = logging.getLogger(__name__)
@@ -90,8 +91,8 @@ def delivery_schedule(
     except IntegrityError:
         return Delivery.objects.get(recipient=recipient.lower(), kind=kind, object_key=object_key)
     if send_at <= timezone.now():
-        delivery_id = delivery.pk
-        transaction.on_commit(lambda: send_delivery.delay(delivery_id))
+        # A broker that is down leaves the row pending for deliveries_enqueue_due.
+        queueing.enqueue_on_commit(send_delivery, [(delivery.pk,)])
     return delivery
 
 
@@ -145,16 +146,21 @@ def deliveries_enqueue_due(*, now: datetime | None = None) -> int:
     A batch per DELIVERY_BATCH_SIZE deliveries rather than a task each: publishing a task
     costs more than sending a file or SMTP message, and a convocation reaches every member
     at once. Each delivery is still claimed on its own, so enqueuing a delivery twice, or a
-    batch re-delivered after a worker died, sends nothing twice.
+    batch re-delivered after a worker died, sends nothing twice. Returns how many were
+    enqueued: with the broker down none are, and they stay pending for the next scan.
     """
     from platform_app.tasks import send_deliveries
 
     due_ids = list(Delivery.objects.due(now or timezone.now()).values_list("pk", flat=True))
-    for start in range(0, len(due_ids), DELIVERY_BATCH_SIZE):
-        send_deliveries.delay(due_ids[start : start + DELIVERY_BATCH_SIZE])
-    if due_ids:
-        logger.info("Enqueued %d due deliveries", len(due_ids))
-    return len(due_ids)
+    batches = [
+        (due_ids[start : start + DELIVERY_BATCH_SIZE],)
+        for start in range(0, len(due_ids), DELIVERY_BATCH_SIZE)
+    ]
+    published = queueing.enqueue_each(send_deliveries, batches)
+    enqueued = sum(len(batch) for (batch,) in batches[:published])
+    if enqueued:
+        logger.info("Enqueued %d due deliveries", enqueued)
+    return enqueued
 
 
 def reminders_scan(*, now: datetime | None = None) -> int:
@@ -964,7 +970,7 @@ def _meeting_notify(
                     kind=kind, object_key=object_key, status=Delivery.Status.PENDING
                 ).values_list("pk", flat=True)
             )
-            transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in due_ids])
+            queueing.enqueue_on_commit(send_delivery, [(pk,) for pk in due_ids])
     return len(new_rows)
 
 
@@ -2001,8 +2007,9 @@ def _import_state_update(import_id: str, **changes: Any) -> None:
 
 def registry_import_start(
     *, district: District, actor: User, rows: list[dict[str, str]], source: str
-) -> str:
-    """Queue the import of a sheet's rows and return its id for the progress page.
+) -> str | None:
+    """Queue the import of a sheet's rows and return its id for the progress page, or None
+    when the broker does not answer (nothing was imported; the coordinator tries later).
 
     The rows wait in the cache, not in the task's arguments, so the broker carries an id
     (tasks take ids). The task needs nothing this request writes to the database, so it is
@@ -2030,7 +2037,8 @@ def registry_import_start(
         },
         IMPORT_STATE_TIMEOUT,
     )
-    import_organizations.delay(import_id)
+    if not queueing.enqueue_each(import_organizations, [(import_id,)]):
+        return None
     return import_id
 
 

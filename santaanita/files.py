@@ -42,6 +42,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -617,6 +618,7 @@ def public_url(field_file: FieldFile) -> str:
     return str(field_file.storage.url(field_file.name or ""))
 
 
+@require_safe
 def public_file(request: HttpRequest, path: str) -> FileResponse:
     """``/media/public/<path>`` in the embedded mode (nginx serves it in production)."""
     name = f"{Visibility.PUBLIC}/{path}"

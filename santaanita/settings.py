@@ -175,15 +175,22 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis that does not answer is a cache miss, not a 500: see the module.
+            "BACKEND": "santaanita.redis_cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "santaanita",
+            # Bounded, so a Redis host that drops packets fails a request's cache call in
+            # seconds rather than hanging it until the proxy's timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the shared cache, backed by the database so a cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. A cached copy (cached_db) would survive a write the
+# cache missed while Redis was down: a sign-out during an outage would come back signed in,
+# from the stale copy, once Redis answered again. One primary-key read per signed-in
+# request is the price, and signing in needs no Redis at all.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The in-memory transport ignores the host; naming one spares kombu's warning about it.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -201,7 +208,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# Publishing happens inside web requests (after the commit of what they saved): with the
+# broker down it must give up within about a second and let santaanita.queueing log it,
+# leaving the delivery pending for the next scan, instead of holding the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "America/Lima"
 CELERY_BEAT_SCHEDULE = {
@@ -334,6 +351,10 @@ STORAGES = {
         )
     },
 }
+# Backups (manage.py backup, see docs/backups.md): where the archives go, and how many of
+# the newest to keep (0 keeps them all).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or DATA_DIR / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 0)
 # Uploads are checked and images re-encoded by santaanita.files; these bound the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -663,6 +663,15 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                     rows=rows,
                     source=sheet.original_name,
                 )
+                if import_id is None:
+                    form.add_error(
+                        "sheet",
+                        _(
+                            "The import could not start: the task queue is not answering. "
+                            "Nothing was imported; try again in a few minutes."
+                        ),
+                    )
+                    return render(request, "platform_app/organization_import.html", context)
                 return redirect(f"{reverse('platform_app:registry-import')}?import={import_id}")
             context["report"] = organizations_import(
                 district=district,

@@ -1,0 +1,40 @@
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from santaanita.backup import BackupError, backup_create, backups_prune
+
+
+class Command(BaseCommand):
+    help = (
+        "Write one dated archive of the database, the media and a manifest (row counts, "
+        "checksums) to BACKUP_DIR; with --keep N (or BACKUP_KEEP) delete all but the N newest."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dir", type=Path, default=None, help="default: BACKUP_DIR")
+        parser.add_argument(
+            "--keep",
+            type=int,
+            default=None,
+            help="archives to keep, newest first (default: BACKUP_KEEP; 0 keeps all)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        directory = options["dir"] or settings.BACKUP_DIR
+        keep = settings.BACKUP_KEEP if options["keep"] is None else options["keep"]
+        if keep < 0:
+            raise CommandError("--keep must be 0 (keep all) or more.")
+        quiet = options["verbosity"] == 0
+        try:
+            archive = backup_create(
+                directory=directory,
+                progress=lambda line: None if quiet else self.stdout.write(line),
+            )
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Backup written: {archive} ({archive.stat().st_size} bytes)")
+        for old in backups_prune(directory=directory, keep=keep):
+            self.stdout.write(f"Removed old backup {old.name}")
