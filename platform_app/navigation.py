@@ -94,7 +94,11 @@ GROUPS: tuple[NavGroup, ...] = (
 def _allowed(request: HttpRequest, entry: NavEntry) -> bool:
     if entry.requires is None:
         return True
-    user = request.user
+    # A request refused before authentication ran (an unknown host answered with the 400
+    # page) has no user: it sees what anonymous visitors see.
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
     if entry.requires == "staff":
         return bool(user.is_active and user.is_staff)
     return bool(user.has_perm(entry.requires))

@@ -9,6 +9,8 @@ production profile, which refuses to start without its required variables.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,7 +58,9 @@ else:
         if _listen in ("0.0.0.0", "::")  # noqa: S104 - matching, not binding
         else sorted({"127.0.0.1", "localhost", "[::1]", "testserver", _listen}),
     )
-    DEBUG = env_bool("DEBUG", True)
+    # Off unless asked for (`DEBUG=1 make run`): the debug page shows settings, paths and
+    # code to whoever triggers an error, and `make run` may be serving the office network.
+    DEBUG = env_bool("DEBUG", False)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Proxies in front of the platform (load balancer, nginx); client IPs for rate limits and
@@ -106,9 +110,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files are served by the app servers themselves (compressed, cache-busted names).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files are served by the app servers themselves: in production the collected,
+# compressed, cache-busted names; in the embedded mode straight from the apps' folders (no
+# collectstatic step), re-read on every request only while debugging.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 
 ROOT_URLCONF = "santaanita.urls"
 WSGI_APPLICATION = "santaanita.wsgi.application"
@@ -323,6 +330,9 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
+if not PRODUCTION:
+    # Nothing is collected in the embedded mode; WhiteNoise would say so on every start.
+    warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 # --- Stored files (santaanita/files.py) -----------------------------------------------

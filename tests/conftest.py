@@ -44,6 +44,9 @@ def _fast_and_isolated(settings, tmp_path_factory):
     # MD5 keeps the suite fast; tasks run in-process (CI's real-worker test starts its own).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # WhiteNoise would index every static file again for each test's client (~75 ms); tests
+    # reach static files through live_server's own handler, and test_serve the real server.
+    settings.WHITENOISE_USE_FINDERS = False
     # Stored files land in a folder of the test's own, never in the developer's data/media.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     celery_app.conf.task_always_eager = True

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -105,3 +106,57 @@ def test_the_loop_sends_a_due_reminder_and_stops_with_the_server(tmp_path):
             server.kill()
         if loop_pid and _alive(loop_pid):
             os.kill(loop_pid, signal.SIGKILL)
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return 0, b""  # not listening yet
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_an_error_in_the_served_platform_shows_the_spanish_page_not_a_traceback(tmp_path):
+    # A data folder never migrated: every page that reads the database fails, as a real
+    # error would, and the error page itself must not need the database.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env.update(DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="santaanita.settings")
+    minutes = tmp_path / "media" / "public" / "actas" / "acta-marzo.txt"
+    minutes.parent.mkdir(parents=True)
+    minutes.write_text("Acta de la sesión ordinaria de marzo")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        printed = ""
+        while "DEBUG=1 make run" not in printed:
+            line = server.stdout.readline()
+            assert line, f"serve exited without saying how to debug:\n{printed}"
+            printed += line
+        assert _until(lambda: _get(port, "/static/css/site.css")[0] == 200, 30)
+
+        status, body = _get(port, "/")
+        page = body.decode()
+        assert status == 500
+        assert "Algo salió mal" in page
+        assert "Traceback" not in page
+        assert "SECRET_KEY" not in page
+        assert str(ROOT) not in page
+
+        assert _get(port, "/media/public/actas/acta-marzo.txt") == (
+            200,
+            "Acta de la sesión ordinaria de marzo".encode(),
+        )
+        assert _get(port, "/no-existe/")[0] == 404
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
