@@ -907,7 +907,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     from interventions import dashboard
 
     district = _dashboard_district(slug)
-    figures = dashboard.figures_by_district([district.pk])[district.pk]
+    figures, sectors = dashboard.cached_district(district)
     coordinator = can(request.user, "interventions.view_pledge", district)
     return render(
         request,
@@ -916,8 +916,11 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "district": district,
             "figures": figures,
             "targets": figures.targets(),
-            "sectors": dashboard.sector_rows(district),
+            "sectors": sectors,
             "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
+            "can_edit_references": can(
+                request.user, "interventions.change_referencevalue", district
+            ),
         },
     )
 

@@ -567,6 +567,12 @@ def survey_service_worker(request: HttpRequest) -> HttpResponse:
     # The survey forms' paths as a JavaScript regular expression: /mapa/espacios/\d+/ficha/
     pattern = re.escape(form_path).replace("/", "\\/").replace(str(placeholder), "\\d+")
     return service_worker_response(
-        "mapping/survey-sw.js",
-        {"version": version, "survey_form_pattern": pattern, "precache": SURVEY_WORKER_STATIC},
+        "components/offline-sw.js",
+        {
+            "cache_prefix": "mapping-survey",
+            "version": version,
+            "list_url": reverse("mapping:assignment-mine"),
+            "form_pattern": pattern,
+            "precache": SURVEY_WORKER_STATIC,
+        },
     )
