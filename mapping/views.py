@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -123,6 +124,8 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
         "can_edit": can(request.user, "mapping.change_publicspace", space.district),
         "can_survey": may_survey(request.user, space),
+        # Other apps' panels (settings.SPACE_PAGE_PANELS), e.g. residents' perception of it.
+        "panels": [import_string(path)(space=space) for path in settings.SPACE_PAGE_PANELS],
     }
     if survey is not None:
         context.update(

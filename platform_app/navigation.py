@@ -42,6 +42,16 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Interventions"), "interventions:intervention-list"),
     NavEntry(_("Companies"), "interventions:company-list", "interventions.view_company"),
     NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
+    # Impact measurement: the perception survey and the open data.
+    NavEntry(
+        _("Perception survey"), "interventions:perception-manage", "interventions.change_wave"
+    ),
+    NavEntry(
+        _("Collect answers"),
+        "interventions:perception-collect-list",
+        "interventions.collect_perceptionresponse",
+    ),
+    NavEntry(_("Open data"), "interventions:open-data"),
     NavEntry(_("API"), "api-docs"),
     NavEntry(_("Administration"), "admin:index", "staff"),
 )

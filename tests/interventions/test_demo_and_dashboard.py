@@ -304,3 +304,27 @@ def test_the_money_platform_and_sector_figures_equal_plain_counts_on_the_demo(de
     } == expected
     assert {row.number: row.festival_teams for row in rows} == teams
     assert sum(teams.values()) > 0
+
+
+def test_the_demo_has_a_baseline_and_a_follow_up_wave_and_the_dashboard_shows_the_change(
+    demo, client
+):
+    from interventions.models import PerceptionResponse, ReferenceValue, Wave
+
+    waves = list(Wave.objects.filter(district=demo).order_by("starts_on"))
+    assert [w.kind for w in waves] == ["baseline", "follow_up"]
+    baseline = PerceptionResponse.objects.filter(wave=waves[0])
+    assert 380 <= baseline.count() <= 420
+    assert baseline.values("sector").distinct().count() == 6  # five sectors and "not said"
+    figures = dashboard.figures_by_district([demo.pk])[demo.pk]
+    assert figures.cohesion is not None
+    assert figures.cohesion.baseline is not None
+    assert figures.cohesion.change > 0
+    assert {r.key for r in ReferenceValue.objects.filter(district=demo)} == set(
+        ReferenceValue.Key.values
+    )
+    assert figures.spaces_improved >= 1  # the finished interventions lifted bad spaces
+    page = client.get(reverse("interventions:results")).content.decode()
+    assert "Línea de base" in page
+    assert "68 %" in page
+    assert "824 denuncias" in page

@@ -224,3 +224,45 @@ def test_the_index_reads_a_fixed_number_of_queries(santa_anita):
         dashboard.figures_by_district([santa_anita.pk])
     assert len(small) == len(large)
     assert sum(POPULATIONS) > 0
+
+
+def test_a_space_page_shows_its_neighbours_cohesion_before_and_after_its_intervention(
+    client, santa_anita
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interventions.models import Wave
+    from interventions.perception import services
+    from tests.factories_interventions import InterventionFactory
+    from tests.factories_mapping import PublicSpaceFactory
+
+    today = timezone.localdate()
+    space, quiet = PublicSpaceFactory(name="Parque Las Gardenias"), PublicSpaceFactory()
+    InterventionFactory(public_space=space, status="finished", starts_on=today)
+    before = setup_survey(santa_anita)
+    Wave.objects.filter(pk=before.pk).update(
+        starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=30)
+    )
+    for level in (5, 5, 2, 2, 2):
+        answer(before, level, public_space=space)
+    for level in (5, 5, 5, 5):
+        answer(before, level, public_space=quiet)  # four: below the minimum
+    after = services.wave_create(
+        district=santa_anita,
+        name="Después",
+        kind="follow_up",
+        questionnaire=before.questionnaire,
+        starts_on=today,
+        ends_on=today,
+    )
+    for level in (5, 5, 5, 5, 2):
+        answer(after, level, public_space=space)
+    page = client.get(reverse("mapping:space-detail", args=[space.pk])).content.decode()
+    panel = page.split("data-space-cohesion")[1].split("</section>")[0]
+    assert 'data-moment="before"' in panel
+    assert "40.0 %" in panel.split('data-moment="before"')[1].split("</tr>")[0]
+    assert "80.0 %" in panel.split('data-moment="after"')[1].split("</tr>")[0]
+    quiet_page = client.get(reverse("mapping:space-detail", args=[quiet.pk])).content.decode()
+    assert "data-space-cohesion" not in quiet_page
