@@ -49,6 +49,7 @@ from platform_app.permissions import district_for
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
+from santaanita.page_cache import public_page
 from santaanita.users import signed_in_user
 
 # --- Collection ---------------------------------------------------------------------------
@@ -440,7 +441,18 @@ def plan_save(request: HttpRequest) -> HttpResponse:
 
 
 def results(request: HttpRequest, slug: str) -> HttpResponse:
-    district = get_object_or_404(District, slug=slug)
+    """The index per wave and sector; anonymous visitors get the kept page, refreshed by
+    every new answer (the generation in its key)."""
+    return public_page(
+        request,
+        key=f"perception:{services.figures_generation()}",
+        seconds=60 * 10,
+        render=lambda: _results_page(request, slug),
+    )
+
+
+def _results_page(request: HttpRequest, slug: str) -> HttpResponse:
+    district = get_object_or_404(District.objects.defer("boundary"), slug=slug)
     waves = list(Wave.objects.filter(district=district).order_by("starts_on", "pk"))
     estimates = index.district_estimates([district.pk])[district.pk]
     names = dict(district.sectors.values_list("pk", "name"))
