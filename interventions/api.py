@@ -438,14 +438,14 @@ class PerceptionAnswerViewSet(viewsets.ViewSet):
         responses=PerceptionAnswerSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
-        from interventions.perception.exports import answer_rows
+        from interventions.perception.exports import kept_rows
 
         rows = [
             {
                 **{key: row[key] for key in PERCEPTION_FIXED},
                 "answers": {k: v for k, v in row.items() if k not in PERCEPTION_FIXED},
             }
-            for row in answer_rows(_open_data_district(request))
+            for row in kept_rows(_open_data_district(request), "respuestas")
         ]
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
@@ -476,9 +476,9 @@ class CohesionViewSet(viewsets.ViewSet):
         responses=CohesionSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
-        from interventions.perception.exports import cohesion_rows
+        from interventions.perception.exports import kept_rows
 
         paginator = self.pagination_class()
-        rows = cohesion_rows(_open_data_district(request))
+        rows: list[dict[str, Any]] = kept_rows(_open_data_district(request), "cohesion")
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(page)

@@ -20,7 +20,9 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from interventions.models import (
@@ -276,11 +278,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def kept_rows(district: Any, name: str) -> Any:
+    """A dataset's rows, kept in the cache until the next perception write (the generation
+    in the key) or for ten minutes (the indicators: one): the answers of a district are read
+    whole to apply the suppression rule, which a page of the API must not redo each time."""
+    from interventions.perception.services import figures_generation
+
+    builder = dictionary if name == "diccionario" else DATASETS[name]
+    key = f"open-data:{district.pk}:{name}:{figures_generation()}:{get_language()}"
+    # The indicators carry other apps' facts too: no longer than the dashboard keeps them.
+    seconds = 60 if name == "indicadores" else 60 * 10
+    return cache.get_or_set(key, lambda: builder(district), seconds)
+
+
 def dataset_response(*, district: Any, name: str, fmt: str) -> HttpResponse:
-    if name == "diccionario" and fmt == "json":
-        payload: Any = dictionary(district)
-    elif name in DATASETS and fmt in ("csv", "json"):
-        payload = DATASETS[name](district)
+    if (name == "diccionario" and fmt == "json") or (name in DATASETS and fmt in ("csv", "json")):
+        payload: Any = kept_rows(district, name)
     else:
         raise Http404
     filename = f"{name}-{district.slug}.{fmt}"

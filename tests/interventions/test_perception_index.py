@@ -266,3 +266,20 @@ def test_a_space_page_shows_its_neighbours_cohesion_before_and_after_its_interve
     assert "80.0 %" in panel.split('data-moment="after"')[1].split("</tr>")[0]
     quiet_page = client.get(reverse("mapping:space-detail", args=[quiet.pk])).content.decode()
     assert "data-space-cohesion" not in quiet_page
+
+
+def test_the_results_api_states_each_definition_and_what_is_in_progress(client, santa_anita):
+    payload = client.get(f"/api/results/{santa_anita.ubigeo}/").json()
+    targets = {t["key"]: t for t in payload["targets"]}
+    assert "cohesion" in targets
+    assert targets["organizations"]["definition"]
+    assert "in_progress" in targets["interventions"]
+
+
+def test_a_new_answer_shows_at_once_in_the_kept_open_data(client, santa_anita):
+    wave = setup_survey(santa_anita)
+    _fill(wave, santa_anita)
+    url = "/api/perception-answers/"
+    assert client.get(url).json()["count"] == 58
+    answer(wave, 4)
+    assert client.get(url).json()["count"] == 59
