@@ -313,3 +313,57 @@ def test_the_collection_worker_keeps_the_list_the_forms_and_every_file_they_load
     kept = set(re.findall(r'^  "(/static/[^"]+)",$', script, re.MULTILINE))
     assert loaded <= kept
     assert kept == {static(name) for name in PERCEPTION_WORKER_STATIC}
+
+
+def test_wave_creation_years_and_collection_list_ladder(client, santa_anita, other_district):
+    setup_survey(santa_anita)
+    create = reverse("interventions:perception-wave-create")
+    wave = {
+        "name": "Ola de prueba",
+        "kind": "follow_up",
+        "starts_on": "2027-01-10",
+        "ends_on": "2027-02-10",
+        "margin_of_error": "5",
+        "confidence": "95",
+    }
+    plan = reverse("interventions:impact-plan-save")
+    years = {"first_year": "2024", "results_year": "2024"}
+    listing = reverse("interventions:perception-collect-list")
+    assert "/cuentas/login/" in client.post(create, wave)["Location"]
+    assert "/cuentas/login/" in client.post(plan, years)["Location"]
+    assert "/cuentas/login/" in client.get(listing)["Location"]
+    client.force_login(UserFactory(role="resident"))
+    assert client.post(create, wave).status_code == 403
+    assert client.post(plan, years).status_code == 403
+    assert client.get(listing).status_code == 403
+    # Another district's coordinator acts on their own district only (no questionnaire
+    # there: the wave is refused), and sees none of Santa Anita's waves to collect.
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    client.post(create, wave)
+    client.post(plan, years)
+    assert not Wave.objects.filter(name="Ola de prueba").exists()
+    from interventions.models import ImpactPlan
+
+    assert not ImpactPlan.objects.filter(district=santa_anita).exists()
+    assert "Línea de base" not in client.get(listing).content.decode()
+    client.force_login(UserFactory(role="coordinator"))
+    assert client.post(create, wave).status_code == 302
+    assert client.post(plan, years).status_code == 302
+    assert Wave.objects.get(name="Ola de prueba").district == santa_anita
+    santa_anita.refresh_from_db()
+    assert santa_anita.impact_plan.results_year == 2024
+    assert "Línea de base" in client.get(listing).content.decode()
+
+
+def test_public_pages_open_without_an_account(client, santa_anita):
+    wave = setup_survey(santa_anita)
+    for url in (
+        reverse("interventions:perception-results", args=[santa_anita.slug]),
+        reverse("interventions:open-data"),
+        reverse("interventions:perception-public", args=[wave.public_token]),
+        reverse("interventions:open-data-dataset", args=[santa_anita.slug, "cohesion", "csv"]),
+        reverse("interventions:perception-sw"),
+    ):
+        assert client.get(url).status_code == 200, url
+    missing = reverse("interventions:open-data-dataset", args=[santa_anita.slug, "otros", "csv"])
+    assert client.get(missing).status_code == 404
