@@ -150,6 +150,7 @@ def wave_create(
 def wave_set_open(*, wave: Wave, is_open: bool) -> Wave:
     Wave.objects.filter(pk=wave.pk).update(is_open=is_open)
     wave.is_open = is_open
+    figures_changed()  # the public page shows the progress of open waves only
     return wave
 
 
