@@ -132,6 +132,24 @@ def _get(port: int, path: str) -> int:
     return len(body)
 
 
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    """The platform on gunicorn (sync workers) with the benchmark's settings in ``env``."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "santaanita.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+
+
 def _wait(port: int) -> None:
     for _ in range(200):
         try:
@@ -157,20 +175,7 @@ def main() -> None:
     print(f"{args.spaces} spaces across Lima in {time.perf_counter() - started:.1f} s ({tmp})")
 
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "santaanita.wsgi:application",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = start_gunicorn(env, port, args.workers)
     try:
         _wait(port)
         endpoints = {

@@ -186,3 +186,56 @@ class MaintenanceTaskInline(admin.TabularInline[models.MaintenanceTask, models.M
 class MaintenanceGuideAdmin(admin.ModelAdmin[models.MaintenanceGuide]):
     list_display = ("intervention", "responsible_organization", "updated_at")
     inlines = (MaintenanceTaskInline,)
+
+
+# --- Impact measurement: every write goes through interventions.perception.services
+# (versions never edited, answers idempotent and scored, figures' cache refreshed), so these
+# admins only read.
+
+
+@admin.register(models.ImpactPlan)
+class ImpactPlanAdmin(ReadOnlyAdmin):
+    list_display = ("district", "first_year", "results_year")
+
+
+@admin.register(models.ReferenceValue)
+class ReferenceValueAdmin(ReadOnlyAdmin):
+    list_display = ("district", "key", "value", "unit", "observed_on", "source")
+    list_filter = ("district", "key")
+
+
+class QuestionInline(admin.TabularInline[models.Question, models.QuestionnaireVersion]):
+    model = models.Question
+    extra = 0
+    fields = ("position", "code", "dimension", "scale", "in_index", "text")
+
+
+@admin.register(models.QuestionnaireVersion)
+class QuestionnaireVersionAdmin(ReadOnlyAdmin):
+    list_display = ("district", "number", "title", "created_at")
+    list_filter = ("district",)
+    inlines = (QuestionInline,)
+
+
+@admin.register(models.Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ("version", "position", "code", "dimension", "in_index")
+    list_filter = ("version__district", "dimension", "in_index")
+
+
+@admin.register(models.SectorPopulation)
+class SectorPopulationAdmin(ReadOnlyAdmin):
+    list_display = ("sector", "population", "year", "source")
+
+
+@admin.register(models.Wave)
+class WaveAdmin(ReadOnlyAdmin):
+    list_display = ("name", "district", "kind", "starts_on", "ends_on", "is_open")
+    list_filter = ("district", "kind", "is_open")
+
+
+@admin.register(models.PerceptionResponse)
+class PerceptionResponseAdmin(ReadOnlyAdmin):
+    list_display = ("wave", "channel", "sector", "cohesion_score", "duplicate_suspected")
+    list_filter = ("wave", "channel", "duplicate_suspected")
+    list_select_related = ("wave", "sector__district")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -353,6 +354,8 @@ def _figures_payload(district: District, figures: dashboard.DistrictFigures) -> 
                 "goal": str(t.goal),
                 "unit": t.unit,
                 "progress": t.progress if t.measurable else None,
+                "definition": str(t.definition),
+                "in_progress": str(t.in_progress),
             }
             for t in figures.targets()
         ],
@@ -369,6 +372,8 @@ class TargetSerializer(serializers.Serializer[Any]):
     goal = serializers.CharField()
     unit = serializers.CharField()
     progress = serializers.IntegerField(allow_null=True)
+    definition = serializers.CharField()
+    in_progress = serializers.CharField()
 
 
 class ResultsSerializer(serializers.Serializer[Any]):
@@ -404,3 +409,105 @@ class ResultsViewSet(viewsets.GenericViewSet[District]):
         district = get_object_or_404(District, ubigeo=ubigeo)
         figures = dashboard.figures_by_district([district.pk])[district.pk]
         return Response(_figures_payload(district, figures))
+
+
+# --- Open data of the perception survey: anonymized and suppressed as the CSV exports
+# (interventions.perception.exports), never a person's data, never a cell under five.
+
+PERCEPTION_FIXED = (
+    "wave",
+    "wave_kind",
+    "questionnaire_version",
+    "channel",
+    "collected_month",
+    "sector",
+    "age_band",
+    "sex",
+    "public_space",
+    "cohesion_score",
+    "cohesive",
+)
+DISTRICT_PARAMETER = OpenApiParameter(
+    "district", str, description="UBIGEO of the district (default: the platform's district)"
+)
+
+
+def _open_data_district(request: Request) -> District:
+    from django.conf import settings
+
+    ubigeo = request.query_params.get("district") or settings.DEFAULT_DISTRICT_UBIGEO
+    return get_object_or_404(District, ubigeo=ubigeo)
+
+
+class PerceptionAnswerSerializer(serializers.Serializer[Any]):
+    wave = serializers.CharField()
+    wave_kind = serializers.CharField()
+    questionnaire_version = serializers.IntegerField()
+    channel = serializers.CharField()
+    collected_month = serializers.CharField()
+    sector = serializers.IntegerField(allow_null=True)
+    age_band = serializers.CharField()
+    sex = serializers.CharField()
+    public_space = serializers.IntegerField(allow_null=True)
+    cohesion_score = serializers.CharField()
+    cohesive = serializers.BooleanField()
+    answers = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+
+
+class PerceptionAnswerViewSet(viewsets.ViewSet):
+    """Anonymized answers of the perception survey (paginated): the rows of the open-data
+    CSV, with each answer under its question code (see the data dictionary)."""
+
+    serializer_class = PerceptionAnswerSerializer
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="perception_answers_list",
+        parameters=[DISTRICT_PARAMETER],
+        responses=PerceptionAnswerSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        from interventions.perception.exports import kept_rows
+
+        rows = [
+            {
+                **{key: row[key] for key in PERCEPTION_FIXED},
+                "answers": {k: v for k, v in row.items() if k not in PERCEPTION_FIXED},
+            }
+            for row in kept_rows(_open_data_district(request), "respuestas")
+        ]
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(page)
+
+
+class CohesionSerializer(serializers.Serializer[Any]):
+    wave = serializers.CharField()
+    wave_kind = serializers.CharField()
+    area = serializers.CharField()
+    percent = serializers.CharField(allow_null=True)
+    ci_low = serializers.CharField(allow_null=True)
+    ci_high = serializers.CharField(allow_null=True)
+    answers = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+
+class CohesionViewSet(viewsets.ViewSet):
+    """The social-cohesion index per wave, for the district and each sector (paginated);
+    a cell under five answers is empty with a note."""
+
+    serializer_class = CohesionSerializer
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="cohesion_list",
+        parameters=[DISTRICT_PARAMETER],
+        responses=CohesionSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        from interventions.perception.exports import kept_rows
+
+        paginator = self.pagination_class()
+        rows: list[dict[str, Any]] = kept_rows(_open_data_district(request), "cohesion")
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(page)

@@ -4,6 +4,12 @@ Figures come from every app (platform_app, mapping, festival and this one). The 
 evolve, so each model is looked up through the app registry and a missing model or field
 turns its target into "not measurable yet" instead of an error.
 
+A target counts only verified or finished facts: verified organizations, confirmed pledges,
+finished interventions, verified surveys, confirmed festival teams. What is under way
+(pending registrations, unconfirmed pledges, interventions not yet finished) is counted
+apart and shown beside it, never added to it. Each target states its definition on the
+page; docs/impact.md lists them.
+
 Every figure is computed for many districts at once with one grouped query per source,
 so the number of queries does not grow with the data or with the number of districts.
 """
@@ -15,24 +21,42 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from interventions.models import Allocation, BudgetLine, Company, Intervention
+from interventions.models import (
+    Allocation,
+    BudgetLine,
+    Company,
+    ImpactPlan,
+    Intervention,
+    Pledge,
+    ReferenceValue,
+)
 from santaanita.money import format_money
 
 # Goals of the founding document.
 GOAL_COMPANIES = 5
 COMPANY_MIN_USD = Decimal("5000")
+COMPANY_BAND_MAX_USD = Decimal("10000")
 GOAL_ORGANIZATIONS = 30
 GOAL_NEW_ASSOCIATIONS = 5
 GOAL_FESTIVAL_ORGANIZATIONS = 20
 GOAL_INTERVENTIONS = 10
 GOAL_LARGE_SCALE = 1
 GOAL_PRIVATE_SHARE = Decimal("30")
-# Organizations that count as "mapped": registered and not rejected or merged away.
-ORGANIZATION_EXCLUDED = ("rejected", "merged")
+GOAL_IMPROVED_SPACES = Decimal("100")
+GOAL_COHESION = Decimal("60")
+# Registrations still waiting for a coordinator: shown as in progress, never counted.
+ORGANIZATION_PENDING = "pending"
+# A pledge counts once the company confirmed it; "pledged" is a promise still in progress.
+PLEDGE_COUNTED = ("confirmed", "received", "partly_used", "fully_used")
+INTERVENTION_UNDER_WAY = ("planned", "co_design", "execution", "closing")
+# A space is "deteriorated or at risk" when its first verified survey scored in the bad
+# band, and "fair or better" from the fair band up (mapping.models.ConditionBand).
+FAIR_MIN_SCORE = 40
 
 
 def _model(label: str) -> Any:
@@ -58,6 +82,10 @@ class Target:
     unit: str = ""
     detail: str | Promise = ""
     measurable: bool = True
+    # What counts, from which records, since when: shown under the target on the page.
+    definition: str | Promise = ""
+    # What is under way and not counted (pending, unconfirmed, unfinished), shown beside.
+    in_progress: str | Promise = ""
 
     @property
     def progress(self) -> int:
@@ -71,32 +99,66 @@ class Target:
         return self.measurable and Decimal(self.value) >= Decimal(self.goal)
 
 
+def _share(part: Decimal, total: Decimal) -> Decimal:
+    if not total:
+        return Decimal("0.0")
+    return (part * 100 / total).quantize(Decimal("0.1"))
+
+
+def _funding() -> dict[str, Decimal]:
+    return {"private": Decimal("0.00"), "municipal": Decimal("0.00"), "community": Decimal("0.00")}
+
+
+@dataclass
+class YearShare:
+    year: int
+    private: Decimal = Decimal("0.00")
+    total: Decimal = Decimal("0.00")
+
+    @property
+    def share(self) -> Decimal:
+        return _share(self.private, self.total)
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.total) and self.share >= GOAL_PRIVATE_SHARE
+
+
 @dataclass
 class DistrictFigures:
     """Raw counts for one district; ``targets`` turns them into progress toward the goals."""
 
     district_id: int
+    plan: ImpactPlan
     role_guide_approved: bool | None = None
     work_plan_active: bool | None = None
     organizations: int = 0
+    organizations_pending: int = 0
     new_associations: int = 0
+    new_associations_pending: int = 0
     spaces: int = 0
     spaces_characterized: int = 0
+    spaces_in_review: int = 0
+    spaces_at_risk: int = 0
+    spaces_improved: int = 0
+    spaces_at_risk_under_way: int = 0
     festival_organizations: int | None = None
+    festival_pending: int = 0
     companies: int = 0
     companies_contributing: int = 0
+    companies_above_band: int = 0
+    companies_unconfirmed: int = 0
     pledged_usd: Decimal = Decimal("0.00")
     pledged_pen: Decimal = Decimal("0.00")
     interventions: int = 0
-    interventions_finished: int = 0
+    interventions_under_way: int = 0
     large_scale: int = 0
-    funding: dict[str, Decimal] = field(
-        default_factory=lambda: {
-            "private": Decimal("0.00"),
-            "municipal": Decimal("0.00"),
-            "community": Decimal("0.00"),
-        }
-    )
+    large_scale_under_way: int = 0
+    funding: dict[str, Decimal] = field(default_factory=_funding)
+    funding_under_way: dict[str, Decimal] = field(default_factory=_funding)
+    years: dict[int, YearShare] = field(default_factory=dict)
+    cohesion: Any = None
+    references: list[ReferenceValue] = field(default_factory=list)
 
     @property
     def funding_total(self) -> Decimal:
@@ -104,25 +166,33 @@ class DistrictFigures:
 
     @property
     def private_share(self) -> Decimal:
-        total = self.funding_total
-        if not total:
-            return Decimal("0.0")
-        return (self.funding["private"] * 100 / total).quantize(Decimal("0.1"))
+        """Private share of the funding of the interventions finished within the period."""
+        private = sum((y.private for y in self.years.values()), Decimal("0.00"))
+        total = sum((y.total for y in self.years.values()), Decimal("0.00"))
+        return _share(private, total)
 
     @property
     def characterized_percent(self) -> Decimal:
-        if not self.spaces:
-            return Decimal("0.0")
-        return (Decimal(self.spaces_characterized) * 100 / self.spaces).quantize(Decimal("0.1"))
+        return _share(Decimal(self.spaces_characterized), Decimal(self.spaces))
+
+    @property
+    def improved_percent(self) -> Decimal:
+        return _share(Decimal(self.spaces_improved), Decimal(self.spaces_at_risk))
 
     @property
     def platform_installed(self) -> bool:
         return bool(self.role_guide_approved and self.work_plan_active)
 
+    @property
+    def year_shares(self) -> list[YearShare]:
+        return [self.years[year] for year in self.plan.years]
+
     def targets(self) -> list[Target]:
         platform_measurable = (
             self.role_guide_approved is not None and self.work_plan_active is not None
         )
+        plan = self.plan
+        cohesion = self.cohesion
         return [
             Target(
                 "platform",
@@ -135,26 +205,56 @@ class DistrictFigures:
                     "plan": _("yes") if self.work_plan_active else _("no"),
                 },
                 measurable=platform_measurable,
+                definition=_(
+                    "Counts 1 when a version of the guide of roles and functions is approved "
+                    "and the work plan has at least one activity not cancelled."
+                ),
             ),
             Target(
                 "companies",
-                _("Companies contributing US$ 5,000 or more"),
+                _("Companies contributing US$ 5,000–10,000 by %(year)s")
+                % {"year": plan.results_year},
                 self.companies_contributing,
                 GOAL_COMPANIES,
-                detail=_("%(count)s companies pledged %(usd)s in all")
-                % {"count": self.companies, "usd": format_money(self.pledged_usd, "USD")},
+                detail=_(
+                    "%(above)s of them above US$ 10,000 · "
+                    "%(count)s companies pledged %(usd)s in all"
+                )
+                % {
+                    "above": self.companies_above_band,
+                    "count": self.companies,
+                    "usd": format_money(self.pledged_usd, "USD"),
+                },
+                definition=_(
+                    "Companies whose confirmed, received or used pledges (money or in kind, "
+                    "valued at the exchange rate of their date) dated up to the end of "
+                    "%(year)s add up to US$ 5,000 or more."
+                )
+                % {"year": plan.results_year},
+                in_progress=_("%(n)s companies with pledges not yet confirmed")
+                % {"n": self.companies_unconfirmed},
             ),
             Target(
                 "organizations",
                 _("Organizations mapped"),
                 self.organizations,
                 GOAL_ORGANIZATIONS,
+                definition=_(
+                    "Organizations of the registry verified by a coordinator, since the "
+                    "registry opened. Registrations awaiting verification are not counted."
+                ),
+                in_progress=_("%(n)s registrations awaiting verification")
+                % {"n": self.organizations_pending},
             ),
             Target(
                 "new_associations",
                 _("New neighbourhood associations"),
                 self.new_associations,
                 GOAL_NEW_ASSOCIATIONS,
+                definition=_(
+                    "Verified neighbourhood associations registered as newly constituted."
+                ),
+                in_progress=_("%(n)s awaiting verification") % {"n": self.new_associations_pending},
             ),
             Target(
                 "spaces",
@@ -164,6 +264,12 @@ class DistrictFigures:
                 unit="%",
                 detail=_("%(done)s of %(total)s spaces have a verified survey")
                 % {"done": self.spaces_characterized, "total": self.spaces},
+                definition=_(
+                    "Share of the district's public spaces with at least one characterization "
+                    "survey approved by the university reviewer."
+                ),
+                in_progress=_("%(n)s spaces with a survey under review")
+                % {"n": self.spaces_in_review},
             ),
             Target(
                 "festival",
@@ -171,18 +277,36 @@ class DistrictFigures:
                 self.festival_organizations or 0,
                 GOAL_FESTIVAL_ORGANIZATIONS,
                 measurable=self.festival_organizations is not None,
+                definition=_(
+                    "Distinct registered organizations with a confirmed team in any edition "
+                    "of the festival."
+                ),
+                in_progress=_("%(n)s teams registered and not yet confirmed")
+                % {"n": self.festival_pending},
             ),
             Target(
                 "interventions",
                 _("Public spaces intervened"),
                 self.interventions,
                 GOAL_INTERVENTIONS,
-                detail=_("%(finished)s finished · large-scale transformations: %(large)s of 1")
-                % {"finished": self.interventions_finished, "large": self.large_scale},
+                definition=_("Interventions finished (closed with their survey after the work)."),
+                in_progress=_("%(n)s interventions under way")
+                % {"n": self.interventions_under_way},
+            ),
+            Target(
+                "large_scale",
+                _("Large-scale transformation"),
+                self.large_scale,
+                GOAL_LARGE_SCALE,
+                definition=_(
+                    "The intervention marked as the large-scale transformation, finished."
+                ),
+                in_progress=_("%(n)s under way") % {"n": self.large_scale_under_way},
             ),
             Target(
                 "private_share",
-                _("Private-sector share of improvement funding"),
+                _("Private-sector share of improvement funding, %(first)s–%(last)s")
+                % {"first": plan.first_year, "last": plan.last_year},
                 self.private_share,
                 GOAL_PRIVATE_SHARE,
                 unit="%",
@@ -191,6 +315,46 @@ class DistrictFigures:
                     "private": format_money(self.funding["private"]),
                     "total": format_money(self.funding_total),
                 },
+                definition=_(
+                    "Private money and goods allocated to kit items, over all funding (kits "
+                    "and budget lines) of the interventions finished, by the year each "
+                    "intervention started, within the five-year period; each year is shown "
+                    "against the same 30 % below."
+                ),
+                in_progress=_("%(amount)s committed to interventions under way")
+                % {"amount": format_money(sum(self.funding_under_way.values(), Decimal(0)))},
+            ),
+            Target(
+                "improved_spaces",
+                _("Deteriorated or at-risk spaces now fair or better"),
+                self.improved_percent,
+                GOAL_IMPROVED_SPACES,
+                unit="%",
+                detail=_("%(improved)s of %(total)s spaces")
+                % {"improved": self.spaces_improved, "total": self.spaces_at_risk},
+                measurable=bool(self.spaces_at_risk),
+                definition=_(
+                    "Spaces whose first verified survey scored below 40 (bad) and whose latest "
+                    "verified survey scores 40 or more (fair or good)."
+                ),
+                in_progress=_("%(n)s of them with an intervention under way")
+                % {"n": self.spaces_at_risk_under_way},
+            ),
+            Target(
+                "cohesion",
+                _("Population with strengthened social cohesion"),
+                cohesion.percent if cohesion is not None else Decimal(0),
+                GOAL_COHESION,
+                unit="%",
+                detail=cohesion.summary if cohesion is not None else "",
+                measurable=cohesion is not None,
+                definition=_(
+                    "Share of residents whose social-cohesion score in the latest perception "
+                    "wave is 62.5 or more (agree on average with the trust, safety, "
+                    "participation and care items), weighted by sector population, with its "
+                    "95 % confidence interval; see the perception survey page."
+                ),
+                in_progress=cohesion.baseline_text if cohesion is not None else "",
             ),
         ]
 
@@ -199,9 +363,88 @@ def _grouped(qs: Any, key: str, **aggregates: Any) -> dict[int, dict[str, Any]]:
     return {row[key]: row for row in qs.values(key).annotate(**aggregates).order_by()}
 
 
+def plans_by_district(district_ids: list[int]) -> dict[int, ImpactPlan]:
+    """Each district's years; a district without a plan measures from the current year."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    plans = {p.district_id: p for p in ImpactPlan.objects.filter(district_id__in=district_ids)}
+    return {
+        pk: plans.get(pk) or ImpactPlan(district_id=pk, first_year=year, results_year=year)
+        for pk in district_ids
+    }
+
+
+def _space_condition_rows(spaces: Any, key: str) -> dict[int, dict[str, Any]]:
+    """Spaces at risk at baseline and improved since, grouped by ``key`` (one query)."""
+    survey = _model("mapping.Survey")
+    first_score = Subquery(
+        survey.objects.filter(
+            space=OuterRef("pk"), status="verified", condition_score__isnull=False
+        )
+        .order_by("observed_at", "pk")
+        .values("condition_score")[:1]
+    )
+    at_risk = Q(first_score__lt=FAIR_MIN_SCORE)
+    return _grouped(
+        spaces.alias(first_score=first_score),
+        key,
+        n=Count("pk"),
+        done=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
+        at_risk=Count("pk", filter=at_risk),
+        improved=Count("pk", filter=at_risk & Q(condition_score__gte=FAIR_MIN_SCORE)),
+        under_way=Count(
+            "pk",
+            filter=at_risk
+            & Q(condition_score__lt=FAIR_MIN_SCORE)
+            & Q(intervention__status__in=INTERVENTION_UNDER_WAY),
+        ),
+    )
+
+
+def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
+    """Funding per (``key``, intervention status, year, source), not cancelled: two queries.
+
+    The year is the intervention's start date, or the day it was recorded when not set.
+    """
+    interventions = Intervention.objects.filter(district_id__in=district_ids).public()
+    rows: list[dict[str, Any]] = []
+    private = (
+        Allocation.objects.filter(item__kit__intervention__in=interventions)
+        .annotate(
+            k=F(f"item__kit__intervention__{key}"),
+            status=F("item__kit__intervention__status"),
+            year=Coalesce(
+                ExtractYear("item__kit__intervention__starts_on"),
+                ExtractYear("item__kit__intervention__created_at"),
+            ),
+        )
+        .values("k", "status", "year")
+        .annotate(s=Sum("amount_pen"))
+        .order_by()
+    )
+    rows.extend({**row, "source": "private"} for row in private)
+    lines = (
+        BudgetLine.objects.filter(intervention__in=interventions)
+        .annotate(
+            k=F(f"intervention__{key}"),
+            status=F("intervention__status"),
+            year=Coalesce(
+                ExtractYear("intervention__starts_on"), ExtractYear("intervention__created_at")
+            ),
+        )
+        .values("k", "status", "year", "source")
+        .annotate(s=Sum("amount_pen"))
+        .order_by()
+    )
+    rows.extend(dict(line) for line in lines)
+    return rows
+
+
 def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
     """The raw figures of several districts, with a fixed number of queries."""
-    result = {pk: DistrictFigures(district_id=pk) for pk in district_ids}
+    plans = plans_by_district(district_ids)
+    result = {pk: DistrictFigures(district_id=pk, plan=plans[pk]) for pk in district_ids}
 
     guide = _model("platform_app.RoleGuideVersion")
     activity = _model("platform_app.Activity")
@@ -227,43 +470,59 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
     if _has_fields(organization, "district", "status", "typology"):
         has_new = _has_fields(organization, "newly_constituted")
         new_q = Q(typology="neighbourhood", newly_constituted=True) if has_new else Q(pk__in=[])
+        verified, pending = Q(status="verified"), Q(status=ORGANIZATION_PENDING)
         rows = _grouped(
-            organization.objects.filter(district_id__in=district_ids).exclude(
-                status__in=ORGANIZATION_EXCLUDED
-            ),
+            organization.objects.filter(district_id__in=district_ids),
             "district_id",
-            n=Count("pk"),
-            new=Count("pk", filter=new_q),
+            n=Count("pk", filter=verified),
+            pending=Count("pk", filter=pending),
+            new=Count("pk", filter=new_q & verified),
+            new_pending=Count("pk", filter=new_q & pending),
         )
         for pk, row in rows.items():
             result[pk].organizations = row["n"]
+            result[pk].organizations_pending = row["pending"]
             result[pk].new_associations = row["new"]
+            result[pk].new_associations_pending = row["new_pending"]
 
     space = _model("mapping.PublicSpace")
-    if _has_fields(space, "district", "latest_verified_survey"):
-        rows = _grouped(
-            space.objects.filter(district_id__in=district_ids),
+    survey = _model("mapping.Survey")
+    if _has_fields(space, "district", "latest_verified_survey", "condition_score") and survey:
+        for pk, row in _space_condition_rows(
+            space.objects.filter(district_id__in=district_ids), "district_id"
+        ).items():
+            fig = result[pk]
+            fig.spaces, fig.spaces_characterized = row["n"], row["done"]
+            fig.spaces_at_risk, fig.spaces_improved = row["at_risk"], row["improved"]
+            fig.spaces_at_risk_under_way = row["under_way"]
+        for pk, row in _grouped(
+            space.objects.filter(
+                district_id__in=district_ids,
+                latest_verified_survey__isnull=True,
+                surveys__status="submitted",
+            ),
             "district_id",
-            n=Count("pk"),
-            done=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
-        )
-        for pk, row in rows.items():
-            result[pk].spaces = row["n"]
-            result[pk].spaces_characterized = row["done"]
+            n=Count("pk", distinct=True),
+        ).items():
+            result[pk].spaces_in_review = row["n"]
 
     team = _model("festival.Team")
     if _has_fields(team, "edition", "organization", "status"):
         for fig in result.values():
             fig.festival_organizations = 0
         rows = _grouped(
-            team.objects.filter(
-                edition__district_id__in=district_ids, organization__isnull=False
-            ).exclude(status="withdrawn"),
+            team.objects.filter(edition__district_id__in=district_ids),
             "edition__district_id",
-            n=Count("organization", distinct=True),
+            n=Count(
+                "organization",
+                distinct=True,
+                filter=Q(status="confirmed", organization__isnull=False),
+            ),
+            pending=Count("pk", filter=Q(status="registered")),
         )
         for pk, row in rows.items():
             result[pk].festival_organizations = row["n"]
+            result[pk].festival_pending = row["pending"]
 
     for company in Company.objects.filter(district_id__in=district_ids).with_totals():
         fig = result[company.district_id]
@@ -271,96 +530,164 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
             fig.companies += 1
         fig.pledged_usd += company.pledged_usd
         fig.pledged_pen += company.pledged_pen
-        if company.pledged_usd >= COMPANY_MIN_USD:
-            fig.companies_contributing += 1
+    confirmed: dict[tuple[int, int], Decimal] = {}
+    unconfirmed: set[tuple[int, int]] = set()
+    for pledge_row in (
+        Pledge.objects.filter(company__district_id__in=district_ids)
+        .exclude(state="withdrawn")
+        .values("company__district_id", "company_id", "state", "rate_date__year")
+        .annotate(usd=Sum("value_usd"))
+        .order_by()
+    ):
+        company_key = (pledge_row["company__district_id"], pledge_row["company_id"])
+        if pledge_row["state"] not in PLEDGE_COUNTED:
+            unconfirmed.add(company_key)
+        elif pledge_row["rate_date__year"] <= result[company_key[0]].plan.results_year:
+            confirmed[company_key] = confirmed.get(company_key, Decimal(0)) + pledge_row["usd"]
+    for (district_pk, _company), usd in confirmed.items():
+        if usd >= COMPANY_MIN_USD:
+            result[district_pk].companies_contributing += 1
+            result[district_pk].companies_above_band += usd > COMPANY_BAND_MAX_USD
+    for district_pk, _company in unconfirmed:
+        result[district_pk].companies_unconfirmed += 1
 
     rows = _grouped(
         Intervention.objects.filter(district_id__in=district_ids).public(),
         "district_id",
-        n=Count("pk"),
-        finished=Count("pk", filter=Q(status="finished")),
-        large=Count("pk", filter=Q(large_scale=True)),
+        n=Count("pk", filter=Q(status="finished")),
+        under_way=Count("pk", filter=~Q(status="finished")),
+        large=Count("pk", filter=Q(large_scale=True, status="finished")),
+        large_under_way=Count("pk", filter=Q(large_scale=True) & ~Q(status="finished")),
     )
     for pk, row in rows.items():
         result[pk].interventions = row["n"]
-        result[pk].interventions_finished = row["finished"]
+        result[pk].interventions_under_way = row["under_way"]
         result[pk].large_scale = row["large"]
+        result[pk].large_scale_under_way = row["large_under_way"]
 
-    rows = _grouped(
-        Allocation.objects.filter(item__kit__intervention__district_id__in=district_ids).exclude(
-            item__kit__intervention__status="cancelled"
-        ),
-        "item__kit__intervention__district_id",
-        s=Sum("amount_pen"),
-    )
-    for pk, row in rows.items():
-        result[pk].funding["private"] += row["s"] or 0
-    lines = (
-        BudgetLine.objects.filter(intervention__district_id__in=district_ids)
-        .exclude(intervention__status="cancelled")
-        .values("intervention__district_id", "source")
-        .annotate(s=Sum("amount_pen"))
-        .order_by()
-    )
-    for line in lines:
-        result[line["intervention__district_id"]].funding[line["source"]] += line["s"] or 0
+    for fig in result.values():
+        fig.years = {year: YearShare(year) for year in fig.plan.years}
+    for row in _funding_rows(district_ids, "district_id"):
+        fig, amount = result[row["k"]], row["s"] or Decimal(0)
+        if row["status"] != "finished":
+            fig.funding_under_way[row["source"]] += amount
+            continue
+        fig.funding[row["source"]] += amount
+        if row["year"] in fig.years:
+            fig.years[row["year"]].total += amount
+            if row["source"] == "private":
+                fig.years[row["year"]].private += amount
+
+    for reference in ReferenceValue.objects.filter(district_id__in=district_ids):
+        result[reference.district_id].references.append(reference)
+
+    from interventions.perception import index as perception_index
+
+    for pk, estimate in perception_index.cohesion_by_district(district_ids).items():
+        result[pk].cohesion = estimate
     return result
 
 
 @dataclass
 class SectorRow:
+    pk: int
     number: int
     name: str
     spaces: int = 0
     characterized: int = 0
+    at_risk: int = 0
+    improved: int = 0
     organizations: int = 0
+    organizations_pending: int = 0
     interventions: int = 0
+    interventions_under_way: int = 0
     festival_teams: int = 0
+    private: Decimal = Decimal("0.00")
+    funding_total: Decimal = Decimal("0.00")
+    cohesion: Any = None
+
+    @property
+    def private_share(self) -> Decimal:
+        return _share(self.private, self.funding_total)
+
+    @property
+    def improved_percent(self) -> Decimal:
+        return _share(Decimal(self.improved), Decimal(self.at_risk))
 
 
 def sector_rows(district: Any) -> list[SectorRow]:
-    """The same figures broken down by sector (four grouped queries)."""
-    rows = {s.pk: SectorRow(number=s.number, name=s.name) for s in district.sectors.all()}
+    """The same figures broken down by sector (a fixed number of grouped queries)."""
+    rows = {s.pk: SectorRow(pk=s.pk, number=s.number, name=s.name) for s in district.sectors.all()}
     space = _model("mapping.PublicSpace")
-    if _has_fields(space, "sector", "latest_verified_survey"):
-        for pk, row in _grouped(
-            space.objects.filter(district=district, sector__isnull=False),
-            "sector_id",
-            n=Count("pk"),
-            done=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
+    if _has_fields(space, "sector", "latest_verified_survey", "condition_score"):
+        for pk, row in _space_condition_rows(
+            space.objects.filter(district=district, sector__isnull=False), "sector_id"
         ).items():
             if pk in rows:
                 rows[pk].spaces, rows[pk].characterized = row["n"], row["done"]
+                rows[pk].at_risk, rows[pk].improved = row["at_risk"], row["improved"]
     organization = _model("platform_app.Organization")
     if _has_fields(organization, "sector", "status"):
         for pk, row in _grouped(
-            organization.objects.filter(district=district, sector__isnull=False).exclude(
-                status__in=ORGANIZATION_EXCLUDED
-            ),
+            organization.objects.filter(district=district, sector__isnull=False),
             "sector_id",
-            n=Count("pk"),
+            n=Count("pk", filter=Q(status="verified")),
+            pending=Count("pk", filter=Q(status=ORGANIZATION_PENDING)),
         ).items():
             if pk in rows:
                 rows[pk].organizations = row["n"]
+                rows[pk].organizations_pending = row["pending"]
     for pk, row in _grouped(
         Intervention.objects.public().filter(district=district, public_space__sector__isnull=False),
         "public_space__sector_id",
-        n=Count("pk"),
+        n=Count("pk", filter=Q(status="finished")),
+        under_way=Count("pk", filter=~Q(status="finished")),
     ).items():
         if pk in rows:
             rows[pk].interventions = row["n"]
+            rows[pk].interventions_under_way = row["under_way"]
     team = _model("festival.Team")
     if _has_fields(team, "sector", "status"):
         for pk, row in _grouped(
-            team.objects.filter(edition__district=district, sector__isnull=False).exclude(
-                status="withdrawn"
+            team.objects.filter(
+                edition__district=district, sector__isnull=False, status="confirmed"
             ),
             "sector_id",
             n=Count("pk"),
         ).items():
             if pk in rows:
                 rows[pk].festival_teams = row["n"]
+    plan = plans_by_district([district.pk])[district.pk]
+    for row in _funding_rows([district.pk], "public_space__sector_id"):
+        if row["k"] in rows and row["status"] == "finished" and row["year"] in plan.years:
+            rows[row["k"]].funding_total += row["s"] or 0
+            if row["source"] == "private":
+                rows[row["k"]].private += row["s"] or 0
+    from interventions.perception import index as perception_index
+
+    for pk, estimate in perception_index.cohesion_by_sector(district).items():
+        if pk in rows:
+            rows[pk].cohesion = estimate
     return sorted(rows.values(), key=lambda r: r.number)
+
+
+# Figures are cached briefly under the impact generation: a new perception answer or a
+# corrected baseline figure shows at once; facts of the other apps within a minute.
+CACHE_SECONDS = 60
+
+
+def cached_district(district: Any) -> tuple[DistrictFigures, list[SectorRow]]:
+    """The district's figures and sector rows, from the cache when fresh (no query then)."""
+    from django.core.cache import cache
+
+    from interventions.perception.services import figures_generation
+
+    key = f"results:{district.pk}:{figures_generation()}"
+    found: tuple[DistrictFigures, list[SectorRow]] | None = cache.get(key)
+    if found is None:
+        found = (figures_by_district([district.pk])[district.pk], sector_rows(district))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def pledges_by_state(district: Any) -> list[dict[str, Any]]:

@@ -433,6 +433,10 @@ def seed(*, password: str, out: TextIO) -> None:
             intervention.survey_before, intervention.survey_after = before, after
             intervention.save(update_fields=["survey_before", "survey_after"])
 
+    from interventions import demo_perception
+
+    demo_perception.seed(district=district, coordinator=coordinator, out=out)
+
     total = Intervention.objects.filter(district=district).count()
     out.write(
         f"Interventions: {Company.objects.filter(district=district).count()} companies, "

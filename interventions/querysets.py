@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Intervention,  # noqa: F401
         KitItem,
         MaintenanceTask,  # noqa: F401
+        PerceptionResponse,  # noqa: F401
         Pledge,
     )
     from platform_app.models import User
@@ -189,3 +190,10 @@ def funding_totals(
         (totals["private"] * 100 / total).quantize(Decimal("0.1")) if total else Decimal("0.0")
     )
     return totals
+
+
+class PerceptionResponseQuerySet(models.QuerySet["PerceptionResponse"]):
+    def counted(self) -> PerceptionResponseQuerySet:
+        """The answers the index reads: scored, and not flagged as a possible repeat of the
+        same browser on the public link (kept for review, left out of every figure)."""
+        return self.filter(duplicate_suspected=False, cohesive__isnull=False)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from interventions import views
+from interventions.perception import views as perception
 
 app_name = "interventions"
 
@@ -45,11 +46,43 @@ urlpatterns = [
     path("intervenciones/<int:pk>/guia/", views.guide_print, name="guide-print"),
     path("resultados/", views.results, name="results"),
     path("resultados/comparar/", views.results_compare, name="results-compare"),
+    # Before "resultados/<slug>/", which would otherwise take "referencias" for a district.
+    path("resultados/referencias/", perception.references, name="impact-references"),
+    path("resultados/referencias/anios/", perception.plan_save, name="impact-plan-save"),
+    path(
+        "resultados/referencias/<slug:key>/",
+        perception.reference_save,
+        name="impact-reference-save",
+    ),
     path("resultados/exportar.<str:fmt>", views.results_export, name="results-export"),
     path("resultados/<slug:slug>/", views.results, name="results-district"),
     path(
         "resultados/<slug:slug>/exportar.<str:fmt>",
         views.results_export,
         name="results-district-export",
+    ),
+    # The perception survey and the open data (interventions/perception/).
+    path("percepcion/", perception.manage, name="perception-manage"),
+    path("percepcion/sw.js", perception.service_worker, name="perception-sw"),
+    path(
+        "percepcion/cuestionario/", perception.questionnaire_edit, name="perception-questionnaire"
+    ),
+    path("percepcion/olas/nueva/", perception.wave_create, name="perception-wave-create"),
+    path("percepcion/olas/<int:pk>/abrir/", perception.wave_toggle, name="perception-wave-toggle"),
+    path(
+        "percepcion/sectores/<int:sector_pk>/poblacion/",
+        perception.population_set,
+        name="perception-population",
+    ),
+    path("percepcion/recoger/", perception.collect_list, name="perception-collect-list"),
+    path("percepcion/<int:pk>/recoger/", perception.collect, name="perception-collect"),
+    path("percepcion/<int:pk>/kiosco/", perception.kiosk, name="perception-kiosk"),
+    path("encuesta/<uuid:token>/", perception.public_answer, name="perception-public"),
+    path("resultados/<slug:slug>/percepcion/", perception.results, name="perception-results"),
+    path("datos-abiertos/", perception.open_data, name="open-data"),
+    path(
+        "datos-abiertos/<slug:slug>/<slug:name>.<str:fmt>",
+        perception.dataset,
+        name="open-data-dataset",
     ),
 ]

@@ -928,33 +928,49 @@ def guide_print(request: HttpRequest, pk: int) -> HttpResponse:
 def _dashboard_district(slug: str | None) -> District:
     from django.conf import settings
 
-    from platform_app.models import District
+    from platform_app.models import District, Sector
 
-    if slug:
-        return get_object_or_404(District.objects.prefetch_related("sectors"), slug=slug)
-    return get_object_or_404(
-        District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    # The boundaries (large GeoJSON) are not needed here and cost more than the rest.
+    districts = District.objects.defer("boundary").prefetch_related(
+        Prefetch("sectors", Sector.objects.defer("boundary"))
     )
+    if slug:
+        return get_object_or_404(districts, slug=slug)
+    return get_object_or_404(districts, ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
 
 
 def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The targets of the founding document for one district. Public; coordinators of the
     district also see the pledges by state (no personal data on either version)."""
     from interventions import dashboard
+    from interventions.perception.services import figures_generation
+    from santaanita.page_cache import public_page
 
-    district = _dashboard_district(slug)
-    figures = dashboard.figures_by_district([district.pk])[district.pk]
-    coordinator = can(request.user, "interventions.view_pledge", district)
-    return render(
+    def page() -> HttpResponse:
+        district = _dashboard_district(slug)
+        figures, sectors = dashboard.cached_district(district)
+        coordinator = can(request.user, "interventions.view_pledge", district)
+        return render(
+            request,
+            "interventions/results.html",
+            {
+                "district": district,
+                "figures": figures,
+                "targets": figures.targets(),
+                "sectors": sectors,
+                "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
+                "can_edit_references": can(
+                    request.user, "interventions.change_referencevalue", district
+                ),
+            },
+        )
+
+    # Anonymous visitors get the kept page (the figures' cache rules how fresh it is).
+    return public_page(
         request,
-        "interventions/results.html",
-        {
-            "district": district,
-            "figures": figures,
-            "targets": figures.targets(),
-            "sectors": dashboard.sector_rows(district),
-            "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
-        },
+        key=f"results:{figures_generation()}",
+        seconds=dashboard.CACHE_SECONDS,
+        render=page,
     )
 
 

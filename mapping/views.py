@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -132,6 +133,8 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
         "can_edit": can(request.user, "mapping.change_publicspace", space.district),
         "can_survey": may_survey(request.user, space),
+        # Other apps' panels (settings.SPACE_PAGE_PANELS), e.g. residents' perception of it.
+        "panels": [import_string(path)(space=space) for path in settings.SPACE_PAGE_PANELS],
     }
     if survey is not None:
         context.update(
@@ -585,6 +588,12 @@ def survey_service_worker(request: HttpRequest) -> HttpResponse:
     # The survey forms' paths as a JavaScript regular expression: /mapa/espacios/\d+/ficha/
     pattern = re.escape(form_path).replace("/", "\\/").replace(str(placeholder), "\\d+")
     return service_worker_response(
-        "mapping/survey-sw.js",
-        {"version": version, "survey_form_pattern": pattern, "precache": SURVEY_WORKER_STATIC},
+        "components/offline-sw.js",
+        {
+            "cache_prefix": "mapping-survey",
+            "version": version,
+            "list_url": reverse("mapping:assignment-mine"),
+            "form_pattern": pattern,
+            "precache": SURVEY_WORKER_STATIC,
+        },
     )

@@ -78,6 +78,18 @@ GROUPS: tuple[NavGroup, ...] = (
             NavEntry(_("Results"), "interventions:results"),
             NavEntry(_("Companies"), "interventions:company-list"),
             NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
+            # Impact measurement: the perception survey and the open data.
+            NavEntry(
+                _("Perception survey"),
+                "interventions:perception-manage",
+                "interventions.change_wave",
+            ),
+            NavEntry(
+                _("Collect answers"),
+                "interventions:perception-collect-list",
+                "interventions.collect_perceptionresponse",
+            ),
+            NavEntry(_("Open data"), "interventions:open-data"),
         ),
     ),
     NavGroup(

@@ -140,6 +140,21 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             for action in ("view", "add", "change")
         ],
         "interventions.view_pledgechange",
+        # impact measurement: coordinators keep the baseline figures, the programme's
+        # years, the questionnaire, the waves and the sector populations, and collect.
+        *[
+            f"interventions.{action}_{model}"
+            for model in (
+                "impactplan",
+                "referencevalue",
+                "questionnaireversion",
+                "wave",
+                "sectorpopulation",
+            )
+            for action in ("view", "add", "change")
+        ],
+        "interventions.view_perceptionresponse",
+        "interventions.collect_perceptionresponse",
     ],
     Role.DESK: [
         # organization registry (issue 3): the desk registers and updates, never verifies.
@@ -157,6 +172,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.add_survey",
         "mapping.change_survey",
         "mapping.add_surveyphoto",
+        # impact measurement: volunteers collect perception answers on phones or a kiosk.
+        "interventions.collect_perceptionresponse",
     ],
     Role.REVIEWER: [
         # mapping (issue 4): the methodology reviewer of San Martín de Porres University

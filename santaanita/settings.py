@@ -240,6 +240,9 @@ REMINDER_SCANS: list[str] = [
 MEETING_PLACE_SOURCES: list[str] = ["mapping.places.public_spaces"]
 # Where an organization's turf (the spaces it uses or cares for) is kept; "" hides the field.
 ORGANIZATION_TURF = "mapping.places.caretaking"
+# Functions (dotted paths, keyword argument ``space``) returning HTML shown on a public
+# space's page beside its condition score, from apps mapping may not import.
+SPACE_PAGE_PANELS: list[str] = ["interventions.perception.panels.space_cohesion"]
 # Meeting files and agreement evidence: largest upload accepted.
 PLATFORM_FILE_MAX_BYTES = env_int("PLATFORM_FILE_MAX_BYTES", 10_000_000)
 # Absolute address of the site for links in emails sent by scans (no request at hand).

@@ -49,6 +49,11 @@ router.register("kits", interventions_api.KitViewSet, basename="kit")
 router.register("kit-deliveries", interventions_api.KitDeliveryViewSet, basename="kit-delivery")
 router.register("guides", interventions_api.MaintenanceGuideViewSet, basename="guide")
 router.register("results", interventions_api.ResultsViewSet, basename="results")
+# Open data of the perception survey (anonymized, suppressed under five respondents).
+router.register(
+    "perception-answers", interventions_api.PerceptionAnswerViewSet, basename="perception-answer"
+)
+router.register("cohesion", interventions_api.CohesionViewSet, basename="cohesion")
 router.register("festival/editions", festival_api.EditionViewSet, basename="festival-edition")
 router.register("festival/stages", festival_api.StageViewSet, basename="festival-stage")
 router.register("festival/teams", festival_api.TeamViewSet, basename="festival-team")

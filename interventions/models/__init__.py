@@ -8,7 +8,18 @@ from interventions.models.funding import (
     PledgeChange,
     PledgeDocument,
 )
+from interventions.models.impact import ImpactPlan, ReferenceValue
 from interventions.models.kits import ItemCategory, KitTemplate, KitTemplateItem
+from interventions.models.perception import (
+    SCALE_LABELS,
+    Dimension,
+    PerceptionResponse,
+    Question,
+    QuestionnaireVersion,
+    Scale,
+    SectorPopulation,
+    Wave,
+)
 
 __all__ = [
     "Company",
@@ -58,4 +69,17 @@ __all__ += [
     "Phase",
     "PlanPhase",
     "add_months",
+]
+
+__all__ += [
+    "SCALE_LABELS",
+    "Dimension",
+    "ImpactPlan",
+    "PerceptionResponse",
+    "Question",
+    "QuestionnaireVersion",
+    "ReferenceValue",
+    "Scale",
+    "SectorPopulation",
+    "Wave",
 ]

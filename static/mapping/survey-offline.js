@@ -13,12 +13,13 @@
 // stores each UUID once, so a resent photo is not doubled either.
 (function () {
   "use strict";
-  var QUEUE_KEY = "santaanita:survey-queue";
   var PHOTO_QUEUE_KEY = "santaanita:photo-queue";
   var DRAFT_PREFIX = "santaanita:survey-draft:";
   var status = document.getElementById("survey-queue-status");
   var form = document.querySelector("form[data-offline-survey]");
   var messages = (form || status || document.body).dataset;
+  // Another form (the perception survey) keeps its own queue, so each list counts its own.
+  var QUEUE_KEY = messages.queueKey || "santaanita:survey-queue";
   var flushing = false;
   var lastSent = null;
   var lastError = null;
@@ -292,6 +293,12 @@
         writeQueue(queue);
         localStorage.removeItem(draftKey);
         if (photoInput) photoInput.value = "";
+        // A form that collects one answer after another (data-offline-reset) starts blank
+        // for the next respondent, under a new key made here, on the phone.
+        if ("offlineReset" in form.dataset) {
+          form.reset();
+          uuidInput.value = newUuid();
+        }
         lastError = null;
         render();
         flush();

@@ -423,7 +423,7 @@ def test_the_surveyors_service_worker_keeps_the_list_and_the_survey_forms(client
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Cache-Control"] == "no-cache"
     script = response.content.decode()
-    pattern = re.search(r"const SURVEY_FORM = /(.+)/;", script).group(1)
+    pattern = re.search(r"const FORM = /(.+)/;", script).group(1)
     assert re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:survey-form", args=[12]))
     assert not re.fullmatch(pattern.replace("\\/", "/"), reverse("mapping:space-map"))
     assert f'const LIST = "{reverse("mapping:assignment-mine")}";' in script

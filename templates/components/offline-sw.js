@@ -1,15 +1,16 @@
-{% load static %}// Service worker of the surveyor's pages (served by mapping.views.survey_service_worker
-// under /mapa/ so its scope covers them). At a park without signal the volunteer can
-// reopen "My assignments" and any survey form opened before: pages come from the network
-// when there is one (and are kept), from this cache when there is not. Survey and photo
-// POSTs are never intercepted: survey-offline.js queues them and sends them later.
+{% load static %}// Service worker of pages that must reopen without a connection: the surveyor's pages
+// under /mapa/ and the perception survey's collection pages under /percepcion/ (each served
+// by its app's view under its own path, so its scope covers them). At a park without signal
+// the volunteer reopens the list and any form opened before: pages come from the network
+// when there is one (and are kept), from this cache when there is not. POSTs are never
+// intercepted: survey-offline.js queues them and sends them later, each with its key.
 "use strict";
-const CACHE = "mapping-survey-{{ version }}";
+const PREFIX = "{{ cache_prefix }}-";
+const CACHE = "{{ cache_prefix }}-{{ version }}";
 const STATIC_URL = "{% get_static_prefix %}";
-const LIST = "{% url 'mapping:assignment-mine' %}";
-const SURVEY_FORM = /^{{ survey_form_pattern }}$/;
-// The static files come from mapping.views.SURVEY_WORKER_STATIC, the list that also
-// versions this worker.
+const LIST = "{{ list_url }}";
+const FORM = /^{{ form_pattern }}$/;
+// The static files come from the view's list, the same list that versions this worker.
 const PRECACHE = [
   LIST,
 {% for name in precache %}  "{% static name %}",
@@ -27,7 +28,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("mapping-survey-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
 });
@@ -60,7 +61,7 @@ function cacheFirst(request) {
 self.addEventListener("message", (event) => {
   const claimed = self.clients.claim();
   const url = new URL(event.data && event.data.keep, self.location.href);
-  if (url.origin !== self.location.origin || (url.pathname !== LIST && !SURVEY_FORM.test(url.pathname))) {
+  if (url.origin !== self.location.origin || (url.pathname !== LIST && !FORM.test(url.pathname))) {
     event.waitUntil(claimed);
     return;
   }
@@ -75,7 +76,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && (url.pathname === LIST || SURVEY_FORM.test(url.pathname))) {
+  if (request.mode === "navigate" && (url.pathname === LIST || FORM.test(url.pathname))) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith(STATIC_URL)) {
     event.respondWith(cacheFirst(request));
