@@ -14,7 +14,7 @@ from tests.factories_registry import OrganizationFactory
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module(
-    "platform_app.migrations.0018_organization_normalized_name_abbreviations"
+    "platform_app.migrations.0019_organization_normalized_name_abbreviations"
 )
 
 
