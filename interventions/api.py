@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +34,7 @@ from interventions.models import (
 )
 from platform_app.models import District
 from santaanita.files import IMAGES, UploadSerializerField
+from santaanita.pagination import ContractPagination
 
 if TYPE_CHECKING:
     from festival.models import Team
@@ -459,7 +459,7 @@ class PerceptionAnswerViewSet(viewsets.ViewSet):
     CSV, with each answer under its question code (see the data dictionary)."""
 
     serializer_class = PerceptionAnswerSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = ContractPagination
 
     @extend_schema(
         operation_id="perception_answers_list",
@@ -497,7 +497,7 @@ class CohesionViewSet(viewsets.ViewSet):
     a cell under five answers is empty with a note."""
 
     serializer_class = CohesionSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = ContractPagination
 
     @extend_schema(
         operation_id="cohesion_list",
