@@ -645,3 +645,30 @@ class SurveyPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name or ""
+
+
+# Problem reports live in their own module; imported here so Django registers their models
+# with the app.
+from mapping.reports_models import (  # noqa: E402
+    MunicipalArea,
+    Report,
+    ReportPhoto,
+    ReportSupporter,
+    ReportUpdate,
+)
+
+__all__ = [
+    "Assignment",
+    "EquipmentItem",
+    "MunicipalArea",
+    "NeedItem",
+    "Observation",
+    "PublicSpace",
+    "QualityItem",
+    "Report",
+    "ReportPhoto",
+    "ReportSupporter",
+    "ReportUpdate",
+    "Survey",
+    "SurveyPhoto",
+]

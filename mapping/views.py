@@ -31,7 +31,7 @@ from mapping.forms import (
     SurveyPhotoForm,
     UncaredSpacesFilterForm,
 )
-from mapping.models import Assignment, ConditionBand, Observation, PublicSpace, Survey
+from mapping.models import Assignment, ConditionBand, Observation, PublicSpace, Report, Survey
 from mapping.permissions import may_add_photo, may_survey
 from mapping.services import (
     assignment_create,
@@ -47,6 +47,7 @@ from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
 REVIEW_QUEUE_PER_PAGE = 20
+SPACE_OPEN_REPORTS = 20
 
 # The static files the surveyor's service worker keeps offline: every file "My
 # assignments" and the survey form load, base.html's included. The worker's PRECACHE is
@@ -123,6 +124,11 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
         "can_edit": can(request.user, "mapping.change_publicspace", space.district),
         "can_survey": may_survey(request.user, space),
+        # Open problem reports of the space (public, nothing about who reported them).
+        "open_reports": Report.objects.public()
+        .open()
+        .filter(space=space)
+        .order_by("-created_at")[:SPACE_OPEN_REPORTS],
     }
     if survey is not None:
         context.update(
