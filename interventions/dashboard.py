@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from interventions.models import Allocation, BudgetLine, Company, Intervention
+from mapping.reports_indicators import ReportFigures, report_figures_by_district
 from santaanita.money import format_money
 
 # Goals of the founding document.
@@ -375,3 +376,9 @@ def pledges_by_state(district: Any) -> list[dict[str, Any]]:
         .order_by("state")
     )
     return [{**row, "label": labels.get(row["state"], row["state"])} for row in rows]
+
+
+def problem_reports(district: Any) -> ReportFigures:
+    """Residents' problem reports: received, fixed, median days to fix and the share the
+    reporter confirmed fixed (mapping owns the facts and their definitions)."""
+    return report_figures_by_district([district.pk])[district.pk]

@@ -918,6 +918,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "targets": figures.targets(),
             "sectors": dashboard.sector_rows(district),
             "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
+            "problem_reports": dashboard.problem_reports(district),
         },
     )
 

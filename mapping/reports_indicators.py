@@ -127,13 +127,13 @@ def report_timings(*, district: District, by: Literal["category", "sector"]) -> 
 
 
 def open_reports_by_sector(district: District) -> dict[int | None, int]:
-    """Open, public reports per sector id: needs the coverage view shows beside surveys."""
-    return {
-        row["sector_id"]: row["n"]
-        for row in Report.objects.public()
+    """Open, public reports per sector number: needs residents reported, which the coverage
+    view shows beside the surveys."""
+    return dict(
+        Report.objects.public()
         .open()
         .filter(district=district)
-        .values("sector_id")
+        .values_list("sector__number")
         .annotate(n=Count("pk"))
         .order_by()
-    }
+    )

@@ -33,6 +33,7 @@ from mapping.forms import (
 )
 from mapping.models import Assignment, ConditionBand, Observation, PublicSpace, Report, Survey
 from mapping.permissions import may_add_photo, may_survey
+from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
     assignment_create,
     space_save,
@@ -515,8 +516,10 @@ def coverage(request: HttpRequest) -> HttpResponse:
         )
         .order_by("sector__number")
     ]
+    reported = open_reports_by_sector(district)
     for row in rows:
         row["percent"] = round(100 * row["characterized"] / row["mapped"]) if row["mapped"] else 0
+        row["open_reports"] = reported.get(row["sector__number"], 0)
     total = sum(r["mapped"] for r in rows)
     done = sum(r["characterized"] for r in rows)
     pending = spaces.not_surveyed().select_related("sector").order_by("sector__number", "name")
