@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mapping import reports_views, views
+from mapping import reports_api, reports_views, views
 
 app_name = "mapping"
 
@@ -45,3 +45,18 @@ urlpatterns = [
         name="report-followup",
     ),
 ]
+
+# Open311 GeoReport v2, mounted at /open311/v2/ by the project's urls (namespace "open311").
+open311_patterns = (
+    [
+        path("discovery.<str:fmt>", reports_api.Open311Discovery.as_view(), name="discovery"),
+        path("services.<str:fmt>", reports_api.Open311Services.as_view(), name="services"),
+        path("requests.<str:fmt>", reports_api.Open311Requests.as_view(), name="requests"),
+        path(
+            "requests/<int:pk>.<str:fmt>",
+            reports_api.Open311Request.as_view(),
+            name="request",
+        ),
+    ],
+    "open311",
+)
