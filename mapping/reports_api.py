@@ -39,7 +39,6 @@ from rest_framework.views import APIView
 
 from mapping.models import PublicSpace
 from mapping.reports_limits import report_allowed
-from mapping.reports_querysets import ReportQuerySet
 from mapping.reports_models import (
     OPEN_STATUSES,
     Report,
@@ -48,6 +47,7 @@ from mapping.reports_models import (
     ReportStatus,
     ReportUpdate,
 )
+from mapping.reports_querysets import ReportQuerySet
 from mapping.reports_services import clean_point, report_submit, space_nearest
 from platform_app.models import District
 

@@ -6,7 +6,6 @@ import json
 from xml.etree import ElementTree
 
 import pytest
-from django.urls import reverse
 
 from mapping.models import Report, ReportSupporter
 from mapping.reports_services import (
