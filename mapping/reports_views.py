@@ -436,41 +436,48 @@ def report_measures(request: HttpRequest) -> HttpResponse:
 
 
 def report_layer(request: HttpRequest) -> HttpResponse:
-    """Open public reports in a map window as GeoJSON points: category, status, the space
-    and the page; nothing about who reported. Cached per window under the district's layer
-    version, which every report write moves on."""
-    district = _default_district()
+    """Open public reports of a district (``district``: UBIGEO, default the platform's) in a
+    map window as GeoJSON points: category, status, the space and the page; nothing about
+    who reported. Cached per window under the district's layer version, which every report
+    write moves on; a cached answer touches no database row."""
+    ubigeo = request.GET.get("district") or settings.DEFAULT_DISTRICT_UBIGEO
     try:
         west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
     except ValueError:
-        return HttpResponse(
-            json.dumps({"error": _("Give bbox=west,south,east,north in degrees.")}),
-            status=400,
-            content_type="application/json",
-        )
+        return _layer_error(_("Give bbox=west,south,east,north in degrees."))
     if not (west <= east and south <= north) or max(east - west, north - south) > LAYER_MAX_SPAN:
-        return HttpResponse(
-            json.dumps({"error": _("The window is too large; zoom in.")}),
-            status=400,
-            content_type="application/json",
-        )
+        return _layer_error(_("The window is too large; zoom in."))
+    if not ubigeo.isdigit() or len(ubigeo) != 6:
+        raise Http404
+    # Districts are reference data: their id is cached with the layer.
+    district_id = cache.get_or_set(
+        f"mapping:district-id:{ubigeo}",
+        lambda: District.objects.filter(ubigeo=ubigeo).values_list("pk", flat=True).first(),
+        LAYER_CACHE_SECONDS,
+    )
+    if district_id is None:
+        raise Http404
     window = ",".join(f"{v:.4f}" for v in (west, south, east, north))
-    version = reports_layer_version(district.pk)
-    key = f"mapping:reports-layer:{district.pk}:{version}:{get_language()}:{window}"
+    version = reports_layer_version(district_id)
+    key = f"mapping:reports-layer:{district_id}:{version}:{get_language()}:{window}"
     body = cache.get(key)
     if body is None:
-        body = _layer_body(district, west, south, east, north)
+        body = _layer_body(district_id, west, south, east, north)
         cache.set(key, body, LAYER_CACHE_SECONDS)
     return HttpResponse(body, content_type="application/geo+json")
 
 
-def _layer_body(district: District, west: float, south: float, east: float, north: float) -> str:
+def _layer_error(message: str) -> HttpResponse:
+    return HttpResponse(json.dumps({"error": message}), status=400, content_type="application/json")
+
+
+def _layer_body(district_id: int, west: float, south: float, east: float, north: float) -> str:
     labels = dict(ReportCategory.choices)
     statuses = dict(ReportStatus.choices)
     rows = (
         Report.objects.public()
         .open()
-        .filter(district=district)
+        .filter(district_id=district_id)
         .in_window(west, south, east, north)
         .order_by("pk")
         .values_list("pk", "category", "status", "longitude", "latitude", "space__name")

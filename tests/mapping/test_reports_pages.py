@@ -344,3 +344,38 @@ def test_the_space_page_lists_open_reports_and_offers_to_report(client, space, r
     page = client.get(space.get_absolute_url()).content.decode()
     assert f"#{report.pk}" in page
     assert reverse("mapping:report-create") + f"?space={space.pk}" in page
+
+
+# --- Query counts ------------------------------------------------------------------------
+
+
+def _queries(client, url: str) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_layer_space_page_and_queue_keep_their_query_counts_flat(client, space):
+    from tests.factories_mapping import ReportFactory
+
+    signed_in(client, Role.COORDINATOR)
+    bbox = (
+        f"{space.centroid_lon - 0.01},{space.centroid_lat - 0.01},"
+        f"{space.centroid_lon + 0.01},{space.centroid_lat + 0.01}"
+    )
+    urls = [
+        reverse("mapping:report-layer") + f"?bbox={bbox}",
+        space.get_absolute_url(),
+        reverse("mapping:report-queue"),
+        reverse("api-root") + "reports/",
+        "/open311/v2/requests.json",
+    ]
+    ReportFactory.create_batch(3, space=space)
+    few = [_queries(client, url) for url in urls]
+    ReportFactory.create_batch(30, space=space)
+    assert [_queries(client, url) for url in urls] == few
