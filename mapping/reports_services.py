@@ -125,12 +125,14 @@ def clean_contact(*, email: str, phone: str) -> tuple[str, str]:
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
     if email:
-        if len(email) > 254 or CONTROL.search(email):
-            raise ValidationError({"email": _("Enter a valid email address.")})
         try:
+            if len(email) > 254 or CONTROL.search(email):
+                raise ValidationError("too long or control characters")
             validate_email(email)
         except ValidationError as exc:
-            raise ValidationError({"email": _("Enter a valid email address.")}) from exc
+            raise ValidationError(
+                {"email": _("Write a valid email address, such as name@example.org.")}
+            ) from exc
     if phone:
         if len(phone) > 30:
             raise ValidationError({"phone": _("Use only digits, spaces or dashes.")})
