@@ -78,9 +78,13 @@ WORKER_MOVES: dict[str, set[str]] = {
 }
 
 
-def reports_layer_version(district_id: int) -> str:
+def reports_layer_version_key(ubigeo: str) -> str:
+    return f"mapping:reports-layer-version:{ubigeo}"
+
+
+def reports_layer_version(ubigeo: str) -> str:
     """The current version of a district's cached report layer; any report write moves it."""
-    key = f"mapping:reports-layer-version:{district_id}"
+    key = reports_layer_version_key(ubigeo)
     version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
@@ -89,13 +93,10 @@ def reports_layer_version(district_id: int) -> str:
     return str(version)
 
 
-def _layer_changed(district_id: int) -> None:
+def _layer_changed(district: District) -> None:
     # After commit, so that no reader caches the old rows under the new version.
-    transaction.on_commit(
-        lambda: cache.set(
-            f"mapping:reports-layer-version:{district_id}", uuid.uuid4().hex, 24 * 3600
-        )
-    )
+    key = reports_layer_version_key(district.ubigeo)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, 24 * 3600))
 
 
 def clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
@@ -291,7 +292,7 @@ def report_submit(
             update = ReportUpdate.objects.create(report=report, status=ReportStatus.RECEIVED)
             _notify(report=report, update=update)
             _notify_area(report=report)
-            _layer_changed(report.district_id)
+            _layer_changed(report.district)
     except IntegrityError:
         # The same report arrived twice at once: the other request stored it.
         return Report.objects.get(client_uuid=report_uuid)
@@ -343,7 +344,7 @@ def report_me_too(
             )
     except IntegrityError:
         return ReportSupporter.objects.get(report=report, device=device)
-    _layer_changed(report.district_id)
+    _layer_changed(report.district)
     return supporter
 
 
@@ -385,7 +386,7 @@ def report_acknowledge(
             report=report, status=report.status, note=note, author=user
         )
         _notify(report=report, update=update)
-        _layer_changed(report.district_id)
+        _layer_changed(report.district)
     return report
 
 
@@ -445,7 +446,7 @@ def report_status_change(
         if status == ReportStatus.DUPLICATE and duplicate_of is not None:
             _supporters_join(source=report, target=duplicate_of)
         _notify(report=report, update=update)
-        _layer_changed(report.district_id)
+        _layer_changed(report.district)
     return report
 
 
@@ -490,7 +491,7 @@ def report_hide(
         report.hidden_reason = reason
         report.moderated_at = timezone.now()
         report.save()
-        _layer_changed(report.district_id)
+        _layer_changed(report.district)
     return report
 
 
@@ -515,7 +516,7 @@ def report_followup_answer(*, supporter: ReportSupporter, fixed: bool) -> Report
                 note = _("A neighbour says the problem is not fixed; the report is open again.")
             update = ReportUpdate.objects.create(report=report, status=report.status, note=note)
             _notify(report=report, update=update)
-            _layer_changed(report.district_id)
+            _layer_changed(report.district)
         else:
             report.save()
     return report

@@ -57,6 +57,7 @@ from mapping.reports_services import (
     report_status_change,
     report_submit,
     reports_layer_version,
+    reports_layer_version_key,
     space_nearest,
 )
 from platform_app.models import District
@@ -449,21 +450,22 @@ def report_layer(request: HttpRequest) -> HttpResponse:
         return _layer_error(_("The window is too large; zoom in."))
     if not ubigeo.isdigit() or len(ubigeo) != 6:
         raise Http404
-    # Districts are reference data: their id is cached with the layer.
-    district_id = cache.get_or_set(
-        f"mapping:district-id:{ubigeo}",
-        lambda: District.objects.filter(ubigeo=ubigeo).values_list("pk", flat=True).first(),
-        LAYER_CACHE_SECONDS,
-    )
-    if district_id is None:
-        raise Http404
+    # One cache round trip: the district's layer version and this window's body, stored with
+    # the version it was built at, both keyed by UBIGEO (no database row is read on a hit).
+    # A body older than the version is rebuilt; a write that lands while one is built moves
+    # the version on, so that body is rebuilt at the next read.
     window = ",".join(f"{v:.4f}" for v in (west, south, east, north))
-    version = reports_layer_version(district_id)
-    key = f"mapping:reports-layer:{district_id}:{version}:{get_language()}:{window}"
-    body = cache.get(key)
-    if body is None:
-        body = _layer_body(district_id, west, south, east, north)
-        cache.set(key, body, LAYER_CACHE_SECONDS)
+    version_key = reports_layer_version_key(ubigeo)
+    body_key = f"mapping:reports-layer:{ubigeo}:{get_language()}:{window}"
+    found = cache.get_many([version_key, body_key])
+    version = found.get(version_key) or reports_layer_version(ubigeo)
+    cached = found.get(body_key)
+    if cached is not None and cached[0] == version:
+        body = cached[1]
+    else:
+        district = get_object_or_404(District.objects.only("pk"), ubigeo=ubigeo)
+        body = _layer_body(district.pk, west, south, east, north).encode()
+        cache.set(body_key, (version, body), LAYER_CACHE_SECONDS)
     return HttpResponse(body, content_type="application/geo+json")
 
 
