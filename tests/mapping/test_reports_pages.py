@@ -148,6 +148,23 @@ def test_rate_limit_counts_the_client_behind_trusted_proxies(client, space, sett
     assert Report.objects.count() == 2
 
 
+def test_reports_are_rate_limited_per_contact_whatever_the_address(client, space, settings):
+    settings.REPORT_RATE_LIMITS = {**settings.REPORT_RATE_LIMITS, "report_contact": "1/1d/key"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for n, address in enumerate(["200.1.1.1", "200.2.2.2"]):
+        response = client.post(
+            reverse("mapping:report-create"),
+            form_data(
+                space,
+                email="misma@example.org",
+                client_uuid=f"0b7e4d1e-7c55-4f7a-9d0e-1d4b3c2a1f2{n}",
+            ),
+            HTTP_X_FORWARDED_FOR=address,
+        )
+    assert Report.objects.count() == 1
+    assert "Demasiados reportes" in response.content.decode()
+
+
 # --- The ladder ---------------------------------------------------------------------------
 
 
@@ -207,6 +224,20 @@ def test_hide_on_the_ladder(client, report, other_district):
     signed_in(client, Role.COORDINATOR)
     assert client.post(url, {"reason": "Datos personales"}).status_code == 302
     assert Report.objects.get().hidden
+
+
+def test_photo_on_the_ladder(client, report, other_district):
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    photo = report.photos.get()
+    report_hide(report=report, user=coordinator, reason="Rostro", photo=photo)
+    url = photo.get_absolute_url()
+    assert client.get(url).status_code == 404
+    signed_in(client, Role.REPRESENTATIVE)
+    assert client.get(url).status_code == 404
+    signed_in(client, Role.COORDINATOR, district=other_district)
+    assert client.get(url).status_code == 404
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 200
 
 
 def test_hidden_photo_and_note_leave_the_public_page(client, report):
