@@ -291,7 +291,7 @@ def report_submit(
                 photo.save()
             update = ReportUpdate.objects.create(report=report, status=ReportStatus.RECEIVED)
             _notify(report=report, update=update)
-            _notify_area(report=report)
+            _notify_routed(report=report)
             _layer_changed(report.district)
     except IntegrityError:
         # The same report arrived twice at once: the other request stored it.
@@ -299,8 +299,19 @@ def report_submit(
     return report
 
 
-def _notify_area(*, report: Report) -> None:
-    if report.area is None or not report.area.email:
+def _notify_routed(*, report: Report) -> None:
+    """Tell whoever the report was routed to: the municipal area's email and the caring
+    organization's representatives. Keyed by the recipient's role in it, so routing it again
+    to the same area or organization tells nobody twice."""
+    recipients: list[tuple[str, str]] = []
+    if report.area is not None and report.area.email:
+        recipients.append((report.area.email, f"area:{report.area_id}"))
+    if report.organization is not None:
+        recipients += [
+            (email, f"organization:{report.organization_id}")
+            for email in report.organization.representatives.values_list("email", flat=True)
+        ]
+    if not recipients:
         return
     with override(settings.LANGUAGE_CODE):
         subject = _("New report #%(number)s: %(category)s in %(space)s") % {
@@ -309,14 +320,15 @@ def _notify_area(*, report: Report) -> None:
             "space": report.space.name,
         }
         body = f"{report.description}\n\n{_link(report.get_absolute_url())}"
-    delivery_schedule(
-        recipient=report.area.email,
-        kind="report_area",
-        object_key=f"report:{report.pk}:area:{report.area_id}",
-        subject=subject,
-        body=body,
-        district=report.district,
-    )
+    for email, role in recipients:
+        delivery_schedule(
+            recipient=email,
+            kind="report_routed",
+            object_key=f"report:{report.pk}:{role}",
+            subject=subject,
+            body=body,
+            district=report.district,
+        )
 
 
 def report_me_too(
@@ -386,6 +398,7 @@ def report_acknowledge(
             report=report, status=report.status, note=note, author=user
         )
         _notify(report=report, update=update)
+        _notify_routed(report=report)
         _layer_changed(report.district)
     return report
 

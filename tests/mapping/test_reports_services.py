@@ -70,8 +70,10 @@ def test_anonymous_report_is_routed_to_the_caring_organization_and_the_area(spac
     assert reporter.phone == ""
     stored = ReportPhoto.objects.get(report=report)
     assert stored.image.name.startswith("mapping/reports/")
-    # Only the area is told: an anonymous reporter left no address.
-    assert list(Delivery.objects.values_list("recipient", flat=True)) == ["luz@example.org"]
+    # The area and the caring organization's representative are told; an anonymous reporter
+    # left no address.
+    told = set(Delivery.objects.values_list("recipient", flat=True))
+    assert told == {"luz@example.org", caring[1].email}
 
 
 def test_reporter_with_email_gets_a_receipt_and_phone_is_normalised(space):
@@ -156,7 +158,7 @@ def test_coordinator_routes_representative_fixes_reporter_confirms(space, caring
     notes = list(report.updates.values_list("status", "note"))
     assert notes[-2:] == [("acknowledged", "Lo vemos esta semana"), ("fixed", "Foco cambiado")]
     # Reporter and "me too" hear of each change.
-    told = sorted(Delivery.objects.values_list("recipient", flat=True))
+    told = sorted(Delivery.objects.filter(kind="report_status").values_list("recipient", flat=True))
     assert told == ["vecina@example.org"] * 2 + ["vecino@example.org"] * 2
     later = timezone.now() + timedelta(days=4)
     assert reports_schedule_followups(now=later) == 2
@@ -179,6 +181,21 @@ def test_a_no_reopens_the_fixed_report(space):
     assert report.reopened_count == 1
     assert report.confirmed_fixed is False
     assert "open again" in report.updates.last().note or "abierto" in report.updates.last().note
+
+
+def test_routing_to_another_organization_tells_its_representatives_once(space, caring):
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    other = OrganizationFactory(name="Club Deportivo Los Ficus")
+    other_representative = UserFactory(role=Role.REPRESENTATIVE)
+    other.representatives.add(other_representative)
+    report = submit(space)
+    report_acknowledge(report=report, user=coordinator, organization=other)
+    routed = Delivery.objects.filter(kind="report_routed")
+    assert set(routed.values_list("recipient", flat=True)) == {
+        caring[1].email,
+        other_representative.email,
+    }
+    assert routed.filter(recipient=other_representative.email).count() == 1
 
 
 def test_representative_cannot_route_or_close_as_not_ours(space, caring):
