@@ -29,6 +29,8 @@ ENTRIES: tuple[NavEntry, ...] = (
         _("Verification"), "platform_app:verification-list", "platform_app.verify_organization"
     ),
     NavEntry(_("Map"), "mapping:space-map"),
+    NavEntry(_("Report a problem"), "mapping:report-create"),
+    NavEntry(_("Problem reports"), "mapping:report-queue", "mapping.moderate_report"),
     NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
     NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
     # The university's reviewers hold no coverage permission: the queue needs its own entry.
