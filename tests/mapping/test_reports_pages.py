@@ -327,6 +327,10 @@ def test_no_public_page_or_layer_shows_the_reporters_contact(client, space, repo
         report.get_absolute_url(),
         space.get_absolute_url(),
         reverse("mapping:report-similar") + f"?space={space.pk}",
+        reverse("mapping:space-map"),
+        reverse("mapping:export-geojson"),
+        reverse("mapping:export-csv"),
+        reverse("interventions:results"),
         reverse("mapping:report-layer")
         + f"?bbox={space.centroid_lon - 0.01},{space.centroid_lat - 0.01},"
         f"{space.centroid_lon + 0.01},{space.centroid_lat + 0.01}",
