@@ -24,6 +24,7 @@ from festival.querysets import (
     StageQuerySet,
     TeamQuerySet,
 )
+from santaanita.files import PDF, StoredFileField, Visibility
 
 # A team is multigenerational when at least this many of the four age groups each have at
 # least MULTIGENERATIONAL_MIN_DANCERS dancers. Two dancers per group (not one) so that a
@@ -43,7 +44,10 @@ class Edition(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
-    rules_document = models.FileField(_("rules document"), upload_to="festival/rules/", blank=True)
+    # Published with the call for teams: public.
+    rules_document = StoredFileField(
+        _("rules document"), visibility=Visibility.PUBLIC, folder="festival", accept=PDF, blank=True
+    )
     registration_opens_at = models.DateTimeField(_("registration opens at"))
     registration_closes_at = models.DateTimeField(_("registration closes at"))
     starts_on = models.DateField(_("first festival day"))

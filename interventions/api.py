@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -32,6 +33,7 @@ from interventions.models import (
     Pledge,
 )
 from platform_app.models import District
+from santaanita.files import IMAGES, UploadSerializerField
 
 if TYPE_CHECKING:
     from festival.models import Team
@@ -260,7 +262,23 @@ class InterventionViewSet(viewsets.ReadOnlyModelViewSet[Intervention]):
         )
 
 
+def _delivery_file_url(which: str) -> Any:
+    def url(delivery: KitDelivery) -> str:
+        intervention_pk = delivery.item.kit.intervention_id
+        return reverse("interventions:delivery-file", args=(intervention_pk, delivery.pk, which))
+
+    return url
+
+
 class KitDeliverySerializer(serializers.ModelSerializer[KitDelivery]):
+    # Links to the view that checks who asks: a signature is never a public URL.
+    signature = UploadSerializerField(
+        accept=IMAGES, read_only=True, download_url=_delivery_file_url("firma")
+    )
+    signed_form = UploadSerializerField(
+        accept=IMAGES, read_only=True, download_url=_delivery_file_url("formulario")
+    )
+
     class Meta:
         model = KitDelivery
         fields = ("id", "item", "date", "quantity", "received_by", "signature", "signed_form")
@@ -272,8 +290,10 @@ class KitDeliveryViewSet(viewsets.ReadOnlyModelViewSet[KitDelivery]):
 
     def get_queryset(self) -> QuerySet[KitDelivery]:
         interventions = Intervention.objects.manageable_by(self.request.user)
-        return KitDelivery.objects.filter(item__kit__intervention__in=interventions).order_by(
-            "-date", "pk"
+        return (
+            KitDelivery.objects.filter(item__kit__intervention__in=interventions)
+            .select_related("item__kit")
+            .order_by("-date", "pk")
         )
 
 

@@ -1,4 +1,4 @@
-"""Forms of interventions. Images pass through santaanita.images.clean_image."""
+"""Forms of interventions. Every file passes through santaanita.files (checked, re-encoded)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from interventions.models import (
     PledgeDocument,
 )
 from mapping.models import Survey
+from santaanita.files import IMAGES, UploadField, check_upload, original_name_of
 from santaanita.forms import set_queryset
-from santaanita.images import clean_image
 
 if TYPE_CHECKING:
     from festival.models import Proposal
@@ -40,13 +40,6 @@ if TYPE_CHECKING:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIGNATURE_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_BYTES = 2_000_000
-
-
-def _clean_upload(upload: Any) -> Any:
-    """A fresh upload is re-encoded; an existing file (editing) is kept as it is."""
-    if upload and hasattr(upload, "content_type"):
-        return clean_image(upload)
-    return upload
 
 
 class CompanyForm(forms.ModelForm[Company]):
@@ -64,9 +57,6 @@ class CompanyForm(forms.ModelForm[Company]):
             "contact_email",
             "contact_phone",
         )
-
-    def clean_logo(self) -> Any:
-        return _clean_upload(self.cleaned_data.get("logo"))
 
 
 class PledgeTermsForm(forms.ModelForm[Pledge]):
@@ -123,6 +113,12 @@ class PledgeDocumentForm(forms.ModelForm[PledgeDocument]):
     class Meta:
         model = PledgeDocument
         fields = ("kind", "file")
+
+    def clean_file(self) -> Any:
+        checked = self.cleaned_data["file"]
+        # Shown and offered back under this name; stored under a random one.
+        self.instance.original_name = original_name_of(checked)
+        return checked
 
 
 class FundraisingEventForm(forms.ModelForm[FundraisingEvent]):
@@ -304,7 +300,9 @@ class DeliveryForm(forms.Form):
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
     received_by = forms.CharField(label=_("Received by"), max_length=200)
     signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
-    signed_form = forms.ImageField(label=_("Or a photo of the signed form"), required=False)
+    signed_form = UploadField(
+        label=_("Or a photo of the signed form"), accept=IMAGES, required=False
+    )
 
     def clean_signature_data(self) -> ContentFile[bytes] | None:
         data = self.cleaned_data.get("signature_data") or ""
@@ -317,16 +315,13 @@ class DeliveryForm(forms.Form):
         except (binascii.Error, ValueError) as exc:
             raise ValidationError(_("The signature could not be read; please sign again.")) from exc
         upload = SimpleUploadedFile("signature.png", raw, content_type="image/png")
-        cleaned = clean_image(upload)
+        cleaned = check_upload(upload, accept=IMAGES)
         with Image.open(cleaned) as image:
             # An untouched canvas is fully transparent: that is no signature.
             if image.convert("RGBA").getchannel("A").getbbox() is None:
                 raise ValidationError(_("The signature is empty; please sign on the screen."))
         cleaned.seek(0)
         return cleaned
-
-    def clean_signed_form(self) -> Any:
-        return _clean_upload(self.cleaned_data.get("signed_form"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -336,15 +331,12 @@ class DeliveryForm(forms.Form):
 
 
 class ActivityForm(forms.ModelForm[Activity]):
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = UploadField(label=_("Photo"), accept=IMAGES, required=False)
 
     class Meta:
         model = Activity
         fields = ("kind", "date", "who", "what")
         widgets = {"date": DATE, "what": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_photo(self) -> Any:
-        return _clean_upload(self.cleaned_data.get("photo"))
 
 
 class BudgetLineForm(forms.ModelForm[BudgetLine]):
@@ -357,9 +349,6 @@ class InterventionPhotoForm(forms.ModelForm[InterventionPhoto]):
     class Meta:
         model = InterventionPhoto
         fields = ("moment", "image", "caption")
-
-    def clean_image(self) -> Any:
-        return _clean_upload(self.cleaned_data.get("image"))
 
 
 class GuideForm(forms.ModelForm[MaintenanceGuide]):

@@ -45,6 +45,7 @@ from interventions.models import (
     add_months,
 )
 from platform_app.models import User
+from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
 
 ZERO = Decimal("0.00")
@@ -456,13 +457,15 @@ def activity_record(
     what: str,
     photos: list[ContentFile[bytes]] | None = None,
 ) -> Activity:
-    """A workshop or support visit; photos must come already cleaned by clean_image."""
+    """A workshop or support visit, with its photos (checked here if no form did)."""
     with transaction.atomic():
         activity = Activity.objects.create(
             intervention=intervention, kind=kind, date=date, who=who, what=what
         )
         for photo in photos or []:
-            ActivityPhoto.objects.create(activity=activity, image=photo)
+            ActivityPhoto.objects.create(
+                activity=activity, image=ensure_checked(photo, accept=IMAGES)
+            )
     return activity
 
 
@@ -522,9 +525,9 @@ def kit_deliver(
             item=locked, date=date, quantity=quantity, received_by=received_by, recorded_by=by
         )
         if signature is not None:
-            delivery.signature.save(signature.name or "signature.png", signature, save=False)
+            delivery.signature = ensure_checked(signature, accept=IMAGES)
         if signed_form is not None:
-            delivery.signed_form.save(signed_form.name or "form.jpg", signed_form, save=False)
+            delivery.signed_form = ensure_checked(signed_form, accept=IMAGES)
         delivery.save()
         KitItem.objects.filter(pk=locked.pk).update(delivered=F("delivered") + quantity)
     return delivery

@@ -9,6 +9,11 @@ urlpatterns = [
     path("empresas/<int:pk>/", views.company_public, name="company-public"),
     path("compromisos/", views.pledge_list, name="pledge-list"),
     path("compromisos/<int:pk>/", views.pledge_detail, name="pledge-detail"),
+    path(
+        "compromisos/<int:pk>/documentos/<int:document_pk>/",
+        views.pledge_document_file,
+        name="pledge-document",
+    ),
     path("eventos-de-recaudacion/", views.event_list, name="event-list"),
     path("eventos-de-recaudacion/<int:pk>/", views.event_detail, name="event-detail"),
     path("intervenciones/", views.intervention_list, name="intervention-list"),
@@ -27,6 +32,11 @@ urlpatterns = [
         "intervenciones/<int:pk>/kit/items/<int:item_pk>/entregar/",
         views.item_deliver,
         name="item-deliver",
+    ),
+    path(
+        "intervenciones/<int:pk>/entregas/<int:delivery_pk>/<str:which>/",
+        views.delivery_file,
+        name="delivery-file",
     ),
     path("intervenciones/<int:pk>/actividades/", views.activity_add, name="activity-add"),
     path("intervenciones/<int:pk>/presupuesto/", views.budget_add, name="budget-add"),

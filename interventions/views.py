@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,12 +55,15 @@ from interventions.models import (
     FundraisingEvent,
     Intervention,
     Kit,
+    KitDelivery,
     KitItem,
     MaintenanceGuide,
     Pledge,
+    PledgeDocument,
 )
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
+from santaanita.files import serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -274,6 +278,15 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document_form": document_form,
             "edit_form": edit_form,
         },
+    )
+
+
+def pledge_document_file(request: HttpRequest, pk: int, document_pk: int) -> HttpResponseBase:
+    """A pledge's document, for whoever may see the pledge's page (404 for anyone else)."""
+    pledge = get_object_or_404(Pledge.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(PledgeDocument, pledge=pledge, pk=document_pk)
+    return serve_private(
+        request, document.file, download_name=document.original_name or document.get_kind_display()
     )
 
 
@@ -577,8 +590,13 @@ def intervention_create(request: HttpRequest) -> HttpResponse:
 
 
 def _manage_page(
-    request: HttpRequest, intervention: Intervention, status_form: InterventionStatusForm | None
+    request: HttpRequest,
+    intervention: Intervention,
+    status_form: InterventionStatusForm | None,
+    **bound_forms: Any,
 ) -> HttpResponse:
+    """The management page; ``bound_forms`` replace the empty ones after a refused send so the
+    coordinator sees the error next to the field and keeps what they typed."""
     kit = Kit.objects.filter(intervention=intervention).first()
     items = (
         KitItem.objects.filter(kit__intervention=intervention)
@@ -612,7 +630,9 @@ def _manage_page(
             "budget_form": BudgetLineForm(),
             "photo_form": InterventionPhotoForm(),
             "activities": intervention.activities.all(),
+            **bound_forms,
         },
+        status=400 if bound_forms else 200,
     )
 
 
@@ -755,6 +775,17 @@ def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     )
 
 
+def delivery_file(request: HttpRequest, pk: int, delivery_pk: int, which: str) -> HttpResponseBase:
+    """A delivery's signature or photo of the signed form: a neighbour's handwriting, for
+    those who manage the intervention (the page that links to it)."""
+    intervention = _managed_intervention(request, pk)
+    delivery = get_object_or_404(KitDelivery, item__kit__intervention=intervention, pk=delivery_pk)
+    stored = {"firma": delivery.signature, "formulario": delivery.signed_form}.get(which)
+    if stored is None:
+        raise Http404
+    return serve_private(request, stored, download_name=f"{which}-{delivery.pk}")
+
+
 @require_POST
 @login_required
 @single_submission
@@ -772,9 +803,8 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
             photos=[data["photo"]] if data.get("photo") else [],
         )
         messages.success(request, _("Activity recorded."))
-    else:
-        _form_errors(request, form)
-    return _back(intervention)
+        return _back(intervention)
+    return _manage_page(request, intervention, status_form=None, activity_form=form)
 
 
 @require_POST
@@ -802,9 +832,8 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.instance.intervention = intervention
         form.save()
         messages.success(request, _("Photo added."))
-    else:
-        _form_errors(request, form)
-    return _back(intervention)
+        return _back(intervention)
+    return _manage_page(request, intervention, status_form=None, photo_form=form)
 
 
 # --- Use and maintenance guide -----------------------------------------------------------

@@ -80,7 +80,7 @@ class PhotoInline(admin.TabularInline[SurveyPhoto, Survey]):
     readonly_fields = ("image", "caption")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # photos only arrive through clean_image (survey page or API)
+        return False  # photos only arrive checked (survey page or API)
 
 
 @admin.action(description=_("Approve the selected submitted surveys"))

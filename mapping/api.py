@@ -39,6 +39,7 @@ from mapping.models import (
 )
 from mapping.querysets import PublicSpaceQuerySet, bbox_lookups
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
+from santaanita.files import IMAGES, UploadSerializerField
 from santaanita.users import signed_in_user
 
 # A map window never needs more; the clusters of a whole Lima view stay below it.
@@ -497,7 +498,7 @@ class SurveyViewSet(
 
 class SurveyPhotoSerializer(serializers.ModelSerializer[SurveyPhoto]):
     survey = serializers.PrimaryKeyRelatedField(queryset=Survey.objects.all())
-    image = serializers.FileField()
+    image = UploadSerializerField(accept=IMAGES, download_url=lambda photo: photo.get_image_url())
 
     class Meta:
         model = SurveyPhoto

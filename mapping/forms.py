@@ -12,8 +12,8 @@ from mapping.models import EquipmentItem, NeedItem, Observation, PublicSpace, Qu
 from mapping.services import SurveyData
 from platform_app.models import District, User
 from platform_app.permissions import Role
+from santaanita.files import IMAGES, UploadField
 from santaanita.forms import form_field, set_queryset
-from santaanita.images import clean_image
 
 if TYPE_CHECKING:
     from django.forms import BoundField
@@ -167,20 +167,15 @@ class SurveyForm(forms.Form):
 
 
 class SurveyPhotoForm(forms.Form):
-    # A FileField, not an ImageField: the content is judged once, by clean_image, which gives
-    # a clear message for a decompression bomb instead of forms.ImageField's generic one.
-    image = forms.FileField(
+    # Judged by santaanita.files (a clear message for a decompression bomb or a polyglot);
+    # cleaned_data["image"] is the re-encoded copy, without EXIF, that gets stored.
+    image = UploadField(
         label=_("Photo"),
+        accept=IMAGES,
         help_text=_("JPEG, PNG or WebP. Location and other metadata are removed."),
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-    def clean_image(self) -> Any:
-        # The re-encoded copy (no EXIF, bounded pixels) is what gets stored.
-        upload = self.cleaned_data["image"]
-        self.cleaned_image = clean_image(upload)
-        return upload
 
 
 class PublicSpaceForm(forms.ModelForm[PublicSpace]):

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
 
 from mapping.querysets import AssignmentQuerySet, PublicSpaceQuerySet, SurveyQuerySet
+from santaanita.files import IMAGES, StoredFileField, Visibility, is_public, public_url
 from santaanita.geo import normalize_geometry
 
 # Weights of the condition score (documented in the module docstring and docs/mapping.md).
@@ -619,17 +620,17 @@ class NeedItem(models.Model):
         return self.description
 
 
-def _photo_path(instance: SurveyPhoto, filename: str) -> str:
-    return f"mapping/surveys/{instance.survey.client_uuid}/{filename}"
-
-
 class SurveyPhoto(models.Model):
-    """A photo taken during a survey, stored only after ``santaanita.images.clean_image``."""
+    """A photo taken during a survey, stored only once ``santaanita.files`` checked it."""
 
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    # Private while the survey is work in progress (a volunteer's, maybe showing people);
+    # survey_review moves the photos of an approved survey to public/.
+    image = StoredFileField(
+        _("photo"), visibility=Visibility.PRIVATE, folder="surveys", accept=IMAGES
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     # Made on the phone when the photo is queued offline: a resent upload is stored once.
     client_uuid = models.UUIDField(_("client identifier"), null=True, blank=True, editable=False)
@@ -645,6 +646,12 @@ class SurveyPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name or ""
+
+    def get_image_url(self) -> str:
+        """The public URL once the survey is approved, else the view that checks who asks."""
+        if is_public(self.image.name or ""):
+            return public_url(self.image)
+        return reverse("mapping:survey-photo-file", args=[self.pk])
 
 
 # Problem reports live in their own module; imported here so Django registers their models

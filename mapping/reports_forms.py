@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mapping.models import PublicSpace
 from mapping.reports_models import MunicipalArea, ReportCategory, ReportStatus
 from platform_app.models import District, Organization
+from santaanita.files import IMAGES, UploadField
 from santaanita.forms import set_queryset
 
 PHOTO_FIELDS = ("photo_1", "photo_2", "photo_3")
@@ -40,9 +41,11 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         required=False,
     )
-    photo_1 = forms.FileField(label=_("Photo (optional)"), required=False)
-    photo_2 = forms.FileField(label=_("Second photo (optional)"), required=False)
-    photo_3 = forms.FileField(label=_("Third photo (optional)"), required=False)
+    # Checked by content (santaanita.files) as the form is read: a refused photo is an error
+    # on its own field, and the service checks again whatever reaches it another way.
+    photo_1 = UploadField(accept=IMAGES, label=_("Photo (optional)"), required=False)
+    photo_2 = UploadField(accept=IMAGES, label=_("Second photo (optional)"), required=False)
+    photo_3 = UploadField(accept=IMAGES, label=_("Third photo (optional)"), required=False)
     email = forms.CharField(
         label=_("Email (optional, never public)"),
         required=False,

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mapping.reports_querysets import ReportQuerySet
+from santaanita.files import IMAGES, StoredFileField, Visibility
 
 
 class ReportCategory(models.TextChoices):
@@ -232,21 +233,18 @@ class ReportSupporter(models.Model):
         return f"#{self.report_id} ({_('reporter') if self.is_reporter else _('me too')})"
 
 
-def _report_photo_path(instance: ReportPhoto, filename: str) -> str:
-    # A random folder: the file name never reveals the report or who sent it.
-    return f"mapping/reports/{uuid.uuid4().hex}/{filename}"
-
-
 class ReportPhoto(models.Model):
-    """A photo of the problem, stored only after ``santaanita.images.clean_image``.
-
-    Served through ``mapping:report-photo``, which shows it to the public only while its
-    report is visible and the photo is not hidden by a moderator."""
+    """A photo of the problem, checked and re-encoded by ``santaanita.files`` and stored
+    privately under a random name: it may show a face or a licence plate, so it leaves only
+    through ``mapping:report-photo``, which shows it to the public while its report is
+    visible and the photo is not hidden by a moderator."""
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to=_report_photo_path)
+    image = StoredFileField(
+        _("photo"), visibility=Visibility.PRIVATE, folder="reports", accept=IMAGES
+    )
     hidden = models.BooleanField(_("hidden"), default=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 

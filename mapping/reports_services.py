@@ -41,7 +41,7 @@ from platform_app.forms import validate_plain_text
 from platform_app.models import District, Organization, User
 from platform_app.permissions import can
 from platform_app.services import delivery_schedule
-from santaanita.images import clean_image
+from santaanita.files import IMAGES, ensure_checked
 from santaanita.peru import normalize_phone
 
 DESCRIPTION_MAX = 1000
@@ -256,7 +256,7 @@ def report_submit(
     cleaned = []
     for upload in photos:
         try:
-            cleaned.append(clean_image(upload))
+            cleaned.append(ensure_checked(upload, accept=IMAGES))
         except ValidationError as exc:
             raise ValidationError({"photos": exc.messages}) from exc
     if latitude is None or longitude is None:

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -62,6 +62,7 @@ from mapping.reports_services import (
 )
 from platform_app.models import District
 from platform_app.permissions import can, district_for
+from santaanita.files import serve_private
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -335,16 +336,14 @@ def report_hide_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report.get_absolute_url())
 
 
-def report_photo(request: HttpRequest, pk: int) -> FileResponse:
+def report_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A report's photo: public while its report and the photo are visible; moderators of
     the district also see hidden ones (a photo may show a face or a licence plate)."""
     photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)
     report = get_report_for_user(request.user, photo.report_id)
     if photo.hidden and not may_moderate_report(request.user, report):
         raise Http404
-    response = FileResponse(photo.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_private(request, photo.image, download_name=_("photo"))
 
 
 def report_followup(request: HttpRequest, token: str) -> HttpResponse:

@@ -32,8 +32,8 @@ from mapping.models import (
 from mapping.permissions import may_add_photo, may_survey
 from platform_app.models import District, Organization, User
 from platform_app.permissions import can
+from santaanita.files import IMAGES, Visibility, delete_on_commit, ensure_checked, move
 from santaanita.geo import normalize_geometry
-from santaanita.images import clean_image
 
 logger = logging.getLogger(__name__)
 
@@ -172,10 +172,24 @@ def survey_review(*, survey: Survey, reviewer: User, approve: bool, comment: str
         )
         if approve:
             space_apply_latest_survey(space=survey.space)
+            _photos_publish(survey)
     logger.info(
         "survey %s %s by user %s", survey.pk, "verified" if approve else "returned", reviewer.pk
     )
     return survey
+
+
+def _photos_publish(survey: Survey) -> None:
+    """An approved survey's photos become public: copied under public/ (where nginx or the
+    object store serve them to everyone) and the private copies deleted once this commits.
+    A rollback leaves each photo pointing at its private copy, which still exists."""
+    replaced = []
+    for photo in survey.photos.all():
+        old = move(photo.image, visibility=Visibility.PUBLIC)
+        if old is not None:
+            photo.save(update_fields=["image"])
+            replaced.append(old)
+    delete_on_commit(replaced)
 
 
 def space_apply_latest_survey(*, space: PublicSpace) -> PublicSpace:
@@ -206,7 +220,7 @@ def survey_photo_add(
     caption: str = "",
     client_uuid: uuid.UUID | None = None,
 ) -> SurveyPhoto:
-    """Store a photo after ``clean_image`` has checked and re-encoded it (EXIF dropped).
+    """Store a photo once ``santaanita.files`` has checked and re-encoded it (EXIF dropped).
 
     A photo queued on a phone carries ``client_uuid``; sending it again (the answer to the
     first upload was lost) returns the stored photo instead of a second copy.
@@ -217,9 +231,9 @@ def survey_photo_add(
         existing = SurveyPhoto.objects.filter(survey=survey, client_uuid=client_uuid).first()
         if existing is not None:
             return existing
-    cleaned = clean_image(upload)
+    cleaned = ensure_checked(upload, accept=IMAGES)
     photo = SurveyPhoto(survey=survey, caption=caption, client_uuid=client_uuid)
-    # clean_image always names its copy; ContentFile.name is optional only in general.
+    # A checked file is always named; ContentFile.name is optional only in general.
     photo.image.save(cast(str, cleaned.name), cleaned, save=False)
     try:
         with transaction.atomic():
@@ -228,6 +242,10 @@ def survey_photo_add(
         # The same upload arrived twice at once: the other request stored it.
         photo.image.delete(save=False)
         return SurveyPhoto.objects.get(survey=survey, client_uuid=client_uuid)
+    if survey.status == Survey.Status.VERIFIED:
+        # A photo added to an approved survey is as public as the ones approved with it.
+        _photos_publish(survey)
+        photo.refresh_from_db(fields=["image"])
     return photo
 
 

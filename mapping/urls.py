@@ -14,6 +14,7 @@ urlpatterns = [
     path("sw.js", views.survey_service_worker, name="survey-sw"),
     path("fichas/<int:pk>/", views.survey_detail, name="survey-detail"),
     path("fichas/<int:pk>/fotos/", views.survey_photo_upload, name="survey-photo"),
+    path("fotos/<int:pk>/", views.survey_photo_file, name="survey-photo-file"),
     path("fichas/<int:pk>/revisar/", views.survey_review_view, name="survey-review"),
     path("revision/", views.review_queue, name="review-queue"),
     path("asignaciones/", views.assignment_list, name="assignment-list"),

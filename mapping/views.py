@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,15 @@ from mapping.forms import (
     SurveyPhotoForm,
     UncaredSpacesFilterForm,
 )
-from mapping.models import Assignment, ConditionBand, Observation, PublicSpace, Report, Survey
+from mapping.models import (
+    Assignment,
+    ConditionBand,
+    Observation,
+    PublicSpace,
+    Report,
+    Survey,
+    SurveyPhoto,
+)
 from mapping.permissions import may_add_photo, may_survey
 from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
@@ -44,6 +53,7 @@ from mapping.services import (
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
+from santaanita.files import serve_private
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -415,6 +425,15 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400,
     )
+
+
+def survey_photo_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A survey's photo for whoever may see the survey (anyone once it is approved, when
+    its photos also have a public URL); 404 for anyone else."""
+    photo = get_object_or_404(
+        SurveyPhoto.objects.filter(survey__in=Survey.objects.visible_to(request.user)), pk=pk
+    )
+    return serve_private(request, photo.image, download_name=_("photo"))
 
 
 # --- Review: the university's reviewers and coordinators (mapping.review_survey) ---------

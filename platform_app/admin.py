@@ -34,6 +34,7 @@ from platform_app.models import (
     User,
 )
 from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.files import original_name_of
 from santaanita.users import signed_in_user
 
 
@@ -283,7 +284,7 @@ class AttendanceAdmin(admin.ModelAdmin[Attendance]):
 class MeetingFileAdmin(admin.ModelAdmin[MeetingFile]):
     list_display = ("title", "meeting", "size", "created_at")
     list_select_related = ("meeting",)
-    readonly_fields = ("size", "uploaded_by")
+    readonly_fields = ("size", "original_name", "uploaded_by")
     raw_id_fields = ("meeting",)
 
     def save_model(
@@ -294,6 +295,8 @@ class MeetingFileAdmin(admin.ModelAdmin[MeetingFile]):
         change: bool,
     ) -> None:
         obj.size = obj.file.size
+        if "file" in form.changed_data:
+            obj.original_name = original_name_of(form.cleaned_data["file"])
         obj.uploaded_by = obj.uploaded_by or signed_in_user(request)
         super().save_model(request, obj, form, change)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -34,6 +35,7 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import can, district_for
+from santaanita.files import DOCUMENTS, UploadSerializerField
 from santaanita.users import signed_in_user
 
 _M = TypeVar("_M", bound=models.Model)
@@ -387,6 +389,14 @@ class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
 
 
 class FollowUpSerializer(serializers.ModelSerializer[AgreementFollowUp]):
+    evidence_file = UploadSerializerField(
+        accept=DOCUMENTS,
+        required=False,
+        download_url=lambda followup: reverse(
+            "platform_app:followup-evidence", args=(followup.agreement_id, followup.pk)
+        ),
+    )
+
     class Meta:
         model = AgreementFollowUp
         fields = (

@@ -7,6 +7,6 @@ class PlatformAppConfig(AppConfig):
     verbose_name = _("Collaborative platform")
 
     def ready(self) -> None:
-        from santaanita.images import configure_pillow
+        from santaanita.files import configure_pillow
 
         configure_pillow()

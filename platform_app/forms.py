@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.models import DataRequest, District, Organization
 from platform_app.places import organization_turf
 from platform_app.services import ContactData
+from santaanita.files import SHEETS, UploadField
 from santaanita.forms import form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
 
@@ -319,20 +320,17 @@ class DataRequestAnswerForm(forms.Form):
 
 
 class RegistryImportForm(forms.Form):
-    sheet = forms.FileField(
+    """Read in memory, never stored; judged by content like every upload (an HTML page
+    called lista.csv is refused), so ``cleaned_data["sheet"]`` is a ``CheckedFile``."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    sheet = UploadField(
         label=_("Sheet (CSV or XLSX)"),
+        accept=SHEETS,
+        max_bytes=MAX_BYTES,
         help_text=_(
             "Columns: nombre, tipología, sector, contacto, teléfono, correo, dirección, "
             "integrantes, directorio (sí/no)."
         ),
     )
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean_sheet(self) -> Any:
-        sheet = self.cleaned_data["sheet"]
-        if not sheet.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
-        if sheet.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB: split it."))
-        return sheet

@@ -23,6 +23,7 @@ from platform_app.models import (
     StakeholderSector,
 )
 from platform_app.places import Place
+from santaanita.files import DOCUMENTS, UploadField
 from santaanita.forms import form_field, set_queryset
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ class FollowUpForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+    evidence_file = UploadField(label=_("Evidence file"), accept=DOCUMENTS, required=False)
     evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
 
     def clean(self) -> dict[str, Any]:

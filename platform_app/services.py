@@ -47,6 +47,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import Role
 from platform_app.places import organization_turf
+from santaanita.files import DOCUMENTS, ensure_checked
 
 logger = logging.getLogger(__name__)
 
@@ -1202,7 +1203,9 @@ def agreement_follow_up(
             progress=locked.progress if progress is None else progress,
         )
         if evidence_file:
-            followup.evidence_file = evidence_file
+            checked = ensure_checked(evidence_file, accept=DOCUMENTS)
+            followup.evidence_file = checked
+            followup.evidence_name = checked.original_name
         followup.full_clean()
         followup.save()
         locked.status = new_status

@@ -28,6 +28,11 @@ urlpatterns = [
         name="meeting-file-upload",
     ),
     path(
+        "plataforma/reuniones/<int:pk>/archivos/<int:file_pk>/",
+        meetings.meeting_file_download,
+        name="meeting-file",
+    ),
+    path(
         "plataforma/reuniones/<int:pk>/asistencia/",
         meetings.meeting_attendance,
         name="meeting-attendance",
@@ -51,6 +56,11 @@ urlpatterns = [
     path("plataforma/acuerdos/", meetings.agreement_board, name="agreement-board"),
     path("plataforma/acuerdos/mios/", meetings.agreement_mine, name="agreement-mine"),
     path("plataforma/acuerdos/<int:pk>/", meetings.agreement_detail, name="agreement-detail"),
+    path(
+        "plataforma/acuerdos/<int:pk>/evidencias/<int:followup_pk>/",
+        meetings.followup_evidence,
+        name="followup-evidence",
+    ),
     path("transparencia/<slug:slug>/acuerdos/", meetings.agreement_public, name="agreement-public"),
     path("plataforma/guia/", meetings.role_guide, name="role-guide"),
     path("plataforma/guia/proponer/", meetings.role_guide_propose, name="role-guide-propose"),

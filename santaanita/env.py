@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -79,3 +80,48 @@ def local_secret_key(data_dir: Path) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(64))
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def media_storage_config(
+    url: str | None,
+    *,
+    bucket: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+) -> dict[str, Any]:
+    """The default storage: a local folder, or an S3-compatible bucket shared by every machine.
+
+    ``url`` is ``s3://bucket?endpoint_url=…&region=…`` (access keys may ride along as
+    ``access_key``/``secret_key``); without it, ``bucket`` (AWS_STORAGE_BUCKET_NAME) switches
+    to S3 with the other AWS_* values. Unsigned ``url()`` on purpose: public files get their
+    plain public URL, and a private file's URL is presigned only by the view that checked who
+    asks (santaanita.files.serve_private).
+    """
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ImproperlyConfigured(f"MEDIA_STORAGE_URL must be s3://bucket?…, not {url!r}.")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        bucket = parts.netloc
+        endpoint_url = query.get("endpoint_url", endpoint_url)
+        region = query.get("region", query.get("region_name", region))
+        access_key = query.get("access_key", access_key)
+        secret_key = query.get("secret_key", secret_key)
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    extra = {
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "access_key": access_key,
+        "secret_key": secret_key,
+    }
+    options.update({key: value for key, value in extra.items() if value})
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

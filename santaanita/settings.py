@@ -24,6 +24,7 @@ from santaanita.env import (
     env_required,
     env_str,
     local_secret_key,
+    media_storage_config,
 )
 
 # Before any app module loads: their admins and forms subscript Django classes
@@ -307,8 +308,25 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
+# --- Stored files (santaanita/files.py) -----------------------------------------------
+# One default storage holding two prefixes: public/ (served as it is: nginx's /media/public/
+# in production, the app's own view in the embedded mode) and private/ (only through views
+# that check permission). MEDIA_STORAGE_URL=s3://bucket?endpoint_url=…&region=… or the usual
+# AWS_* variables put both on an S3-compatible store shared by every machine.
+MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL")
+MEDIA_X_ACCEL_REDIRECT = env_bool("MEDIA_X_ACCEL_REDIRECT", False)
+# How long a presigned URL to a private file on the object store stays valid.
+MEDIA_PRESIGNED_SECONDS = env_int("MEDIA_PRESIGNED_SECONDS", 300)
+DEFAULT_FILE_STORAGE_CONFIG = media_storage_config(
+    MEDIA_STORAGE_URL,
+    bucket=env_str("AWS_STORAGE_BUCKET_NAME"),
+    endpoint_url=env_str("AWS_S3_ENDPOINT_URL"),
+    region=env_str("AWS_S3_REGION_NAME"),
+    access_key=env_str("AWS_ACCESS_KEY_ID"),
+    secret_key=env_str("AWS_SECRET_ACCESS_KEY"),
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -317,7 +335,7 @@ STORAGES = {
         )
     },
 }
-# Uploads: photos are checked and re-encoded by santaanita.images; these bound the request.
+# Uploads are checked and images re-encoded by santaanita.files; these bound the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 8 * 1024 * 1024)

@@ -1,8 +1,6 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
@@ -17,6 +15,7 @@ from mapping import reports_api as mapping_reports_api
 from mapping.urls import open311_patterns
 from platform_app import api as platform_api
 from platform_app import views as platform_views
+from santaanita.files import public_file
 from santaanita.health import healthz
 
 # Admin autodiscovery minus django-leaflet (see INSTALLED_APPS in settings).
@@ -80,7 +79,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    # Public files only (approved photos, logos, festival rules); nginx answers this prefix
+    # itself in production. Private files have no URL here: each app serves them from a view
+    # that checks who asks (santaanita.files.serve_private).
+    path("media/public/<path:path>", public_file, name="media-public"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -40,10 +40,12 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path_factory):
     # MD5 keeps the suite fast; tasks run in-process (CI's real-worker test starts its own).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Stored files land in a folder of the test's own, never in the developer's data/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     cache.clear()

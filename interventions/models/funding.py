@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from interventions.querysets import CompanyQuerySet, FundraisingEventQuerySet, PledgeQuerySet
+from santaanita.files import IMAGES, PDF_OR_IMAGE, StoredFileField, Visibility
 from santaanita.money import quantize_cents
 from santaanita.peru import validate_ruc
 
@@ -45,7 +46,9 @@ class Company(models.Model):
     )
     activity = models.CharField(_("sector of activity"), max_length=20, choices=Activity.choices)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="companies/logos/", blank=True)
+    logo = StoredFileField(
+        _("logo"), visibility=Visibility.PUBLIC, folder="logos", accept=IMAGES, blank=True
+    )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -285,7 +288,11 @@ class PledgeDocument(models.Model):
         Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="documents"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to="pledges/documents/")
+    # Agreement letters and receipts name amounts and people: for the district's staff only.
+    file = StoredFileField(
+        _("file"), visibility=Visibility.PRIVATE, folder="pledges", accept=PDF_OR_IMAGE
+    )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from interventions.querysets import (
     KitItemQuerySet,
     MaintenanceTaskQuerySet,
 )
+from santaanita.files import IMAGES, StoredFileField, Visibility
 
 
 def add_months(start: date, months: int) -> date:
@@ -229,7 +230,9 @@ class ActivityPhoto(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to="interventions/activities/")
+    image = StoredFileField(
+        _("photo"), visibility=Visibility.PUBLIC, folder="activities", accept=IMAGES
+    )
 
     class Meta:
         verbose_name = _("activity photo")
@@ -253,7 +256,9 @@ class InterventionPhoto(models.Model):
         related_name="photos",
     )
     moment = models.CharField(_("moment"), max_length=8, choices=Moment.choices)
-    image = models.ImageField(_("photo"), upload_to="interventions/photos/")
+    image = StoredFileField(
+        _("photo"), visibility=Visibility.PUBLIC, folder="interventions", accept=IMAGES
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
 
     class Meta:
@@ -411,9 +416,20 @@ class KitDelivery(models.Model):
     date = models.DateField(_("date"))
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
     received_by = models.CharField(_("received by"), max_length=200)
-    signature = models.ImageField(_("signature"), upload_to="interventions/signatures/", blank=True)
-    signed_form = models.ImageField(
-        _("photo of the signed form"), upload_to="interventions/forms/", blank=True
+    # A neighbour's handwriting and name: seen only by those who manage the intervention.
+    signature = StoredFileField(
+        _("signature"),
+        visibility=Visibility.PRIVATE,
+        folder="signatures",
+        accept=IMAGES,
+        blank=True,
+    )
+    signed_form = StoredFileField(
+        _("photo of the signed form"),
+        visibility=Visibility.PRIVATE,
+        folder="signed-forms",
+        accept=IMAGES,
+        blank=True,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
             name='SurveyPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=mapping.models._photo_path, verbose_name='photo')),
+                ('image', models.ImageField(upload_to='mapping/surveys/', verbose_name='photo')),
                 ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='mapping.survey', verbose_name='survey')),

@@ -160,7 +160,6 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         upload_to="platform/evidence/%Y/%m/",
-                        validators=[platform_app.models.meetings.validate_platform_file],
                         verbose_name="evidence file",
                     ),
                 ),
@@ -350,7 +349,6 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         upload_to="platform/meetings/%Y/%m/",
-                        validators=[platform_app.models.meetings.validate_platform_file],
                         verbose_name="file",
                     ),
                 ),

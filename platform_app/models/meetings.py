@@ -20,42 +20,7 @@ from platform_app.querysets import (
     MemberQuerySet,
     OrganizationInvitationQuerySet,
 )
-
-# Kinds of file a meeting or an agreement's evidence may carry; checked by extension and size
-# (settings.PLATFORM_FILE_MAX_BYTES) so an upload can never be an executable or a huge video.
-ALLOWED_FILE_EXTENSIONS = (
-    "pdf",
-    "odt",
-    "ods",
-    "odp",
-    "docx",
-    "xlsx",
-    "pptx",
-    "txt",
-    "csv",
-    "jpg",
-    "jpeg",
-    "png",
-)
-
-
-def validate_platform_file(file: object) -> None:
-    name = str(getattr(file, "name", "")).lower()
-    extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    if extension not in ALLOWED_FILE_EXTENSIONS:
-        raise ValidationError(
-            _("Files of type “%(ext)s” are not accepted. Accepted: %(allowed)s."),
-            params={"ext": extension or "?", "allowed": ", ".join(ALLOWED_FILE_EXTENSIONS)},
-            code="file_type",
-        )
-    size = int(getattr(file, "size", 0) or 0)
-    limit = settings.PLATFORM_FILE_MAX_BYTES
-    if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)d MB); the limit is %(limit)d MB."),
-            params={"size": size // 1_000_000 + 1, "limit": limit // 1_000_000},
-            code="file_size",
-        )
+from santaanita.files import DOCUMENTS, StoredFileField, Visibility
 
 
 class Axis(models.TextChoices):
@@ -404,9 +369,11 @@ class MeetingFile(models.Model):
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="files"
     )
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(
-        _("file"), upload_to="platform/meetings/%Y/%m/", validators=[validate_platform_file]
+    # Minutes, presentations, sheets and photos of a session: for the district's members only.
+    file = StoredFileField(
+        _("file"), visibility=Visibility.PRIVATE, folder="meetings", accept=DOCUMENTS
     )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -506,11 +473,15 @@ class AgreementFollowUp(models.Model):
         related_name="+",
     )
     comment = models.TextField(_("comment"), blank=True)
-    evidence_file = models.FileField(
+    evidence_file = StoredFileField(
         _("evidence file"),
-        upload_to="platform/evidence/%Y/%m/",
+        visibility=Visibility.PRIVATE,
+        folder="evidence",
+        accept=DOCUMENTS,
         blank=True,
-        validators=[validate_platform_file],
+    )
+    evidence_name = models.CharField(
+        _("evidence file name"), max_length=200, blank=True, editable=False
     )
     evidence_url = models.URLField(_("evidence link"), blank=True)
     old_status = models.CharField(

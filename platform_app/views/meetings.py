@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -51,9 +52,11 @@ from platform_app.models import (
     Activity,
     AgendaItem,
     Agreement,
+    AgreementFollowUp,
     Attendance,
     District,
     Meeting,
+    MeetingFile,
     Member,
     Objective,
     Organization,
@@ -64,6 +67,7 @@ from platform_app.models import (
 )
 from platform_app.permissions import can, district_for
 from platform_app.places import district_places
+from santaanita.files import original_name_of, serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -458,6 +462,7 @@ def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
         upload = form.save(commit=False)
         upload.meeting = meeting
         upload.size = upload.file.size
+        upload.original_name = original_name_of(form.cleaned_data["file"])
         upload.uploaded_by = signed_in_user(request)
         upload.save()
         messages.success(request, _("The file has been added."))
@@ -465,6 +470,16 @@ def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     context = _meeting_context(request, meeting)
     context["file_form"] = form
     return render(request, "platform_app/meeting_detail.html", context, status=400)
+
+
+def meeting_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
+    """A meeting's file, for whoever may see the meeting's page; 404 for anyone else, the
+    anonymous included (a login redirect would tell them the file exists)."""
+    meeting = _meeting(request, pk)
+    meeting_file = get_object_or_404(MeetingFile, meeting=meeting, pk=file_pk)
+    return serve_private(
+        request, meeting_file.file, download_name=meeting_file.original_name or meeting_file.title
+    )
 
 
 def _attendance_summary(meeting: Meeting) -> dict[str, Any]:
@@ -657,6 +672,17 @@ def agreement_mine(request: HttpRequest) -> HttpResponse:
         request,
         "platform_app/agreement_mine.html",
         {"agreements": agreements, "today": timezone.localdate()},
+    )
+
+
+def followup_evidence(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponseBase:
+    """A follow-up's evidence file, for whoever may see the agreement's page."""
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
+    followup = get_object_or_404(
+        AgreementFollowUp, agreement=agreement, pk=followup_pk, evidence_file__gt=""
+    )
+    return serve_private(
+        request, followup.evidence_file, download_name=followup.evidence_name or _("evidence")
     )
 
 

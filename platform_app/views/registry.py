@@ -661,7 +661,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                     district=district,
                     actor=signed_in_user(request),
                     rows=rows,
-                    source=sheet.name,
+                    source=sheet.original_name,
                 )
                 return redirect(f"{reverse('platform_app:registry-import')}?import={import_id}")
             context["report"] = organizations_import(

@@ -18,6 +18,7 @@ from tests.e2e.conftest import sign_in
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MemberFactory
+from tests.imagefiles import pdf_bytes
 
 pytestmark = TRANSACTIONAL
 
@@ -103,12 +104,18 @@ def test_meeting_series_to_agreement_done(page, live_server, settings, tmp_path)
     page.get_by_label("Status").select_option("done")
     page.get_by_label("Progress (%)").fill("100")
     page.get_by_label("Comment").fill("Benches painted with the neighbours on Saturday.")
+    pdf = pdf_bytes()
     page.get_by_label("Evidence file").set_input_files(
-        files=[{"name": "fotos.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 fotos"}]
+        files=[{"name": "fotos.pdf", "mimeType": "application/pdf", "buffer": pdf}]
     )
     page.get_by_role("button", name="Post follow-up").click()
     expect(page.get_by_role("status")).to_contain_text("Your follow-up has been recorded")
-    expect(page.get_by_role("link", name="Evidence file")).to_be_visible()
+    evidence = page.get_by_role("link", name="Evidence file: fotos.pdf")
+    expect(evidence).to_be_visible()
+    # Served by the view that checks who asks, under the name it was uploaded with.
+    download = page.request.get(evidence.get_attribute("href"))
+    assert download.body() == pdf
+    assert 'filename="fotos.pdf"' in download.headers["content-disposition"]
     painted = Agreement.objects.get(description__startswith="Paint")
     assert (painted.status, painted.progress) == ("done", 100)
     assert ana.pk in painted.responsible.values_list("pk", flat=True)

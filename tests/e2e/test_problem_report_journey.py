@@ -55,7 +55,7 @@ def test_resident_reports_coordinator_routes_representative_fixes_reporter_confi
     resident = phone(browser, live_server, errors)
     started = time.monotonic()
     resident.goto(space.get_absolute_url())
-    resident.get_by_role("link", name="Reportar un problema").click()
+    resident.get_by_role("main").get_by_role("link", name="Reportar un problema").click()
     expect(resident.get_by_label("Espacio público")).to_have_value(str(space.pk))
     resident.get_by_label("Alumbrado").check()
     resident.get_by_label("Descríbelo brevemente").fill("El poste junto a los juegos no enciende")

@@ -69,7 +69,7 @@ def test_anonymous_report_is_routed_to_the_caring_organization_and_the_area(spac
     assert reporter.email == ""
     assert reporter.phone == ""
     stored = ReportPhoto.objects.get(report=report)
-    assert stored.image.name.startswith("mapping/reports/")
+    assert stored.image.name.startswith("private/reports/")
     # The area and the caring organization's representative are told; an anonymous reporter
     # left no address.
     told = set(Delivery.objects.values_list("recipient", flat=True))

@@ -18,7 +18,6 @@ from platform_app.models import (
     PlatformSettings,
     RoleGuideVersion,
 )
-from platform_app.models.meetings import validate_platform_file
 from platform_app.models.workplan import Activity
 from platform_app.permissions import Role, roles_of
 from platform_app.services import (
@@ -37,6 +36,7 @@ from platform_app.services import (
     role_guide_approve,
     role_guide_propose,
 )
+from santaanita.files import DOCUMENTS, check_upload
 from tests.factories import UserFactory
 from tests.factories_platform import (
     AgendaItemFactory,
@@ -45,6 +45,7 @@ from tests.factories_platform import (
     MemberFactory,
     ObjectiveFactory,
 )
+from tests.imagefiles import png_bytes
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -197,7 +198,7 @@ def test_a_follow_up_records_history_and_evidence(santa_anita, tmp_path, setting
     settings.MEDIA_ROOT = tmp_path
     member = MemberFactory()
     agreement = AgreementFactory(responsible=[member])
-    evidence = SimpleUploadedFile("foto.png", b"\x89PNG fake", content_type="image/png")
+    evidence = SimpleUploadedFile("foto.png", png_bytes(), content_type="image/png")
     agreement_follow_up(
         agreement=agreement,
         user=member.user,
@@ -217,16 +218,19 @@ def test_a_follow_up_records_history_and_evidence(santa_anita, tmp_path, setting
     assert (agreement.status, agreement.progress) == ("blocked", 40)
     history = list(agreement.followups.values_list("old_status", "new_status"))
     assert history == [("pending", "in_progress"), ("in_progress", "blocked")]
-    assert agreement.followups.first().evidence_file.name.endswith(".png")
+    first = agreement.followups.first()
+    assert first.evidence_file.name.startswith("private/evidence/")
+    assert first.evidence_file.name.endswith(".png")
+    assert first.evidence_name == "foto.png"
 
 
 def test_meeting_files_are_limited_in_type_and_size(settings):
     settings.PLATFORM_FILE_MAX_BYTES = 10
-    validate_platform_file(SimpleUploadedFile("acta.pdf", b"12345"))
+    check_upload(SimpleUploadedFile("acta.txt", b"12345"), accept=DOCUMENTS)
     with pytest.raises(ValidationError):
-        validate_platform_file(SimpleUploadedFile("virus.exe", b"12345"))
+        check_upload(SimpleUploadedFile("virus.exe", b"MZ\x90\x00\x03"), accept=DOCUMENTS)
     with pytest.raises(ValidationError):
-        validate_platform_file(SimpleUploadedFile("acta.pdf", b"x" * 11))
+        check_upload(SimpleUploadedFile("acta.txt", b"x" * 11), accept=DOCUMENTS)
 
 
 @pytest.mark.django_db

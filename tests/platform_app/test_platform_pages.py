@@ -21,6 +21,7 @@ from platform_app.services import role_guide_propose
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MeetingFactory, MemberFactory
+from tests.imagefiles import pdf_bytes
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -53,9 +54,10 @@ def test_meeting_files_refuse_wrong_types_and_record_the_size(
     url = reverse("platform_app:meeting-file-upload", args=[meeting.pk])
     bad = client.post(url, {"title": "x", "file": SimpleUploadedFile("x.exe", b"MZ")})
     assert bad.status_code == 400
-    good = client.post(url, {"title": "Acta", "file": SimpleUploadedFile("acta.pdf", b"%PDF-1.4")})
+    pdf = pdf_bytes()
+    good = client.post(url, {"title": "Acta", "file": SimpleUploadedFile("acta.pdf", pdf)})
     assert good.status_code == 302
-    assert MeetingFile.objects.get().size == 8
+    assert MeetingFile.objects.get().size == len(pdf)
 
 
 @pytest.mark.django_db

@@ -88,3 +88,18 @@ def test_coordinator_page_dry_run_lists_rejected_rows_then_imports(client, santa
         assert row in report
     upload("import")
     assert Organization.objects.filter(channel="imported").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_web_page_named_like_a_sheet_is_refused_before_it_is_read(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.bad_files import PAGE
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="coordinator"))
+    sheet = SimpleUploadedFile("lista.csv", PAGE, content_type="text/csv")
+    response = client.post(reverse("platform_app:registry-import"), {"sheet": sheet})
+    assert "contiene código de página web" in response.content.decode()
+    assert not Organization.objects.filter(channel="imported").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from santaanita.env import env_bool, env_list, env_str
+from santaanita.env import env_bool, env_list, env_str, media_storage_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "x7Qp9!vR2#mZ8@wL5$tN1^bH6&jC4*eF0(gY3)sD" * 2
@@ -97,3 +97,26 @@ def test_the_address_make_run_listens_on_is_an_allowed_host(host, expected):
     )
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
+
+
+def test_media_go_to_a_folder_unless_a_bucket_is_named():
+    none = {"endpoint_url": None, "region": None, "access_key": None, "secret_key": None}
+    local = media_storage_config(None, bucket=None, **none)
+    assert local == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    by_url = media_storage_config(
+        "s3://espacios?endpoint_url=http://127.0.0.1:9000&region=us-east-1", bucket=None, **none
+    )
+    assert by_url["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert by_url["OPTIONS"] == {
+        "bucket_name": "espacios",
+        "endpoint_url": "http://127.0.0.1:9000",
+        "region_name": "us-east-1",
+        # Unsigned: a public file's URL is plain; private ones are presigned by the view.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    by_aws = media_storage_config(None, bucket="espacios", **{**none, "region": "sa-east-1"})
+    assert by_aws["OPTIONS"]["region_name"] == "sa-east-1"
+    with pytest.raises(ImproperlyConfigured):
+        media_storage_config("https://espacios", bucket=None, **none)

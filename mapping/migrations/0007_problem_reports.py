@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import mapping.reports_models
+import santaanita.files
 from platform_app.permissions import sync_role_groups
 
 
@@ -17,7 +17,7 @@ def sync(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mapping", "0005_survey_reviewer_role"),
+        ("mapping", "0006_stored_files_random_names"),
         ("platform_app", "0017_objective_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -238,8 +238,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "image",
-                    models.ImageField(
-                        upload_to=mapping.reports_models._report_photo_path, verbose_name="photo"
+                    models.FileField(
+                        upload_to=santaanita.files.RandomName("private", "reports"),
+                        verbose_name="photo",
                     ),
                 ),
                 ("hidden", models.BooleanField(default=False, verbose_name="hidden")),
