@@ -237,7 +237,22 @@ def test_photo_on_the_ladder(client, report, other_district):
     signed_in(client, Role.COORDINATOR, district=other_district)
     assert client.get(url).status_code == 404
     client.force_login(coordinator)
-    assert client.get(url).status_code == 200
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert "private" in answer["Cache-Control"]
+    assert photo.image.name.startswith("private/reports/")
+
+
+def test_a_photo_that_is_also_a_web_page_is_refused_on_its_field(client, space):
+    data = form_data(space)
+    data["photo_1"] = SimpleUploadedFile(
+        "foto.jpg", jpeg_with_gps() + b"<script>alert(1)</script>", content_type="image/jpeg"
+    )
+    response = client.post(reverse("mapping:report-create"), data)
+    assert response.status_code == 400
+    assert Report.objects.count() == 0
+    assert "El poste no enciende" in response.content.decode()
 
 
 def test_hidden_photo_and_note_leave_the_public_page(client, report):
