@@ -35,6 +35,7 @@ from interventions.models import (
     Pledge,
     ReferenceValue,
 )
+from mapping.reports_indicators import ReportFigures, report_figures_by_district
 from santaanita.money import format_money
 
 # Goals of the founding document.
@@ -702,3 +703,9 @@ def pledges_by_state(district: Any) -> list[dict[str, Any]]:
         .order_by("state")
     )
     return [{**row, "label": labels.get(row["state"], row["state"])} for row in rows]
+
+
+def problem_reports(district: Any) -> ReportFigures:
+    """Residents' problem reports: received, fixed, median days to fix and the share the
+    reporter confirmed fixed (mapping owns the facts and their definitions)."""
+    return report_figures_by_district([district.pk])[district.pk]

@@ -962,6 +962,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 "can_edit_references": can(
                     request.user, "interventions.change_referencevalue", district
                 ),
+                "problem_reports": dashboard.problem_reports(district),
             },
         )
 

@@ -13,14 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from mapping.models import (
     Assignment,
     EquipmentItem,
+    MunicipalArea,
     NeedItem,
     Observation,
     PublicSpace,
     QualityItem,
+    Report,
+    ReportPhoto,
+    ReportSupporter,
+    ReportUpdate,
     Survey,
     SurveyPhoto,
 )
+from mapping.reports_services import report_acknowledge
 from mapping.services import survey_review
+from santaanita.admin_base import ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
 
@@ -126,3 +133,51 @@ class SurveyPhotoAdmin(admin.ModelAdmin[SurveyPhoto]):
 
 for model in (EquipmentItem, QualityItem, Observation, NeedItem):
     admin.site.register(model, admin.ModelAdmin)
+
+
+# --- Problem reports: written only by mapping.reports_services; the admin reads, and its
+# one action goes through the service. ------------------------------------------------------
+
+
+@admin.action(description=_("Acknowledge the selected received reports"))
+def acknowledge_reports(
+    modeladmin: admin.ModelAdmin[Report], request: HttpRequest, queryset: QuerySet[Report]
+) -> None:
+    for report in queryset.select_related("district"):
+        try:
+            report_acknowledge(report=report, user=signed_in_user(request))
+        except (PermissionDenied, ValidationError) as exc:
+            modeladmin.message_user(request, f"{report}: {exc}", messages.WARNING)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "category", "status", "space", "district", "hidden", "created_at")
+    list_filter = ("status", "category", "hidden", "district")
+    search_fields = ("description", "space__name")
+    list_select_related = ("space", "district")
+    actions = (acknowledge_reports,)
+
+
+@admin.register(ReportSupporter)
+class ReportSupporterAdmin(ReadOnlyAdmin):
+    list_display = ("report", "is_reporter", "email", "phone", "confirmed_fixed", "created_at")
+    list_filter = ("is_reporter", "confirmed_fixed")
+    search_fields = ("email", "phone")
+
+
+@admin.register(ReportPhoto)
+class ReportPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("report", "hidden", "created_at")
+
+
+@admin.register(ReportUpdate)
+class ReportUpdateAdmin(ReadOnlyAdmin):
+    list_display = ("report", "status", "author", "hidden", "created_at")
+    list_filter = ("status", "hidden")
+
+
+@admin.register(MunicipalArea)
+class MunicipalAreaAdmin(ReadOnlyAdmin):
+    list_display = ("district", "category", "name", "email")
+    list_filter = ("district", "category")

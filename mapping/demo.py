@@ -26,7 +26,15 @@ from mapping.models import (
     Observation,
     PublicSpace,
     QualityItem,
+    Report,
     Survey,
+)
+from mapping.reports_services import (
+    area_set,
+    report_acknowledge,
+    report_followup_answer,
+    report_status_change,
+    report_submit,
 )
 from mapping.services import space_apply_latest_survey
 from platform_app.models import District, Organization, User
@@ -262,6 +270,102 @@ def seed(*, password: str, out: TextIO) -> None:
         f"Mapping: {spaces.count()} public spaces in {district.name}, "
         f"{characterized} characterized.\n"
     )
+    if coordinator is not None and not Report.objects.filter(district=district).exists():
+        _seed_reports(rng, district, coordinator)
+    out.write(f"Problem reports: {Report.objects.filter(district=district).count()}.\n")
+
+
+# Residents' problem reports: 12 per sector, in every status, through the services.
+REPORTS_PER_SECTOR = 12
+AREAS = {
+    "lighting": ("Subgerencia de Obras Públicas – Alumbrado", "alumbrado@example.org"),
+    "equipment": ("Subgerencia de Obras Públicas", "obras@example.org"),
+    "rubbish": ("Subgerencia de Limpieza Pública", "limpieza@example.org"),
+    "green": ("Subgerencia de Áreas Verdes", "areasverdes@example.org"),
+    "safety": ("Gerencia de Seguridad Ciudadana", "serenazgo@example.org"),
+    "water": ("Subgerencia de Obras Públicas – Drenaje", "drenaje@example.org"),
+}
+PROBLEMS = {
+    "lighting": "El poste junto a los juegos está apagado desde hace una semana.",
+    "equipment": "Una banca rota y el columpio sin cadena.",
+    "rubbish": "Basura acumulada en la esquina del parque.",
+    "green": "El césped está seco; no riegan desde hace un mes.",
+    "safety": "De noche se juntan grupos a tomar y la esquina está oscura.",
+    "water": "El buzón está tapado y se empoza el agua.",
+    "other": "Perros sueltos sin correa en la zona de juegos.",
+}
+# (status, how the reporter answers the follow-up: True yes, False no, None no answer)
+REPORT_PLAN: tuple[tuple[str, bool | None], ...] = (
+    ("received", None),
+    ("received", None),
+    ("acknowledged", None),
+    ("acknowledged", None),
+    ("in_progress", None),
+    ("in_progress", None),
+    ("fixed", True),
+    ("fixed", True),
+    ("fixed", None),
+    ("fixed", False),
+    ("not_ours", None),
+    ("duplicate", None),
+)
+
+
+def _seed_reports(rng: random.Random, district: District, coordinator: User) -> None:
+    for category, (name, email) in AREAS.items():
+        area_set(district=district, category=category, name=name, email=email, user=coordinator)
+    categories = list(PROBLEMS)
+    now = timezone.now()
+    for sector in district.sectors.order_by("number"):
+        spaces = list(PublicSpace.objects.filter(sector=sector).order_by("name")[:8])
+        if not spaces:
+            continue
+        first: Report | None = None
+        for index, (status, answer) in enumerate(REPORT_PLAN):
+            category = categories[(index + sector.number) % len(categories)]
+            report = report_submit(
+                space=spaces[index % len(spaces)],
+                category=category,
+                description=PROBLEMS[category],
+                email=f"vecino{sector.number}{index}@example.org" if index % 3 else "",
+            )
+            first = first or report
+            _advance(report, status, answer, coordinator, first)
+            # Spread the history over the last months so the measures mean something.
+            age = rng.randint(3, 120)
+            Report.objects.filter(pk=report.pk).update(
+                created_at=now - timedelta(days=age),
+                acknowledged_at=now - timedelta(days=age - rng.randint(0, 2))
+                if status != "received"
+                else None,
+                fixed_at=now - timedelta(days=max(0, age - rng.randint(1, 20)))
+                if status == "fixed" and answer is not False
+                else None,
+            )
+
+
+def _advance(report: Report, status: str, answer: bool | None, user: User, first: Report) -> None:
+    if status == "received":
+        return
+    if status in ("not_ours", "duplicate"):
+        report_status_change(
+            report=report,
+            user=user,
+            status=status,
+            note="Corresponde a Sedapal." if status == "not_ours" else "Ya estaba reportado.",
+            duplicate_of=first if status == "duplicate" else None,
+        )
+        return
+    report_acknowledge(report=report, user=user, note="Recibido; lo revisamos esta semana.")
+    if status == "acknowledged":
+        return
+    report_status_change(report=report, user=user, status="in_progress", note="Cuadrilla asignada.")
+    if status == "in_progress":
+        return
+    report_status_change(report=report, user=user, status="fixed", note="Trabajo terminado.")
+    reporter = report.supporters.get(is_reporter=True)
+    if answer is not None:
+        report_followup_answer(supporter=reporter, fixed=answer)
 
 
 def _create_spaces(

@@ -661,3 +661,30 @@ class SurveyPhoto(models.Model):
         if is_public(self.image.name or ""):
             return public_url(self.image)
         return reverse("mapping:survey-photo-file", args=[self.pk])
+
+
+# Problem reports live in their own module; imported here so Django registers their models
+# with the app.
+from mapping.reports_models import (  # noqa: E402
+    MunicipalArea,
+    Report,
+    ReportPhoto,
+    ReportSupporter,
+    ReportUpdate,
+)
+
+__all__ = [
+    "Assignment",
+    "EquipmentItem",
+    "MunicipalArea",
+    "NeedItem",
+    "Observation",
+    "PublicSpace",
+    "QualityItem",
+    "Report",
+    "ReportPhoto",
+    "ReportSupporter",
+    "ReportUpdate",
+    "Survey",
+    "SurveyPhoto",
+]

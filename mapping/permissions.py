@@ -6,9 +6,12 @@ the university's reviewer judges surveys they could not have written or illustra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from mapping.models import PublicSpace, Survey
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from mapping.models import PublicSpace, Report, Survey
 from platform_app.permissions import can
 
 if TYPE_CHECKING:
@@ -37,3 +40,53 @@ def may_add_photo(user: User | AnonymousUser, survey: Survey) -> bool:
     if user.is_authenticated and survey.surveyor_id == user.pk:
         return True
     return can(user, "mapping.survey_any_space", survey.space.district)
+
+
+# --- Problem reports ---------------------------------------------------------------------
+
+ReportAction = Literal["view", "work", "moderate"]
+
+
+def may_moderate_report(user: User | AnonymousUser, report: Report) -> bool:
+    """Coordinators of the report's district moderate, route and close any report."""
+    return can(user, "mapping.moderate_report", report.district)
+
+
+def may_work_report(user: User | AnonymousUser, report: Report) -> bool:
+    """May ``user`` move the report's status (in progress, fixed)?
+
+    The district's moderators, and the representatives of the organization the report was
+    routed to: the people who care for the space are the ones who fix it, and they answer
+    for what they mark fixed (the reporter is asked afterwards).
+    """
+    if may_moderate_report(user, report):
+        return True
+    if not user.is_authenticated or report.organization_id is None:
+        return False
+    return Report.objects.workable_by(user).filter(pk=report.pk).exists()
+
+
+def may_see_report_contact(user: User | AnonymousUser, report: Report) -> bool:
+    """Only coordinators with the contact permission of the district see who reported:
+    a representative fixes the problem without knowing the neighbour who reported it."""
+    return can(user, "mapping.view_report_contact", report.district)
+
+
+def get_report_for_user(
+    user: User | AnonymousUser, pk: int, *, action: ReportAction = "view"
+) -> Report:
+    """The report ``pk`` as ``user`` may use it: 404 when they may not know it exists (a
+    hidden report for the public), 403 when they see it but the action is not theirs."""
+    report = (
+        Report.objects.visible_to(user)
+        .select_related("district", "space", "sector", "organization", "area")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    if action == "work" and not may_work_report(user, report):
+        raise PermissionDenied
+    if action == "moderate" and not may_moderate_report(user, report):
+        raise PermissionDenied
+    return report

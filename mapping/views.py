@@ -38,10 +38,12 @@ from mapping.models import (
     ConditionBand,
     Observation,
     PublicSpace,
+    Report,
     Survey,
     SurveyPhoto,
 )
 from mapping.permissions import may_add_photo, may_survey
+from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
     assignment_create,
     space_save,
@@ -57,6 +59,7 @@ from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
 REVIEW_QUEUE_PER_PAGE = 20
+SPACE_OPEN_REPORTS = 20
 
 # The static files the surveyor's service worker keeps offline: every file "My
 # assignments" and the survey form load, base.html's included. The worker's PRECACHE is
@@ -135,6 +138,11 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_survey": may_survey(request.user, space),
         # Other apps' panels (settings.SPACE_PAGE_PANELS), e.g. residents' perception of it.
         "panels": [import_string(path)(space=space) for path in settings.SPACE_PAGE_PANELS],
+        # Open problem reports of the space (public, nothing about who reported them).
+        "open_reports": Report.objects.public()
+        .open()
+        .filter(space=space)
+        .order_by("-created_at")[:SPACE_OPEN_REPORTS],
     }
     if survey is not None:
         context.update(
@@ -530,8 +538,10 @@ def coverage(request: HttpRequest) -> HttpResponse:
         )
         .order_by("sector__number")
     ]
+    reported = open_reports_by_sector(district)
     for row in rows:
         row["percent"] = round(100 * row["characterized"] / row["mapped"]) if row["mapped"] else 0
+        row["open_reports"] = reported.get(row["sector__number"], 0)
     total = sum(r["mapped"] for r in rows)
     done = sum(r["characterized"] for r in rows)
     pending = spaces.not_surveyed().select_related("sector").order_by("sector__number", "name")

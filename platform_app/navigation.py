@@ -47,6 +47,8 @@ GROUPS: tuple[NavGroup, ...] = (
         _("Map"),
         (
             NavEntry(_("Map"), "mapping:space-map"),
+            NavEntry(_("Report a problem"), "mapping:report-create"),
+            NavEntry(_("Problem reports"), "mapping:report-queue", "mapping.moderate_report"),
             NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
             NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
             # The university's reviewers hold no coverage permission: the queue needs its

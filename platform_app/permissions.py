@@ -68,6 +68,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.view_survey",
         "mapping.review_survey",
         "mapping.survey_any_space",
+        # problem reports: coordinators moderate, route and close them, and see contacts.
+        "mapping.view_report",
+        "mapping.moderate_report",
+        "mapping.view_report_contact",
         # collaborative platform (issue 5): coordinators run meetings and agreements.
         *[
             f"platform_app.{action}_{model}"

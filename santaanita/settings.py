@@ -234,7 +234,18 @@ REMINDER_SCANS: list[str] = [
     "interventions.services.maintenance_schedule_due",
     # Imports of organizations: failed ones reported, queued ones run in the embedded mode.
     "platform_app.services.registry_imports_scan",
+    "mapping.reports_services.reports_schedule_followups",
 ]
+# --- Problem reports (mapping) ---
+# Days after "fixed" when the reporter is asked whether it really was.
+REPORT_FOLLOWUP_DAYS = env_int("REPORT_FOLLOWUP_DAYS", 3)
+# Reports and "me too"s per client address, per device and per contact (allauth's rate-limit
+# syntax and shared-cache counters; addresses behind TRUSTED_PROXY_COUNT proxies).
+REPORT_RATE_LIMITS = {
+    "report_ip": env_str("REPORT_RATE_LIMIT_IP", "20/1h/ip"),
+    "report_device": env_str("REPORT_RATE_LIMIT_DEVICE", "6/1h/key"),
+    "report_contact": env_str("REPORT_RATE_LIMIT_CONTACT", "10/1d/key"),
+}
 # Functions (dotted paths, keyword argument ``district``) listing the places a face-to-face
 # meeting can be held at; see platform_app.places.
 MEETING_PLACE_SOURCES: list[str] = ["mapping.places.public_spaces"]

@@ -11,6 +11,8 @@ from rest_framework.routers import DefaultRouter
 from festival import api as festival_api
 from interventions import api as interventions_api
 from mapping import api as mapping_api
+from mapping import reports_api as mapping_reports_api
+from mapping.urls import open311_patterns
 from platform_app import api as platform_api
 from platform_app import views as platform_views
 from santaanita.files import public_file
@@ -28,6 +30,7 @@ router.register("sectors", platform_api.SectorViewSet, basename="sector")
 router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
 router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
 router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
+router.register("reports", mapping_reports_api.ReportViewSet, basename="report")
 router.register("platform/members", platform_api.MemberViewSet, basename="platform-member")
 router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
 router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")
@@ -71,6 +74,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("festival/", include("festival.urls")),
     path("mapa/", include("mapping.urls")),
+    path("open311/v2/", include(open311_patterns)),
     path("", platform_views.home, name="home"),
     path("", include("platform_app.urls")),
     path("", include("interventions.urls")),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from mapping.models import Assignment, Observation, PublicSpace, Survey
+from mapping.reports_models import MunicipalArea, Report, ReportCategory
 from platform_app.models import District
 
 
@@ -71,3 +72,30 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     space = factory.SubFactory(PublicSpaceFactory)
     surveyor = factory.SubFactory("tests.factories.UserFactory", role="surveyor")
+
+
+class MunicipalAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MunicipalArea
+        django_get_or_create = ("district", "category")
+
+    district = factory.LazyFunction(santa_anita)
+    category = ReportCategory.LIGHTING
+    name = "Subgerencia de Obras Públicas"
+    email = "obras@example.org"
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A received report of a space (tests of reads; writes go through report_submit)."""
+
+    class Meta:
+        model = Report
+
+    space = factory.SubFactory(PublicSpaceFactory)
+    district = factory.LazyAttribute(lambda o: o.space.district)
+    sector = factory.LazyAttribute(lambda o: o.space.sector)
+    category = ReportCategory.LIGHTING
+    description = "Poste apagado"
+    latitude = factory.LazyAttribute(lambda o: o.space.centroid_lat)
+    longitude = factory.LazyAttribute(lambda o: o.space.centroid_lon)
+    client_uuid = factory.LazyFunction(uuid.uuid4)

@@ -28,6 +28,7 @@ RUN = """;axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"
 PUBLIC = [
     "/",
     "/mapa/",
+    "/mapa/reportar/",
     "/organizaciones/",
     "/organizaciones/inscripcion/",
     "/festival/",
@@ -39,7 +40,12 @@ BY_ROLE = {
     "surveyor@example.org": ["/mapa/mis-asignaciones/"],
     "member@example.org": ["/plataforma/", "/plataforma/plan/", "/plataforma/acuerdos/"],
     "representative@example.org": ["/festival/inscripcion/"],
-    "coordinator@example.org": ["/verificacion/", "/festival/gestion/", "/mapa/cobertura/"],
+    "coordinator@example.org": [
+        "/verificacion/",
+        "/festival/gestion/",
+        "/mapa/cobertura/",
+        "/mapa/reportes/",
+    ],
 }
 
 
