@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -138,8 +139,9 @@ def _error(exc: Open311Error, fmt: str) -> HttpResponse:
 
 
 def _fmt(value: str) -> str:
+    # Open311 names the format in the address: any other ending names no resource of ours.
     if value not in ("json", "xml"):
-        raise Open311Error(400, _("Use .json or .xml."))
+        raise NotFound
     return value
 
 

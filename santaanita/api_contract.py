@@ -80,9 +80,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler404``: an address under ``/api/`` that matches no route answers JSON like
-    the API's own 404s (e.g. an id with a dot in it); every other address gets the page."""
-    if request.path.startswith("/api/"):
+    """``handler404``: an address under ``/api/`` (or Open311's ``/open311/``) that matches
+    no route answers JSON like the API's own 404s (e.g. an id with a dot in it); every other
+    address gets the page."""
+    if request.path.startswith(("/api/", "/open311/")):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
 

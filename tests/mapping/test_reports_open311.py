@@ -222,7 +222,7 @@ def test_open311_is_in_the_api_schema(client):
 
 def test_unknown_jurisdiction_and_format(client):
     assert client.get(REQUESTS, {"jurisdiction_id": "000000"}).status_code == 404
-    assert client.get("/open311/v2/requests.csv").status_code == 400
+    assert client.get("/open311/v2/requests.csv").status_code == 404
 
 
 def test_platform_api_is_paginated(client, space):
