@@ -1,4 +1,4 @@
-"""Crawl the platform deployed in production shape, through nginx and TLS (CI's stage 4/4).
+"""Crawl the platform deployed in production shape, through nginx and TLS (CI's stage 4/5).
 
 Anonymously and as each demo role, every page linked from the header and its navigation is
 opened; the run fails on any 5xx (or other non-200 answer), on a missing security header,
