@@ -123,7 +123,10 @@ def test_a_small_import_runs_in_the_request_while_redis_is_down(client, santa_an
         reverse("platform_app:registry-import"), {"sheet": _sheet(), "action": "import"}
     )
     assert response.status_code == 302
-    assert "Organizaciones creadas: 1 (de 1 filas)." in client.get(response["Location"]).content.decode()
+    assert (
+        "Organizaciones creadas: 1 (de 1 filas)."
+        in client.get(response["Location"]).content.decode()
+    )
     assert Organization.objects.filter(name="Club del Parque").exists()
 
 
