@@ -36,6 +36,11 @@ PLACEHOLDER = b"__csrf_token_placeholder__"
 TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}')
 # Set again on every response by Django or by the CSRF code; never kept.
 NOT_KEPT = {"content-length", "set-cookie"}
+# Paths this process has served through ``public_page``: the middleware looks in the cache
+# for these only, so every other anonymous request pays no cache read. A worker learns a
+# path on its first request for it (served by the view, from the same kept copy); the set
+# holds real pages only (added on a 200), so it stays as small as the number of them.
+_PATHS: set[str] = set()
 
 
 def _key(request: HttpRequest) -> str:
@@ -72,12 +77,14 @@ def public_page(
         return render()
     kept = _kept(request)
     if kept is not None:
+        _PATHS.add(request.path)
         return kept
     # Read before rendering: a write during the rendering leaves the copy already stale.
     rendered_at = int(cache.get_or_set(generation, 0, None) or 0)
     response = render()
     if response.status_code == 200 and not response.streaming:
         response.keep_page = (generation, rendered_at, seconds)  # type: ignore[attr-defined]
+        _PATHS.add(request.path)
     return response
 
 
@@ -113,6 +120,7 @@ class KeptPageMiddleware:
         # messages may also wait in their own cookie. Everyone else goes the whole way.
         return (
             request.method == "GET"
+            and request.path in _PATHS
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
             and "HTTP_HX_REQUEST" not in request.META
