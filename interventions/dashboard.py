@@ -442,6 +442,28 @@ def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _company_pledges(
+    district_ids: list[int], results_years: dict[int, int]
+) -> tuple[dict[tuple[int, int], Decimal], set[tuple[int, int]]]:
+    """Per (district, company): the US$ of its counted pledges dated up to the district's
+    results year, and which companies have pledges not yet confirmed (one query)."""
+    confirmed: dict[tuple[int, int], Decimal] = {}
+    unconfirmed: set[tuple[int, int]] = set()
+    for pledge_row in (
+        Pledge.objects.filter(company__district_id__in=district_ids)
+        .exclude(state="withdrawn")
+        .values("company__district_id", "company_id", "state", "rate_date__year")
+        .annotate(usd=Sum("value_usd"))
+        .order_by()
+    ):
+        company_key = (pledge_row["company__district_id"], pledge_row["company_id"])
+        if pledge_row["state"] not in PLEDGE_COUNTED:
+            unconfirmed.add(company_key)
+        elif pledge_row["rate_date__year"] <= results_years[company_key[0]]:
+            confirmed[company_key] = confirmed.get(company_key, Decimal(0)) + pledge_row["usd"]
+    return confirmed, unconfirmed
+
+
 def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
     """The raw figures of several districts, with a fixed number of queries."""
     plans = plans_by_district(district_ids)
@@ -531,20 +553,8 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
             fig.companies += 1
         fig.pledged_usd += company.pledged_usd
         fig.pledged_pen += company.pledged_pen
-    confirmed: dict[tuple[int, int], Decimal] = {}
-    unconfirmed: set[tuple[int, int]] = set()
-    for pledge_row in (
-        Pledge.objects.filter(company__district_id__in=district_ids)
-        .exclude(state="withdrawn")
-        .values("company__district_id", "company_id", "state", "rate_date__year")
-        .annotate(usd=Sum("value_usd"))
-        .order_by()
-    ):
-        company_key = (pledge_row["company__district_id"], pledge_row["company_id"])
-        if pledge_row["state"] not in PLEDGE_COUNTED:
-            unconfirmed.add(company_key)
-        elif pledge_row["rate_date__year"] <= result[company_key[0]].plan.results_year:
-            confirmed[company_key] = confirmed.get(company_key, Decimal(0)) + pledge_row["usd"]
+    results_years = {pk: fig.plan.results_year for pk, fig in result.items()}
+    confirmed, unconfirmed = _company_pledges(district_ids, results_years)
     for (district_pk, _company), usd in confirmed.items():
         if usd >= COMPANY_MIN_USD:
             result[district_pk].companies_contributing += 1
@@ -603,6 +613,11 @@ class SectorRow:
     interventions: int = 0
     interventions_under_way: int = 0
     festival_teams: int = 0
+    # Companies of the district's target (US$ 5,000 or more confirmed) whose counted pledges
+    # pay for kit items of interventions at this sector's spaces; one company may fund, and
+    # so count in, several sectors. ``companies_funding`` counts every such company.
+    companies: int = 0
+    companies_funding: int = 0
     private: Decimal = Decimal("0.00")
     funding_total: Decimal = Decimal("0.00")
     cohesion: Any = None
@@ -659,6 +674,22 @@ def sector_rows(district: Any) -> list[SectorRow]:
             if pk in rows:
                 rows[pk].festival_teams = row["n"]
     plan = plans_by_district([district.pk])[district.pk]
+    confirmed, _unconfirmed = _company_pledges([district.pk], {district.pk: plan.results_year})
+    for sector_pk, company_pk in (
+        Allocation.objects.filter(
+            pledge__company__district=district,
+            pledge__state__in=PLEDGE_COUNTED,
+            item__kit__intervention__in=Intervention.objects.filter(district=district).public(),
+            item__kit__intervention__public_space__sector__isnull=False,
+        )
+        .values_list("item__kit__intervention__public_space__sector_id", "pledge__company_id")
+        .distinct()
+        .order_by()
+    ):
+        if sector_pk in rows:
+            rows[sector_pk].companies_funding += 1
+            usd = confirmed.get((district.pk, company_pk), Decimal(0))
+            rows[sector_pk].companies += usd >= COMPANY_MIN_USD
     for row in _funding_rows([district.pk], "public_space__sector_id"):
         if row["k"] in rows and row["status"] == "finished" and row["year"] in plan.years:
             rows[row["k"]].funding_total += row["s"] or 0

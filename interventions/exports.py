@@ -46,6 +46,8 @@ def results_table(district: Any) -> list[list[Any]]:
             _("Interventions"),
             _("At risk at baseline"),
             _("Improved"),
+            _("Companies of US$ 5,000 or more funding here"),
+            _("All companies funding here"),
             _("Private share"),
             _("Social cohesion (%)"),
         ]
@@ -59,10 +61,21 @@ def results_table(district: Any) -> list[list[Any]]:
             row.interventions,
             row.at_risk,
             row.improved,
+            row.companies,
+            row.companies_funding,
             str(row.private_share) if row.funding_total else "",
             str(row.cohesion.percent) if row.cohesion else "",
         ]
         for row in dashboard.sector_rows(district)
+    )
+    # The baseline was measured for the whole district: every sector shares its reference.
+    rows.append([])
+    rows.append(
+        [_("Baseline: the district's reference, no figure per sector"), _("Value"), _("Date")]
+    )
+    rows.extend(
+        [reference.get_key_display(), reference.display_value, reference.observed_on.isoformat()]
+        for reference in figures.references
     )
     return rows
 

@@ -943,7 +943,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The targets of the founding document for one district. Public; coordinators of the
     district also see the pledges by state (no personal data on either version)."""
     from interventions import dashboard
-    from interventions.perception.services import figures_generation
+    from interventions.perception.services import GENERATION_KEY
     from santaanita.page_cache import public_page
 
     def page() -> HttpResponse:
@@ -969,7 +969,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     # Anonymous visitors get the kept page (the figures' cache rules how fresh it is).
     return public_page(
         request,
-        key=f"results:{figures_generation()}",
+        generation=GENERATION_KEY,
         seconds=dashboard.CACHE_SECONDS,
         render=page,
     )

@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "santaanita.language.SpanishFirstLocaleMiddleware",
+    # Answers anonymous visitors from a kept public page before URL resolution, auth and
+    # the rest of the stack (santaanita/page_cache.py); needs the language chosen above.
+    "santaanita.page_cache.KeptPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

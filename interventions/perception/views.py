@@ -445,7 +445,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     every new answer (the generation in its key)."""
     return public_page(
         request,
-        key=f"perception:{services.figures_generation()}",
+        generation=services.GENERATION_KEY,
         seconds=60 * 10,
         render=lambda: _results_page(request, slug),
     )

@@ -202,3 +202,108 @@ def test_the_district_comparison_shows_the_new_indicators(client):
     assert "Espacios en riesgo mejorados" in page
     assert "Cohesión social" in page
     assert "Organizaciones verificadas (pendientes)" in page
+
+
+def _fund(company, sector, usd, state="confirmed"):
+    """A pledge of ``usd`` dollars from ``company``, allocated to a kit item of an
+    intervention at a new space of ``sector``."""
+    from interventions.models import Allocation
+    from tests.factories_interventions import KitItemFactory
+
+    pledge = PledgeFactory(
+        company=company,
+        currency="USD",
+        amount=Decimal(usd),
+        exchange_rate=Decimal("3.75"),
+        rate_date=date(2026, 3, 1),
+        state=state,
+    )
+    item = KitItemFactory(
+        kit__intervention__public_space=PublicSpaceFactory(sector=sector, sector_set_by_hand=True)
+    )
+    Allocation.objects.create(pledge=pledge, item=item, amount_pen=Decimal("100"))
+
+
+def _plain_company_counts(district):
+    """Per sector number, companies whose counted pledges reach US$ 5,000, from plain loops."""
+    from interventions.models import Allocation, Pledge
+
+    totals: dict[int, Decimal] = {}
+    for pledge in Pledge.objects.filter(company__district=district):
+        if pledge.state in dashboard.PLEDGE_COUNTED and pledge.rate_date.year <= 2026:
+            totals[pledge.company_id] = totals.get(pledge.company_id, Decimal(0)) + pledge.value_usd
+    funding: dict[int, set[int]] = {}
+    for allocation in Allocation.objects.select_related(
+        "pledge", "item__kit__intervention__public_space__sector"
+    ):
+        intervention = allocation.item.kit.intervention
+        sector = intervention.public_space.sector
+        counted = allocation.pledge.state in dashboard.PLEDGE_COUNTED
+        if sector and intervention.status != "cancelled" and counted:
+            funding.setdefault(sector.number, set()).add(allocation.pledge.company_id)
+    return {
+        number: (sum(totals.get(c, 0) >= 5000 for c in companies), len(companies))
+        for number, companies in funding.items()
+    }
+
+
+def test_companies_count_per_sector_where_their_pledges_fund_interventions(client, santa_anita):
+    services.impact_plan_set(district=santa_anita, first_year=2024, results_year=2026)
+    first, second = santa_anita.sectors.order_by("number")[:2]
+    big, both, small, promised = CompanyFactory.create_batch(4)
+    _fund(big, first, "6000")
+    _fund(both, first, "3000")
+    _fund(both, second, "3000")  # US$ 6,000 in all: counts in both sectors
+    _fund(small, second, "1000")  # funds the sector, below the goal's band
+    _fund(promised, second, "9000", state="pledged")  # not confirmed: not counted anywhere
+    rows = {row.number: row for row in dashboard.sector_rows(santa_anita)}
+    assert (rows[first.number].companies, rows[first.number].companies_funding) == (2, 2)
+    assert (rows[second.number].companies, rows[second.number].companies_funding) == (1, 2)
+    plain = _plain_company_counts(santa_anita)
+    assert {
+        n: (r.companies, r.companies_funding) for n, r in rows.items() if r.companies_funding
+    } == plain
+    page = client.get(reverse("interventions:results")).content.decode()
+    sector_row = page.split(f'data-sector="{first.number}"')[1].split("</tr>")[0]
+    assert "<td data-companies>2 (2)</td>" in sector_row
+    assert "Definiciones por sector: una empresa cuenta en un sector" in page
+
+
+def test_the_sector_table_shows_the_district_baseline_as_every_sector_reference(
+    client, santa_anita
+):
+    services.reference_value_set(
+        district=santa_anita,
+        key="parks",
+        value=Decimal("64"),
+        unit="parques",
+        observed_on=date(2023, 3, 31),
+        period="",
+        source="Municipalidad, 2023",
+    )
+    page = client.get(reverse("interventions:results")).content.decode()
+    footer = page.split("data-sector-references")[1].split("</tr>")[0]
+    assert "Línea de base: referencia del distrito, sin cifra por sector" in footer
+    assert "64 parques" in footer
+    export = client.get(reverse("interventions:results-export", args=["csv"])).content.decode()
+    assert "Empresas de US$ 5 000 o más que financian aquí" in export
+    assert "64 parques" in export
+
+
+def test_sector_company_figures_take_the_same_queries_at_two_sizes(santa_anita):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sectors = list(santa_anita.sectors.order_by("number")[:3])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            dashboard.sector_rows(santa_anita)
+        return len(captured)
+
+    _fund(CompanyFactory(), sectors[0], "6000")
+    small = queries()
+    for sector in sectors:
+        for company in CompanyFactory.create_batch(3):
+            _fund(company, sector, "7000")
+    assert queries() == small
