@@ -270,10 +270,7 @@ class Open311Discovery(APIView):
         },
     )
     def get(self, request: Request, fmt: str) -> HttpResponse:
-        try:
-            fmt = _fmt(fmt)
-        except Open311Error as exc:
-            return _error(exc, "json")
+        fmt = _fmt(fmt)
         base = settings.SITE_URL + reverse("open311:services", args=["json"]).rsplit("/", 1)[0]
         data = {
             "changeset": "2026-12-06T00:00:00Z",
@@ -307,11 +304,11 @@ class Open311Services(APIView):
         responses={200: Open311ServiceSerializer(many=True)},
     )
     def get(self, request: Request, fmt: str) -> HttpResponse:
+        fmt = _fmt(fmt)
         try:
-            fmt = _fmt(fmt)
             _district(request)
         except Open311Error as exc:
-            return _error(exc, fmt if fmt in ("json", "xml") else "json")
+            return _error(exc, fmt)
         data = [_service(value, str(label)) for value, label in ReportCategory.choices]
         return _render(data, fmt, "services", "service")
 
@@ -336,12 +333,12 @@ class Open311Requests(APIView):
         responses={200: Open311RequestSerializer(many=True)},
     )
     def get(self, request: Request, fmt: str) -> HttpResponse:
+        fmt = _fmt(fmt)
         try:
-            fmt = _fmt(fmt)
             district = _district(request)
             reports = self._filtered(request, Report.objects.public().filter(district=district))
         except Open311Error as exc:
-            return _error(exc, fmt if fmt in ("json", "xml") else "json")
+            return _error(exc, fmt)
         return _render(
             _requests(reports.order_by("-created_at", "-pk")[:MAX_REQUESTS]),
             fmt,
@@ -409,11 +406,11 @@ class Open311Requests(APIView):
         },
     )
     def post(self, request: Request, fmt: str) -> HttpResponse:
+        fmt = _fmt(fmt)
         try:
-            fmt = _fmt(fmt)
             report = self._file(request)
         except Open311Error as exc:
-            return _error(exc, fmt if fmt in ("json", "xml") else "json")
+            return _error(exc, fmt)
         data = [
             {
                 "service_request_id": str(report.pk),
@@ -474,12 +471,12 @@ class Open311Request(APIView):
         responses={200: Open311RequestSerializer(many=True)},
     )
     def get(self, request: Request, pk: int, fmt: str) -> HttpResponse:
+        fmt = _fmt(fmt)
         try:
-            fmt = _fmt(fmt)
             reports = Report.objects.public().filter(pk=pk)
             rows = _requests(reports)
             if not rows:
                 raise Open311Error(404, _("No such service request."))
         except Open311Error as exc:
-            return _error(exc, fmt if fmt in ("json", "xml") else "json")
+            return _error(exc, fmt)
         return _render(rows, fmt, "service_requests", "request")
