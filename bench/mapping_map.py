@@ -109,10 +109,8 @@ def _populate(count: int) -> list[str]:
                 condition_score=score,
             )
         )
-        spaces[-1].refresh_map_fragments()
         centres.append((lon, lat))
-    # bulk_create skips save(): the bounding box, centroid and map fragments are computed
-    # above instead.
+    # bulk_create skips save(): the bounding box and centroid are computed above instead.
     PublicSpace.objects.bulk_create(spaces, batch_size=500)
     windows = []
     for lon, lat in rng.sample(centres, 200):
@@ -166,6 +164,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="per endpoint")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-mapping-")
@@ -174,7 +173,7 @@ def main() -> None:
     windows = _populate(args.spaces)
     print(f"{args.spaces} spaces across Lima in {time.perf_counter() - started:.1f} s ({tmp})")
 
-    port = _free_port()
+    port = args.port or _free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
         _wait(port)

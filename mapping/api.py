@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, replace
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +29,8 @@ from rest_framework.response import Response
 
 from mapping.exports import export_queryset, space_properties
 from mapping.models import (
+    ALL_DISTRICTS,
+    MAX_SPAN_DEGREES,
     ConditionBand,
     EquipmentItem,
     NeedItem,
@@ -37,7 +41,7 @@ from mapping.models import (
     SurveyPhoto,
     layer_version,
 )
-from mapping.querysets import PublicSpaceQuerySet, bbox_lookups
+from mapping.querysets import PublicSpaceQuerySet
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
 from santaanita.api_contract import CalendarDateTimeField
 from santaanita.files import IMAGES, UploadSerializerField
@@ -92,20 +96,20 @@ def _choice(params: Any, name: str, allowed: frozenset[str] | set[str]) -> str |
     return value
 
 
+Bbox = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class MapQuery:
     """What one map request asks for. ``None`` means "no such filter"."""
 
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: Bbox | None = None
     district: str | None = None
     sector: int | None = None
     category: str | None = None
     condition: str | None = None
     has_organization: bool | None = None
     centroid: bool = False
-    # The cached district layer is ordered (stable bytes); a window needs no order, and an
-    # ORDER BY pk would make SQLite walk the table in rowid order instead of the index.
-    ordered: bool = False
 
     @classmethod
     def from_params(cls, params: Any) -> MapQuery:
@@ -133,7 +137,8 @@ class MapQuery:
         )
 
     def queryset(self, spaces: PublicSpaceQuerySet) -> QuerySet[PublicSpace, tuple[int, str]]:
-        """The spaces asked for, through the queryset methods (the one definition)."""
+        """The same selection through the queryset methods, the domain's one definition of
+        each filter: the tests hold ``MAP_SQL`` to it, filter by filter."""
         if self.bbox is not None:
             spaces = spaces.in_bbox(*self.bbox)
         if self.district is not None:
@@ -146,73 +151,188 @@ class MapQuery:
             spaces = spaces.in_condition_band(self.condition)
         if self.has_organization is not None:
             spaces = spaces.with_organization(self.has_organization)
-        spaces = spaces.order_by("pk") if self.ordered else spaces.order_by()
-        fragment = "map_fragment_centroid" if self.centroid else "map_fragment_full"
-        return spaces.values_list("pk", fragment)[:MAP_MAX_FEATURES]
+        return spaces.order_by("pk").values_list("pk", "name")[:MAP_MAX_FEATURES]
 
-    def bind(self) -> dict[str, Any]:
-        """The request's values by slot: what changes between requests of one shape."""
-        values: dict[str, Any] = dict(bbox_lookups(*self.bbox)) if self.bbox else {}
-        for slot in ("district", "sector", "category"):
-            if getattr(self, slot) is not None:
-                values[slot] = getattr(self, slot)
-        return values
-
-    def shape(self) -> MapQuery:
-        """This query with every bound value replaced by its sentinel (see ``_compiled``)."""
-        return replace(
-            self,
-            bbox=_BBOX_SENTINELS if self.bbox is not None else None,
-            **{
-                slot: sentinel
-                for slot, sentinel in _SLOT_SENTINELS.items()
-                if getattr(self, slot) is not None
-            },
+    def filters_key(self) -> str:
+        """The filters apart from the window, as a cache key part."""
+        return (
+            f"{self.district or ''}:{'' if self.sector is None else self.sector}:"
+            f"{self.category or ''}:{self.condition or ''}:"
+            f"{'' if self.has_organization is None else int(self.has_organization)}:"
+            f"{int(self.centroid)}"
         )
 
 
-# Stand-ins for the request's values while compiling: distinct from each other and from
-# every constant the queries contain (the band limits 40 and 70; the row limit is inlined).
-# They must stay within the columns' ranges: an out-of-range integer lookup compiles to
-# "matches nothing" on PostgreSQL (Sector.number is a small integer).
-_BBOX_SENTINELS = (1001.0, 1002.0, 1003.0, 1004.0)
-_SLOT_SENTINELS: dict[str, Any] = {
-    "district": "\x00district",
-    "sector": 32_011,
-    "category": "\x00category",
+# Whole Peru (and more): the window of a district's layer, which has no bbox of its own.
+WORLD: Bbox = (-180.0, -90.0, 180.0, 90.0)
+
+# The map query, written once with every filter as an explicit parameter: a NULL
+# parameter is "no such filter". The window's conditions are the ones of
+# ``bbox_lookups`` (a range on the leading column of publicspace_bbox_idx, bounded on
+# both sides by MAX_SPAN_DEGREES); the rest are checked on the rows the index finds. The
+# condition bands are ``PublicSpaceQuerySet.in_condition_band``'s limits.
+MAP_SQL = """
+SELECT s.id, s.name, s.category, s.condition_score, s.centroid_lon, s.centroid_lat,
+       s.geometry, s.min_lon, s.min_lat, s.max_lon, s.max_lat
+FROM mapping_publicspace s
+WHERE s.min_lon >= %(west_reach)s AND s.min_lon <= %(east)s AND s.max_lon >= %(west)s
+  AND s.min_lat <= %(north)s AND s.max_lat >= %(south)s
+  AND (%(district)s IS NULL OR s.district_id IN (
+      SELECT d.id FROM platform_app_district d WHERE d.ubigeo = %(district)s))
+  AND (%(sector)s IS NULL OR s.sector_id IN (
+      SELECT t.id FROM platform_app_sector t WHERE t.number = %(sector)s))
+  AND (%(category)s IS NULL OR s.category = %(category)s)
+  AND (%(score_from)s IS NULL OR s.condition_score >= %(score_from)s)
+  AND (%(score_below)s IS NULL OR s.condition_score < %(score_below)s)
+  AND (%(unscored)s IS NULL OR s.condition_score IS NULL)
+  AND (%(has_organization)s IS NULL OR %(has_organization)s = EXISTS (
+      SELECT 1 FROM mapping_publicspace_organizations o WHERE o.publicspace_id = s.id))
+LIMIT %(limit)s
+"""
+
+# Score limits of each band as (from, below, unscored): see ConditionBand.for_score.
+BAND_SCORES: dict[str, tuple[int | None, int | None, bool | None]] = {
+    ConditionBand.GOOD: (70, None, None),
+    ConditionBand.FAIR: (40, 70, None),
+    ConditionBand.BAD: (None, 40, None),
+    ConditionBand.UNKNOWN: (None, None, True),
 }
 
 
-Binding = tuple[str | None, Any, Any]
+# One space as the map shows it: pk, bounding box (west, south, east, north) and its
+# serialized feature minus what depends on the request (the URL's script prefix). A plain
+# tuple: the cached cells are read back on nearly every map request, and a tuple is the
+# cheapest thing to unpickle.
+MapRow = tuple[int, float, float, float, float, str]
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(alias: str, shape: MapQuery) -> tuple[str, tuple[Binding, ...]]:
-    """The SQL of a query shape, compiled once by the ORM from ``MapQuery.queryset``.
+def _meeting(rows: Iterable[MapRow], window: Bbox) -> list[MapRow]:
+    """The rows whose bounding box meets ``window`` (``bbox_lookups``'s test)."""
+    west, south, east, north = window
+    return [
+        row
+        for row in rows
+        if row[1] <= east and row[3] >= west and row[2] <= north and row[4] >= south
+    ]
 
-    Building and compiling a queryset costs more than running the map's window query
-    itself (~0.3 ms against ~0.15 ms on SQLite), so each shape (which filters, which band,
-    which geometry) is compiled once with sentinel values and then run with the request's
-    values bound in their place. Returns the SQL and, per parameter, the slot whose value
-    goes there (None for a constant of the query), the compiled value, and the type the
-    backend wrapped it in, if any (psycopg's ``Int2`` for a small integer column), which
-    the request's value gets too.
-    """
-    queryset = shape.queryset(PublicSpace.objects.using(alias).all())
-    sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    sentinels = shape.bind()
-    # Strings apart from numbers; numbers by value (Int2(32011) == 32011).
-    slots = {(isinstance(v, str), v): slot for slot, v in sentinels.items()}
-    bound: list[Binding] = []
-    for param in params:
-        slot = slots.get((isinstance(param, str), param))
-        wrapped = slot is not None and type(param) is not type(sentinels[slot])
-        bound.append((slot, param, type(param) if wrapped else None))
-    if {slot for slot, _p, _t in bound if slot} != set(sentinels):
-        # A lookup turned a value into something else: binding it by sentinel would be
-        # wrong, so fail loudly (the map tests cover every filter on both backends).
-        raise RuntimeError(f"cannot bind the map query {shape}: {sql} {params}")
-    return sql, tuple(bound)
+
+def map_rows(query: MapQuery, window: Bbox, *, limit: int | None = None) -> list[MapRow]:
+    """The spaces of ``query``'s filters whose bounding box meets ``window``: one query."""
+    score_from, score_below, unscored = BAND_SCORES.get(query.condition or "", (None,) * 3)
+    west, south, east, north = window
+    params = {
+        "west_reach": west - MAX_SPAN_DEGREES,
+        "west": west,
+        "south": south,
+        "east": east,
+        "north": north,
+        "district": query.district,
+        "sector": query.sector,
+        "category": query.category,
+        "score_from": score_from,
+        "score_below": score_below,
+        "unscored": unscored,
+        "has_organization": query.has_organization,
+        # No limit is still a number: SQLite has no LIMIT NULL.
+        "limit": MAP_FULL_LIMIT if limit is None else limit,
+    }
+    with connections[PublicSpace.objects.db].cursor() as cursor:
+        cursor.execute(MAP_SQL, params)
+        rows = cursor.fetchall()
+    return [
+        (
+            pk,
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+            _fragment(
+                name=name,
+                category=category,
+                score=score,
+                geometry=(
+                    {"type": "Point", "coordinates": [lon, lat]}
+                    if query.centroid
+                    # A JSON column reads as its text on both backends.
+                    else json.loads(geometry)
+                    if isinstance(geometry, str)
+                    else geometry
+                ),
+            ),
+        )
+        for pk, name, category, score, lon, lat, geometry, min_lon, min_lat, max_lon, max_lat in (
+            rows
+        )
+    ]
+
+
+def _fragment(*, name: str, category: str, score: int | None, geometry: Any) -> str:
+    """The middle of a space's GeoJSON Feature: ``"geometry":{…},"properties":{…,`` (the
+    response appends the space's URL, which depends on the script prefix)."""
+    properties = json.dumps(
+        {
+            "name": name,
+            "category": category,
+            "condition_score": score,
+            "condition": ConditionBand.for_score(score).value,
+        },
+        separators=(",", ":"),
+    )[:-1]  # open: the response appends "url"
+    return f'"geometry":{json.dumps(geometry, separators=(",", ":"))},"properties":{properties},'
+
+
+# The grid the map windows are cut into for the cache: a window is the union of the cells
+# it meets, each cached once for every window that meets it, and each answer keeps only
+# the spaces that meet the window itself (so the answer is the window's, not the cells').
+# A cell is as wide as the widest space; an average map window meets four to six.
+CELL_DEGREES = MAX_SPAN_DEGREES
+# A wider window (all of Lima at once) is one uncached query rather than many cells.
+MAX_CELLS = 36
+# A cell query has no row limit; this bounds it all the same.
+MAP_FULL_LIMIT = 1_000_000
+
+
+def _cells(window: Bbox) -> list[tuple[int, int]]:
+    west, south, east, north = window
+    columns = range(math.floor(west / CELL_DEGREES), math.floor(east / CELL_DEGREES) + 1)
+    rows = range(math.floor(south / CELL_DEGREES), math.floor(north / CELL_DEGREES) + 1)
+    if len(columns) * len(rows) > MAX_CELLS:
+        return []
+    return [(x, y) for x in columns for y in rows]
+
+
+def _cell_window(x: int, y: int) -> Bbox:
+    return (x * CELL_DEGREES, y * CELL_DEGREES, (x + 1) * CELL_DEGREES, (y + 1) * CELL_DEGREES)
+
+
+def window_rows(query: MapQuery, window: Bbox) -> list[MapRow]:
+    """The rows of a map window, from the cached cells it meets (one query for the cells
+    missing from the cache, none when all are there)."""
+    cells = _cells(window)
+    if not cells:
+        return map_rows(query, window, limit=MAP_MAX_FEATURES)
+    # The map version moves on with every saved change of a space, so a cached cell is
+    # never older than the last save (see mapping.models.layer_version).
+    prefix = f"mapping:cell:{layer_version(ALL_DISTRICTS)}:{query.filters_key()}"
+    keys = {cell: f"{prefix}:{cell[0]}:{cell[1]}" for cell in cells}
+    found: dict[str, list[MapRow]] = cache.get_many(keys.values())
+    missing = [cell for cell in cells if keys[cell] not in found]
+    if missing:
+        # One query for the rectangle of the missing cells, shared out among them.
+        fetched = map_rows(
+            query,
+            (
+                min(x for x, _y in missing) * CELL_DEGREES,
+                min(y for _x, y in missing) * CELL_DEGREES,
+                (max(x for x, _y in missing) + 1) * CELL_DEGREES,
+                (max(y for _x, y in missing) + 1) * CELL_DEGREES,
+            ),
+        )
+        filled = {keys[cell]: _meeting(fetched, _cell_window(*cell)) for cell in missing}
+        cache.set_many(filled, LAYER_CACHE_SECONDS)
+        found.update(filled)
+    rows = {row[0]: row for key in keys.values() for row in _meeting(found[key], window)}
+    return [rows[pk] for pk in sorted(rows)[:MAP_MAX_FEATURES]]
 
 
 @functools.cache
@@ -222,42 +342,16 @@ def _space_url_prefix(script_prefix: str) -> str:
     return json.dumps(reverse("mapping:space-detail", args=["0"])[: -len("0/")])[1:-1]
 
 
-def map_feature_collection(query: MapQuery) -> bytes:
-    """The GeoJSON FeatureCollection of ``query``, in one query whatever the rows.
-
-    Each space's feature is stored pre-serialized (``PublicSpace.map_fragment_*``), so a
-    window is one bound SQL statement and a string concatenation.
-    """
-    alias = PublicSpace.objects.db
-    sql, bound = _compiled(alias, query.shape())
-    values = query.bind()
-    params = [
-        constant if slot is None else wrap(values[slot]) if wrap else values[slot]
-        for slot, constant, wrap in bound
-    ]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if any(not fragment for _pk, fragment in rows):
-        rows = _with_missing_fragments(rows, centroid=query.centroid)
+def feature_collection(rows: list[MapRow]) -> bytes:
+    """The GeoJSON FeatureCollection of ``rows``, written from their serialized features."""
     url = _space_url_prefix(get_script_prefix())
     features = ",".join(
-        [f'{{"type":"Feature","id":{pk},{fragment}"url":"{url}{pk}/"}}}}' for pk, fragment in rows]
+        [
+            f'{{"type":"Feature","id":{pk},{fragment}"url":"{url}{pk}/"}}}}'
+            for pk, *_bbox, fragment in rows
+        ]
     )
     return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
-
-
-def _with_missing_fragments(
-    rows: list[tuple[int, str]], *, centroid: bool
-) -> list[tuple[int, str]]:
-    # Rows written around save() (bulk_create, update()) carry no fragment: build theirs
-    # in memory from the row, so the map stays right while costing one query more.
-    missing = {pk for pk, fragment in rows if not fragment}
-    built = {}
-    for space in PublicSpace.objects.filter(pk__in=missing):
-        space.refresh_map_fragments()
-        built[space.pk] = space.map_fragment_centroid if centroid else space.map_fragment_full
-    return [(pk, fragment or built[pk]) for pk, fragment in rows]
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -280,9 +374,10 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     """Public spaces as GeoJSON (RFC 7946). Public: no personal data.
 
     The list is a FeatureCollection of the spaces whose bounding box meets ``bbox`` (the
-    map's visible window), in one query whatever their number. Without ``bbox`` and
-    filters, a district's whole layer is served from the cache under a version that every
-    saved change of the district's spaces moves on, so an edit is visible at once.
+    map's visible window), served from cached grid cells (see ``window_rows``). Without
+    ``bbox`` and filters, a district's whole layer is served from the cache under a version
+    that every saved change of the district's spaces moves on, so an edit is visible at
+    once.
     """
 
     filter_backends: list[Any] = []
@@ -292,21 +387,6 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     # and token lookups keeps the busiest endpoint of the platform cheap.
     authentication_classes: tuple[Any, ...] = ()
     permission_classes = (AllowAny,)
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # The map's GET list is the platform's busiest request: public, read-only and the
-        # same for everyone. It is answered here, before DRF wraps the request and runs its
-        # authentication, permission, negotiation and rendering steps, which together cost
-        # about as much as the window query itself. Everything else (HEAD, OPTIONS, the
-        # detail, the schema) goes through DRF as usual.
-        if request.method == "GET" and getattr(self, "action_map", {}).get("get") == "list":
-            try:
-                return self._map_response(request.GET)
-            except ValidationError as exc:
-                return HttpResponse(
-                    json.dumps(exc.detail), status=400, content_type="application/json"
-                )
-        return super().dispatch(request, *args, **kwargs)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # One representation only (GeoJSON, which is JSON): skip parsing the Accept header.
@@ -325,24 +405,23 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     def list(  # type: ignore[override]
         self, request: Request, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        return self._map_response(request.query_params)
-
-    def _map_response(self, params: Any) -> HttpResponse:
         # Every space is public (visible_to ignores the user), so the map query needs no
-        # scoping by user; see map_feature_collection for why it skips the queryset.
-        query = MapQuery.from_params(params)
-        if query.district and query == MapQuery(district=query.district, centroid=query.centroid):
-            return self._district_layer(query.district, centroid=query.centroid)
-        return _geojson_response(map_feature_collection(query))
+        # scoping by user.
+        query = MapQuery.from_params(request.query_params)
+        if query.bbox is None:
+            if query == MapQuery(district=query.district, centroid=query.centroid):
+                return self._district_layer(query)
+            return _geojson_response(feature_collection(_district_rows(query)))
+        return _geojson_response(feature_collection(window_rows(query, query.bbox)))
 
-    def _district_layer(self, ubigeo: str, *, centroid: bool) -> HttpResponse:
+    def _district_layer(self, query: MapQuery) -> HttpResponse:
         # The key carries the district's layer version, bumped after every committed save
         # of one of its spaces (PublicSpace.save), so a cache hit needs no query at all.
-        key = f"mapping:layer:{ubigeo}:{int(centroid)}:{layer_version(ubigeo)}"
+        ubigeo = query.district or ""
+        key = f"mapping:layer:{ubigeo}:{int(query.centroid)}:{layer_version(ubigeo)}"
         body = cache.get(key)
         if body is None:
-            query = MapQuery(district=ubigeo, centroid=centroid, ordered=True)
-            body = map_feature_collection(query)
+            body = feature_collection(_district_rows(query))
             cache.set(key, body, LAYER_CACHE_SECONDS)
         return _geojson_response(body)
 
@@ -367,6 +446,12 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
                 "properties": space_properties(space),
             }
         )
+
+
+def _district_rows(query: MapQuery) -> list[MapRow]:
+    # Without a window, the filters alone select; in a stable order, so that a district's
+    # layer cached as bytes is always the same bytes.
+    return sorted(map_rows(query, WORLD, limit=MAP_MAX_FEATURES), key=lambda row: row[0])
 
 
 class EquipmentSerializer(serializers.ModelSerializer[EquipmentItem]):

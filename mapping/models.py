@@ -26,7 +26,6 @@ space's ``condition_score``.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -61,8 +60,14 @@ MAX_SPAN_DEGREES = 0.05
 LAYER_VERSION_SECONDS = 24 * 3600
 
 
+# The version of every district's spaces at once: the map window's cached grid cells
+# (mapping.api.window_rows) cross district limits.
+ALL_DISTRICTS = "*"
+
+
 def layer_version(ubigeo: str) -> str:
-    """The current version of a district's cached map layer (see ``PublicSpace.save``)."""
+    """The current version of a district's cached map layer, or of all of them
+    (``ALL_DISTRICTS``); ``map_changed`` moves it on."""
     key = f"mapping:layer-version:{ubigeo}"
     version = cache.get(key)
     if version is None:
@@ -81,41 +86,26 @@ def check_span(bbox: tuple[float, float, float, float]) -> None:
         )
 
 
-def _layer_changed(ubigeo: str) -> None:
-    cache.set(f"mapping:layer-version:{ubigeo}", uuid.uuid4().hex, LAYER_VERSION_SECONDS)
+def map_changed(ubigeo: str) -> None:
+    """Move the cached map of a district's spaces on, after any write that the map shows
+    (a space's fields, its caring organizations).
 
-
-def map_fragments(
-    *,
-    name: str,
-    category: str,
-    condition_score: int | None,
-    centroid: tuple[float, float],
-    geometry: dict[str, Any],
-) -> tuple[str, str]:
-    """The map endpoint's serialization of a space, minus what depends on its pk.
-
-    Returns two fragments (centroid geometry, full geometry), each the middle of a GeoJSON
-    Feature: ``"geometry":{…},"properties":{"name":…,"category":…,"condition_score":…,
-    "condition":…,`` — the endpoint wraps it as ``{"type":"Feature","id":<pk>,`` +
-    fragment + ``"url":"<space url>"}}``. Storing them turns a map window into string
-    concatenation (no per-row dicts or JSON encoding). ASCII JSON, as ``json.dumps`` writes.
+    At once, so that the writing request (and anything it redirects to) sees its change,
+    and again after commit, so that a reader who cached the old rows in between does not
+    keep them under the new version.
     """
-    properties = json.dumps(
-        {
-            "name": name,
-            "category": category,
-            "condition_score": condition_score,
-            "condition": ConditionBand.for_score(condition_score).value,
-        },
-        separators=(",", ":"),
-    )[:-1]  # open: the endpoint appends "url"
-    point = json.dumps({"type": "Point", "coordinates": list(centroid)}, separators=(",", ":"))
-    full = json.dumps(geometry, separators=(",", ":"))
-    return (
-        f'"geometry":{point},"properties":{properties},',
-        f'"geometry":{full},"properties":{properties},',
-    )
+
+    def moved() -> None:
+        cache.set_many(
+            {
+                f"mapping:layer-version:{ubigeo}": uuid.uuid4().hex,
+                f"mapping:layer-version:{ALL_DISTRICTS}": uuid.uuid4().hex,
+            },
+            LAYER_VERSION_SECONDS,
+        )
+
+    moved()
+    transaction.on_commit(moved)
 
 
 class ConditionBand(models.TextChoices):
@@ -220,11 +210,6 @@ class PublicSpace(models.Model):
         editable=False,
     )
     needs = models.TextField(_("needs"), blank=True)
-    # The map endpoint's serialization of this row (see ``map_fragments``), rewritten by
-    # save() from the fields above; bulk writes that bypass save() must call
-    # ``refresh_map_fragments()`` (the endpoint rebuilds any fragment left empty).
-    map_fragment_centroid = models.TextField(editable=False, default="")
-    map_fragment_full = models.TextField(editable=False, default="")
     organizations = models.ManyToManyField(
         "platform_app.Organization",
         verbose_name=_("caring organizations"),
@@ -270,19 +255,9 @@ class PublicSpace(models.Model):
             self.slug = slugify(self.name)[:200] or "espacio"
         if not self.sector_set_by_hand:
             self.sector = self.sector_from_geometry()
-        self.refresh_map_fragments()
-        update_fields = kwargs.get("update_fields")
-        if update_fields:  # a partial save still keeps the map's copy in step
-            kwargs["update_fields"] = {
-                *update_fields,
-                "map_fragment_centroid",
-                "map_fragment_full",
-            }
         super().save(*args, **kwargs)
-        # Not domain logic: cache coherence. After commit, so that no reader caches the
-        # old rows under the new version.
-        ubigeo = self.district.ubigeo
-        transaction.on_commit(lambda: _layer_changed(ubigeo))
+        # Not domain logic: cache coherence.
+        map_changed(self.district.ubigeo)
 
     def get_absolute_url(self) -> str:
         return reverse("mapping:space-detail", args=[self.pk])
@@ -295,20 +270,10 @@ class PublicSpace(models.Model):
             return None
         return round(geometry_length_m(self.geometry)) or None
 
-    def refresh_map_fragments(self) -> None:
-        """Recompute the stored map serialization from the (normalised) fields."""
-        self.map_fragment_centroid, self.map_fragment_full = map_fragments(
-            name=self.name,
-            category=self.category,
-            condition_score=self.condition_score,
-            centroid=(self.centroid_lon, self.centroid_lat),
-            geometry=self.geometry,
-        )
-
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         ubigeo = self.district.ubigeo
         result = super().delete(*args, **kwargs)
-        transaction.on_commit(lambda: _layer_changed(ubigeo))
+        map_changed(ubigeo)
         return result
 
     def sector_from_geometry(self) -> Any:

@@ -28,6 +28,7 @@ from mapping.models import (
     Survey,
     SurveyPhoto,
     check_span,
+    map_changed,
 )
 from mapping.permissions import may_add_photo, may_survey
 from platform_app.models import District, Organization, User
@@ -291,6 +292,8 @@ def organization_spaces_set(*, organization: Organization, space_ids: set[int]) 
     if wanted == current:
         return False
     organization.public_spaces.set(wanted)
+    # The map filters on caring organizations: its cached windows must see the change.
+    map_changed(organization.district.ubigeo)
     return True
 
 

@@ -2,25 +2,9 @@
 
 from django.db import migrations, models
 
-
-def fill(apps, schema_editor):
-    # The fragments are a cache of the row's own fields, so the current serializer is the
-    # right one to fill them with (any later format change rewrites them the same way).
-    from mapping.models import map_fragments
-
-    PublicSpace = apps.get_model("mapping", "PublicSpace")
-    spaces = list(PublicSpace.objects.all())
-    for space in spaces:
-        space.map_fragment_centroid, space.map_fragment_full = map_fragments(
-            name=space.name,
-            category=space.category,
-            condition_score=space.condition_score,
-            centroid=(space.centroid_lon, space.centroid_lat),
-            geometry=space.geometry,
-        )
-    PublicSpace.objects.bulk_update(
-        spaces, ["map_fragment_centroid", "map_fragment_full"], batch_size=500
-    )
+# These columns held a copy of each space's map serialization until 0008 dropped them; the
+# step that filled them imported the serializer from the live models, which no longer has
+# it, and nothing read them before 0008, so it is gone from this migration.
 
 
 class Migration(migrations.Migration):
@@ -39,5 +23,4 @@ class Migration(migrations.Migration):
             name="map_fragment_full",
             field=models.TextField(default="", editable=False),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -1,5 +1,6 @@
-"""The map endpoint's fast path (bound SQL, stored fragments) against the reference
-serialization it replaced: same features, properties and coordinates, same filters."""
+"""The map endpoint (one hand-written query, windows served from cached grid cells)
+against the reference serialization: same features, properties and coordinates, same
+filters as the queryset methods."""
 
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ def test_window_returns_exactly_the_reference_features(
     assert response["Content-Type"] == "application/geo+json"
     body = response.json()
     assert body["type"] == "FeatureCollection"
-    # The ORM with the request's own values, against the SQL compiled once and rebound.
+    # The queryset methods with the request's values, against the hand-written query.
     selected = [pk for pk, _fragment in MapQuery.from_params(params).queryset(PublicSpace.objects)]
     expected = _reference(
         PublicSpace.objects.filter(pk__in=selected), centroid=geometry == "centroid"
@@ -148,15 +149,31 @@ def test_a_changed_name_or_score_reaches_the_map_at_once(client, santa_anita, sp
     assert feature["properties"]["condition"] == "good"
 
 
-def test_rows_written_around_save_are_served_whole_with_one_query_more(client, santa_anita):
-    PublicSpaceFactory(name="Con fragmento")
-    bare = PublicSpaceFactory(name="Sin fragmento")
-    PublicSpace.objects.filter(pk=bare.pk).update(map_fragment_centroid="", map_fragment_full="")
+def test_a_window_inside_cached_cells_is_answered_without_a_query(client, santa_anita, spaces):
+    first = client.get("/api/spaces/", {"bbox": _window(santa_anita), "geometry": "centroid"})
+    # A smaller window inside the first: every grid cell it meets is already cached, and the
+    # answer is the smaller window's own spaces, not the cells'.
+    small = _window(santa_anita, pad=0.0015)
     with CaptureQueriesContext(connection) as queries:
-        body = client.get("/api/spaces/", {"bbox": _window(santa_anita)}).json()
-    names = {f["properties"]["name"] for f in body["features"]}
-    assert names == {"Con fragmento", "Sin fragmento"}
-    assert len(queries) == 2
+        second = client.get("/api/spaces/", {"bbox": small, "geometry": "centroid"})
+    assert len(queries) == 0
+    expected = _reference(
+        PublicSpace.objects.in_bbox(*(float(v) for v in small.split(","))), centroid=True
+    )
+    assert 0 < len(expected) < len(first.json()["features"])
+    assert sorted(second.json()["features"], key=lambda f: f["id"]) == expected
+
+
+def test_caring_organizations_set_by_the_organization_reach_the_map_at_once(
+    client, santa_anita, spaces
+):
+    from mapping.services import organization_spaces_set
+
+    params = {"bbox": _window(santa_anita), "has_organization": "true"}
+    assert len(client.get("/api/spaces/", params).json()["features"]) == 1
+    organization_spaces_set(organization=OrganizationFactory(), space_ids={spaces[0].pk})
+    body = client.get("/api/spaces/", params).json()
+    assert {f["id"] for f in body["features"]} == {spaces[0].pk, spaces[1].pk}
 
 
 def test_bad_parameters_are_a_400_with_the_field_named(client):
