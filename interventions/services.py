@@ -47,6 +47,7 @@ from interventions.models import (
 from platform_app.models import User
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
+from santaanita.versioned import lock_at_version
 
 ZERO = Decimal("0.00")
 
@@ -101,28 +102,18 @@ def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
     return pledge
 
 
-class StalePledgeError(Exception):
-    """The pledge changed after the edit form was read; saving would overwrite that change."""
-
-    def __init__(self, current: Pledge) -> None:
-        super().__init__(str(current))
-        self.current = current
-
-
 def pledge_update(
     *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
 ) -> Pledge:
     """Change a pledge's terms. Its value may not fall below what is already allocated.
 
     ``version`` is the one the form was read at. The row is locked while it is compared, so
-    of two coordinators saving the same pledge at once the second gets StalePledgeError
+    of two coordinators saving the same pledge at once the second gets StaleEdit
     (with the current pledge) instead of silently overwriting the first. An edit that
     changes nothing writes no history line.
     """
     with transaction.atomic():
-        locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
-        if locked.version != version:
-            raise StalePledgeError(locked)
+        locked = lock_at_version(Pledge.objects.filter(pk=pledge.pk), version=version)
         before = _snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -265,14 +256,6 @@ def event_create(
     return event
 
 
-class StaleEventError(Exception):
-    """The event changed after the edit form was read; saving would overwrite that change."""
-
-    def __init__(self, current: FundraisingEvent) -> None:
-        super().__init__(str(current))
-        self.current = current
-
-
 def event_update(
     *,
     event: FundraisingEvent,
@@ -285,7 +268,7 @@ def event_update(
     """Correct an event's name, date, venue and description.
 
     ``version`` is the one the form was read at. The row is locked while it is compared, so
-    of two coordinators correcting the same event at once the second gets StaleEventError
+    of two coordinators correcting the same event at once the second gets StaleEdit
     (with the current event) instead of silently undoing the first's correction, as
     ``pledge_update`` does. A double tap's second copy never gets here: the event page's
     forms carry a once-token. An edit that changes nothing does not bump the version, so it
@@ -295,9 +278,7 @@ def event_update(
     """
     wanted = {"name": name, "date": date, "place": place, "description": description}
     with transaction.atomic():
-        locked = FundraisingEvent.objects.select_for_update().get(pk=event.pk)
-        if locked.version != version:
-            raise StaleEventError(locked)
+        locked = lock_at_version(FundraisingEvent.objects.filter(pk=event.pk), version=version)
         if {field: getattr(locked, field) for field in FundraisingEvent.DETAILS} == wanted:
             return locked
         for field, value in wanted.items():

@@ -67,6 +67,7 @@ from santaanita.files import serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
+from santaanita.versioned import StaleEdit
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -250,7 +251,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         note=edit_form.cleaned_data["reason"],
                         by=signed_in_user(request),
                     )
-                except services.StalePledgeError as exc:
+                except StaleEdit as exc:
                     edit_form.add_error(
                         None,
                         _(
@@ -384,7 +385,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         version=edit_form.cleaned_data["version"],
                         **edit_form.details(),
                     )
-                except services.StaleEventError as exc:
+                except StaleEdit as exc:
                     edit_form.add_error(
                         None,
                         _(

@@ -38,6 +38,7 @@ from platform_app.permissions import can, district_for
 from santaanita.api_contract import CalendarDateField, CalendarDateTimeField
 from santaanita.files import DOCUMENTS, UploadSerializerField
 from santaanita.users import signed_in_user
+from santaanita.versioned import StaleEdit
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -616,7 +617,7 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().update(request, *args, **kwargs)
-        except services.StaleActivityError as exc:
+        except StaleEdit as exc:
             return Response(
                 {
                     "detail": "Someone reported on or changed this activity meanwhile.",

@@ -53,6 +53,7 @@ from platform_app.places import organization_turf
 from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
 from santaanita.outbox import outbox_forget, outbox_purge
+from santaanita.versioned import lock_at_version
 
 logger = logging.getLogger(__name__)
 
@@ -301,17 +302,6 @@ class DuplicateOrganizationError(Exception):
         self.existing = existing
 
 
-class StaleOrganizationError(Exception):
-    """The record changed after the form was read; saving would overwrite someone's edit.
-
-    ``current`` is the record as it is now, so the form can keep what was typed and carry
-    the current version: sent again, knowingly, it replaces the other change."""
-
-    def __init__(self, current: Organization) -> None:
-        super().__init__(current.registration_code)
-        self.current = current
-
-
 @dataclass(frozen=True)
 class ContactData:
     name: str
@@ -541,14 +531,12 @@ def organization_update(
     """Save an edit made from a form that read ``version``; refuse if it is stale.
 
     The row is locked (``select_for_update``) while its version is compared and bumped,
-    so of two clerks saving the same record at once the second gets StaleOrganizationError
+    so of two clerks saving the same record at once the second gets StaleEdit
     instead of silently overwriting the first. With ``review_changes`` (representatives),
     a verified record whose name, typology or sector changes returns to pending.
     """
     with transaction.atomic():
-        current = Organization.objects.select_for_update().get(pk=organization.pk)
-        if current.version != version:
-            raise StaleOrganizationError(current)
+        current = lock_at_version(Organization.objects.filter(pk=organization.pk), version=version)
         changed = [name for name, value in fields.items() if getattr(current, name) != value]
         for name, value in fields.items():
             setattr(current, name, value)
@@ -1822,28 +1810,18 @@ def activity_create(
     return activity
 
 
-class StaleObjectiveError(Exception):
-    """The objective was edited after the form was read; saving would overwrite that edit."""
-
-    def __init__(self, current: Objective) -> None:
-        super().__init__(current.title)
-        self.current = current
-
-
 def objective_update(
     *, objective: Objective, version: int, axis: str, title: str, description: str = ""
 ) -> Objective:
     """A coordinator edits an objective from a form that read ``version``.
 
     The row is locked while its version is compared and bumped, so of two coordinators
-    saving the same objective at once the second gets StaleObjectiveError (with the current
+    saving the same objective at once the second gets StaleEdit (with the current
     values) instead of silently overwriting the first. An objective moved to another axis
     goes after that axis's objectives, as a new one would.
     """
     with transaction.atomic():
-        current = Objective.objects.select_for_update().get(pk=objective.pk)
-        if current.version != version:
-            raise StaleObjectiveError(current)
+        current = lock_at_version(Objective.objects.filter(pk=objective.pk), version=version)
         if axis != current.axis:
             current.order = (
                 Objective.objects.filter(district_id=current.district_id, axis=axis).count() + 1
@@ -1853,15 +1831,6 @@ def objective_update(
         current.version += 1
         current.save(update_fields=["axis", "order", "title", "description", "version"])
     return current
-
-
-class StaleActivityError(Exception):
-    """The activity was reported on or re-planned after the form was read; saving would
-    overwrite that change."""
-
-    def __init__(self, current: Activity) -> None:
-        super().__init__(current.title)
-        self.current = current
 
 
 def activity_report(
@@ -1877,13 +1846,11 @@ def activity_report(
 
     The report carries the version it was made from; the row is locked while the version is
     compared and bumped, so of two people reporting at once the second gets
-    StaleActivityError with the current values instead of overwriting the first.
+    StaleEdit with the current values instead of overwriting the first.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        current = Activity.objects.select_for_update().get(pk=activity.pk)
-        if current.version != version:
-            raise StaleActivityError(current)
+        current = lock_at_version(Activity.objects.filter(pk=activity.pk), version=version)
         current.status = status
         current.progress = 100 if status == Activity.Status.DONE else progress
         current.full_clean()
@@ -1909,16 +1876,14 @@ def activity_update(
 
     Same lock-compare-bump as activity_report, on the same version: a change of plan made
     from a copy older than the last report (or the last change) is refused with
-    StaleActivityError rather than saved over it. Status and progress are the responsible
+    StaleEdit rather than saved over it. Status and progress are the responsible
     members' reports and stay untouched, and so do ``updated_at``/``updated_by``, which tell
     who reported last.
     """
     if any(member.district_id != activity.objective.district_id for member in responsible):
         raise ValidationError({"responsible": _("Responsible members belong to the district.")})
     with transaction.atomic():
-        current = Activity.objects.select_for_update().get(pk=activity.pk)
-        if current.version != version:
-            raise StaleActivityError(current)
+        current = lock_at_version(Activity.objects.filter(pk=activity.pk), version=version)
         current.title, current.starts_on, current.due_on, current.weight = (
             title,
             starts_on,

@@ -30,6 +30,7 @@ from interventions.models import (
 )
 from interventions.perception.index import COHESIVE_SCORE, respondent_score
 from platform_app.models import District, Sector, User
+from santaanita.versioned import lock_at_version
 
 # Bumped by every write that changes a published figure; the dashboard and the index pages
 # cache their figures under it, so a new answer shows at once and a read costs no query.
@@ -45,14 +46,6 @@ def figures_changed() -> None:
 
 def figures_generation() -> int:
     return int(cache.get_or_set(GENERATION_KEY, 0, None) or 0)
-
-
-class StaleEditError(Exception):
-    """The record changed after the form was read; saving would overwrite that change."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__(str(current))
-        self.current = current
 
 
 @dataclass(frozen=True)
@@ -305,16 +298,18 @@ def reference_value_set(
 
     ``version`` is the one the edit form was read at: the row is locked while it is
     compared, so of two coordinators correcting the same figure the second gets
-    StaleEditError with the current value instead of silently undoing the first's change.
+    StaleEdit with the current value instead of silently undoing the first's change.
     """
     if not source.strip():
         raise ValidationError({"source": _("Every reference value needs its source.")})
     with transaction.atomic():
-        current = (
-            ReferenceValue.objects.select_for_update().filter(district=district, key=key).first()
-        )
-        if current is not None and version is not None and current.version != version:
-            raise StaleEditError(current)
+        current: ReferenceValue | None
+        try:
+            current = lock_at_version(
+                ReferenceValue.objects.filter(district=district, key=key), version=version
+            )
+        except ReferenceValue.DoesNotExist:
+            current = None  # a first figure: nothing to overwrite
         reference = current or ReferenceValue(district=district, key=key)
         reference.value, reference.unit, reference.period = value, unit, period
         reference.observed_on, reference.source, reference.updated_by = observed_on, source, by

@@ -51,6 +51,7 @@ from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.page_cache import public_page
 from santaanita.users import signed_in_user
+from santaanita.versioned import StaleEdit
 
 # --- Collection ---------------------------------------------------------------------------
 
@@ -402,7 +403,7 @@ def reference_save(request: HttpRequest, key: str) -> HttpResponse:
                 version=data["version"],
                 by=signed_in_user(request),
             )
-        except services.StaleEditError as stale:
+        except StaleEdit as stale:
             form.add_error(
                 None, _("Someone changed this figure meanwhile; check it and save again.")
             )

@@ -71,6 +71,7 @@ from santaanita.files import original_name_of, serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
+from santaanita.versioned import StaleEdit
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -927,7 +928,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             objective = services.objective_update(objective=objective, **form.cleaned_data)
-        except services.StaleObjectiveError as exc:
+        except StaleEdit as exc:
             objective = exc.current
             form.add_error(
                 None,
@@ -987,7 +988,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 weight=data["weight"],
                 responsible=list(data["responsible"]),
             )
-        except services.StaleActivityError as exc:
+        except StaleEdit as exc:
             current = exc.current
             form.add_error(
                 None,
@@ -1051,7 +1052,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
                 progress=data["progress"],
                 version=data["version"],
             )
-        except services.StaleActivityError as exc:
+        except StaleEdit as exc:
             activity = exc.current
             form.add_error(
                 None,

@@ -50,7 +50,6 @@ from platform_app.services import (
     CONFIRM_SALT,
     DATA_COPY_SALT,
     DuplicateOrganizationError,
-    StaleOrganizationError,
     data_copy_token,
     data_request_answer,
     data_request_confirm,
@@ -67,6 +66,7 @@ from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
+from santaanita.versioned import StaleEdit
 
 SESSION_KEY = "registry_submitted"
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
@@ -333,7 +333,7 @@ def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 review_changes=True,
             )
-        except StaleOrganizationError as exc:
+        except StaleEdit as exc:
             organization = exc.current
             form.add_error(None, _stale_message())
             carry_current_version(form, request.POST, organization.version)
@@ -413,7 +413,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 "name",
                 _("Already registered as %(code)s.") % {"code": exc.existing.registration_code},
             )
-        except StaleOrganizationError as exc:
+        except StaleEdit as exc:
             form.add_error(None, _stale_message())
             carry_current_version(form, request.POST, exc.current.version)
         except ValidationError as exc:

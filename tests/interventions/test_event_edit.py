@@ -14,7 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from interventions.models import FundraisingEvent
-from interventions.services import StaleEventError, event_update
+from interventions.services import event_update
+from santaanita.versioned import StaleEdit
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import FundraisingEventFactory
@@ -138,11 +139,11 @@ def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
 def test_the_service_refuses_a_stale_version():
     event = FundraisingEventFactory(name="Desayuno")
     event_update(event=event, version=0, name="Desayuno 1", date=event.date)
-    with pytest.raises(StaleEventError) as refused:
+    with pytest.raises(StaleEdit) as refused:
         event_update(event=event, version=0, name="Desayuno 2", date=event.date)
     assert refused.value.current.name == "Desayuno 1"
     # Like pledge_update: the version decides, even for a form asking for what is stored.
-    with pytest.raises(StaleEventError):
+    with pytest.raises(StaleEdit):
         event_update(event=event, version=0, name="Desayuno 1", date=event.date)
     assert _stored(event)[::4] == ("Desayuno 1", 1)
 

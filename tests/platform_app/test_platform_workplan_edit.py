@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from platform_app.models import Activity, Objective
 from platform_app.permissions import Role
-from platform_app.services import StaleActivityError, activity_report, activity_update
+from platform_app.services import activity_report, activity_update
+from santaanita.versioned import StaleEdit
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory, ObjectiveFactory
@@ -298,7 +299,7 @@ def test_two_changes_of_plan_at_the_same_moment_one_wins_the_other_is_told():
                 responsible=[],
             )
             outcomes[weight] = "saved"
-        except StaleActivityError:
+        except StaleEdit:
             outcomes[weight] = "stale"
         finally:
             connection.close()

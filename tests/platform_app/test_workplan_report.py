@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from platform_app.models import Activity, Objective
 from platform_app.permissions import Role
-from platform_app.services import StaleActivityError, activity_report
+from platform_app.services import activity_report
+from santaanita.versioned import StaleEdit
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory, ObjectiveFactory
@@ -141,7 +142,7 @@ def test_two_reports_at_the_same_moment_one_wins_the_other_is_told():
                 version=0,
             )
             outcomes[progress] = "saved"
-        except StaleActivityError:
+        except StaleEdit:
             outcomes[progress] = "stale"
         finally:
             connection.close()
