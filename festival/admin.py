@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -64,24 +64,35 @@ class StageAdmin(admin.ModelAdmin[Stage]):
                 self.message_user(request, _("You may not lock %s.") % stage, messages.ERROR)
 
 
-class ProposalInline(admin.StackedInline[Proposal, Team]):
-    model = Proposal
-    extra = 0
-    raw_id_fields = ("public_space", "sector_overridden_by")
-
-
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(ReadOnlyAdmin):
+    """Teams are registered, confirmed and withdrawn by the services (the stage lock, the
+    workshop rule, the board's cache, the confirmation email): here they are read, and
+    withdrawn through ``team_withdraw``."""
+
     list_display = ("name", "organization", "sector", "status", "stage", "slot", "is_outstanding")
     list_filter = ("edition", "status", "stage", "sector", "is_outstanding")
     list_select_related = ("organization", "sector", "stage")
     search_fields = ("name", "organization__name")
-    raw_id_fields = ("organization", "representative")
-    inlines = (ProposalInline,)
+    actions = ("withdraw",)
+
+    @admin.action(description=_("Withdraw the selected teams"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
+        for team in queryset.select_related("stage", "edition__district"):
+            try:
+                services.team_withdraw(team=team, actor=signed_in_user(request))
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{team}: {_refusal(exc)}", messages.ERROR)
+
+
+def _refusal(exc: PermissionDenied | ValidationError) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(_("You may not do this."))
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin[Proposal]):
+class ProposalAdmin(ReadOnlyAdmin):
     list_display = ("team", "public_space", "sector_overridden_by")
     list_select_related = ("team", "public_space", "sector_overridden_by")
     raw_id_fields = ("team", "public_space", "sector_overridden_by")
@@ -95,30 +106,42 @@ class WorkshopSessionAdmin(admin.ModelAdmin[WorkshopSession]):
 
 
 @admin.register(WorkshopAttendance)
-class WorkshopAttendanceAdmin(admin.ModelAdmin[WorkshopAttendance]):
+class WorkshopAttendanceAdmin(ReadOnlyAdmin):
     list_display = ("team", "session", "attendees", "recorded_by", "recorded_at")
     list_filter = ("session",)
     list_select_related = ("team", "session", "recorded_by")
     raw_id_fields = ("team", "recorded_by")
 
 
-class JudgeConflictInline(admin.TabularInline[JudgeConflict, Judge]):
-    model = JudgeConflict
-    extra = 0
-    raw_id_fields = ("team",)
-
-
 @admin.register(Judge)
-class JudgeAdmin(admin.ModelAdmin[Judge]):
+class JudgeAdmin(ReadOnlyAdmin):
+    """Judges are appointed by ``judge_appoint`` (the role, the welcome email, one chair per
+    stage): here they are read, and made chair through the same service."""
+
     list_display = ("user", "edition", "organization", "company", "stage", "is_chair")
     list_filter = ("edition", "stage", "is_chair")
     list_select_related = ("user", "edition", "organization", "stage")
-    raw_id_fields = ("user", "organization")
-    inlines = (JudgeConflictInline,)
+    actions = ("make_chair",)
+
+    @admin.action(description=_("Make the selected judges chairs of their stage"))
+    def make_chair(self, request: HttpRequest, queryset: QuerySet[Judge]) -> None:
+        for judge in queryset.select_related("user", "edition__district", "stage"):
+            try:
+                services.judge_appoint(
+                    edition=judge.edition,
+                    email=judge.user.email,
+                    actor=signed_in_user(request),
+                    stage=judge.stage,
+                    is_chair=True,
+                    organization=judge.organization,
+                    company=judge.company,
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{judge}: {_refusal(exc)}", messages.ERROR)
 
 
 @admin.register(JudgeConflict)
-class JudgeConflictAdmin(admin.ModelAdmin[JudgeConflict]):
+class JudgeConflictAdmin(ReadOnlyAdmin):
     list_display = ("judge", "team", "reason", "declared_at")
     list_select_related = ("judge__user", "team")
     raw_id_fields = ("judge", "team")

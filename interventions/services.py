@@ -27,9 +27,11 @@ from interventions.models import (
     Activity,
     ActivityPhoto,
     Allocation,
+    BudgetLine,
     Company,
     FundraisingEvent,
     Intervention,
+    InterventionPhoto,
     Invitation,
     Kit,
     KitDelivery,
@@ -42,6 +44,7 @@ from interventions.models import (
     PlanPhase,
     Pledge,
     PledgeChange,
+    PledgeDocument,
     add_months,
 )
 from platform_app.models import User
@@ -90,6 +93,19 @@ def _record(
     PledgeChange.objects.create(
         pledge=pledge, by=by, action=action, changes=changes, note=note[:300]
     )
+
+
+def company_add(*, company: Company) -> Company:
+    """Add a company the district's coordinators found (the form checked its fields)."""
+    company.save()
+    return company
+
+
+def pledge_document_add(*, pledge: Pledge, document: PledgeDocument) -> PledgeDocument:
+    """File a signed letter, an agreement or a receipt with the pledge."""
+    document.pledge = pledge
+    document.save()
+    return document
 
 
 def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
@@ -453,6 +469,46 @@ def activity_record(
 # --- Kits -----------------------------------------------------------------------------
 
 
+def intervention_status_update(*, intervention: Intervention) -> Intervention:
+    """Save the status, progress, survey links and large-scale flag the manage form set.
+
+    A district has one large-scale transformation. The form checks it, but two coordinators
+    flagging two interventions at once both pass that check: the partial unique constraint
+    decides, and the second is refused here with a ValidationError instead of a 500.
+    """
+    try:
+        with transaction.atomic():
+            intervention.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This district already has its large-scale transformation.")
+        ) from exc
+    return intervention
+
+
+def kit_item_add(*, intervention: Intervention, item: KitItem) -> KitItem:
+    """Add an item typed by hand to the intervention's kit (made on the first item)."""
+    with transaction.atomic():
+        kit, _created = Kit.objects.get_or_create(intervention=intervention)
+        item.kit = kit
+        item.save()
+    return item
+
+
+def budget_line_add(*, intervention: Intervention, line: BudgetLine) -> BudgetLine:
+    line.intervention = intervention
+    line.save()
+    return line
+
+
+def intervention_photo_add(
+    *, intervention: Intervention, photo: InterventionPhoto
+) -> InterventionPhoto:
+    photo.intervention = intervention
+    photo.save()
+    return photo
+
+
 def kit_create_from_template(*, intervention: Intervention, template: KitTemplate) -> Kit:
     """Copy the template's items into the intervention's kit (then adjusted by hand)."""
     with transaction.atomic():
@@ -515,6 +571,18 @@ def kit_deliver(
 
 
 # --- Maintenance guide ----------------------------------------------------------------
+
+
+def guide_update(*, guide: MaintenanceGuide) -> MaintenanceGuide:
+    """Save the guide's texts and its responsible organization, as the form set them."""
+    guide.save()
+    return guide
+
+
+def guide_task_add(*, guide: MaintenanceGuide, task: MaintenanceTask) -> MaintenanceTask:
+    task.guide = guide
+    task.save()
+    return task
 
 
 def guide_build(*, intervention: Intervention) -> MaintenanceGuide:

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -121,7 +120,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
         form = CompanyForm(request.POST, request.FILES)
         form.instance.district = district
         if form.is_valid():
-            company = form.save()
+            company = services.company_add(company=form.instance)
             messages.success(request, _("Company “%(name)s” added.") % {"name": company.name})
             return redirect("interventions:company-list")
     return render(
@@ -271,7 +270,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             document_form = PledgeDocumentForm(request.POST, request.FILES)
             document_form.instance.pledge = pledge
             if document_form.is_valid():
-                document_form.save()
+                services.pledge_document_add(pledge=pledge, document=document_form.instance)
                 return redirect("interventions:pledge-detail", pk=pk)
     return render(
         request,
@@ -672,11 +671,10 @@ def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
         stored = _managed_intervention(request, pk)
         return _manage_page(request, stored, status_form=form)
     try:
-        with transaction.atomic():
-            form.save()
-    except IntegrityError:
-        # Another coordinator flagged a large-scale transformation in the meantime.
-        messages.error(request, _("This district already has its large-scale transformation."))
+        services.intervention_status_update(intervention=form.instance)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     else:
         messages.success(request, _("Intervention updated."))
     return _back(intervention)
@@ -705,9 +703,7 @@ def kit_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = KitItemForm(request.POST)
     if form.is_valid():
-        kit, _created = Kit.objects.get_or_create(intervention=intervention)
-        form.instance.kit = kit
-        form.save()
+        services.kit_item_add(intervention=intervention, item=form.instance)
         messages.success(request, _("Item added to the kit."))
     else:
         _form_errors(request, form)
@@ -822,8 +818,7 @@ def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = BudgetLineForm(request.POST)
     if form.is_valid():
-        form.instance.intervention = intervention
-        form.save()
+        services.budget_line_add(intervention=intervention, line=form.instance)
         messages.success(request, _("Budget line added."))
     else:
         _form_errors(request, form)
@@ -837,8 +832,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _managed_intervention(request, pk)
     form = InterventionPhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        form.instance.intervention = intervention
-        form.save()
+        services.intervention_photo_add(intervention=intervention, photo=form.instance)
         messages.success(request, _("Photo added."))
         return _back(intervention)
     return _manage_page(request, intervention, status_form=None, photo_form=form)
@@ -879,12 +873,12 @@ def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
             task_form = MaintenanceTaskForm(request.POST)
             task_form.instance.guide = guide
             if task_form.is_valid():
-                task_form.save()
+                services.guide_task_add(guide=guide, task=task_form.instance)
                 return redirect("interventions:guide-edit", pk=pk)
         else:
             form = GuideForm(request.POST, instance=guide, district=intervention.district)
             if form.is_valid():
-                form.save()
+                services.guide_update(guide=form.instance)
                 messages.success(request, _("Guide saved."))
                 return redirect("interventions:guide-edit", pk=pk)
     return render(

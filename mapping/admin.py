@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -26,7 +27,7 @@ from mapping.models import (
     SurveyPhoto,
 )
 from mapping.reports_services import report_acknowledge
-from mapping.services import survey_review
+from mapping.services import space_save, survey_review
 from santaanita.admin_base import ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
@@ -52,6 +53,29 @@ class PublicSpaceAdmin(admin.ModelAdmin[PublicSpace]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PublicSpace]:
         return super().get_queryset(request).select_related("district", "sector")
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: PublicSpace,
+        form: forms.ModelForm[PublicSpace],
+        change: bool,
+    ) -> None:
+        # The same service as the space's form: its permission, a unique slug, and the
+        # caring organizations in the same transaction.
+        space_save(
+            space=obj,
+            user=signed_in_user(request),
+            organizations=form.cleaned_data.get("organizations"),
+        )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[PublicSpace], formsets: Any, change: bool
+    ) -> None:
+        # space_save has set the caring organizations: the form's own m2m save would only
+        # write them a second time, outside the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class EquipmentInline(admin.TabularInline[EquipmentItem, Survey]):

@@ -257,10 +257,12 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
         return Member.objects.visible_to(self.request.user).select_related("user").order_by("pk")
 
     def perform_update(self, serializer: serializers.BaseSerializer[Member]) -> None:
-        status = serializer.validated_data.pop("status", None)
-        member = serializer.save()
-        if status and status != member.status:
-            services.member_set_status(member=member, status=status)
+        # The service writes; the serializer only validated (and answers with the result).
+        fields = dict(serializer.validated_data)
+        status = fields.pop("status", None)
+        serializer.instance = services.member_update(
+            member=self.get_object(), fields=fields, status=status
+        )
 
 
 class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):

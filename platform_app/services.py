@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -810,6 +810,21 @@ def member_set_status(*, member: Member, status: str) -> Member:
             member.user.groups.remove(Group.objects.get(name=Role.MEMBER.value))
         else:
             user_grant_role(user=member.user, role=Role.MEMBER)
+    return member
+
+
+def member_update(
+    *, member: Member, fields: Mapping[str, Any], status: str | None = None
+) -> Member:
+    """A coordinator's change of a member's sector, organization or age group (``fields``,
+    those sent) and status, in one transaction."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(member, name, value)
+        if fields:
+            member.save(update_fields=list(fields))
+        if status and status != member.status:
+            member_set_status(member=member, status=status)
     return member
 
 
