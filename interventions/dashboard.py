@@ -1,8 +1,9 @@
 """The results dashboard: each target of the founding document, computed live.
 
-Figures come from every app (platform_app, mapping, festival and this one). The other apps
-evolve, so each model is looked up through the app registry and a missing model or field
-turns its target into "not measurable yet" instead of an error.
+Figures come from every app (platform_app, mapping, festival and this one): each app
+exposes its figures as typed functions in its ``indicators`` module, which this one calls,
+so a renamed field or status fails loudly (and in the tests) instead of turning a target
+into "not measurable yet". Only what truly has no data yet is not measurable.
 
 A target counts only verified or finished facts: verified organizations, confirmed pledges,
 finished interventions, verified surveys, confirmed festival teams. What is under way
@@ -20,22 +21,34 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from festival.indicators import confirmed_teams_by_sector, festival_counts_by_district
 from interventions.models import (
     Allocation,
     BudgetLine,
     Company,
+    FundingSource,
     ImpactPlan,
     Intervention,
     Pledge,
     ReferenceValue,
 )
+from mapping.indicators import (
+    space_condition,
+    spaces_in_review_by_district,
+    still_at_risk,
+)
+from mapping.models import PublicSpace
 from mapping.reports_indicators import ReportFigures, report_figures_by_district
+from platform_app.indicators import (
+    districts_with_active_work_plan,
+    districts_with_approved_role_guide,
+    organization_counts,
+)
 from santaanita.money import format_money
 
 # Goals of the founding document.
@@ -50,28 +63,20 @@ GOAL_LARGE_SCALE = 1
 GOAL_PRIVATE_SHARE = Decimal("30")
 GOAL_IMPROVED_SPACES = Decimal("100")
 GOAL_COHESION = Decimal("60")
-# Registrations still waiting for a coordinator: shown as in progress, never counted.
-ORGANIZATION_PENDING = "pending"
 # A pledge counts once the company confirmed it; "pledged" is a promise still in progress.
-PLEDGE_COUNTED = ("confirmed", "received", "partly_used", "fully_used")
-INTERVENTION_UNDER_WAY = ("planned", "co_design", "execution", "closing")
-# A space is "deteriorated or at risk" when its first verified survey scored in the bad
-# band, and "fair or better" from the fair band up (mapping.models.ConditionBand).
-FAIR_MIN_SCORE = 40
-
-
-def _model(label: str) -> Any:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _has_fields(model: Any, *names: str) -> bool:
-    if model is None:
-        return False
-    existing = {f.name for f in model._meta.get_fields()}
-    return all(n in existing for n in names)
+PLEDGE_COUNTED = (
+    Pledge.State.CONFIRMED,
+    Pledge.State.RECEIVED,
+    Pledge.State.PARTLY_USED,
+    Pledge.State.FULLY_USED,
+)
+INTERVENTION_UNDER_WAY = (
+    Intervention.Status.PLANNED,
+    Intervention.Status.CO_DESIGN,
+    Intervention.Status.EXECUTION,
+    Intervention.Status.CLOSING,
+)
+FINISHED = Intervention.Status.FINISHED
 
 
 @dataclass
@@ -107,7 +112,7 @@ def _share(part: Decimal, total: Decimal) -> Decimal:
 
 
 def _funding() -> dict[str, Decimal]:
-    return {"private": Decimal("0.00"), "municipal": Decimal("0.00"), "community": Decimal("0.00")}
+    return {source: Decimal("0.00") for source in FundingSource}
 
 
 @dataclass
@@ -131,8 +136,8 @@ class DistrictFigures:
 
     district_id: int
     plan: ImpactPlan
-    role_guide_approved: bool | None = None
-    work_plan_active: bool | None = None
+    role_guide_approved: bool = False
+    work_plan_active: bool = False
     organizations: int = 0
     organizations_pending: int = 0
     new_associations: int = 0
@@ -143,7 +148,7 @@ class DistrictFigures:
     spaces_at_risk: int = 0
     spaces_improved: int = 0
     spaces_at_risk_under_way: int = 0
-    festival_organizations: int | None = None
+    festival_organizations: int = 0
     festival_pending: int = 0
     companies: int = 0
     companies_contributing: int = 0
@@ -189,9 +194,6 @@ class DistrictFigures:
         return [self.years[year] for year in self.plan.years]
 
     def targets(self) -> list[Target]:
-        platform_measurable = (
-            self.role_guide_approved is not None and self.work_plan_active is not None
-        )
         plan = self.plan
         cohesion = self.cohesion
         return [
@@ -205,7 +207,6 @@ class DistrictFigures:
                     "guide": _("yes") if self.role_guide_approved else _("no"),
                     "plan": _("yes") if self.work_plan_active else _("no"),
                 },
-                measurable=platform_measurable,
                 definition=_(
                     "Counts 1 when a version of the guide of roles and functions is approved "
                     "and the work plan has at least one activity not cancelled."
@@ -275,9 +276,8 @@ class DistrictFigures:
             Target(
                 "festival",
                 _("Neighbourhood organizations in the dance festival"),
-                self.festival_organizations or 0,
+                self.festival_organizations,
                 GOAL_FESTIVAL_ORGANIZATIONS,
-                measurable=self.festival_organizations is not None,
                 definition=_(
                     "Distinct registered organizations with a confirmed team in any edition "
                     "of the festival."
@@ -313,7 +313,7 @@ class DistrictFigures:
                 unit="%",
                 detail=_("%(private)s of %(total)s")
                 % {
-                    "private": format_money(self.funding["private"]),
+                    "private": format_money(self.funding[FundingSource.PRIVATE]),
                     "total": format_money(self.funding_total),
                 },
                 definition=_(
@@ -376,33 +376,6 @@ def plans_by_district(district_ids: list[int]) -> dict[int, ImpactPlan]:
     }
 
 
-def _space_condition_rows(spaces: Any, key: str) -> dict[int, dict[str, Any]]:
-    """Spaces at risk at baseline and improved since, grouped by ``key`` (one query)."""
-    survey = _model("mapping.Survey")
-    first_score = Subquery(
-        survey.objects.filter(
-            space=OuterRef("pk"), status="verified", condition_score__isnull=False
-        )
-        .order_by("observed_at", "pk")
-        .values("condition_score")[:1]
-    )
-    at_risk = Q(first_score__lt=FAIR_MIN_SCORE)
-    return _grouped(
-        spaces.alias(first_score=first_score),
-        key,
-        n=Count("pk"),
-        done=Count("pk", filter=Q(latest_verified_survey__isnull=False)),
-        at_risk=Count("pk", filter=at_risk),
-        improved=Count("pk", filter=at_risk & Q(condition_score__gte=FAIR_MIN_SCORE)),
-        under_way=Count(
-            "pk",
-            filter=at_risk
-            & Q(condition_score__lt=FAIR_MIN_SCORE)
-            & Q(intervention__status__in=INTERVENTION_UNDER_WAY),
-        ),
-    )
-
-
 def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
     """Funding per (``key``, intervention status, year, source), not cancelled: two queries.
 
@@ -424,7 +397,7 @@ def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
         .annotate(s=Sum("amount_pen"))
         .order_by()
     )
-    rows.extend({**row, "source": "private"} for row in private)
+    rows.extend({**row, "source": FundingSource.PRIVATE} for row in private)
     lines = (
         BudgetLine.objects.filter(intervention__in=interventions)
         .annotate(
@@ -451,7 +424,7 @@ def _company_pledges(
     unconfirmed: set[tuple[int, int]] = set()
     for pledge_row in (
         Pledge.objects.filter(company__district_id__in=district_ids)
-        .exclude(state="withdrawn")
+        .exclude(state=Pledge.State.WITHDRAWN)
         .values("company__district_id", "company_id", "state", "rate_date__year")
         .annotate(usd=Sum("value_usd"))
         .order_by()
@@ -464,88 +437,50 @@ def _company_pledges(
     return confirmed, unconfirmed
 
 
+def _at_risk_under_way(district_ids: list[int]) -> dict[int, int]:
+    """Spaces still at risk with an intervention under way, per district (one query)."""
+    at_risk = still_at_risk(PublicSpace.objects.filter(district_id__in=district_ids))
+    return dict(
+        Intervention.objects.filter(status__in=INTERVENTION_UNDER_WAY, public_space__in=at_risk)
+        .values("public_space__district_id")
+        .annotate(n=Count("public_space", distinct=True))
+        .order_by()
+        .values_list("public_space__district_id", "n")
+    )
+
+
 def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
     """The raw figures of several districts, with a fixed number of queries."""
     plans = plans_by_district(district_ids)
     result = {pk: DistrictFigures(district_id=pk, plan=plans[pk]) for pk in district_ids}
 
-    guide = _model("platform_app.RoleGuideVersion")
-    activity = _model("platform_app.Activity")
-    if _has_fields(guide, "district", "status"):
-        approved = set(
-            guide.objects.filter(district_id__in=district_ids, status="approved")
-            .values_list("district_id", flat=True)
-            .distinct()
-        )
-        for pk, fig in result.items():
-            fig.role_guide_approved = pk in approved
-    if _has_fields(activity, "objective", "status"):
-        active = set(
-            activity.objects.filter(objective__district_id__in=district_ids)
-            .exclude(status="cancelled")
-            .values_list("objective__district_id", flat=True)
-            .distinct()
-        )
-        for pk, fig in result.items():
-            fig.work_plan_active = pk in active
+    approved = districts_with_approved_role_guide(district_ids)
+    active = districts_with_active_work_plan(district_ids)
+    for pk, fig in result.items():
+        fig.role_guide_approved = pk in approved
+        fig.work_plan_active = pk in active
 
-    organization = _model("platform_app.Organization")
-    if _has_fields(organization, "district", "status", "typology"):
-        has_new = _has_fields(organization, "newly_constituted")
-        new_q = Q(typology="neighbourhood", newly_constituted=True) if has_new else Q(pk__in=[])
-        verified, pending = Q(status="verified"), Q(status=ORGANIZATION_PENDING)
-        rows = _grouped(
-            organization.objects.filter(district_id__in=district_ids),
-            "district_id",
-            n=Count("pk", filter=verified),
-            pending=Count("pk", filter=pending),
-            new=Count("pk", filter=new_q & verified),
-            new_pending=Count("pk", filter=new_q & pending),
-        )
-        for pk, row in rows.items():
-            result[pk].organizations = row["n"]
-            result[pk].organizations_pending = row["pending"]
-            result[pk].new_associations = row["new"]
-            result[pk].new_associations_pending = row["new_pending"]
+    for pk, organizations in organization_counts(
+        district_ids=district_ids, by="district_id"
+    ).items():
+        fig = result[pk]
+        fig.organizations = organizations.verified
+        fig.organizations_pending = organizations.pending
+        fig.new_associations = organizations.new_associations
+        fig.new_associations_pending = organizations.new_associations_pending
 
-    space = _model("mapping.PublicSpace")
-    survey = _model("mapping.Survey")
-    if _has_fields(space, "district", "latest_verified_survey", "condition_score") and survey:
-        for pk, row in _space_condition_rows(
-            space.objects.filter(district_id__in=district_ids), "district_id"
-        ).items():
-            fig = result[pk]
-            fig.spaces, fig.spaces_characterized = row["n"], row["done"]
-            fig.spaces_at_risk, fig.spaces_improved = row["at_risk"], row["improved"]
-            fig.spaces_at_risk_under_way = row["under_way"]
-        for pk, row in _grouped(
-            space.objects.filter(
-                district_id__in=district_ids,
-                latest_verified_survey__isnull=True,
-                surveys__status="submitted",
-            ),
-            "district_id",
-            n=Count("pk", distinct=True),
-        ).items():
-            result[pk].spaces_in_review = row["n"]
+    for pk, condition in space_condition(district_ids=district_ids, by="district_id").items():
+        fig = result[pk]
+        fig.spaces, fig.spaces_characterized = condition.spaces, condition.characterized
+        fig.spaces_at_risk, fig.spaces_improved = condition.at_risk, condition.improved
+    for pk, n in _at_risk_under_way(district_ids).items():
+        result[pk].spaces_at_risk_under_way = n
+    for pk, n in spaces_in_review_by_district(district_ids).items():
+        result[pk].spaces_in_review = n
 
-    team = _model("festival.Team")
-    if _has_fields(team, "edition", "organization", "status"):
-        for fig in result.values():
-            fig.festival_organizations = 0
-        rows = _grouped(
-            team.objects.filter(edition__district_id__in=district_ids),
-            "edition__district_id",
-            n=Count(
-                "organization",
-                distinct=True,
-                filter=Q(status="confirmed", organization__isnull=False),
-            ),
-            pending=Count("pk", filter=Q(status="registered")),
-        )
-        for pk, row in rows.items():
-            result[pk].festival_organizations = row["n"]
-            result[pk].festival_pending = row["pending"]
+    for pk, festival in festival_counts_by_district(district_ids).items():
+        result[pk].festival_organizations = festival.organizations
+        result[pk].festival_pending = festival.pending
 
     for company in Company.objects.filter(district_id__in=district_ids).with_totals():
         fig = result[company.district_id]
@@ -565,10 +500,10 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
     rows = _grouped(
         Intervention.objects.filter(district_id__in=district_ids).public(),
         "district_id",
-        n=Count("pk", filter=Q(status="finished")),
-        under_way=Count("pk", filter=~Q(status="finished")),
-        large=Count("pk", filter=Q(large_scale=True, status="finished")),
-        large_under_way=Count("pk", filter=Q(large_scale=True) & ~Q(status="finished")),
+        n=Count("pk", filter=Q(status=FINISHED)),
+        under_way=Count("pk", filter=~Q(status=FINISHED)),
+        large=Count("pk", filter=Q(large_scale=True, status=FINISHED)),
+        large_under_way=Count("pk", filter=Q(large_scale=True) & ~Q(status=FINISHED)),
     )
     for pk, row in rows.items():
         result[pk].interventions = row["n"]
@@ -580,13 +515,13 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
         fig.years = {year: YearShare(year) for year in fig.plan.years}
     for row in _funding_rows(district_ids, "district_id"):
         fig, amount = result[row["k"]], row["s"] or Decimal(0)
-        if row["status"] != "finished":
+        if row["status"] != FINISHED:
             fig.funding_under_way[row["source"]] += amount
             continue
         fig.funding[row["source"]] += amount
         if row["year"] in fig.years:
             fig.years[row["year"]].total += amount
-            if row["source"] == "private":
+            if row["source"] == FundingSource.PRIVATE:
                 fig.years[row["year"]].private += amount
 
     for reference in ReferenceValue.objects.filter(district_id__in=district_ids):
@@ -634,45 +569,28 @@ class SectorRow:
 def sector_rows(district: Any) -> list[SectorRow]:
     """The same figures broken down by sector (a fixed number of grouped queries)."""
     rows = {s.pk: SectorRow(pk=s.pk, number=s.number, name=s.name) for s in district.sectors.all()}
-    space = _model("mapping.PublicSpace")
-    if _has_fields(space, "sector", "latest_verified_survey", "condition_score"):
-        for pk, row in _space_condition_rows(
-            space.objects.filter(district=district, sector__isnull=False), "sector_id"
-        ).items():
-            if pk in rows:
-                rows[pk].spaces, rows[pk].characterized = row["n"], row["done"]
-                rows[pk].at_risk, rows[pk].improved = row["at_risk"], row["improved"]
-    organization = _model("platform_app.Organization")
-    if _has_fields(organization, "sector", "status"):
-        for pk, row in _grouped(
-            organization.objects.filter(district=district, sector__isnull=False),
-            "sector_id",
-            n=Count("pk", filter=Q(status="verified")),
-            pending=Count("pk", filter=Q(status=ORGANIZATION_PENDING)),
-        ).items():
-            if pk in rows:
-                rows[pk].organizations = row["n"]
-                rows[pk].organizations_pending = row["pending"]
+    for pk, condition in space_condition(district_ids=[district.pk], by="sector_id").items():
+        if pk in rows:
+            rows[pk].spaces, rows[pk].characterized = condition.spaces, condition.characterized
+            rows[pk].at_risk, rows[pk].improved = condition.at_risk, condition.improved
+    for pk, organizations in organization_counts(
+        district_ids=[district.pk], by="sector_id"
+    ).items():
+        if pk in rows:
+            rows[pk].organizations = organizations.verified
+            rows[pk].organizations_pending = organizations.pending
     for pk, row in _grouped(
         Intervention.objects.public().filter(district=district, public_space__sector__isnull=False),
         "public_space__sector_id",
-        n=Count("pk", filter=Q(status="finished")),
-        under_way=Count("pk", filter=~Q(status="finished")),
+        n=Count("pk", filter=Q(status=FINISHED)),
+        under_way=Count("pk", filter=~Q(status=FINISHED)),
     ).items():
         if pk in rows:
             rows[pk].interventions = row["n"]
             rows[pk].interventions_under_way = row["under_way"]
-    team = _model("festival.Team")
-    if _has_fields(team, "sector", "status"):
-        for pk, row in _grouped(
-            team.objects.filter(
-                edition__district=district, sector__isnull=False, status="confirmed"
-            ),
-            "sector_id",
-            n=Count("pk"),
-        ).items():
-            if pk in rows:
-                rows[pk].festival_teams = row["n"]
+    for pk, n in confirmed_teams_by_sector(district).items():
+        if pk in rows:
+            rows[pk].festival_teams = n
     plan = plans_by_district([district.pk])[district.pk]
     confirmed, _unconfirmed = _company_pledges([district.pk], {district.pk: plan.results_year})
     for sector_pk, company_pk in (
@@ -691,9 +609,9 @@ def sector_rows(district: Any) -> list[SectorRow]:
             usd = confirmed.get((district.pk, company_pk), Decimal(0))
             rows[sector_pk].companies += usd >= COMPANY_MIN_USD
     for row in _funding_rows([district.pk], "public_space__sector_id"):
-        if row["k"] in rows and row["status"] == "finished" and row["year"] in plan.years:
+        if row["k"] in rows and row["status"] == FINISHED and row["year"] in plan.years:
             rows[row["k"]].funding_total += row["s"] or 0
-            if row["source"] == "private":
+            if row["source"] == FundingSource.PRIVATE:
                 rows[row["k"]].private += row["s"] or 0
     from interventions.perception import index as perception_index
 
