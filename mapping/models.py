@@ -594,6 +594,40 @@ class NeedItem(models.Model):
         return self.description
 
 
+class SurveyReview(models.Model):
+    """One reviewer's decision on a survey, kept for good: a survey returned with comments,
+    corrected and then approved keeps both decisions and the comment that asked for the
+    correction. (The survey's own ``reviewer``, ``reviewed_at`` and ``review_comment`` hold
+    the latest decision, which the API shows.)"""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("survey review")
+        verbose_name_plural = _("survey reviews")
+        ordering = ("decided_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.get_decision_display()}"
+
+
 class SurveyPhoto(models.Model):
     """A photo taken during a survey, stored only once ``santaanita.files`` checked it."""
 

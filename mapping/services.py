@@ -27,6 +27,7 @@ from mapping.models import (
     QualityItem,
     Survey,
     SurveyPhoto,
+    SurveyReview,
     check_span,
     map_changed,
 )
@@ -170,6 +171,15 @@ def survey_review(*, survey: Survey, reviewer: User, approve: bool, comment: str
         survey.review_comment = comment.strip()
         survey.save(
             update_fields=["status", "reviewer", "reviewed_at", "review_comment", "updated_at"]
+        )
+        # The survey holds the latest decision; each decision is also kept on its own, so
+        # a "returned" comment is not lost when the corrected survey is approved.
+        SurveyReview.objects.create(
+            survey=survey,
+            reviewer=reviewer,
+            decision=SurveyReview.Decision.APPROVED if approve else SurveyReview.Decision.RETURNED,
+            comment=survey.review_comment,
+            decided_at=survey.reviewed_at,
         )
         if approve:
             space_apply_latest_survey(space=survey.space)
