@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from festival.models import Criterion, Edition, ScoreSheet, Stage, Team
 from festival.results import edition_results
 from festival.services import ScoreRefused, score_submit
-from festival.views import REFUSAL_STATUS
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.api_contract import CalendarDateTimeField, error_response
@@ -258,7 +257,7 @@ class ScoreSheetViewSet(
         except ScoreRefused as refused:
             return Response(
                 {"code": refused.code, "detail": refused.message},
-                status=REFUSAL_STATUS.get(refused.code, 400),
+                status=refused.http_status,
             )
         code = status.HTTP_201_CREATED if outcome.result == "created" else status.HTTP_200_OK
         body = dict(self.get_serializer(outcome.sheet).data, result=outcome.result)

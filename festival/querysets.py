@@ -61,7 +61,9 @@ class TeamQuerySet(models.QuerySet["Team"]):
         if _manages(user, "festival.change_team"):
             return self.filter(_in_user_district(user, "edition__district"))
         if user.is_authenticated:
-            return self.filter(Q(representative=user) | ~Q(status="withdrawn"))
+            from festival.models import Team
+
+            return self.filter(Q(representative=user) | ~Q(status=Team.Status.WITHDRAWN))
         return self.public()
 
     def confirmed(self) -> TeamQuerySet:

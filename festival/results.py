@@ -202,7 +202,9 @@ def edition_results(edition: Edition, *, locked_only: bool = False) -> EditionRe
         for c in edition.criteria.order_by("order", "pk")
     ]
     teams_qs = Team.objects.filter(edition=edition).in_running_order()
-    sheets_qs = ScoreSheet.objects.filter(team__edition=edition, team__status="confirmed")
+    from festival.models import Team
+
+    sheets_qs = ScoreSheet.objects.filter(team__edition=edition, team__status=Team.Status.CONFIRMED)
     if locked_only:
         teams_qs = teams_qs.filter(stage__locked_at__isnull=False)
         sheets_qs = sheets_qs.filter(team__stage__locked_at__isnull=False)

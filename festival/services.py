@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -501,10 +501,24 @@ def judge_conflict_declare(*, judge: Judge, team: Team, reason: str, actor: User
 class ScoreRefused(Exception):
     """A score that may not be recorded; ``code`` says why, ``message`` is for the judge."""
 
+    # The HTTP status of each refusal, the same for the judge screen's JSON and the API:
+    # a locked stage is a conflict with the state of the stage, the rest are refusals of
+    # this judge (or of a sheet that is not there).
+    HTTP_STATUS: ClassVar[dict[str, int]] = {
+        "locked": 409,
+        "conflict": 403,
+        "forbidden": 403,
+        "not_found": 404,
+    }
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+
+    @property
+    def http_status(self) -> int:
+        return self.HTTP_STATUS.get(self.code, 400)
 
 
 @dataclass(frozen=True)

@@ -518,9 +518,6 @@ def _parse_submission(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-REFUSAL_STATUS = {"locked": 409, "conflict": 403, "forbidden": 403, "not_found": 404}
-
-
 @login_required
 @require_POST
 def judge_submit(request: HttpRequest) -> HttpResponse:
@@ -533,7 +530,7 @@ def judge_submit(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse(
                 {"code": refused.code, "message": refused.message},
-                status=REFUSAL_STATUS.get(refused.code, 400),
+                status=refused.http_status,
             )
         messages.error(request, refused.message)
         return redirect("festival:judge")

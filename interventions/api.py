@@ -207,7 +207,7 @@ class KitViewSet(viewsets.ReadOnlyModelViewSet[Kit]):
             Prefetch("allocations", queryset=Allocation.objects.select_related("pledge__company"))
         )
         return (
-            Kit.objects.exclude(intervention__status="cancelled")
+            Kit.objects.exclude(intervention__status=Intervention.Status.CANCELLED)
             .prefetch_related(Prefetch("items", queryset=items, to_attr="prefetched_items"))
             .order_by("pk")
         )
@@ -335,7 +335,7 @@ class MaintenanceGuideViewSet(viewsets.ReadOnlyModelViewSet[MaintenanceGuide]):
 
     def get_queryset(self) -> QuerySet[MaintenanceGuide]:
         return (
-            MaintenanceGuide.objects.exclude(intervention__status="cancelled")
+            MaintenanceGuide.objects.exclude(intervention__status=Intervention.Status.CANCELLED)
             .select_related("responsible_organization")
             .prefetch_related("tasks")
             .order_by("pk")

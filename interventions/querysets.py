@@ -80,7 +80,9 @@ class CompanyQuerySet(models.QuerySet["Company"]):
 
     def with_totals(self) -> models.QuerySet[WithAnnotations[Company, CompanyTotals]]:
         """Annotate what each company pledged (withdrawn pledges excluded), in S/ and US$."""
-        active = ~Q(pledges__state="withdrawn")
+        from interventions.models import Pledge
+
+        active = ~Q(pledges__state=Pledge.State.WITHDRAWN)
         qs: models.QuerySet[Company] = self
         return qs.annotate(
             pledged_pen=Coalesce(Sum("pledges__value_pen", filter=active), ZERO),
@@ -96,10 +98,13 @@ class FundraisingEventQuerySet(models.QuerySet["FundraisingEvent"]):
 
     def with_counts(self) -> models.QuerySet[WithAnnotations[FundraisingEvent, EventCounts]]:
         """Invited companies, those who confirmed and those who came, in the same query."""
+        from interventions.models import Invitation
+
         qs: models.QuerySet[FundraisingEvent] = self
+        confirmed = Q(invitations__status=Invitation.Status.CONFIRMED)
         return qs.annotate(
             invited_count=Count("invitations"),
-            confirmed_count=Count("invitations", filter=Q(invitations__status="confirmed")),
+            confirmed_count=Count("invitations", filter=confirmed),
             attended_count=Count("invitations", filter=Q(invitations__attended=True)),
         )
 
@@ -109,7 +114,9 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         return _staff_district_filter(self, user, "interventions.view_pledge", "company__district")
 
     def active(self) -> PledgeQuerySet:
-        return self.exclude(state="withdrawn")
+        from interventions.models import Pledge
+
+        return self.exclude(state=Pledge.State.WITHDRAWN)
 
     def with_allocated(self) -> models.QuerySet[WithAnnotations[Pledge, PledgeAllocated]]:
         qs: models.QuerySet[Pledge] = self
@@ -118,12 +125,16 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         ).annotate(remaining_pen=F("value_pen") - F("allocated_pen"))
 
     def allocatable(self) -> PledgeQuerySet:
-        return self.filter(state__in=("confirmed", "received", "partly_used"))
+        from interventions.models import Pledge
+
+        return self.filter(state__in=Pledge.ALLOCATABLE)
 
 
 class InterventionQuerySet(models.QuerySet["Intervention"]):
     def public(self) -> InterventionQuerySet:
-        return self.exclude(status="cancelled")
+        from interventions.models import Intervention
+
+        return self.exclude(status=Intervention.Status.CANCELLED)
 
     def manageable_by(self, user: User | AnonymousUser) -> InterventionQuerySet:
         return _staff_district_filter(self, user, "interventions.change_intervention", "district")
@@ -154,7 +165,10 @@ class KitItemQuerySet(models.QuerySet["KitItem"]):
 
 class MaintenanceTaskQuerySet(models.QuerySet["MaintenanceTask"]):
     def active(self) -> MaintenanceTaskQuerySet:
-        return self.filter(active=True, guide__intervention__status__in=("closing", "finished"))
+        from interventions.models import Intervention
+
+        done = (Intervention.Status.CLOSING, Intervention.Status.FINISHED)
+        return self.filter(active=True, guide__intervention__status__in=done)
 
 
 def funding_totals(
@@ -165,11 +179,12 @@ def funding_totals(
     Private = pledges allocated to kit items + private budget lines. Two aggregate queries
     whatever the number of interventions.
     """
-    from interventions.models import Allocation, BudgetLine
+    from interventions.models import Allocation, BudgetLine, Intervention
 
+    cancelled = Intervention.Status.CANCELLED
     allocations = Allocation.objects.all()
-    lines = BudgetLine.objects.exclude(intervention__status="cancelled")
-    allocations = allocations.exclude(item__kit__intervention__status="cancelled")
+    lines = BudgetLine.objects.exclude(intervention__status=cancelled)
+    allocations = allocations.exclude(item__kit__intervention__status=cancelled)
     if intervention_ids is not None:
         allocations = allocations.filter(item__kit__intervention_id__in=intervention_ids)
         lines = lines.filter(intervention_id__in=intervention_ids)

@@ -140,7 +140,7 @@ def company_public(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(Company.objects.select_related("district"), pk=pk)
     allocations = (
         Allocation.objects.filter(pledge__company=company)
-        .exclude(item__kit__intervention__status="cancelled")
+        .exclude(item__kit__intervention__status=Intervention.Status.CANCELLED)
         .select_related("pledge", "item__kit__intervention__public_space")
         .order_by("item__kit__intervention__title", "item__name")
     )
@@ -895,7 +895,7 @@ def guide_print(request: HttpRequest, pk: int) -> HttpResponse:
     guide = get_object_or_404(
         MaintenanceGuide.objects.select_related(
             "intervention__public_space", "intervention__district", "responsible_organization"
-        ).exclude(intervention__status="cancelled"),
+        ).exclude(intervention__status=Intervention.Status.CANCELLED),
         intervention_id=pk,
     )
     space = guide.intervention.public_space

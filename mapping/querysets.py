@@ -103,7 +103,9 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         - everyone else sees verified surveys only: drafts and returned surveys are work in
           progress of a named volunteer and stay private.
         """
-        verified = Q(status="verified")
+        from mapping.models import Survey
+
+        verified = Q(status=Survey.Status.VERIFIED)
         if not user.is_authenticated:
             return self.filter(verified)
         if user.is_superuser:
@@ -113,10 +115,14 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         return self.filter(verified | Q(surveyor=user))
 
     def verified(self) -> SurveyQuerySet:
-        return self.filter(status="verified")
+        from mapping.models import Survey
+
+        return self.filter(status=Survey.Status.VERIFIED)
 
     def awaiting_review(self) -> SurveyQuerySet:
-        return self.filter(status="submitted")
+        from mapping.models import Survey
+
+        return self.filter(status=Survey.Status.SUBMITTED)
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):

@@ -23,7 +23,7 @@ from typing import Literal
 
 from django.db.models import Count, Q
 
-from mapping.reports_models import Report, ReportCategory, ReportStatus
+from mapping.reports_models import OPEN_STATUSES, Report, ReportCategory, ReportStatus
 from platform_app.models import District
 
 DAY_SECONDS = Decimal(86400)
@@ -66,7 +66,7 @@ def report_figures_by_district(district_ids: list[int]) -> dict[int, ReportFigur
         .values_list("district_id")
         .annotate(
             received=Count("pk"),
-            open=Count("pk", filter=Q(status__in=["received", "acknowledged", "in_progress"])),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
             fixed=Count("pk", filter=Q(status=ReportStatus.FIXED)),
             confirmed=Count("pk", filter=Q(status=ReportStatus.FIXED, confirmed_fixed=True)),
         )

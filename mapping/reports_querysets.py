@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from mapping.reports_models import Report  # noqa: F401
     from platform_app.models import User
 
-OPEN_STATUS_VALUES = ("received", "acknowledged", "in_progress")
-
 
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: User | AnonymousUser) -> ReportQuerySet:
@@ -45,11 +43,15 @@ class ReportQuerySet(models.QuerySet["Report"]):
         return self.filter(hidden=False)
 
     def open(self) -> ReportQuerySet:
-        return self.filter(status__in=OPEN_STATUS_VALUES)
+        from mapping.reports_models import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
 
     def awaiting_moderation(self) -> ReportQuerySet:
         """Received and never looked at by a coordinator: the moderation queue."""
-        return self.filter(status="received", moderated_at__isnull=True)
+        from mapping.reports_models import ReportStatus
+
+        return self.filter(status=ReportStatus.RECEIVED, moderated_at__isnull=True)
 
     def in_window(self, west: float, south: float, east: float, north: float) -> ReportQuerySet:
         return self.filter(
@@ -57,4 +59,6 @@ class ReportQuerySet(models.QuerySet["Report"]):
         )
 
     def followup_due(self, now: datetime) -> ReportQuerySet:
-        return self.filter(followup_due_at__lte=now, status="fixed")
+        from mapping.reports_models import ReportStatus
+
+        return self.filter(followup_due_at__lte=now, status=ReportStatus.FIXED)

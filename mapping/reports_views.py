@@ -209,7 +209,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supporters_count": report.supporters.count(),
         "moderator": moderator,
         "me_too_form": MeTooForm() if report.is_open else None,
-        "status_form": StatusForm() if worker and report.status != "received" else None,
+        "status_form": StatusForm() if worker and report.status != ReportStatus.RECEIVED else None,
         "acknowledge_form": AcknowledgeForm(
             district=report.district,
             initial={"organization": report.organization_id, "area": report.area_id},
