@@ -40,7 +40,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.add_sector",
         "platform_app.change_sector",
         "platform_app.view_delivery",
-        # organization registry (issue 3)
+        # organization registry: coordinators verify, export and run data requests.
         "platform_app.view_organization",
         "platform_app.add_organization",
         "platform_app.change_organization",
@@ -55,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.change_campaign",
         "platform_app.view_datarequest",
         "platform_app.change_datarequest",
-        # mapping (issue 4)
+        # mapping: coordinators keep the spaces, assign surveys and review them.
         "mapping.view_publicspace",
         "mapping.add_publicspace",
         "mapping.change_publicspace",
@@ -72,7 +72,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.view_report",
         "mapping.moderate_report",
         "mapping.view_report_contact",
-        # collaborative platform (issue 5): coordinators run meetings and agreements.
+        # collaborative platform: coordinators run meetings and agreements.
         *[
             f"platform_app.{action}_{model}"
             for model in (
@@ -90,12 +90,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
                 "objective",
                 "activity",
                 "platformsettings",
-                # meetings by typology (issue 3, item 7): invitations and attendance
+                # meetings by typology: organizations' invitations and attendance
                 "organizationinvitation",
             )
             for action in ("view", "add", "change")
         ],
-        # festival (issue 6): coordinators run the edition, confirm teams, lock stages.
+        # festival: coordinators run the edition, confirm teams, lock stages.
         *[
             f"festival.{action}_{model}"
             for model in (
@@ -116,7 +116,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "festival.lock_stage",
         "festival.override_proposal_sector",
         "festival.mark_outstanding",
-        # interventions (issue 7): coordinators run companies, pledges, kits and guides.
+        # interventions: coordinators run companies, pledges, kits and guides.
         *[
             f"interventions.{action}_{model}"
             for model in (
@@ -161,18 +161,18 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "interventions.collect_perceptionresponse",
     ],
     Role.DESK: [
-        # organization registry (issue 3): the desk registers and updates, never verifies.
+        # organization registry: the desk registers and updates, never verifies.
         "platform_app.view_organization",
         "platform_app.add_organization",
         "platform_app.change_organization",
         "platform_app.use_desk",
         "platform_app.view_contact_data",
-        # festival (issue 6): the desk records workshop attendance.
+        # festival: the desk records workshop attendance.
         "festival.add_workshopattendance",
         "festival.view_workshopattendance",
     ],
     Role.SURVEYOR: [
-        # mapping (issue 4): surveyors write surveys of the spaces assigned to them.
+        # mapping: surveyors write surveys of the spaces assigned to them.
         "mapping.add_survey",
         "mapping.change_survey",
         "mapping.add_surveyphoto",
@@ -180,7 +180,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "interventions.collect_perceptionresponse",
     ],
     Role.REVIEWER: [
-        # mapping (issue 4): the methodology reviewer of San Martín de Porres University
+        # mapping: the methodology reviewer of San Martín de Porres University
         # approves or returns the district's surveys. Reviewing stays apart from producing
         # the data under review: no assignments, coverage, space editing or surveying.
         "mapping.view_publicspace",
@@ -188,13 +188,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mapping.review_survey",
     ],
     Role.JUDGE: [
-        # festival (issue 6): judges write their own score sheets (checked per object).
+        # festival: judges write their own score sheets (checked per object).
         "festival.view_criterion",
         "festival.add_scoresheet",
         "festival.change_scoresheet",
     ],
     Role.MEMBER: [
-        # collaborative platform (issue 5): members see everything of their platform, post
+        # collaborative platform: members see everything of their platform, post
         # follow-ups (only on agreements they are responsible for, checked per object) and
         # propose a new version of the guide of roles.
         "platform_app.view_member",
@@ -211,7 +211,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.view_activity",
     ],
     Role.REPRESENTATIVE: [
-        # festival (issue 6): representatives register their organization's team.
+        # festival: representatives register their organization's team.
         "festival.add_team",
         "festival.add_proposal",
     ],
