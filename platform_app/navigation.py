@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, TypedDict, runtime_checkable
 
 from django.apps import apps
 from django.http import HttpRequest
@@ -112,21 +112,33 @@ def _allowed(request: HttpRequest, entry: NavEntry) -> bool:
     return bool(user.has_perm(entry.requires))
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
+class NavLink(TypedDict):
+    label: str | Promise
+    url: str
+    current: bool
+
+
+class NavMenu(TypedDict):
+    label: str | Promise
+    items: list[NavLink]
+    current: bool
+
+
+def navigation(request: HttpRequest) -> dict[str, list[NavMenu]]:
     current = request.resolver_match.view_name if request.resolver_match else ""
-    groups = []
+    groups: list[NavMenu] = []
     for group in navigation_groups():
         items = [
-            {"label": e.label, "url": reverse(e.url_name), "current": current == e.url_name}
+            NavLink(label=e.label, url=reverse(e.url_name), current=current == e.url_name)
             for e in group.entries
             if _allowed(request, e)
         ]
         if items:
             groups.append(
-                {
-                    "label": group.label,
-                    "items": items,
-                    "current": any(item["current"] for item in items),
-                }
+                NavMenu(
+                    label=group.label,
+                    items=items,
+                    current=any(item["current"] for item in items),
+                )
             )
     return {"nav_groups": groups}
