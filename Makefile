@@ -66,8 +66,11 @@ test-tools:
 	  fi; \
 	fi
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 runs it in one process). Each
+# worker has its own test database, temporary folders and Redis database (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: install-dev test-tools
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

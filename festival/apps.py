@@ -1,7 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from platform_app.navigation import NavGroup
+    from platform_app.permissions import RolePermissions
 
 
 class FestivalConfig(AppConfig):
     name = "festival"
     verbose_name = _("Festival")
+
+    def role_permissions(self) -> RolePermissions:
+        from festival.roles import ROLE_PERMISSIONS
+
+        return ROLE_PERMISSIONS
+
+    def navigation(self) -> Sequence[NavGroup]:
+        from festival.navigation import festival_navigation
+
+        return festival_navigation()

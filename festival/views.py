@@ -51,6 +51,7 @@ BOARD_CACHE_SECONDS = 10
 # what base.html loads on every page. The worker's ASSETS are rendered from this one list
 # and its version digests it, so a file added here is cached and versioned.
 JUDGE_WORKER_STATIC = (
+    "js/offline-queue.js",
     "festival/judge.js",
     "festival/festival.css",
     "css/site.css",
@@ -585,7 +586,12 @@ def judge_conflict(request: HttpRequest) -> HttpResponse:
 def judge_service_worker(request: HttpRequest) -> HttpResponse:
     """The judge screen's service worker, served under /festival/jurado/ so that its scope
     covers the screen (a worker's scope cannot reach above the path it is served from)."""
-    version = static_digest(*JUDGE_WORKER_STATIC)
     return service_worker_response(
-        "festival/judge-sw.js", {"version": version, "assets": JUDGE_WORKER_STATIC}
+        "components/offline-sw.js",
+        {
+            "cache_prefix": "festival-judge",
+            "version": static_digest(*JUDGE_WORKER_STATIC),
+            "list_url": reverse("festival:judge"),
+            "precache": JUDGE_WORKER_STATIC,
+        },
     )

@@ -71,6 +71,7 @@ SURVEY_WORKER_STATIC = (
     "js/forms.js",
     "vendor/htmx/htmx.min.js",
     "mapping/mapping.css",
+    "js/offline-queue.js",
     "mapping/survey-offline.js",
     "mapping/assignment-map.js",
     "js/leaflet-boot.js",
@@ -578,12 +579,10 @@ def spaces_uncared(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["sector"] is not None:
         spaces = spaces.filter(sector__number=form.cleaned_data["sector"])
     page = Paginator(spaces, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "mapping/space_uncared.html",
-        {"district": district, "form": form, "page": page, "querystring": query.urlencode()},
+        {"district": district, "form": form, "page": page},
     )
 
 

@@ -111,7 +111,7 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
         return False
 
 
-# --- Organization registry (issue 3) ---------------------------------------------------
+# --- Organization registry --------------------------------------------------------------
 
 
 class ContactInline(admin.TabularInline[Contact, Organization]):
@@ -206,7 +206,7 @@ class OrganizationAdmin(ReadOnlyAdmin):
     inlines = (ContactInline, OrganizationEventInline)
 
 
-# --- Collaborative platform (issue 5) ---------------------------------------------------
+# --- Collaborative platform ------------------------------------------------------------
 
 
 @admin.register(PlatformSettings)

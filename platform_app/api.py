@@ -120,7 +120,7 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet[Sector]):
         return Sector.objects.select_related("district").order_by("district__ubigeo", "number")
 
 
-# --- Organization registry (issue 3) ---------------------------------------------------
+# --- Organization registry --------------------------------------------------------------
 
 
 class OrganizationPublicSerializer(serializers.ModelSerializer[Organization]):
@@ -215,7 +215,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
         return OrganizationStaffSerializer if self._is_staff() else OrganizationPublicSerializer
 
 
-# --- Collaborative platform (issue 5) ----------------------------------------------------
+# --- Collaborative platform -------------------------------------------------------------
 # Members of the district's platform read; coordinators write; a follow-up may be posted by
 # the agreement's responsible members (checked per object) or a coordinator. Rows come from
 # visible_to(user), so another district's records answer 404.

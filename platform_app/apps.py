@@ -1,5 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from platform_app.navigation import NavGroup
+    from platform_app.permissions import RolePermissions
 
 
 class PlatformAppConfig(AppConfig):
@@ -16,3 +25,13 @@ class PlatformAppConfig(AppConfig):
         install_text_rules()
         install_date_rules()
         install_constraint_message()
+
+    def role_permissions(self) -> RolePermissions:
+        from platform_app.roles import ROLE_PERMISSIONS
+
+        return ROLE_PERMISSIONS
+
+    def navigation(self) -> Sequence[NavGroup]:
+        from platform_app.navigation import platform_navigation
+
+        return platform_navigation()

@@ -55,5 +55,5 @@ def seed(*, password: str, out: TextIO) -> None:
             hours="Lunes a viernes de 8:30 a 16:30; sábados de 9:00 a 13:00",
             phone="01 363 0000",
         )
-    seed_registry(password=password, out=out)  # the organization registry (issue 3)
-    seed_platform(password=password, out=out)  # the collaborative platform (issue 5)
+    seed_registry(password=password, out=out)  # the organization registry
+    seed_platform(password=password, out=out)  # the collaborative platform

@@ -1,4 +1,4 @@
-"""Demo data of the collaborative platform (issue 5): about 25 members across the six
+"""Demo data of the collaborative platform: about 25 members across the six
 stakeholder sectors, the guide of roles, a work plan and six months of meetings with minutes
 and agreements in every status. Called from ``platform_app.demo.seed``; idempotent (members
 are updated, the meetings and the rest are created once)."""
@@ -266,7 +266,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
     if past:
         _guide(district, members, past[0])
     _work_plan(district, members, today)
-    # Meetings by typology (issue 3): a workshop for the registry's cultural organizations.
+    # Meetings by typology: a workshop for the registry's cultural organizations.
     workshop = services.meeting_create(
         district=district,
         kind=Meeting.Kind.ORDINARY,

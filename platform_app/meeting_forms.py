@@ -1,4 +1,4 @@
-"""Forms of the collaborative platform (issue 5): invitations, meetings, minutes, agreements."""
+"""Forms of the collaborative platform: invitations, meetings, minutes, agreements."""
 
 from __future__ import annotations
 

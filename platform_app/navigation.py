@@ -2,107 +2,101 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from functools import cache
+from typing import Protocol, TypedDict, runtime_checkable
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
+class Only(Enum):
+    """Who sees an entry when no permission names them."""
+
+    STAFF = "staff"
+
+
 @dataclass(frozen=True)
 class NavEntry:
     label: str | Promise
     url_name: str
-    # None: everyone; "staff": admin users; otherwise a permission "app.codename".
-    requires: str | None = None
+    # None: everyone; Only.STAFF: admin users; otherwise a permission "app.codename" (a
+    # member of the owning app's permission enum).
+    requires: str | Only | None = None
 
 
 @dataclass(frozen=True)
 class NavGroup:
     """One module of the platform: a short menu in the header. A group of which a person
-    may open only one entry shows that entry as a plain link."""
+    may open only one entry shows that entry as a plain link. Groups are shown by ``order``,
+    whichever app declares them."""
 
+    order: int
     label: str | Promise
     entries: tuple[NavEntry, ...]
 
 
-GROUPS: tuple[NavGroup, ...] = (
-    NavGroup(_("Home"), (NavEntry(_("Home"), "home"),)),
-    NavGroup(
-        _("Organizations"),
-        (
-            NavEntry(_("Organizations"), "platform_app:organization-directory"),
-            NavEntry(_("Register an organization"), "platform_app:organization-register"),
-            NavEntry(_("Registration desk"), "platform_app:desk", "platform_app.use_desk"),
-            NavEntry(
-                _("Verification"),
-                "platform_app:verification-list",
-                "platform_app.verify_organization",
+@runtime_checkable
+class DeclaresNavigation(Protocol):
+    """An app's configuration that puts its entry points in the header."""
+
+    def navigation(self) -> Sequence[NavGroup]: ...
+
+
+@cache
+def navigation_groups() -> tuple[NavGroup, ...]:
+    """Every installed app's groups, in order: each app declares its own entries (its
+    ``AppConfig.navigation``), so this app names none of the others' pages."""
+    groups = [
+        group
+        for config in apps.get_app_configs()
+        if isinstance(config, DeclaresNavigation)
+        for group in config.navigation()
+    ]
+    return tuple(sorted(groups, key=lambda group: group.order))
+
+
+def platform_navigation() -> tuple[NavGroup, ...]:
+    """This app's groups: home, the registry, the collaborative platform and the rest."""
+    from platform_app.roles import PlatformPermission as P
+
+    return (
+        NavGroup(0, _("Home"), (NavEntry(_("Home"), "home"),)),
+        NavGroup(
+            10,
+            _("Organizations"),
+            (
+                NavEntry(_("Organizations"), "platform_app:organization-directory"),
+                NavEntry(_("Register an organization"), "platform_app:organization-register"),
+                NavEntry(_("Registration desk"), "platform_app:desk", P.USE_DESK),
+                NavEntry(
+                    _("Verification"), "platform_app:verification-list", P.VERIFY_ORGANIZATION
+                ),
             ),
         ),
-    ),
-    NavGroup(
-        _("Map"),
-        (
-            NavEntry(_("Map"), "mapping:space-map"),
-            NavEntry(_("Report a problem"), "mapping:report-create"),
-            NavEntry(_("Problem reports"), "mapping:report-queue", "mapping.moderate_report"),
-            NavEntry(_("My assignments"), "mapping:assignment-mine", "mapping.add_survey"),
-            NavEntry(_("Coverage"), "mapping:coverage", "mapping.view_coverage"),
-            # The university's reviewers hold no coverage permission: the queue needs its
-            # own entry.
-            NavEntry(_("Surveys to review"), "mapping:review-queue", "mapping.review_survey"),
-        ),
-    ),
-    NavGroup(
-        _("Festival"),
-        (
-            NavEntry(_("Festival"), "festival:home"),
-            NavEntry(_("Judge screen"), "festival:judge", "festival.add_scoresheet"),
-            NavEntry(_("Festival management"), "festival:manage", "festival.change_team"),
-        ),
-    ),
-    NavGroup(
-        _("Platform"),
-        (
-            NavEntry(_("My platform"), "platform_app:platform-home", "platform_app.view_meeting"),
-            NavEntry(
-                _("My agreements"), "platform_app:agreement-mine", "platform_app.view_agreement"
+        NavGroup(
+            40,
+            _("Platform"),
+            (
+                NavEntry(_("My platform"), "platform_app:platform-home", P.VIEW_MEETING),
+                NavEntry(_("My agreements"), "platform_app:agreement-mine", P.VIEW_AGREEMENT),
             ),
         ),
-    ),
-    NavGroup(
-        _("Interventions"),
-        (
-            NavEntry(_("Interventions"), "interventions:intervention-list"),
-            NavEntry(_("Results"), "interventions:results"),
-            NavEntry(_("Companies"), "interventions:company-list"),
-            NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
-            # Impact measurement: the perception survey and the open data.
-            NavEntry(
-                _("Perception survey"),
-                "interventions:perception-manage",
-                "interventions.change_wave",
+        NavGroup(
+            90,
+            _("More"),
+            (
+                NavEntry(_("Districts"), "platform_app:district-list"),
+                NavEntry(_("API"), "api-docs"),
+                NavEntry(_("Administration"), "admin:index", Only.STAFF),
             ),
-            NavEntry(
-                _("Collect answers"),
-                "interventions:perception-collect-list",
-                "interventions.collect_perceptionresponse",
-            ),
-            NavEntry(_("Open data"), "interventions:open-data"),
         ),
-    ),
-    NavGroup(
-        _("More"),
-        (
-            NavEntry(_("Districts"), "platform_app:district-list"),
-            NavEntry(_("API"), "api-docs"),
-            NavEntry(_("Administration"), "admin:index", "staff"),
-        ),
-    ),
-)
+    )
 
 
 def _allowed(request: HttpRequest, entry: NavEntry) -> bool:
@@ -113,26 +107,38 @@ def _allowed(request: HttpRequest, entry: NavEntry) -> bool:
     user = getattr(request, "user", None)
     if user is None:
         return False
-    if entry.requires == "staff":
+    if entry.requires is Only.STAFF:
         return bool(user.is_active and user.is_staff)
     return bool(user.has_perm(entry.requires))
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
+class NavLink(TypedDict):
+    label: str | Promise
+    url: str
+    current: bool
+
+
+class NavMenu(TypedDict):
+    label: str | Promise
+    items: list[NavLink]
+    current: bool
+
+
+def navigation(request: HttpRequest) -> dict[str, list[NavMenu]]:
     current = request.resolver_match.view_name if request.resolver_match else ""
-    groups = []
-    for group in GROUPS:
+    groups: list[NavMenu] = []
+    for group in navigation_groups():
         items = [
-            {"label": e.label, "url": reverse(e.url_name), "current": current == e.url_name}
+            NavLink(label=e.label, url=reverse(e.url_name), current=current == e.url_name)
             for e in group.entries
             if _allowed(request, e)
         ]
         if items:
             groups.append(
-                {
-                    "label": group.label,
-                    "items": items,
-                    "current": any(item["current"] for item in items),
-                }
+                NavMenu(
+                    label=group.label,
+                    items=items,
+                    current=any(item["current"] for item in items),
+                )
             )
     return {"nav_groups": groups}

@@ -7,7 +7,9 @@ act on another's records. ``can(user, "app.codename", district)`` answers both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -30,197 +32,55 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
 
 
-# Permissions granted to each role's group. Later features add their codenames here and a
-# migration that calls sync_role_groups() again.
-ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.COORDINATOR: [
-        "platform_app.view_district",
-        "platform_app.change_district",
-        "platform_app.view_sector",
-        "platform_app.add_sector",
-        "platform_app.change_sector",
-        "platform_app.view_delivery",
-        # organization registry (issue 3)
-        "platform_app.view_organization",
-        "platform_app.add_organization",
-        "platform_app.change_organization",
-        "platform_app.use_desk",
-        "platform_app.verify_organization",
-        "platform_app.view_contact_data",
-        "platform_app.export_organization",
-        "platform_app.view_contact",
-        "platform_app.view_organizationevent",
-        "platform_app.view_campaign",
-        "platform_app.add_campaign",
-        "platform_app.change_campaign",
-        "platform_app.view_datarequest",
-        "platform_app.change_datarequest",
-        # mapping (issue 4)
-        "mapping.view_publicspace",
-        "mapping.add_publicspace",
-        "mapping.change_publicspace",
-        "mapping.view_coverage",
-        "mapping.import_publicspace",
-        "mapping.view_assignment",
-        "mapping.add_assignment",
-        "mapping.change_assignment",
-        "mapping.delete_assignment",
-        "mapping.view_survey",
-        "mapping.review_survey",
-        "mapping.survey_any_space",
-        # problem reports: coordinators moderate, route and close them, and see contacts.
-        "mapping.view_report",
-        "mapping.moderate_report",
-        "mapping.view_report_contact",
-        # collaborative platform (issue 5): coordinators run meetings and agreements.
-        *[
-            f"platform_app.{action}_{model}"
-            for model in (
-                "member",
-                "invitation",
-                "meeting",
-                "agendaitem",
-                "attendance",
-                "meetingfile",
-                "agreement",
-                "agreementfollowup",
-                "roleguideversion",
-                "guiderole",
-                "roleholder",
-                "objective",
-                "activity",
-                "platformsettings",
-                # meetings by typology (issue 3, item 7): invitations and attendance
-                "organizationinvitation",
-            )
-            for action in ("view", "add", "change")
-        ],
-        # festival (issue 6): coordinators run the edition, confirm teams, lock stages.
-        *[
-            f"festival.{action}_{model}"
-            for model in (
-                "edition",
-                "stage",
-                "team",
-                "proposal",
-                "workshopsession",
-                "workshopattendance",
-                "judge",
-                "judgeconflict",
-                "criterion",
-            )
-            for action in ("view", "add", "change")
-        ],
-        "festival.view_scoresheet",
-        "festival.view_scorechange",
-        "festival.lock_stage",
-        "festival.override_proposal_sector",
-        "festival.mark_outstanding",
-        # interventions (issue 7): coordinators run companies, pledges, kits and guides.
-        *[
-            f"interventions.{action}_{model}"
-            for model in (
-                "company",
-                "fundraisingevent",
-                "invitation",
-                "pledge",
-                "pledgedocument",
-                "kittemplate",
-                "kittemplateitem",
-                "intervention",
-                "planphase",
-                "milestone",
-                "activity",
-                "activityphoto",
-                "interventionphoto",
-                "budgetline",
-                "kit",
-                "kititem",
-                "allocation",
-                "kitdelivery",
-                "maintenanceguide",
-                "maintenancetask",
-            )
-            for action in ("view", "add", "change")
-        ],
-        "interventions.view_pledgechange",
-        # impact measurement: coordinators keep the baseline figures, the programme's
-        # years, the questionnaire, the waves and the sector populations, and collect.
-        *[
-            f"interventions.{action}_{model}"
-            for model in (
-                "impactplan",
-                "referencevalue",
-                "questionnaireversion",
-                "wave",
-                "sectorpopulation",
-            )
-            for action in ("view", "add", "change")
-        ],
-        "interventions.view_perceptionresponse",
-        "interventions.collect_perceptionresponse",
-    ],
-    Role.DESK: [
-        # organization registry (issue 3): the desk registers and updates, never verifies.
-        "platform_app.view_organization",
-        "platform_app.add_organization",
-        "platform_app.change_organization",
-        "platform_app.use_desk",
-        "platform_app.view_contact_data",
-        # festival (issue 6): the desk records workshop attendance.
-        "festival.add_workshopattendance",
-        "festival.view_workshopattendance",
-    ],
-    Role.SURVEYOR: [
-        # mapping (issue 4): surveyors write surveys of the spaces assigned to them.
-        "mapping.add_survey",
-        "mapping.change_survey",
-        "mapping.add_surveyphoto",
-        # impact measurement: volunteers collect perception answers on phones or a kiosk.
-        "interventions.collect_perceptionresponse",
-    ],
-    Role.REVIEWER: [
-        # mapping (issue 4): the methodology reviewer of San Martín de Porres University
-        # approves or returns the district's surveys. Reviewing stays apart from producing
-        # the data under review: no assignments, coverage, space editing or surveying.
-        "mapping.view_publicspace",
-        "mapping.view_survey",
-        "mapping.review_survey",
-    ],
-    Role.JUDGE: [
-        # festival (issue 6): judges write their own score sheets (checked per object).
-        "festival.view_criterion",
-        "festival.add_scoresheet",
-        "festival.change_scoresheet",
-    ],
-    Role.MEMBER: [
-        # collaborative platform (issue 5): members see everything of their platform, post
-        # follow-ups (only on agreements they are responsible for, checked per object) and
-        # propose a new version of the guide of roles.
-        "platform_app.view_member",
-        "platform_app.view_meeting",
-        "platform_app.view_agendaitem",
-        "platform_app.view_meetingfile",
-        "platform_app.view_attendance",
-        "platform_app.view_agreement",
-        "platform_app.view_agreementfollowup",
-        "platform_app.add_agreementfollowup",
-        "platform_app.view_roleguideversion",
-        "platform_app.add_roleguideversion",
-        "platform_app.view_objective",
-        "platform_app.view_activity",
-    ],
-    Role.REPRESENTATIVE: [
-        # festival (issue 6): representatives register their organization's team.
-        "festival.add_team",
-        "festival.add_proposal",
-    ],
-    Role.RESIDENT: [],
-}
+class Action(StrEnum):
+    """The actions of Django's model permissions."""
+
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+def model_permissions(actions: Iterable[Action], *models: type[models.Model]) -> list[str]:
+    """``app.action_model`` for each model and action: the names Django gives them."""
+    return [
+        f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+        for model in models
+        for action in actions
+    ]
+
+
+VIEW_ADD_CHANGE = (Action.VIEW, Action.ADD, Action.CHANGE)
+
+# What one app grants each role: permission names of its own, as its enum's members.
+RolePermissions = Mapping[Role, Sequence[str]]
+
+
+@runtime_checkable
+class DeclaresRoles(Protocol):
+    """An app's configuration that grants roles permissions on its own models."""
+
+    def role_permissions(self) -> RolePermissions: ...
+
+
+def role_permissions() -> dict[Role, list[str]]:
+    """The permissions of each role's group: what every installed app grants it.
+
+    Each app declares its own grants (its ``AppConfig.role_permissions``), so this app names
+    none of the others'. A new grant needs a migration that calls sync_role_groups() again.
+    """
+    from django.apps import apps as installed
+
+    granted: dict[Role, list[str]] = {role: [] for role in Role}
+    for config in installed.get_app_configs():
+        if isinstance(config, DeclaresRoles):
+            for role, perms in config.role_permissions().items():
+                granted[role].extend(perms)
+    return granted
 
 
 def sync_role_groups(apps: Any) -> None:
-    """Create one group per role and give it exactly the permissions listed above.
+    """Create one group per role and give it exactly the permissions the apps grant it.
 
     Runs inside migrations, before post_migrate has created model permissions, so it
     creates them first.
@@ -233,18 +93,21 @@ def sync_role_groups(apps: Any) -> None:
         app_config.models_module = None
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
+    # One read of every permission instead of one per listed name: this runs in a dozen
+    # migrations and again after each transactional test's flush.
+    by_name = {
+        (app_label, codename): pk
+        for pk, app_label, codename in permission_model.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role, perms in role_permissions().items():
         group, _created = group_model.objects.get_or_create(name=role.value)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".")
-            permission = permission_model.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            # Another app's models may not be migrated yet at this point of the migration
-            # graph; that app's own roles migration (which runs after its models) adds them.
-            if permission is not None:
-                wanted.append(permission)
+        # Another app's models may not be migrated yet at this point of the migration
+        # graph; that app's own roles migration (which runs after its models) adds them.
+        wanted = [
+            by_name[key] for key in (tuple(dotted.split(".")) for dotted in perms) if key in by_name
+        ]
         group.permissions.set(wanted)
 
 

@@ -288,7 +288,7 @@ def sectors_import(*, district: District, records: list[SectorRecord]) -> tuple[
     return created, updated
 
 
-# --- Organization registry (issue 3) ---------------------------------------------------
+# --- Organization registry --------------------------------------------------------------
 
 CONFIRM_SALT = "platform_app.organization-confirm"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 14  # two weeks to click the link
@@ -672,7 +672,7 @@ def organization_verify(
     return current
 
 
-# --- Collaborative platform (issue 5): members, meetings, agreements, reminders ----------
+# --- Collaborative platform: members, meetings, agreements, reminders ------------------
 
 INVITATION_SALT = "platform_app.member-invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 30  # a month to accept
@@ -2076,7 +2076,7 @@ def data_request_answer(
     return current
 
 
-# --- Meetings by typology (issue 3, item 7) --------------------------------------------
+# --- Meetings by typology: organizations invited -------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -2195,7 +2195,7 @@ def organization_attendance_set(
     return invitation
 
 
-# --- Import in the background with a progress bar (issue 3, item 10) --------------------
+# --- Import of organizations in the background, with a progress bar ---------------------
 
 # Sheets up to this many rows are checked (or imported) within the request: a second or two.
 # Larger ones run in the background: a Celery task with Redis, the run_reminders loop in

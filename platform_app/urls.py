@@ -6,7 +6,7 @@ from platform_app.views import meetings, registry
 app_name = "platform_app"
 
 urlpatterns = [
-    # Collaborative platform (issue 5)
+    # Collaborative platform
     path("plataforma/", meetings.platform_home, name="platform-home"),
     path("plataforma/preferencias/", meetings.member_preferences, name="member-preferences"),
     path("plataforma/miembros/", meetings.member_list, name="member-list"),
@@ -88,7 +88,7 @@ urlpatterns = [
     ),
     path("distritos/", views.district_list, name="district-list"),
     path("distritos/<slug:slug>/", views.district_detail, name="district-detail"),
-    # Organization registry (issue 3)
+    # Organization registry
     path(
         "organizaciones/inscripcion/",
         registry.organization_register_view,

@@ -475,7 +475,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        # collaborative platform (issue 5): several models have a "status"
+        # collaborative platform: several models have a "status"
         "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",
         "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
         "MemberStatusEnum": "platform_app.models.meetings.Member.Status",

@@ -1,11 +1,49 @@
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
 
 from santaanita.celery import app as celery_app
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
+
+
+def worker_redis_url(url: str, worker: str) -> str:
+    """The Redis database of one pytest-xdist worker: ``gw0`` keeps the given number and each
+    further worker takes the one below (15, 14, …), so workers never flush each other's
+    cache or run each other's queued tasks."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = base - int(worker.removeprefix("gw"))
+    if number < 0:
+        raise pytest.UsageError(
+            f"REDIS_URL's database {base} leaves no Redis database for xdist worker {worker}: "
+            "give a higher number (the workers count down from it) or fewer workers."
+        )
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def pytest_configure(config):
+    # Each parallel worker has its own test database (pytest-django adds the worker to its
+    # name), its own temporary folders (media, outbox) and free ports; Redis is shared by
+    # all, so each worker is moved to a database of its own before any test runs. Celery
+    # workers and servers the tests start inherit it through the environment.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    from django.conf import settings
+
+    if not worker or not settings.REDIS_URL:
+        return
+    from django.test.utils import override_settings
+
+    url = worker_redis_url(settings.REDIS_URL, worker)
+    caches = {alias: {**cache_settings} for alias, cache_settings in settings.CACHES.items()}
+    caches["default"]["LOCATION"] = url
+    override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url).enable()
+    celery_app.conf.broker_url = url
+    os.environ["REDIS_URL"] = url
 
 
 @pytest.fixture(autouse=True)

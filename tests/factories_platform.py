@@ -1,4 +1,4 @@
-"""Factories of the collaborative platform (issue 5)."""
+"""Factories of the collaborative platform."""
 
 from __future__ import annotations
 

@@ -195,6 +195,7 @@ PERCEPTION_WORKER_STATIC = (
     "css/print.css",
     "js/forms.js",
     "vendor/htmx/htmx.min.js",
+    "js/offline-queue.js",
     "mapping/survey-offline.js",
     "interventions/perception.css",
 )

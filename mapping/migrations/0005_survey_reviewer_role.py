@@ -4,7 +4,7 @@ from platform_app.permissions import sync_role_groups
 
 
 def sync(apps, schema_editor):
-    # The survey reviewer role (issue 4) and coordinators' survey_any_space, which used to
+    # The university's survey reviewer role and coordinators' survey_any_space, which used to
     # come with review_survey. The sync lives here, after the permission exists, for the
     # same reason as 0002_roles: a platform_app migration may run before mapping's.
     sync_role_groups(apps)

@@ -4,7 +4,7 @@ from platform_app.permissions import sync_role_groups
 
 
 def sync(apps, schema_editor):
-    # Members and coordinators get the collaborative platform's permissions (issue 5).
+    # Members and coordinators get the collaborative platform's permissions.
     sync_role_groups(apps)
 
 

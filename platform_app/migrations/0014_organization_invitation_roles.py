@@ -4,7 +4,7 @@ from platform_app.permissions import sync_role_groups
 
 
 def sync(apps, schema_editor):
-    # Coordinators invite organizations to meetings and record their attendance (issue 3).
+    # Coordinators invite organizations to meetings and record their attendance.
     sync_role_groups(apps)
 
 

@@ -1,5 +1,5 @@
 """The collaborative platform: members by stakeholder sector, meetings with agenda, attendance
-and minutes, and the agreements followed up online (issue 5)."""
+and minutes, and the agreements followed up online."""
 
 from __future__ import annotations
 
@@ -503,7 +503,7 @@ class AgreementFollowUp(models.Model):
 
 
 class OrganizationInvitation(models.Model):
-    """An organization of the registry invited to a meeting or workshop (issue 3, item 7),
+    """An organization of the registry invited to a meeting or workshop by its typology,
     and whether it came: attendance is per organization, not per person, because the
     registry knows organizations and their contacts, not which member will show up."""
 

@@ -1,4 +1,4 @@
-"""The collaborative platform (issue 5): member home, members and invitations, meetings with
+"""The collaborative platform: member home, members and invitations, meetings with
 attendance and minutes, agreements and their follow-up, calendars, guide of roles, work plan.
 
 Access: every page needs a platform role in the user's district (``district_for``, which
@@ -1074,7 +1074,7 @@ def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- meetings by typology (issue 3, item 7) -------------------------------------------------
+# --- meetings by typology: organizations invited ------------------------------------------------
 
 
 def _organization_summary(meeting: Meeting) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -87,7 +88,7 @@ def _stale_message() -> str:
     )
 
 
-def _confirm_url(request: HttpRequest) -> Any:
+def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
     return lambda token: request.build_absolute_uri(
         reverse("platform_app:organization-confirm", args=[token])
     )
@@ -169,13 +170,16 @@ def organization_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _confirmed(
-    request: HttpRequest, organization: Organization, token: str, form: Any = None
+    request: HttpRequest,
+    organization: Organization,
+    token: str,
+    form: SetPasswordForm[User] | None = None,
 ) -> HttpResponse:
     """The confirmation's answer: what happens next, and a password to sign in with right
     here when the account has none yet."""
     user = User.objects.filter(email__iexact=signing.loads(token, salt=CONFIRM_SALT)["e"]).first()
     needs_password = user is not None and not user.has_usable_password()
-    if needs_password and form is None:
+    if user is not None and needs_password and form is None:
         form = SetPasswordForm(user)
     return render(
         request,
@@ -233,12 +237,10 @@ def organization_directory(request: HttpRequest) -> HttpResponse:
         if data.get("sector"):
             organizations = organizations.filter(sector__number=data["sector"])
     page = Paginator(organizations, 20).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "platform_app/organization_directory.html",
-        {"form": form, "page": page, "district": district, "querystring": query.urlencode()},
+        {"form": form, "page": page, "district": district},
     )
 
 
@@ -526,7 +528,6 @@ def verification_list(request: HttpRequest) -> HttpResponse:
             ],
             "progress": progress,
             "campaign": campaign,
-            "querystring": f"status={status}",
         },
     )
 

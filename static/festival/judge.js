@@ -14,23 +14,12 @@
   var connection = root.querySelector("[data-connection]");
   var forms = Array.prototype.slice.call(root.querySelectorAll(".score-form"));
   var flushing = false;
-
-  function load(key) {
-    try { return JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
-  }
-  function store(key, value) { window.localStorage.setItem(key, JSON.stringify(value)); }
-
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  }
-
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    var input = root.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
+  // The queue and the known values are kept by team, one entry each (js/offline-queue.js).
+  var offline = window.OfflineQueue;
+  function load(key) { return offline.load(key, {}); }
+  var store = offline.store;
+  var newKey = offline.newKey;
+  var csrfToken = offline.csrfToken;
 
   function formFor(team) { return root.querySelector('.score-form[data-team="' + team + '"]'); }
 
@@ -219,17 +208,8 @@
   var current = root.querySelector("[data-show][aria-current]");
   if (current) show(current.dataset.show);
 
-  window.addEventListener("online", flush);
   window.addEventListener("offline", showConnection);
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
-  window.setInterval(flush, 5000);
   showConnection();
-  flush();
-
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope })
-      .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (registration) { registration.active.postMessage("claim"); })
-      .catch(function () {});
-  }
+  offline.retryWhenOnline(flush, 5000);
+  offline.keepOffline(root.dataset.sw, root.dataset.scope);
 })();

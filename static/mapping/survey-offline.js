@@ -24,26 +24,12 @@
   var lastSent = null;
   var lastError = null;
 
-  function readQueue() {
-    try {
-      return JSON.parse(localStorage.getItem(QUEUE_KEY)) || [];
-    } catch (e) {
-      return [];
-    }
-  }
-  function writeQueue(queue) {
-    localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
-  }
-  function readPhotos() {
-    try {
-      return JSON.parse(localStorage.getItem(PHOTO_QUEUE_KEY)) || [];
-    } catch (e) {
-      return [];
-    }
-  }
-  function writePhotos(photos) {
-    localStorage.setItem(PHOTO_QUEUE_KEY, JSON.stringify(photos));
-  }
+  // The queues are lists, oldest first (js/offline-queue.js keeps them).
+  var offline = window.OfflineQueue;
+  function readQueue() { return offline.load(QUEUE_KEY, []); }
+  function writeQueue(queue) { offline.store(QUEUE_KEY, queue); }
+  function readPhotos() { return offline.load(PHOTO_QUEUE_KEY, []); }
+  function writePhotos(photos) { offline.store(PHOTO_QUEUE_KEY, photos); }
 
   // The photo files themselves, by UUID.
   function photoStore(mode) {
@@ -65,23 +51,8 @@
       });
     });
   }
-  function newUuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-    } catch (e) {
-      return "";
-    }
-  }
+  var newUuid = offline.newKey;
+  var csrfToken = offline.csrfToken;
 
   function render() {
     if (!status) return;
@@ -309,18 +280,10 @@
     });
   }
 
-  window.addEventListener("online", flush);
   window.addEventListener("offline", render);
-  window.setInterval(flush, 30000);
-  flush();
+  offline.retryWhenOnline(flush, 30000);
 
   // The worker keeps these pages so they can be reopened without a connection.
   var worker = document.querySelector("[data-survey-sw]");
-  if (worker && "serviceWorker" in navigator) {
-    navigator.serviceWorker
-      .register(worker.dataset.surveySw, { scope: worker.dataset.surveyScope })
-      .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (registration) { registration.active.postMessage({ keep: location.href }); })
-      .catch(function () {});
-  }
+  if (worker) offline.keepOffline(worker.dataset.surveySw, worker.dataset.surveyScope);
 })();

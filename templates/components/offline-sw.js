@@ -1,15 +1,18 @@
-{% load static %}// Service worker of pages that must reopen without a connection: the surveyor's pages
-// under /mapa/ and the perception survey's collection pages under /percepcion/ (each served
-// by its app's view under its own path, so its scope covers them). At a park without signal
-// the volunteer reopens the list and any form opened before: pages come from the network
-// when there is one (and are kept), from this cache when there is not. POSTs are never
-// intercepted: survey-offline.js queues them and sends them later, each with its key.
+{% load static %}// The one service worker of pages that must reopen without a connection: the judge screen
+// under /festival/jurado/, the surveyor's pages under /mapa/ and the perception survey's
+// collection pages under /percepcion/ (each served by its app's view under its own path, so
+// its scope covers them). At a park or a stage without signal the page reopens: pages come
+// from the network when there is one (and are kept), from this cache when there is not.
+// POSTs are never intercepted: the page's offline queue (js/offline-queue.js) keeps them and
+// sends them later, each with its key.
 "use strict";
 const PREFIX = "{{ cache_prefix }}-";
 const CACHE = "{{ cache_prefix }}-{{ version }}";
 const STATIC_URL = "{% get_static_prefix %}";
 const LIST = "{{ list_url }}";
-const FORM = /^{{ form_pattern }}$/;
+// The forms kept besides the list, when the pages have any (a path pattern).
+const FORM = {% if form_pattern %}/^{{ form_pattern }}$/{% else %}null{% endif %};
+const isKept = (path) => path === LIST || (FORM !== null && FORM.test(path));
 // The static files come from the view's list, the same list that versions this worker.
 const PRECACHE = [
   LIST,
@@ -61,7 +64,7 @@ function cacheFirst(request) {
 self.addEventListener("message", (event) => {
   const claimed = self.clients.claim();
   const url = new URL(event.data && event.data.keep, self.location.href);
-  if (url.origin !== self.location.origin || (url.pathname !== LIST && !FORM.test(url.pathname))) {
+  if (url.origin !== self.location.origin || !isKept(url.pathname)) {
     event.waitUntil(claimed);
     return;
   }
@@ -76,7 +79,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && (url.pathname === LIST || FORM.test(url.pathname))) {
+  if (request.mode === "navigate" && isKept(url.pathname)) {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith(STATIC_URL)) {
     event.respondWith(cacheFirst(request));

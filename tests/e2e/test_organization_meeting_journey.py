@@ -1,5 +1,5 @@
 """A coordinator invites the cultural organizations to a workshop and ticks, with one tap
-each, the organizations that came (issue 3, item 7); then imports a sheet and sees its
+each, the organizations that came; then imports a sheet and sees its
 report (item 10, eager mode: the report without waiting on the bar)."""
 
 from __future__ import annotations

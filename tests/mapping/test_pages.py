@@ -64,7 +64,7 @@ def test_public_map_and_space_page_are_open_to_everyone(client):
 
 
 def test_space_page_shows_organization_names_only(client):
-    from tests.factories_registry import OrganizationFactory  # issue 3's factories
+    from tests.factories_registry import OrganizationFactory
 
     space = PublicSpaceFactory()
     organization = OrganizationFactory(name="Club Deportivo Los Ficus")

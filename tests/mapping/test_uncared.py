@@ -1,5 +1,5 @@
-"""Coordinators' list of the district's public spaces that no organization cares for
-(issue 3, item 6): permissions, what it lists, its sector filter, pages, query count."""
+"""Coordinators' list of the district's public spaces that no organization cares
+for: permissions, what it lists, its sector filter, pages, query count."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def test_seed_demo_builds_the_platform_once():
     assert RoleGuideVersion.objects.filter(status="approved").count() == 1
     assert RoleGuideVersion.objects.filter(status="superseded").count() == 1
     assert Objective.objects.count() == 3
-    # A workshop for the cultural organizations that consented to messages (issue 3, item 7).
+    # A workshop for the cultural organizations that consented to messages.
     invited = OrganizationInvitation.objects.filter(meeting__title__startswith="Taller")
     assert invited.exists()
     assert set(invited.values_list("organization__typology", flat=True)) == {"cultural"}

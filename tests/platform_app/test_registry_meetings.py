@@ -1,4 +1,4 @@
-"""Meetings by typology (issue 3, item 7): coordinators invite the organizations of a typology
+"""Meetings by typology: coordinators invite the organizations of a typology
 or sector by email, only those that consented to messages, once; attendance per organization."""
 
 from __future__ import annotations

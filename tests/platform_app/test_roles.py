@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from platform_app.permissions import ROLE_PERMISSIONS, Role, can, roles_of
+from platform_app.permissions import Role, can, role_permissions, roles_of
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_role_is_a_group_with_exactly_its_permissions():
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group = Group.objects.get(name=role.value)
         granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
         assert granted == set(perms)
