@@ -53,6 +53,27 @@ urlpatterns = [
         name="organization-attendance-toggle",
     ),
     path("plataforma/reuniones/<int:pk>/acta/", meetings.meeting_minutes, name="meeting-minutes"),
+    path(
+        "plataforma/reuniones/<int:pk>/acta/puntos/<int:item_pk>/",
+        meetings.minutes_item_save,
+        name="minutes-item-save",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/acta/puntos/<int:item_pk>/acuerdos/",
+        meetings.minutes_agreement_record,
+        name="minutes-agreement-record",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/acta/agenda/",
+        meetings.minutes_agenda_add,
+        name="minutes-agenda-add",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/acta/aprobar-anterior/",
+        meetings.minutes_previous_approve,
+        name="minutes-previous-approve",
+    ),
+    path("plataforma/reuniones/<int:pk>/realizada/", meetings.meeting_held, name="meeting-held"),
     path("plataforma/acuerdos/", meetings.agreement_board, name="agreement-board"),
     path("plataforma/acuerdos/mios/", meetings.agreement_mine, name="agreement-mine"),
     path("plataforma/acuerdos/<int:pk>/", meetings.agreement_detail, name="agreement-detail"),

@@ -549,62 +549,10 @@ def attendance_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResp
     )
 
 
-@login_required
-@single_submission
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    """Minutes per agenda item and the agreements recorded in them (coordinators write)."""
-    meeting = _meeting(request, pk)
-    _require(request, "platform_app.change_meeting", meeting.district)
-    agreement_form = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        item = None
-        if "item" in request.POST:
-            item = get_object_or_404(AgendaItem, pk=request.POST["item"], meeting=meeting)
-        if action == "minutes" and item is not None:
-            form = MinutesForm(request.POST)
-            if form.is_valid():
-                services.agenda_item_minutes_save(item=item, minutes=form.cleaned_data["minutes"])
-                messages.success(request, _("Minutes saved."))
-                return redirect(f"{request.path}#item-{item.pk}")
-        elif action == "agreement" and item is not None:
-            agreement_form = AgreementForm(
-                request.POST, district=meeting.district, prefix=f"a{item.pk}"
-            )
-            if agreement_form.is_valid():
-                data = agreement_form.cleaned_data
-                services.agreement_record(
-                    agenda_item=item,
-                    description=data["description"],
-                    responsible=list(data["responsible"]),
-                    due_date=data["due_date"],
-                    axis=data["axis"],
-                    user=signed_in_user(request),
-                )
-                messages.success(request, _("Agreement recorded."))
-                return redirect(f"{request.path}#item-{item.pk}")
-        elif action == "agenda":
-            agenda_item_form = AgendaItemForm(request.POST)
-            if agenda_item_form.is_valid():
-                services.agenda_item_add(
-                    meeting=meeting, title=agenda_item_form.cleaned_data["title"]
-                )
-                return redirect(request.path)
-        elif action == "held":
-            services.meeting_mark_held(meeting=meeting)
-            messages.success(request, _("The meeting has been closed as held."))
-            return redirect("platform_app:meeting-detail", pk=meeting.pk)
-        elif action == "approve_previous":
-            previous = get_object_or_404(
-                Meeting, pk=request.POST.get("previous"), district=meeting.district
-            )
-            try:
-                services.meeting_minutes_approve(meeting=previous, approved_in=meeting)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("The minutes of the previous meeting are approved."))
-            return redirect(request.path)
+def _minutes_page(
+    request: HttpRequest, meeting: Meeting, *, agreement_form: AgreementForm | None = None
+) -> HttpResponse:
+    """The minutes page; an agreement form that failed is shown again under its item."""
     context = _meeting_context(request, meeting)
     forms_by_item = []
     for item in context["items"]:
@@ -623,6 +571,103 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     context["forms_by_item"] = forms_by_item
     context["agenda_form"] = AgendaItemForm()
     return render(request, "platform_app/meeting_minutes.html", context)
+
+
+def _minutes_item(request: HttpRequest, pk: int, item_pk: int, perm: str) -> AgendaItem:
+    meeting = _meeting(request, pk)
+    _require(request, perm, meeting.district)
+    return get_object_or_404(
+        AgendaItem.objects.select_related("meeting"), pk=item_pk, meeting=meeting
+    )
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Minutes per agenda item and the agreements recorded in them (coordinators write).
+
+    Each thing done on the page posts to its own view below, with its own permission.
+    """
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_meeting", meeting.district)
+    return _minutes_page(request, meeting)
+
+
+@login_required
+@require_POST
+@single_submission
+def minutes_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _minutes_item(request, pk, item_pk, "platform_app.change_agendaitem")
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        services.agenda_item_minutes_save(item=item, minutes=form.cleaned_data["minutes"])
+        messages.success(request, _("Minutes saved."))
+    minutes_url = reverse("platform_app:meeting-minutes", args=[pk])
+    return redirect(f"{minutes_url}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+@single_submission
+def minutes_agreement_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _minutes_item(request, pk, item_pk, "platform_app.add_agreement")
+    meeting = item.meeting
+    form = AgreementForm(request.POST, district=meeting.district, prefix=f"a{item.pk}")
+    if not form.is_valid():
+        return _minutes_page(request, meeting, agreement_form=form)
+    data = form.cleaned_data
+    services.agreement_record(
+        agenda_item=item,
+        description=data["description"],
+        responsible=list(data["responsible"]),
+        due_date=data["due_date"],
+        axis=data["axis"],
+        user=signed_in_user(request),
+    )
+    messages.success(request, _("Agreement recorded."))
+    minutes_url = reverse("platform_app:meeting-minutes", args=[pk])
+    return redirect(f"{minutes_url}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+@single_submission
+def minutes_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.add_agendaitem", meeting.district)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
+    return redirect("platform_app:meeting-minutes", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+@single_submission
+def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_meeting", meeting.district)
+    services.meeting_mark_held(meeting=meeting)
+    messages.success(request, _("The meeting has been closed as held."))
+    return redirect("platform_app:meeting-detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+@single_submission
+def minutes_previous_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """This meeting approves the minutes of the previous one of its district."""
+    meeting = _meeting(request, pk)
+    _require(request, "platform_app.change_meeting", meeting.district)
+    previous = get_object_or_404(
+        Meeting.objects.filter(district=meeting.district), pk=request.POST.get("previous")
+    )
+    try:
+        services.meeting_minutes_approve(meeting=previous, approved_in=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The minutes of the previous meeting are approved."))
+    return redirect("platform_app:meeting-minutes", pk=meeting.pk)
 
 
 # --- agreements ----------------------------------------------------------------------------
