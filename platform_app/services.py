@@ -24,6 +24,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from platform_app.gazetteer import DistrictRecord, SectorRecord
+from platform_app.messaging import services as messaging
+from platform_app.messaging.models import Channel, purpose_of
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -52,6 +54,7 @@ from platform_app.permissions import Role
 from platform_app.places import organization_turf
 from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
+from santaanita.gateways import GatewayError, send_text
 from santaanita.outbox import outbox_forget, outbox_purge
 
 logger = logging.getLogger(__name__)
@@ -70,32 +73,42 @@ def delivery_schedule(
     send_at: datetime | None = None,
     district: District | None = None,
     erase_after_sending: bool = False,
+    channel: str = Channel.EMAIL,
+    text: str = "",
+    link: str = "",
 ) -> Delivery:
-    """Record one email to send at ``send_at`` (now by default); idempotent on its key.
+    """Record one message to send at ``send_at`` (now by default); idempotent on its key.
 
     Scheduling the same (recipient, kind, object) twice returns the first row untouched,
-    so a scan or a request that runs twice never queues two emails.
+    so a scan or a request that runs twice never queues two messages. On SMS and WhatsApp
+    ``recipient`` is an E.164 number and the message says ``text`` (the subject when not
+    given), with a short link to ``link`` (a path on this site).
     """
     from platform_app.tasks import send_delivery
 
     send_at = send_at or timezone.now()
+    recipient = recipient.lower()
+    fields: dict[str, object] = {"body": body, "html_body": html_body, "ics": ics}
+    if channel != Channel.EMAIL:
+        fields = messaging.text_fields(channel=channel, kind=kind, text=text or subject, link=link)
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
-                recipient=recipient.lower(),
+                recipient=recipient,
                 kind=kind,
                 object_key=object_key,
+                channel=channel,
+                purpose=purpose_of(kind),
+                link=link,
                 subject=subject[:255],
-                body=body,
-                html_body=html_body,
-                ics=ics,
                 language=language,
                 scheduled_for=send_at,
                 district=district,
                 erase_after_sending=erase_after_sending,
+                **fields,
             )
     except IntegrityError:
-        return Delivery.objects.get(recipient=recipient.lower(), kind=kind, object_key=object_key)
+        return Delivery.objects.get(recipient=recipient, kind=kind, object_key=object_key)
     if send_at <= timezone.now():
         # A broker that is down leaves the row pending for deliveries_enqueue_due.
         queueing.enqueue_on_commit(send_delivery, [(delivery.pk,)])
@@ -103,16 +116,71 @@ def delivery_schedule(
 
 
 def delivery_send(*, delivery_id: int) -> bool:
-    """Claim and send one delivery. Returns False when another worker has it or it is done.
+    """Claim and send one delivery. Returns False when another worker has it, it is done,
+    or it may not be sent (consent withdrawn, a number's daily limit, a refused number).
 
-    The claim commits before the email leaves, so a concurrent duplicate task sees the row
-    taken. If sending fails the claim is released (status back to pending) and the error
-    propagates for the task's bounded retry.
+    The claim commits before the message leaves, so a concurrent duplicate task sees the
+    row taken. Consent is checked here, after the claim, and not only when scheduling: a
+    STOP that arrives between the two still stops the message. If sending fails the claim
+    is released (status back to pending) and the error propagates for the task's bounded
+    retry; a failure the provider calls permanent is recorded as failed at once.
     """
     now = timezone.now()
     if not Delivery.objects.claim(delivery_id, now):
         return False
     delivery = Delivery.objects.get(pk=delivery_id)
+    if delivery.purpose and not messaging.consent_allows(
+        channel=delivery.channel, address=delivery.recipient, purpose=delivery.purpose
+    ):
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.CANCELLED, last_error="consent withdrawn"
+        )
+        return False
+    if messaging.daily_limit_reached(channel=delivery.channel, address=delivery.recipient, now=now):
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING,
+            scheduled_for=now + timedelta(hours=1),
+            last_error="daily limit for this number",
+        )
+        return False
+    try:
+        provider_id = _delivery_transmit(delivery)
+    except GatewayError as exc:
+        if not exc.permanent:
+            _delivery_release(delivery_id, exc)
+            raise
+        delivery_fail(delivery_id=delivery_id, error=str(exc))
+        return False
+    except Exception as exc:
+        _delivery_release(delivery_id, exc)
+        raise
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", provider_id=provider_id
+    )
+    if delivery.erase_after_sending:
+        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
+        outbox_forget([delivery.recipient])
+    return True
+
+
+def _delivery_release(delivery_id: int, exc: Exception) -> None:
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+    )
+
+
+def _delivery_transmit(delivery: Delivery) -> str:
+    """Hand the message to its channel; returns the provider's id (empty for email)."""
+    if delivery.channel != Channel.EMAIL:
+        body, params = messaging.delivery_text(delivery)
+        return send_text(
+            channel=delivery.channel,
+            to=delivery.recipient,
+            body=body,
+            key=delivery.message_key,
+            template=delivery.template,
+            params=params,
+        )
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
@@ -123,20 +191,8 @@ def delivery_send(*, delivery_id: int) -> bool:
         message.attach_alternative(delivery.html_body, "text/html")
     if delivery.ics:
         message.attach("invitation.ics", delivery.ics, "text/calendar; method=PUBLISH")
-    try:
-        message.send()
-    except Exception as exc:
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
-        )
-        raise
-    Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    if delivery.erase_after_sending:
-        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
-        outbox_forget([delivery.recipient])
-    return True
+    message.send()
+    return ""
 
 
 def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
