@@ -1087,9 +1087,18 @@ def _meeting_notify(
     members = Member.objects.active().filter(district_id=meeting.district_id)
     if only_reminded:
         members = members.filter(remind_meetings=True)
-    recipients = [
-        (e.lower(), lang) for e, lang in members.values_list("user__email", "user__language")
-    ]
+    reaches = {
+        reach: lang
+        for email, lang, phone, channel in members.values_list(
+            "user__email",
+            "user__language",
+            "user__messaging_profile__phone",
+            "user__messaging_profile__channel",
+        )
+        if (reach := messaging.reach_of(email=email, phone=phone or "", channel=channel or ""))
+    }
+    recipients = [(reach.address, lang) for reach, lang in reaches.items()]
+    channels = {reach.address: reach.channel for reach in reaches}
     already = _existing_recipients(kind, object_key)
     ics = meeting_ics(meeting) if with_ics else ""
     link = settings.SITE_URL + meeting_url(meeting)
@@ -1106,30 +1115,44 @@ def _meeting_notify(
             )
         rendered[language] = (subject[:255], body)
     new_rows = [
-        Delivery(
-            recipient=email,
+        messaging.delivery_row(
+            channel=channels[address],
+            recipient=address,
             kind=kind,
             object_key=object_key,
             subject=rendered[language][0],
             body=rendered[language][1],
             ics=ics,
             language=language,
-            scheduled_for=send_at,
+            send_at=send_at,
             district_id=meeting.district_id,
+            link=meeting_url(meeting),
         )
-        for email, language in recipients
-        if email not in already
+        for address, language in recipients
+        if address not in already
     ]
     with transaction.atomic():
         Delivery.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
         if already:
             for language, (subject, body) in rendered.items():
-                Delivery.objects.filter(
+                # Text messages say only the subject (the meeting and its time) and link to
+                # the page, so they are rewritten from it.
+                pending = Delivery.objects.filter(
                     kind=kind,
                     object_key=object_key,
                     status=Delivery.Status.PENDING,
                     language=language,
-                ).exclude(body=body, ics=ics).update(subject=subject, body=body, ics=ics)
+                )
+                pending.filter(channel=Channel.EMAIL).exclude(body=body, ics=ics).update(
+                    subject=subject, body=body, ics=ics
+                )
+                for channel in messaging.TEXT_CHANNELS:
+                    fields = messaging.text_fields(
+                        channel=channel, kind=kind, text=subject, link=meeting_url(meeting)
+                    )
+                    pending.filter(channel=channel).exclude(subject=subject).update(
+                        subject=subject, **fields
+                    )
         if enqueue and send_at <= timezone.now():
             due_ids = list(
                 Delivery.objects.filter(

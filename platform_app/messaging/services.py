@@ -7,13 +7,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.crypto import salted_hmac
 
-from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
+from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose, purpose_of
 from platform_app.models import Delivery, User
 from santaanita.gateways import sms_segments, sms_text
 
@@ -87,7 +88,7 @@ def sms_fit(text: str, *, with_link: bool) -> tuple[str, int]:
     return shortened, sms_segments(text_message(shortened, placeholder, with_link=with_link))
 
 
-def text_fields(*, channel: str, kind: str, text: str, link: str) -> dict[str, object]:
+def text_fields(*, channel: str, kind: str, text: str, link: str) -> dict[str, Any]:
     """The ledger fields of a text message (SMS or WhatsApp) about ``text``."""
     if channel == Channel.SMS:
         body, segments = sms_fit(text, with_link=bool(link))
@@ -100,6 +101,40 @@ def text_fields(*, channel: str, kind: str, text: str, link: str) -> dict[str, o
         "template": kind.replace(".", "_"),
         "template_params": [text],
     }
+
+
+def delivery_row(
+    *,
+    channel: str,
+    recipient: str,
+    kind: str,
+    object_key: str,
+    subject: str,
+    body: str,
+    language: str,
+    send_at: datetime,
+    district_id: int | None,
+    link: str = "",
+    ics: str = "",
+) -> Delivery:
+    """An unsaved ledger row for one recipient on their channel, for bulk inserts: email
+    rows carry ``body`` and ``ics``, text rows the subject made into an SMS or template."""
+    fields: dict[str, Any] = {"body": body, "ics": ics}
+    if channel != Channel.EMAIL:
+        fields = text_fields(channel=channel, kind=kind, text=subject, link=link)
+    return Delivery(
+        channel=channel,
+        recipient=recipient,
+        kind=kind,
+        object_key=object_key,
+        purpose=purpose_of(kind),
+        subject=subject[:255],
+        language=language,
+        scheduled_for=send_at,
+        district_id=district_id,
+        link=link,
+        **fields,
+    )
 
 
 def delivery_text(delivery: Delivery) -> tuple[str, list[str]]:
