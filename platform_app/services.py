@@ -715,8 +715,8 @@ def organization_verify(
             from_status=from_status,
             reason=reason,
         )
-        recipients = {u.email for u in current.representatives.all()}
-        recipients |= {c.email for c in current.contacts.all() if c.email}
+        recipients = {messaging.reach_of_user(u) for u in current.representatives.all()}
+        recipients |= {messaging.reach_of_contact(c) for c in current.contacts.all()}
         language = settings.LANGUAGE_CODE
         with translation.override(language):
             subject = str(
@@ -727,9 +727,11 @@ def organization_verify(
                 "platform_app/email/organization_decision.txt",
                 {"organization": current, "reason": reason, "merged_into": merged_into},
             )
-        for email in sorted(recipients):
+        for reach in sorted(filter(None, recipients), key=lambda r: r.address):
             delivery_schedule(
-                recipient=email,
+                recipient=reach.address,
+                channel=reach.channel,
+                link=current.get_absolute_url(),
                 kind="registry.decision",
                 object_key=f"organization:{current.pk}:event:{event.pk}",
                 subject=subject,
@@ -1425,11 +1427,13 @@ def _agreement_notify(
     count = 0
     for member in agreement.responsible.all():
         user = member.user
+        reach = messaging.reach_of_user(user)
         if (
             not member.is_active
             or not member.remind_agreements
             or not user.is_active
-            or user.email.lower() in already
+            or reach is None
+            or reach.address in already
         ):
             continue
         with translation.override(user.language):
@@ -1441,7 +1445,10 @@ def _agreement_notify(
                 kind.replace(".", "_"), {"agreement": agreement, "link": link}, user.language
             )
         delivery_schedule(
-            recipient=user.email,
+            recipient=reach.address,
+            channel=reach.channel,
+            text=f"{subject}: {agreement}",
+            link=link,
             kind=kind,
             object_key=object_key,
             subject=subject,
@@ -2185,19 +2192,20 @@ class OrganizationInviteResult:
     without_consent: int  # matching organizations left out: no consent to receive messages
 
 
-def _organization_recipients(organization: Organization) -> dict[str, str]:
-    """The emails of an organization's contacts and representatives, with their language.
+def _organization_recipients(organization: Organization) -> dict[messaging.Reach, str]:
+    """How to reach an organization's contacts and representatives (email, or their phone
+    when they have no email or chose it), with their language.
 
     Uses the prefetched ``contacts`` and ``representatives``; anonymised contacts have no
-    email left, so they drop out by themselves.
+    email nor phone left, so they drop out by themselves.
     """
-    recipients: dict[str, str] = {}
+    recipients: dict[messaging.Reach, str] = {}
     for contact in organization.contacts.all():
-        if contact.email:
-            recipients.setdefault(contact.email.lower(), settings.LANGUAGE_CODE)
+        if reach := messaging.reach_of_contact(contact):
+            recipients.setdefault(reach, settings.LANGUAGE_CODE)
     for user in organization.representatives.all():
-        if user.is_active and user.email:
-            recipients[user.email.lower()] = user.language
+        if user.is_active and (reach := messaging.reach_of_user(user)):
+            recipients[reach] = user.language
     return recipients
 
 
@@ -2255,8 +2263,8 @@ def meeting_organizations_invite(
         for organization in organizations:
             object_key = f"meeting:{meeting.pk}:{meeting.occurrence}:org:{organization.pk}"
             sent_to = _existing_recipients("meeting.organization_invitation", object_key)
-            for email, language in _organization_recipients(organization).items():
-                if email in sent_to:
+            for reach, language in _organization_recipients(organization).items():
+                if reach.address in sent_to:
                     continue
                 with translation.override(language):
                     subject = _("Invitation: %(meeting)s") % {"meeting": meeting}
@@ -2266,7 +2274,9 @@ def meeting_organizations_invite(
                     language,
                 )
                 delivery_schedule(
-                    recipient=email,
+                    recipient=reach.address,
+                    channel=reach.channel,
+                    link=meeting_url(meeting),
                     kind="meeting.organization_invitation",
                     object_key=object_key,
                     subject=subject,

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.crypto import salted_hmac
 
 from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose, purpose_of
-from platform_app.models import Delivery, User
+from platform_app.models import Contact, Delivery, User
 from santaanita.gateways import sms_segments, sms_text
 
 TEXT_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
@@ -175,6 +176,30 @@ def reach_of_user(user: User) -> Reach | None:
         phone=profile.phone if profile else "",
         channel=profile.channel if profile else Channel.EMAIL,
     )
+
+
+def phone_e164(raw: str) -> str:
+    """A stored phone as E.164 (+51…), or "" when it is not a number a message can reach."""
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "PE")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def reach_of_contact(contact: Contact) -> Reach | None:
+    """An organization's contact: by email when they gave one, else by SMS to a mobile."""
+    phone = phone_e164(contact.phone)
+    if phone and phonenumbers.number_type(phonenumbers.parse(phone)) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        phone = ""
+    return reach_of(email=contact.email, phone=phone, channel=Channel.EMAIL)
 
 
 @transaction.atomic
