@@ -2242,7 +2242,9 @@ def meeting_organizations_invite(
         matching = matching.filter(sector=sector)
     without_consent = matching.filter(messages_consent=False).count()
     organizations = list(
-        matching.filter(messages_consent=True).prefetch_related("contacts", "representatives")
+        matching.filter(messages_consent=True).prefetch_related(
+            "contacts", "representatives__messaging_profile"
+        )
     )
     ics = meeting_ics(meeting)
     emails = 0

@@ -170,7 +170,11 @@ def reach_of(*, email: str, phone: str, channel: str) -> Reach | None:
 
 
 def reach_of_user(user: User) -> Reach | None:
-    profile = MessagingProfile.objects.filter(user=user).first()
+    # Through the relation, so a caller's select_related or prefetch_related saves the query.
+    try:
+        profile: MessagingProfile | None = user.messaging_profile
+    except MessagingProfile.DoesNotExist:
+        profile = None
     return reach_of(
         email=user.email,
         phone=profile.phone if profile else "",
@@ -193,6 +197,8 @@ def phone_e164(raw: str) -> str:
 
 def reach_of_contact(contact: Contact) -> Reach | None:
     """An organization's contact: by email when they gave one, else by SMS to a mobile."""
+    if contact.anonymized_at is not None:
+        return None
     phone = phone_e164(contact.phone)
     if phone and phonenumbers.number_type(phonenumbers.parse(phone)) not in (
         phonenumbers.PhoneNumberType.MOBILE,

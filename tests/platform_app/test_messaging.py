@@ -18,10 +18,20 @@ from twilio.request_validator import RequestValidator
 
 from platform_app.messaging import services as messaging
 from platform_app.messaging.models import Channel, Consent, Purpose
-from platform_app.models import Delivery
-from platform_app.services import delivery_schedule, delivery_send, meeting_create, reminders_scan
+from platform_app.models import Delivery, Organization
+from platform_app.permissions import Role
+from platform_app.services import (
+    delivery_schedule,
+    delivery_send,
+    meeting_create,
+    meeting_organizations_invite,
+    organization_verify,
+    reminders_scan,
+)
 from santaanita.gateways import sms_segments
-from tests.factories_platform import MemberFactory
+from tests.factories import UserFactory
+from tests.factories_platform import MeetingFactory, MemberFactory
+from tests.factories_registry import ContactFactory, OrganizationFactory
 from tests.twilio_standin import TwilioStandin
 
 LIMA = ZoneInfo("America/Lima")
@@ -358,3 +368,28 @@ def test_the_month_is_counted_and_priced_per_channel(standin):
     assert usage["sms"].cost == Decimal("0.40")
     assert usage["whatsapp"].cost == Decimal("0.15")
     assert usage["email"].messages == 0
+
+
+@pytest.mark.django_db
+def test_a_phone_only_contact_gets_the_typology_invitation_and_the_decision_by_sms(
+    standin, santa_anita, django_capture_on_commit_callbacks
+):
+    organization = OrganizationFactory(typology="cultural", messages_consent=True)
+    ContactFactory(organization=organization, email="", phone="987 654 321")
+    ContactFactory(organization=organization, email="", phone="01 4567890")  # a landline
+    pending = OrganizationFactory(status=Organization.Status.PENDING)
+    ContactFactory(organization=pending, email="", phone="987654321")
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    meeting = MeetingFactory(title="Taller de cultura viva")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = meeting_organizations_invite(
+            meeting=meeting, actor=coordinator, typology="cultural"
+        )
+        organization_verify(
+            organization=pending, actor=coordinator, decision=Organization.Status.VERIFIED
+        )
+    assert result.emails == 1
+    assert [r.form["To"] for r in standin.requests] == [PHONE, PHONE]
+    invitation, decision = (r.form["Body"] for r in standin.requests)
+    assert invitation.startswith("Invitacion: Taller de cultura viva")
+    assert "verificad" in decision.lower()
