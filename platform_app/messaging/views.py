@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from decimal import Decimal
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platform_app.messaging import services
 from platform_app.messaging.models import Channel, Purpose
 from platform_app.models import Delivery
+from platform_app.permissions import district_for
 from santaanita.gateways import webhook_signature_valid
+from santaanita.money import format_money
+
+
+@login_required
+def usage(request: HttpRequest) -> HttpResponse:
+    """The coordinators' count of this month's messages per channel, with the estimated
+    cost, so the bill of SMS and WhatsApp is never a surprise."""
+    district = district_for(request.user, "platform_app.add_meeting")
+    today = timezone.localdate()
+    month_start = datetime.combine(
+        today.replace(day=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    rows = services.messaging_usage(district_id=district.pk, month_start=month_start)
+    return render(
+        request,
+        "platform_app/messaging/usage.html",
+        {
+            "district": district,
+            "month": month_start,
+            "rows": [(row, format_money(row.cost)) for row in rows],
+            "total": format_money(sum((row.cost for row in rows), Decimal(0))),
+            "limit": settings.MESSAGES_PER_NUMBER_PER_DAY,
+        },
+    )
 
 
 def _delivery_of(token: str) -> Delivery:

@@ -393,3 +393,24 @@ def test_a_phone_only_contact_gets_the_typology_invitation_and_the_decision_by_s
     invitation, decision = (r.form["Body"] for r in standin.requests)
     assert invitation.startswith("Invitacion: Taller de cultura viva")
     assert "verificad" in decision.lower()
+
+
+@pytest.mark.django_db
+def test_coordinators_see_the_month_count_and_cost_others_do_not(standin, client, santa_anita):
+    _send(
+        recipient=PHONE,
+        kind="meeting.reminder",
+        object_key="m:1",
+        subject="Hola",
+        district=santa_anita,
+    )
+    url = "/plataforma/mensajes/"
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory(role=Role.RESIDENT))
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert '<th scope="row">SMS</th>\n          <td>1</td>' in text
+    assert "S/\xa00.20" in text
