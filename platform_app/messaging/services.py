@@ -195,17 +195,23 @@ def phone_e164(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def reach_of_contact(contact: Contact) -> Reach | None:
-    """An organization's contact: by email when they gave one, else by SMS to a mobile."""
-    if contact.anonymized_at is not None:
-        return None
-    phone = phone_e164(contact.phone)
+def mobile_e164(raw: str) -> str:
+    """``raw`` as an E.164 mobile number, or "" for a landline or no number: SMS and
+    WhatsApp reach mobiles only."""
+    phone = phone_e164(raw)
     if phone and phonenumbers.number_type(phonenumbers.parse(phone)) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        phone = ""
-    return reach_of(email=contact.email, phone=phone, channel=Channel.EMAIL)
+        return ""
+    return phone
+
+
+def reach_of_contact(contact: Contact) -> Reach | None:
+    """An organization's contact: by email when they gave one, else by SMS to a mobile."""
+    if contact.anonymized_at is not None:
+        return None
+    return reach_of(email=contact.email, phone=mobile_e164(contact.phone), channel=Channel.EMAIL)
 
 
 @transaction.atomic
@@ -215,6 +221,40 @@ def messaging_profile_set(*, user: User, phone: str, channel: str) -> MessagingP
         user=user, defaults={"phone": phone, "channel": channel}
     )
     return profile
+
+
+def messaging_preferences_set(
+    *, user: User, phone: str, channel: str, purposes: list[str]
+) -> MessagingProfile:
+    """A person's own choice: their number, their channel, and which messages they accept
+    there (the others are refused on that channel; account messages always go)."""
+    with transaction.atomic():
+        profile = messaging_profile_set(user=user, phone=phone, channel=channel)
+        reach = reach_of(email=user.email, phone=phone, channel=channel)
+        if reach is not None:
+            for purpose in Purpose.values:
+                if purpose != Purpose.ACCOUNT:
+                    consent_set(
+                        channel=reach.channel,
+                        address=reach.address,
+                        purpose=purpose,
+                        allowed=purpose in purposes,
+                        source="preferences",
+                    )
+    return profile
+
+
+def accepted_purposes(*, user: User) -> list[str]:
+    """The purposes the user accepts on their current channel."""
+    reach = reach_of_user(user)
+    if reach is None:
+        return []
+    refused = set(
+        Consent.objects.filter(
+            channel=reach.channel, address=reach.address, allowed=False
+        ).values_list("purpose", flat=True)
+    )
+    return [purpose for purpose in Purpose.values if purpose not in refused]
 
 
 # Consent

@@ -6,19 +6,23 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platform_app.messaging import services
-from platform_app.messaging.models import Channel, Purpose
-from platform_app.models import Delivery
+from platform_app.messaging.forms import ChannelForm
+from platform_app.messaging.models import Channel, MessagingProfile, Purpose
+from platform_app.models import Delivery, User
 from platform_app.permissions import district_for
 from santaanita.gateways import webhook_signature_valid
 from santaanita.money import format_money
+from santaanita.users import signed_in_user
 
 
 @login_required
@@ -41,6 +45,36 @@ def usage(request: HttpRequest) -> HttpResponse:
             "total": format_money(sum((row.cost for row in rows), Decimal(0))),
             "limit": settings.MESSAGES_PER_NUMBER_PER_DAY,
         },
+    )
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Save where and which messages the signed-in person wants."""
+    form = ChannelForm(request.POST)
+    if form.is_valid():
+        services.messaging_preferences_set(
+            user=signed_in_user(request),
+            phone=form.cleaned_data["phone"],
+            channel=form.cleaned_data["channel"],
+            purposes=form.cleaned_data["purposes"],
+        )
+        messages.success(request, _("Your message preferences have been saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("platform_app:platform-home")
+
+
+def channel_form_for(user: User) -> ChannelForm:
+    """The form as the person last left it, for the platform's home page."""
+    profile = MessagingProfile.objects.filter(user=user).first()
+    return ChannelForm(
+        initial={
+            "channel": profile.channel if profile else Channel.EMAIL,
+            "phone": profile.phone if profile else "",
+            "purposes": services.accepted_purposes(user=user),
+        }
     )
 
 

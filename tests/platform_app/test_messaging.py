@@ -17,7 +17,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from platform_app.messaging import services as messaging
-from platform_app.messaging.models import Channel, Consent, Purpose
+from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
 from platform_app.models import Delivery, Organization
 from platform_app.permissions import Role
 from platform_app.services import (
@@ -414,3 +414,25 @@ def test_coordinators_see_the_month_count_and_cost_others_do_not(standin, client
     text = page.content.decode()
     assert '<th scope="row">SMS</th>\n          <td>1</td>' in text
     assert "S/\xa00.20" in text
+
+
+@pytest.mark.django_db
+def test_a_member_chooses_sms_and_which_messages_to_accept(standin, client, santa_anita):
+    member = MemberFactory(user__email="keen@example.org")
+    client.force_login(member.user)
+    url = "/plataforma/mensajes/preferencias/"
+    client.post(url, {"channel": "sms", "phone": ""})
+    assert not MessagingProfile.objects.filter(user=member.user).exists()  # SMS needs a number
+    client.post(url, {"channel": "sms", "phone": "01 4567890", "purposes": ["meetings"]})
+    assert not MessagingProfile.objects.filter(user=member.user).exists()  # a landline
+
+    response = client.post(
+        url, {"channel": "sms", "phone": "987 654 321", "purposes": ["meetings"]}
+    )
+    assert response.url == "/plataforma/"
+    assert messaging.reach_of_user(member.user) == messaging.Reach("sms", PHONE)
+    assert messaging.consent_allows(channel="sms", address=PHONE, purpose="meetings")
+    assert not messaging.consent_allows(channel="sms", address=PHONE, purpose="agreements")
+    assert messaging.consent_allows(channel="sms", address=PHONE, purpose="account")
+    home = client.get("/plataforma/").content.decode()
+    assert 'value="+51987654321"' in home
