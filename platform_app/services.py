@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from platform_app.gazetteer import DistrictRecord, SectorRecord
 from platform_app.messaging import services as messaging
-from platform_app.messaging.models import Channel, purpose_of
+from platform_app.messaging.models import Channel, Purpose, purpose_of
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -181,9 +181,17 @@ def _delivery_transmit(delivery: Delivery) -> str:
             template=delivery.template,
             params=params,
         )
+    body = delivery.body
+    if delivery.purpose and delivery.purpose != Purpose.ACCOUNT:
+        # Every notification says how to stop it (Law 29733); account messages answer what
+        # the person asked for and carry no such line.
+        with translation.override(delivery.language):
+            body += "\n\n-- \n" + _("To stop receiving these messages: %(link)s") % {
+                "link": messaging.short_url(messaging.link_token(delivery.pk), opt_out=True)
+            }
     message = EmailMultiAlternatives(
         subject=delivery.subject,
-        body=delivery.body,
+        body=body,
         to=[delivery.recipient],
         headers={"Message-ID": delivery.message_id},
     )

@@ -436,3 +436,31 @@ def test_a_member_chooses_sms_and_which_messages_to_accept(standin, client, sant
     assert messaging.consent_allows(channel="sms", address=PHONE, purpose="account")
     home = client.get("/plataforma/").content.decode()
     assert 'value="+51987654321"' in home
+
+
+@pytest.mark.django_db
+def test_notification_emails_carry_the_opt_out_link_and_account_emails_do_not(standin, client):
+    reminder = _send(
+        recipient="keen@example.org",
+        kind="meeting.reminder",
+        object_key="m:1",
+        subject="Recordatorio",
+        body="Texto",
+        channel=Channel.EMAIL,
+    )
+    _send(
+        recipient="keen@example.org",
+        kind="registry.decision",
+        object_key="o:1",
+        subject="Decisión",
+        body="Texto",
+        channel=Channel.EMAIL,
+    )
+    token = messaging.link_token(reminder.pk)
+    notification, account = mail.outbox
+    assert f"Para dejar de recibir estos mensajes: {SITE}/m/{token}/baja" in notification.body
+    assert "/baja" not in account.body
+    client.post(f"/m/{token}/baja")
+    assert not messaging.consent_allows(
+        channel="email", address="keen@example.org", purpose="meetings"
+    )
