@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, F, Sum
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,8 @@ from interventions.models import (
     PledgeDocument,
     add_months,
 )
+from platform_app.messaging import services as messaging
+from platform_app.messaging.models import Channel
 from platform_app.models import User
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
@@ -638,9 +641,10 @@ def maintenance_schedule_due(*, now: datetime) -> None:
     today = timezone.localdate(now)
     tasks = (
         MaintenanceTask.objects.filter(active=True)
-        .exclude(guide__responsible_email="")
+        .exclude(guide__responsible_email="", guide__responsible_organization=None)
         .exclude(guide__intervention__status=Intervention.Status.CANCELLED)
         .select_related("guide__intervention__public_space", "guide__intervention__district")
+        .prefetch_related("guide__responsible_organization__contacts")
     )
     for task in tasks:
         with translation.override(settings.LANGUAGE_CODE):
@@ -656,10 +660,23 @@ def _task_remind(*, task: MaintenanceTask, today: date, now: datetime) -> None:
     occurrence = upcoming[0]
     if occurrence - timedelta(days=REMINDER_LEAD_DAYS) > today:
         return
-    intervention = task.guide.intervention
+    guide = task.guide
+    intervention = guide.intervention
     space = intervention.public_space.name
+    # The guide's email when it has one; otherwise the responsible organization's main
+    # contact, who in most of the district has a phone and no email.
+    reach: messaging.Reach | None = None
+    if guide.responsible_email:
+        reach = messaging.Reach(Channel.EMAIL, guide.responsible_email.lower())
+    elif guide.responsible_organization is not None:
+        contacts = guide.responsible_organization.contacts.all()
+        reach = next(filter(None, map(messaging.reach_of_contact, contacts)), None)
+    if reach is None:
+        return
     delivery_schedule(
-        recipient=task.guide.responsible_email,
+        recipient=reach.address,
+        channel=reach.channel,
+        link=reverse("interventions:guide-print", args=[intervention.pk]),
         kind="interventions.maintenance",
         object_key=f"maintenance-task:{task.pk}:{occurrence.isoformat()}",
         subject=_("Maintenance of %(space)s: %(task)s on %(date)s")

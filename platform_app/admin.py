@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_app import services as platform_services
+from platform_app.messaging import admin as messaging_admin  # noqa: F401  (registers)
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -100,8 +101,16 @@ class SectorAdmin(admin.ModelAdmin[Sector]):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin[Delivery]):
-    list_display = ("kind", "recipient", "status", "scheduled_for", "sent_at", "attempts")
-    list_filter = ("status", "kind")
+    list_display = (
+        "kind",
+        "channel",
+        "recipient",
+        "status",
+        "scheduled_for",
+        "sent_at",
+        "attempts",
+    )
+    list_filter = ("status", "channel", "kind")
     search_fields = ("recipient", "object_key", "subject")
     date_hierarchy = "scheduled_for"
     readonly_fields = [f.name for f in Delivery._meta.fields]

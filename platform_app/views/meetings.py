@@ -48,6 +48,7 @@ from platform_app.meeting_forms import (
     PreferencesForm,
     RoleGuideIntroForm,
 )
+from platform_app.messaging.views import channel_form_for
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -143,6 +144,7 @@ def platform_home(request: HttpRequest) -> HttpResponse:
             # webcal:// opens the person's calendar app on the subscription dialog.
             "feed_webcal_url": "webcal" + feed_url[feed_url.find(":") :] if feed_url else "",
             "preferences_form": PreferencesForm(instance=member) if member else None,
+            "channel_form": channel_form_for(signed_in_user(request)),
             "can_manage": can(request.user, "platform_app.add_meeting", district),
         },
     )

@@ -12,6 +12,7 @@ from interventions.models import add_months
 from platform_app.models import Delivery
 from platform_app.services import reminders_scan
 from tests.factories_interventions import MaintenanceTaskFactory
+from tests.factories_registry import ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 LIMA = ZoneInfo("America/Lima")
@@ -40,8 +41,24 @@ def test_task_is_reminded_three_days_before_once_per_occurrence():
     assert deliveries.count() == 2  # next month's occurrence
 
 
-def test_inactive_tasks_and_guides_without_email_are_not_reminded():
+def test_inactive_tasks_and_guides_without_email_nor_organization_are_not_reminded():
     MaintenanceTaskFactory(first_on=date(2026, 7, 10), active=False)
     MaintenanceTaskFactory(first_on=date(2026, 7, 10), guide__responsible_email="")
     reminders_scan(now=datetime(2026, 7, 9, 9, tzinfo=LIMA))
     assert not Delivery.objects.filter(kind="interventions.maintenance").exists()
+
+
+def test_a_guide_without_email_reminds_the_organizations_phone_only_contact(tmp_path, settings):
+    settings.SMS_URL = f"file://{tmp_path}"
+    organization = OrganizationFactory()
+    ContactFactory(organization=organization, email="", phone="987654321")
+    task = MaintenanceTaskFactory(
+        first_on=date(2026, 7, 10),
+        guide__responsible_email="",
+        guide__responsible_organization=organization,
+    )
+    reminders_scan(now=datetime(2026, 7, 7, 9, tzinfo=LIMA))
+    delivery = Delivery.objects.get(kind="interventions.maintenance")
+    assert (delivery.channel, delivery.recipient) == ("sms", "+51987654321")
+    [sms] = tmp_path.glob("sms-*.log")
+    assert task.title in sms.read_text(encoding="utf-8")
