@@ -19,7 +19,8 @@ from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.files import SHEETS, UploadField
 from santaanita.forms import form_field, set_queryset
-from santaanita.peru import normalize_phone, validate_ruc
+from santaanita.peru import validate_ruc
+from santaanita.phones import normalize_phone
 from santaanita.sheets import read_sheet
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")

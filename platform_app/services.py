@@ -2356,7 +2356,7 @@ def district_desk_set(
 ) -> District:
     """Set where and when residents find the registration desk. The phone is stored as
     +51… so that pages can dial it (``tel:``) whatever way it was typed."""
-    from santaanita.peru import normalize_phone
+    from santaanita.phones import normalize_phone
 
     district.desk_address = address.strip()
     district.desk_hours = hours.strip()

@@ -316,6 +316,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "platform_app.accounts.AccountAdapter"
 # allauth's rate limits are on by default and count in the shared cache.
+# One-time codes go by SMS only to mobiles of these regions (ISO codes): SMS pumping fraud
+# sends codes to foreign and premium numbers at the platform's expense.
+PHONE_CODE_REGIONS = env_list("PHONE_CODE_REGIONS", ["PE"])
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # django-axes: five wrong passwords for the same account from the same address lock that
