@@ -291,6 +291,20 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plataforma Santa Anita <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages (SMS, WhatsApp) -------------------------------------------------------
+# See santaanita/gateways.py and docs/messaging.md. The default writes readable files under
+# the email outbox; an https:// Twilio URL sends for real.
+SMS_URL = env_str("SMS_URL", "file://")
+WHATSAPP_URL = env_str("WHATSAPP_URL", "file://")
+# Approved WhatsApp templates by name: "meeting_reminder=HX...,registration=HX...".
+WHATSAPP_TEMPLATES = dict(
+    item.split("=", 1) for item in env_list("WHATSAPP_TEMPLATES", []) if "=" in item
+)
+# The address people and the provider reach this site at: short links in text messages and
+# the provider's callbacks (whose signature covers the exact URL) are built from it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+MESSAGING_CALLBACK_URL = env_str("MESSAGING_CALLBACK_URL", f"{SITE_URL}/messaging/twilio/status/")
+
 # --- Accounts --------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_app.User"
 AUTHENTICATION_BACKENDS = [
