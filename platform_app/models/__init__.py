@@ -1,5 +1,6 @@
 """platform_app's models, one module per area; import them from here."""
 
+from platform_app.models.codes import CodeGate, CodeRequest, RegistrationCode
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
 from platform_app.models.meetings import (
     AgendaItem,
@@ -39,6 +40,8 @@ __all__ = [
     "Attendance",
     "Axis",
     "Campaign",
+    "CodeGate",
+    "CodeRequest",
     "Contact",
     "DataRequest",
     "Delivery",
@@ -53,6 +56,7 @@ __all__ = [
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "RegistrationCode",
     "RegistryImport",
     "RoleGuideVersion",
     "RoleHolder",
