@@ -507,13 +507,27 @@ def organization_confirm_email(*, token: str) -> Organization:
         if not address.verified:
             address.verified = True
             address.save(update_fields=["verified"])
-        user_grant_role(user=user, role=Role.REPRESENTATIVE)
-        organization.representatives.add(user)
-        if organization.email_confirmed_at is None:
-            organization.email_confirmed_at = timezone.now()
-            organization.save(update_fields=["email_confirmed_at", "updated_at"])
-            _record(organization, action=OrganizationEvent.Action.CONFIRMED, actor=user)
+        organization_representative_confirm(
+            organization=organization, user=user, by=OrganizationEvent.Action.CONFIRMED
+        )
     return organization
+
+
+def organization_representative_confirm(
+    *, organization: Organization, user: User, by: OrganizationEvent.Action
+) -> None:
+    """Make the person who confirmed a registration (by the emailed link, ``CONFIRMED``, or
+    the SMS code, ``PHONE_CONFIRMED``) its representative, and record the first
+    confirmation of each kind. Run inside the caller's transaction, on a locked record."""
+    user_grant_role(user=user, role=Role.REPRESENTATIVE)
+    organization.representatives.add(user)
+    field = (
+        "email_confirmed_at" if by == OrganizationEvent.Action.CONFIRMED else "phone_confirmed_at"
+    )
+    if getattr(organization, field) is None:
+        setattr(organization, field, timezone.now())
+        organization.save(update_fields=[field, "updated_at"])
+        _record(organization, action=by, actor=user)
 
 
 def _turf_replace(organization: Organization, keys: list[str]) -> bool:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.codes import views as codes_views
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -98,6 +99,16 @@ urlpatterns = [
         "organizaciones/inscripcion/<str:code>/enviada/",
         registry.organization_registered,
         name="organization-registered",
+    ),
+    path(
+        "organizaciones/inscripcion/<str:code>/celular/",
+        codes_views.registration_phone_confirm,
+        name="organization-phone-confirm",
+    ),
+    path(
+        "organizaciones/inscripcion/<str:code>/celular/reenviar/",
+        codes_views.registration_phone_resend,
+        name="organization-phone-resend",
     ),
     path(
         "organizaciones/confirmar/<str:token>/",

@@ -31,8 +31,7 @@ from platform_app.models import (
     RegistrationCode,
     User,
 )
-from platform_app.permissions import Role
-from platform_app.services import _record, user_grant_role
+from platform_app.services import organization_representative_confirm
 from santaanita.gateways import GatewayError, send_text
 from santaanita.phones import normalize_mobile
 
@@ -147,50 +146,59 @@ def registration_code_send(*, organization: Organization, phone: str, ip: str | 
     code_send(phone=phone, code=code)
 
 
+def _refusal(row: RegistrationCode, code: str) -> ValidationError | None:
+    """Why ``code`` does not confirm ``row``, counting a wrong attempt; None when it does."""
+    if row.attempts >= settings.PHONE_CODE_ATTEMPTS:
+        return ValidationError(_("Too many wrong codes. Ask for a new code."), code="code_attempts")
+    if row.expires_at < timezone.now():
+        return ValidationError(_("This code has expired. Ask for a new code."), code="code_expired")
+    if not hmac.compare_digest(row.code_hash, _hash(code.strip())):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return ValidationError(
+            _("The code is not right. Attempts left: %(left)s.")
+            % {"left": settings.PHONE_CODE_ATTEMPTS - row.attempts},
+            code="code_wrong",
+        )
+    return None
+
+
 def registration_code_confirm(*, organization: Organization, code: str) -> User:
     """Confirm a registration with the code sent to its mobile: the person gets (or keeps)
     an account on that mobile, confirmed, and represents the organization.
 
     The code row is locked while the attempt is counted, so parallel guesses share the
-    ``PHONE_CODE_ATTEMPTS`` budget. A confirmed code confirms again harmlessly (a double
+    ``PHONE_CODE_ATTEMPTS`` budget; the refusal is raised after the transaction commits, so
+    a wrong attempt stays counted. A confirmed code confirms again harmlessly (a double
     submit). Raises ``ValidationError`` saying what went wrong; the submission stays kept.
     """
     with transaction.atomic():
-        entry = RegistrationCode.objects.select_for_update().filter(organization=organization)
-        row = entry.first()
+        # The record too, as the emailed link's confirmation locks it.
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        row = RegistrationCode.objects.select_for_update().filter(organization=organization).first()
         if row is None:
             raise ValidationError(_("No code was sent for this registration."), code="no_code")
-        if row.confirmed_at is None:
-            if row.attempts >= settings.PHONE_CODE_ATTEMPTS:
-                raise ValidationError(
-                    _("Too many wrong codes. Ask for a new code."), code="code_attempts"
-                )
-            if row.expires_at < timezone.now():
-                raise ValidationError(
-                    _("This code has expired. Ask for a new code."), code="code_expired"
-                )
-            if not hmac.compare_digest(row.code_hash, _hash(code.strip())):
-                row.attempts += 1
-                row.save(update_fields=["attempts"])
-                left = settings.PHONE_CODE_ATTEMPTS - row.attempts
-                raise ValidationError(
-                    _("The code is not right. Attempts left: %(left)s.") % {"left": left},
-                    code="code_wrong",
-                )
-            row.confirmed_at = timezone.now()
-            row.save(update_fields=["confirmed_at"])
-        user = User.objects.filter(phone=row.phone).first()
-        if user is None:
-            user = User(phone=row.phone, district=organization.district)
-            user.set_unusable_password()
-            user.save()
-        if not user.phone_verified:
-            user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
-        user_grant_role(user=user, role=Role.REPRESENTATIVE)
-        organization.representatives.add(user)
-        if organization.phone_confirmed_at is None:
-            organization.phone_confirmed_at = row.confirmed_at
-            organization.save(update_fields=["phone_confirmed_at", "updated_at"])
-            _record(organization, action=OrganizationEvent.Action.PHONE_CONFIRMED, actor=user)
+        refusal = _refusal(row, code) if row.confirmed_at is None else None
+        if refusal is None:
+            user = _representative_confirmed(organization, row)
+    if refusal is not None:
+        raise refusal
+    return user
+
+
+def _representative_confirmed(organization: Organization, row: RegistrationCode) -> User:
+    if row.confirmed_at is None:
+        row.confirmed_at = timezone.now()
+        row.save(update_fields=["confirmed_at"])
+    user = User.objects.filter(phone=row.phone).first()
+    if user is None:
+        user = User(phone=row.phone, district=organization.district)
+        user.set_unusable_password()
+        user.save()
+    if not user.phone_verified:
+        user.phone_verified = True
+        user.save(update_fields=["phone_verified"])
+    organization_representative_confirm(
+        organization=organization, user=user, by=OrganizationEvent.Action.PHONE_CONFIRMED
+    )
     return user
