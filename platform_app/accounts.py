@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from platform_app.codes.services import code_request_record, code_send
+from platform_app.codes.services import code_request_record, code_send, user_phone_set
 from platform_app.models import CodeRequest, User
 from platform_app.services import delivery_schedule
 from santaanita.phones import normalize_mobile, parse_phone
@@ -100,16 +100,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         code_send(phone=phone, code=code)
 
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
-        user.phone, user.phone_verified = phone, verified
-        user.save(update_fields=["phone", "phone_verified"])
+        user_phone_set(user=user, phone=phone, verified=verified)
 
     def get_phone(self, user: User) -> tuple[str, bool] | None:
         return (user.phone, user.phone_verified) if user.phone else None
 
     def set_phone_verified(self, user: User, phone: str) -> None:
         if user.phone == phone and not user.phone_verified:
-            user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
+            user_phone_set(user=user, phone=phone, verified=True)
 
     def get_user_by_phone(self, phone: str) -> User | None:
         e164 = parse_phone(phone)

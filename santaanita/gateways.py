@@ -201,3 +201,19 @@ def _twilio_send(
     except Exception as exc:  # requests' connection errors and timeouts
         raise GatewayError(f"{type(exc).__name__}: {exc}") from exc
     return str(message.sid)
+
+
+def webhook_signature_valid(*, url: str, params: dict[str, str], signature: str) -> bool:
+    """Whether a request to one of our webhooks was signed by the provider: Twilio signs the
+    exact URL and the posted parameters with the account's auth token (that of SMS_URL or
+    WHATSAPP_URL), checked by its SDK's validator."""
+    from twilio.request_validator import RequestValidator
+
+    tokens = {
+        urlsplit(gateway).password
+        for gateway in (settings.SMS_URL, settings.WHATSAPP_URL)
+        if urlsplit(gateway).scheme in ("http", "https")
+    }
+    return any(
+        RequestValidator(token).validate(url, params, signature) for token in tokens if token
+    )

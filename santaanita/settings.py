@@ -300,9 +300,14 @@ WHATSAPP_URL = env_str("WHATSAPP_URL", "file://")
 WHATSAPP_TEMPLATES = dict(
     item.split("=", 1) for item in env_list("WHATSAPP_TEMPLATES", []) if "=" in item
 )
-# The address people and the provider reach this site at: short links in text messages and
-# the provider's callbacks (whose signature covers the exact URL) are built from it.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Estimated price of one SMS segment and of one WhatsApp message, in soles, for the monthly
+# count on the coordinators' page (the provider's invoice is the real figure).
+SMS_COST_PER_SEGMENT = env_str("SMS_COST_PER_SEGMENT", "0.20")
+WHATSAPP_COST_PER_MESSAGE = env_str("WHATSAPP_COST_PER_MESSAGE", "0.15")
+# Notifications per number per rolling day (codes excluded, limited on their own): beyond
+# it a message waits, so a fault or an abuse cannot flood one phone nor the bill.
+MESSAGES_PER_NUMBER_PER_DAY = env_int("MESSAGES_PER_NUMBER_PER_DAY", 10)
+# The provider's delivery receipts; their signature covers this exact URL.
 MESSAGING_CALLBACK_URL = env_str("MESSAGING_CALLBACK_URL", f"{SITE_URL}/messaging/twilio/status/")
 
 # --- Accounts --------------------------------------------------------------------------

@@ -23,9 +23,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from platform_app.messaging.services import messaging_profile_set
 from platform_app.models import (
+    Channel,
     CodeGate,
     CodeRequest,
+    MessagingProfile,
     Organization,
     OrganizationEvent,
     RegistrationCode,
@@ -120,6 +123,20 @@ def code_send(*, phone: str, code: str, language: str | None = None) -> None:
         ) from exc
 
 
+def user_phone_set(*, user: User, phone: str, verified: bool) -> None:
+    """Record the mobile a person signs in with. Once confirmed it is also where messages
+    reach them when they have no email (the messaging preferences), so a resident who
+    signed up with only a mobile gets the platform's messages by SMS."""
+    user.phone, user.phone_verified = phone, verified
+    user.save(update_fields=["phone", "phone_verified"])
+    if verified:
+        profile = MessagingProfile.objects.filter(user=user).first()
+        channel = profile.channel if profile else Channel.EMAIL
+        if not user.email and channel == Channel.EMAIL:
+            channel = Channel.SMS
+        messaging_profile_set(user=user, phone=phone, channel=channel)
+
+
 def _hash(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
@@ -196,8 +213,7 @@ def _representative_confirmed(organization: Organization, row: RegistrationCode)
         user.set_unusable_password()
         user.save()
     if not user.phone_verified:
-        user.phone_verified = True
-        user.save(update_fields=["phone_verified"])
+        user_phone_set(user=user, phone=row.phone, verified=True)
     organization_representative_confirm(
         organization=organization, user=user, by=OrganizationEvent.Action.PHONE_CONFIRMED
     )

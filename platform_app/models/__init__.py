@@ -1,5 +1,6 @@
 """platform_app's models, one module per area; import them from here."""
 
+from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
 from platform_app.models.codes import CodeGate, CodeRequest, RegistrationCode
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
 from platform_app.models.meetings import (
@@ -40,8 +41,10 @@ __all__ = [
     "Attendance",
     "Axis",
     "Campaign",
+    "Channel",
     "CodeGate",
     "CodeRequest",
+    "Consent",
     "Contact",
     "DataRequest",
     "Delivery",
@@ -51,11 +54,13 @@ __all__ = [
     "Meeting",
     "MeetingFile",
     "Member",
+    "MessagingProfile",
     "Objective",
     "Organization",
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "Purpose",
     "RegistrationCode",
     "RegistryImport",
     "RoleGuideVersion",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from platform_app.models import Organization, OrganizationEvent, RegistrationCode, User
+from platform_app.models import Delivery, Organization, OrganizationEvent, RegistrationCode, User
+from platform_app.services import ContactData, organization_register
+from tests.factories import UserFactory
 from tests.platform_app.test_phone_sign_in import sms_codes
 from tests.platform_app.test_registry_forms import URL, valid_post
 
@@ -115,3 +120,41 @@ def test_only_the_submitting_browser_may_confirm_or_ask_for_codes(client, santa_
         response = client.post(reverse(f"platform_app:{name}", args=[code]), {"code": "1"})
         assert response.status_code == 404
     assert len(sms_codes("+51987654321")) == 1
+
+
+def test_a_walk_in_with_only_a_mobile_gets_the_registration_code_by_sms(
+    santa_anita, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = organization_register(
+            district=santa_anita,
+            fields={
+                "name": "Club de Madres Santa Rosa",
+                "typology": Organization.Typology.NEIGHBOURHOOD,
+                "sector": santa_anita.sectors.get(number=2),
+            },
+            contact=ContactData(name="Juana Quispe", phone="+51912345678"),
+            channel=Organization.Channel.DESK,
+            submission_token=uuid.uuid4(),
+            actor=UserFactory(role="desk"),
+        )
+    delivery = Delivery.objects.get(recipient="+51912345678")
+    assert (delivery.channel, delivery.status) == ("sms", Delivery.Status.SENT)
+    [sent] = (Path(settings.EMAIL_FILE_PATH)).glob("sms-*.log")
+    assert result.organization.registration_code in sent.read_text()
+
+
+def test_a_walk_in_with_a_landline_gets_no_message(santa_anita):
+    organization_register(
+        district=santa_anita,
+        fields={
+            "name": "Club Deportivo Los Álamos",
+            "typology": Organization.Typology.NEIGHBOURHOOD,
+            "sector": santa_anita.sectors.get(number=2),
+        },
+        contact=ContactData(name="Pedro Rojas", phone="+5113621234"),
+        channel=Organization.Channel.DESK,
+        submission_token=uuid.uuid4(),
+        actor=UserFactory(role="desk"),
+    )
+    assert not Delivery.objects.exists()
