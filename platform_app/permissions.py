@@ -55,6 +55,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.change_campaign",
         "platform_app.view_datarequest",
         "platform_app.change_datarequest",
+        # call lists: the organizations no message reaches, and each call's outcome.
+        "platform_app.view_call",
+        "platform_app.add_call",
         # mapping (issue 4)
         "mapping.view_publicspace",
         "mapping.add_publicspace",
@@ -167,6 +170,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.change_organization",
         "platform_app.use_desk",
         "platform_app.view_contact_data",
+        # The desk phones the invited organizations no message reaches and notes the answer.
+        "platform_app.view_call",
+        "platform_app.add_call",
         # festival (issue 6): the desk records workshop attendance.
         "festival.add_workshopattendance",
         "festival.view_workshopattendance",

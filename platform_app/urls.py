@@ -1,6 +1,7 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.calls import views as calls_views
 from platform_app.codes import views as codes_views
 from platform_app.views import meetings, registry
 
@@ -42,6 +43,16 @@ urlpatterns = [
         "plataforma/reuniones/<int:pk>/asistencia/<int:member_pk>/",
         meetings.attendance_toggle,
         name="attendance-toggle",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/llamadas/",
+        calls_views.meeting_call_list,
+        name="meeting-calls",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/llamadas/<int:org_pk>/",
+        calls_views.meeting_call_record,
+        name="meeting-call-record",
     ),
     path(
         "plataforma/reuniones/<int:pk>/organizaciones/",
