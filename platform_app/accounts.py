@@ -82,7 +82,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         ]
 
     def phone_form_field(self, **kwargs: Any) -> MobileField:
-        return MobileField(required=kwargs.get("required", True), label=kwargs.get("label"))
+        # Always "Mobile": codes go by SMS, so a landline would be refused anyway.
+        return MobileField(required=kwargs.get("required", True))
 
     def clean_phone(self, phone: str) -> str:
         # Every phone field of allauth's forms (sign-up, asking for a sign-in code) leads to
