@@ -33,6 +33,7 @@ from interventions.models import (
 from mapping.models import Survey
 from santaanita.files import IMAGES, UploadField, check_upload, original_name_of
 from santaanita.forms import set_queryset
+from santaanita.phones import normalize_phone
 
 if TYPE_CHECKING:
     from festival.models import Proposal
@@ -57,6 +58,10 @@ class CompanyForm(forms.ModelForm[Company]):
             "contact_email",
             "contact_phone",
         )
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        return normalize_phone(phone) if phone else ""
 
 
 class PledgeTermsForm(forms.ModelForm[Pledge]):

@@ -42,7 +42,7 @@ from platform_app.models import District, Organization, User
 from platform_app.permissions import can
 from platform_app.services import delivery_schedule
 from santaanita.files import IMAGES, ensure_checked
-from santaanita.peru import normalize_phone
+from santaanita.phones import normalize_phone
 
 DESCRIPTION_MAX = 1000
 NOTE_MAX = 1000

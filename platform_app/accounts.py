@@ -1,5 +1,9 @@
 """allauth adapter: account emails (verification, password reset) go through the delivery
-ledger and Celery, so signing up never waits on the mail server and a failed send retries."""
+ledger and Celery, so signing up never waits on the mail server and a failed send retries.
+
+Accounts may also have a mobile number instead of (or beside) an email: residents and
+representatives sign up and sign in with it and a code sent by SMS, within the limits of
+``platform_app.codes``. The number lives on ``User.phone`` in E.164."""
 
 from __future__ import annotations
 
@@ -7,10 +11,41 @@ import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.stages import EmailVerificationStage as AllauthEmailVerificationStage
+from django import forms
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from platform_app.codes.services import code_request_record, code_send, user_phone_set
+from platform_app.models import CodeRequest, User
 from platform_app.services import delivery_schedule
+from santaanita.phones import normalize_mobile, parse_phone
+
+
+class MobileField(forms.CharField):
+    """A Peruvian mobile, typed any usual way, cleaned to E.164."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Mobile"))
+        kwargs.setdefault("help_text", _("9 digits starting with 9: we send you a code by SMS."))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "type": "tel"}),
+        )
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return get_adapter_phone(value) if value else ""
+
+
+def get_adapter_phone(value: str) -> str:
+    from allauth.account.adapter import get_adapter
+
+    return str(get_adapter().clean_phone(normalize_mobile(value)))
 
 
 # allauth ships no type information, so its adapter is Any to mypy.
@@ -37,6 +72,90 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             language=translation.get_language() or "es-pe",
         )
 
+    def get_login_stages(self) -> list[str]:
+        stages: list[str] = super().get_login_stages()
+        return [
+            "platform_app.accounts.EmailVerificationStage"
+            if stage == "allauth.account.stages.EmailVerificationStage"
+            else stage
+            for stage in stages
+        ]
+
+    def phone_form_field(self, **kwargs: Any) -> MobileField:
+        # Always "Mobile": codes go by SMS, so a landline would be refused anyway.
+        return MobileField(required=kwargs.get("required", True))
+
+    def clean_phone(self, phone: str) -> str:
+        # Every phone field of allauth's forms (sign-up, asking for a sign-in code) leads to
+        # a code by SMS, so the code limits are counted here, where a refusal is a form
+        # error the person can read. A form refused for another reason still counts: a bot
+        # re-posting it is still asking for codes.
+        code_request_record(
+            phone=phone,
+            ip=self.get_client_ip(self.request) if self.request else None,
+            purpose=CodeRequest.Purpose.SIGN_IN,
+        )
+        return phone
+
+    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
+        code_send(phone=phone, code=code)
+
+    def set_phone(self, user: User, phone: str, verified: bool) -> None:
+        user_phone_set(user=user, phone=phone, verified=verified)
+
+    def get_phone(self, user: User) -> tuple[str, bool] | None:
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user: User, phone: str) -> None:
+        if user.phone == phone and not user.phone_verified:
+            user_phone_set(user=user, phone=phone, verified=True)
+
+    def get_user_by_phone(self, phone: str) -> User | None:
+        e164 = parse_phone(phone)
+        return User.objects.filter(phone=e164, is_active=True).first() if e164 else None
+
+
+class EmailVerificationStage(AllauthEmailVerificationStage):  # type: ignore[misc]
+    """An account with an email signs in only once the email is confirmed, as before; one
+    with only a mobile confirmed it with the SMS code and has no email to confirm.
+
+    allauth's own "mandatory" setting would require an email of everyone, so the setting
+    is "optional" and this stage makes it mandatory where there is an address."""
+
+    def handle(self) -> tuple[Any, bool]:
+        from allauth.account.internal.flows.email_verification import (
+            send_verification_email_at_login,
+        )
+        from allauth.account.utils import has_verified_email
+
+        user = self.login.user
+        if not (self.login.email or user.email) or has_verified_email(user, self.login.email):
+            return None, True
+        send_verification_email_at_login(self.request, self.login)
+        return get_adapter_response(self.request, user), True
+
+
+def get_adapter_response(request: HttpRequest, user: User) -> Any:
+    from allauth.account.adapter import get_adapter
+
+    return get_adapter(request).respond_email_verification_sent(request, user)
+
+
+class SignupForm(AllauthSignupForm):  # type: ignore[misc]
+    """Sign up with an email, a mobile or both. With only a mobile there is no password: the
+    person signs in with a code sent to it. With an email a password is needed, as before."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        email, phone = cleaned.get("email"), cleaned.get("phone")
+        if not email and not phone and not self.errors:
+            raise forms.ValidationError(
+                _("Enter a mobile number or an email address."), code="no_login"
+            )
+        if email and not phone and not cleaned.get("password1") and "password1" not in self.errors:
+            self.add_error("password1", _("Choose a password to sign in with your email."))
+        return cleaned
+
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """The account a sign-in attempt is for, whichever form sent it.
@@ -45,7 +164,7 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     would record None and lock every account tried from one address together.
     """
     credentials = credentials or {}
-    for key in ("email", "username", "login"):
+    for key in ("email", "phone", "username", "login"):
         value = credentials.get(key) or request.POST.get(key)
         if value:
             return str(value).strip().lower()

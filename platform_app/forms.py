@@ -19,7 +19,8 @@ from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.files import SHEETS, UploadField
 from santaanita.forms import form_field, set_queryset
-from santaanita.peru import normalize_phone, validate_ruc
+from santaanita.peru import validate_ruc
+from santaanita.phones import normalize_mobile, normalize_phone
 from santaanita.sheets import read_sheet
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
@@ -212,8 +213,9 @@ class OrganizationForm(forms.ModelForm[Organization]):
 
 
 class PublicRegistrationForm(OrganizationForm):
-    """The public form: the email is required (the submitter confirms it), and the consent
-    to the processing of personal data (Law 29733) must be given explicitly."""
+    """The public form: the submitter confirms an email (by a link) or, without one, a
+    mobile (by a code sent by SMS); the consent to the processing of personal data
+    (Law 29733) must be given explicitly."""
 
     privacy_consent = forms.BooleanField(
         label=_(
@@ -234,12 +236,43 @@ class PublicRegistrationForm(OrganizationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact_email"].required = True
         self.fields["contact_email"].help_text = _(
-            "We will send you a link to confirm it and your registration code."
+            "Optional if you give a mobile: we will send you a link to confirm it and your "
+            "registration code."
+        )
+        self.fields["contact_phone"].help_text = _(
+            "Without an email, a mobile (9 digits starting with 9): we send you a code by SMS."
         )
         for name in ("latitude", "longitude"):
             del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        phone = data.get("contact_phone")
+        if phone and not data.get("contact_email"):
+            # The mobile is the only way to confirm the submission, so it must take codes.
+            try:
+                normalize_mobile(phone)
+            except ValidationError as error:
+                self.add_error(
+                    "contact_phone",
+                    ValidationError(
+                        _("Without an email, give a mobile: %(reason)s")
+                        % {"reason": " ".join(error.messages)},
+                        code="mobile_needed",
+                    ),
+                )
+        return data
+
+
+class RegistrationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code received by SMS"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
 
 
 class DeskForm(OrganizationForm):

@@ -58,6 +58,8 @@ class PlatformPermission(StrEnum):
     ADD_ROLEGUIDEVERSION = "platform_app.add_roleguideversion"
     VIEW_OBJECTIVE = "platform_app.view_objective"
     VIEW_ACTIVITY = "platform_app.view_activity"
+    VIEW_CALL = "platform_app.view_call"
+    ADD_CALL = "platform_app.add_call"
 
 
 P = PlatformPermission
@@ -85,6 +87,9 @@ ROLE_PERMISSIONS: RolePermissions = {
         P.CHANGE_CAMPAIGN,
         P.VIEW_DATAREQUEST,
         P.CHANGE_DATAREQUEST,
+        # call lists: the organizations no message reaches, and each call's outcome.
+        P.VIEW_CALL,
+        P.ADD_CALL,
         # collaborative platform: coordinators run meetings and agreements, and invite the
         # registry's organizations to meetings by typology.
         *model_permissions(
@@ -113,6 +118,9 @@ ROLE_PERMISSIONS: RolePermissions = {
         P.CHANGE_ORGANIZATION,
         P.USE_DESK,
         P.VIEW_CONTACT_DATA,
+        # The desk phones the invited organizations no message reaches and notes the answer.
+        P.VIEW_CALL,
+        P.ADD_CALL,
     ],
     Role.MEMBER: [
         # collaborative platform: members see everything of their platform, post follow-ups

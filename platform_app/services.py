@@ -492,7 +492,33 @@ def organization_register(
         raise DuplicateOrganizationError(existing) from None
     if contact is not None and contact.email:
         _send_registration_email(organization, contact.email, confirm_url)
+    elif contact is not None and channel == Organization.Channel.DESK:
+        _send_registration_text(organization, contact.phone)
     return RegistrationResult(organization, created=True)
+
+
+def _send_registration_text(organization: Organization, phone: str) -> None:
+    """A walk-in registered at the desk with only a mobile gets the registration code by SMS
+    (the online form sends a confirmation code instead). A landline gets nothing: the desk
+    hands over the printed receipt."""
+    from santaanita.phones import is_mobile
+
+    if not phone or not is_mobile(phone):
+        return
+    text = _("Santa Anita: your organization's registration code is %(code)s.") % {
+        "code": organization.registration_code
+    }
+    delivery_schedule(
+        recipient=phone,
+        kind="registry.registered",
+        object_key=f"organization:{organization.pk}",
+        subject=text,
+        body=text,
+        channel=Channel.SMS,
+        text=text,
+        link=organization.get_absolute_url(),
+        district=organization.district,
+    )
 
 
 def _registration_delivery(
@@ -561,13 +587,27 @@ def organization_confirm_email(*, token: str) -> Organization:
         if not address.verified:
             address.verified = True
             address.save(update_fields=["verified"])
-        user_grant_role(user=user, role=Role.REPRESENTATIVE)
-        organization.representatives.add(user)
-        if organization.email_confirmed_at is None:
-            organization.email_confirmed_at = timezone.now()
-            organization.save(update_fields=["email_confirmed_at", "updated_at"])
-            _record(organization, action=OrganizationEvent.Action.CONFIRMED, actor=user)
+        organization_representative_confirm(
+            organization=organization, user=user, by=OrganizationEvent.Action.CONFIRMED
+        )
     return organization
+
+
+def organization_representative_confirm(
+    *, organization: Organization, user: User, by: OrganizationEvent.Action
+) -> None:
+    """Make the person who confirmed a registration (by the emailed link, ``CONFIRMED``, or
+    the SMS code, ``PHONE_CONFIRMED``) its representative, and record the first
+    confirmation of each kind. Run inside the caller's transaction, on a locked record."""
+    user_grant_role(user=user, role=Role.REPRESENTATIVE)
+    organization.representatives.add(user)
+    field = (
+        "email_confirmed_at" if by == OrganizationEvent.Action.CONFIRMED else "phone_confirmed_at"
+    )
+    if getattr(organization, field) is None:
+        setattr(organization, field, timezone.now())
+        organization.save(update_fields=[field, "updated_at"])
+        _record(organization, action=by, actor=user)
 
 
 def _turf_replace(organization: Organization, keys: list[str]) -> bool:
@@ -2435,7 +2475,7 @@ def district_desk_set(
 ) -> District:
     """Set where and when residents find the registration desk. The phone is stored as
     +51… so that pages can dial it (``tel:``) whatever way it was typed."""
-    from santaanita.peru import normalize_phone
+    from santaanita.phones import normalize_phone
 
     district.desk_address = address.strip()
     district.desk_hours = hours.strip()

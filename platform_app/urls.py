@@ -1,6 +1,8 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.calls import views as calls_views
+from platform_app.codes import views as codes_views
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -41,6 +43,16 @@ urlpatterns = [
         "plataforma/reuniones/<int:pk>/asistencia/<int:member_pk>/",
         meetings.attendance_toggle,
         name="attendance-toggle",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/llamadas/",
+        calls_views.meeting_call_list,
+        name="meeting-calls",
+    ),
+    path(
+        "plataforma/reuniones/<int:pk>/llamadas/<int:org_pk>/",
+        calls_views.meeting_call_record,
+        name="meeting-call-record",
     ),
     path(
         "plataforma/reuniones/<int:pk>/organizaciones/",
@@ -119,6 +131,16 @@ urlpatterns = [
         "organizaciones/inscripcion/<str:code>/enviada/",
         registry.organization_registered,
         name="organization-registered",
+    ),
+    path(
+        "organizaciones/inscripcion/<str:code>/celular/",
+        codes_views.registration_phone_confirm,
+        name="organization-phone-confirm",
+    ),
+    path(
+        "organizaciones/inscripcion/<str:code>/celular/reenviar/",
+        codes_views.registration_phone_resend,
+        name="organization-phone-resend",
     ),
     path(
         "organizaciones/confirmar/<str:token>/",

@@ -1,4 +1,4 @@
-"""Peruvian identifiers that forms and imports validate: RUC numbers and phone numbers."""
+"""Peruvian identifiers that forms and imports validate: RUC numbers (phones: ``phones.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.pe import ruc
+
+from santaanita.phones import normalize_phone
 
 
 def ruc_is_valid(value: str) -> bool:
@@ -25,36 +27,7 @@ def validate_ruc(value: str) -> None:
         )
 
 
-def normalize_phone(value: str) -> str:
-    """A Peruvian mobile (9 digits starting with 9) or Lima landline, as +51…; else raise.
-
-    Accepts what people type: spaces, dashes, brackets, a +51/0051 prefix, and the 01 area
-    code of Lima for landlines (seven digits, not starting with 0, 1 or 9).
-    """
-    digits = re.sub(r"[\s().\-]", "", value or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    if not digits.isdigit():
-        raise ValidationError(_("Use only digits, spaces or dashes."), code="phone_chars")
-    # +51 then a mobile (9 digits) or a Lima landline (1 and 7 digits).
-    if digits.startswith("51") and (len(digits) == 11 or (len(digits) == 10 and digits[2] == "1")):
-        digits = digits[2:]
-    if len(digits) == 9 and digits.startswith("9"):
-        return f"+51{digits}"
-    if len(digits) == 9 and digits.startswith("01"):
-        digits = digits[1:]
-    if len(digits) == 8 and digits.startswith("1") and digits[1] in "2345678":
-        return f"+51{digits}"
-    if len(digits) == 7 and digits[0] in "2345678":
-        return f"+511{digits}"
-    raise ValidationError(
-        _("Enter a mobile number (9 digits starting with 9) or a Lima landline (01 and 7 digits)."),
-        code="phone_format",
-    )
-
-
 def validate_phone(value: str) -> None:
-    """A field validator: the number must be one ``normalize_phone`` understands."""
+    """A field validator: the number must be one ``santaanita.phones`` understands. It lives
+    here because migrations name it by this path."""
     normalize_phone(value)

@@ -1,6 +1,8 @@
 """platform_app's models, one module per area; import them from here."""
 
 from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
+from platform_app.models.calls import Call
+from platform_app.models.codes import CodeGate, CodeRequest, RegistrationCode
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
 from platform_app.models.meetings import (
     AgendaItem,
@@ -39,8 +41,11 @@ __all__ = [
     "AgreementFollowUp",
     "Attendance",
     "Axis",
+    "Call",
     "Campaign",
     "Channel",
+    "CodeGate",
+    "CodeRequest",
     "Consent",
     "Contact",
     "DataRequest",
@@ -58,6 +63,7 @@ __all__ = [
     "OrganizationInvitation",
     "PlatformSettings",
     "Purpose",
+    "RegistrationCode",
     "RegistryImport",
     "RoleGuideVersion",
     "RoleHolder",

@@ -39,10 +39,19 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person with an account. The email address is the login; there are no usernames."""
+    """A person with an account, who signs in with an email address or a mobile number (and
+    a code sent to it); there are no usernames. Residents and representatives may have only
+    one of the two, so each is unique only when present."""
 
     username = None  # type: ignore[assignment]
-    email = models.EmailField(_("email address"), unique=True)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(
+        _("mobile"),
+        max_length=16,
+        blank=True,
+        help_text=_("In E.164 (+51…): the number sign-in codes are sent to."),
+    )
+    phone_verified = models.BooleanField(_("mobile confirmed"), default=False)
     district = models.ForeignKey(
         "platform_app.District",
         verbose_name=_("district"),
@@ -70,9 +79,17 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ("email",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("email",), condition=~models.Q(email=""), name="user_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=("phone",), condition=~models.Q(phone=""), name="user_phone_unique"
+            ),
+        )
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or self.phone
 
 
 class District(models.Model):

@@ -286,6 +286,9 @@ class Organization(models.Model):
     # finds the first record through this unique column instead of creating a second one.
     submission_token = models.UUIDField(_("submission token"), unique=True, null=True, blank=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # Confirmed with the code sent by SMS to the contact's mobile, for a submission without
+    # an email address.
+    phone_confirmed_at = models.DateTimeField(_("mobile confirmed at"), null=True, blank=True)
     # Optimistic concurrency: every edit form carries the version it read; a save whose
     # version is no longer current is refused instead of silently overwriting.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -388,6 +391,7 @@ class OrganizationEvent(models.Model):
         REGISTERED = "registered", _("Registered")
         UPDATED = "updated", _("Updated")
         CONFIRMED = "confirmed", _("Email confirmed")
+        PHONE_CONFIRMED = "by_phone", _("Mobile confirmed")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
         MERGED = "merged", _("Merged")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from platform_app import calendars, services
+from platform_app.calls.services import call_counts
 from platform_app.meeting_forms import (
     AcceptInvitationForm,
     ActivityEditForm,
@@ -432,6 +433,11 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "can_manage": can(request.user, "platform_app.change_meeting", meeting.district),
         "can_invite_organizations": can(
             request.user, "platform_app.view_organizationinvitation", meeting.district
+        ),
+        "call_counts": (
+            call_counts(meeting=meeting)
+            if can(request.user, "platform_app.view_call", meeting.district)
+            else None
         ),
     }
 
@@ -1191,6 +1197,7 @@ def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
                 "platform_app.change_organizationinvitation",
                 meeting.district,
             ),
+            "may_call": can(request.user, "platform_app.view_call", meeting.district),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -25,12 +25,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platform_app import exports
+from platform_app.codes.views import SUBMITTED_SESSION_KEY, registration_code_request
 from platform_app.forms import (
     DataRequestAnswerForm,
     DataRequestForm,
     DeskForm,
     DirectoryFilterForm,
     PublicRegistrationForm,
+    RegistrationCodeForm,
     RegistryImportForm,
     RepresentativeForm,
     VerificationForm,
@@ -40,6 +42,7 @@ from platform_app.models import (
     DataRequest,
     District,
     Organization,
+    RegistrationCode,
     RegistryImport,
     User,
 )
@@ -69,7 +72,7 @@ from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 from santaanita.versioned import StaleEdit
 
-SESSION_KEY = "registry_submitted"
+SESSION_KEY = SUBMITTED_SESSION_KEY
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
 
 
@@ -133,6 +136,9 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
             submitted = set(request.session.get(SESSION_KEY, []))
             submitted.add(result.organization.pk)
             request.session[SESSION_KEY] = sorted(submitted)
+            contact = form.contact()
+            if result.created and contact.phone and not contact.email:
+                registration_code_request(request, result.organization)
             return redirect(
                 "platform_app:organization-registered", result.organization.registration_code
             )
@@ -147,8 +153,15 @@ def organization_registered(request: HttpRequest, code: str) -> HttpResponse:
     organization = get_object_or_404(Organization, registration_code=code)
     if organization.pk not in request.session.get(SESSION_KEY, []):
         raise Http404
+    awaiting = RegistrationCode.objects.filter(organization=organization).first()
     return render(
-        request, "platform_app/organization_registered.html", {"organization": organization}
+        request,
+        "platform_app/organization_registered.html",
+        {
+            "organization": organization,
+            "awaiting_phone": awaiting,
+            "code_form": RegistrationCodeForm() if awaiting else None,
+        },
     )
 
 

@@ -1,4 +1,4 @@
-// The receipt's print button (no inline script under our CSP).
+// The print button of receipts and call lists (no inline script under our CSP).
 (function () {
   "use strict";
   document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -112,7 +112,7 @@ BAD_INPUT = [
     ("name", "<script>alert(1)</script> Club", "name"),
     ("activities", "Baile <img src=x onerror=alert(1)>", "activities"),
     ("name", "", "name"),
-    ("contact_email", "", "contact_email"),
+    ("contact_email", "rosa@", "contact_email"),
     ("social_links", "javascript:alert(1)", "social_links"),
 ]
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from platform_app.models.registry import name_similarity, normalize_name
-from santaanita.peru import normalize_phone, validate_ruc
+from santaanita.peru import validate_ruc
 
 
 def test_abbreviations_accents_case_and_articles_normalise_alike():
@@ -54,25 +54,6 @@ def test_valid_rucs_pass_the_sunat_check_digit(ruc):
 def test_wrong_rucs_are_refused(ruc):
     with pytest.raises(ValidationError):
         validate_ruc(ruc)
-
-
-@pytest.mark.parametrize(
-    ("typed", "normalised"),
-    [
-        ("987 654 321", "+51987654321"),
-        ("+51 987-654-321", "+51987654321"),
-        ("(01) 362-1234", "+5113621234"),
-        ("362 1234", "+5113621234"),
-    ],
-)
-def test_peruvian_phones_are_normalised(typed, normalised):
-    assert normalize_phone(typed) == normalised
-
-
-@pytest.mark.parametrize("typed", ["12345", "887654321", "98765432a", "0987654321"])
-def test_wrong_phones_are_refused(typed):
-    with pytest.raises(ValidationError):
-        normalize_phone(typed)
 
 
 def test_ruc_rules_are_python_stdnums():
