@@ -92,6 +92,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
                 "platformsettings",
                 # meetings by typology (issue 3, item 7): invitations and attendance
                 "organizationinvitation",
+                # shared decisions: coordinators open and close votes and polls.
+                "vote",
+                "poll",
             )
             for action in ("view", "add", "change")
         ],
@@ -209,6 +212,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "platform_app.add_roleguideversion",
         "platform_app.view_objective",
         "platform_app.view_activity",
+        # shared decisions: members see the votes of their platform; casting a ballot is a
+        # right of the membership, not of a role (checked per vote: present at the meeting).
+        "platform_app.view_vote",
     ],
     Role.REPRESENTATIVE: [
         # festival (issue 6): representatives register their organization's team.

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.decisions import urls as decisions_urls
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -154,3 +155,6 @@ urlpatterns = [
     path("verificacion/exportar.<str:fmt>", registry.registry_export, name="registry-export"),
     path("verificacion/<str:code>/", registry.verification_detail, name="verification-detail"),
 ]
+
+# Shared decisions: votes of the members and public polls.
+urlpatterns += decisions_urls.urlpatterns

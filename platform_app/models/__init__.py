@@ -1,5 +1,13 @@
 """platform_app's models, one module per area; import them from here."""
 
+from platform_app.decisions.models import (
+    Ballot,
+    Poll,
+    PollAnswer,
+    PollOption,
+    Vote,
+    VoteOption,
+)
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
 from platform_app.models.meetings import (
     AgendaItem,
@@ -38,6 +46,7 @@ __all__ = [
     "AgreementFollowUp",
     "Attendance",
     "Axis",
+    "Ballot",
     "Campaign",
     "Contact",
     "DataRequest",
@@ -53,6 +62,9 @@ __all__ = [
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "Poll",
+    "PollAnswer",
+    "PollOption",
     "RegistryImport",
     "RoleGuideVersion",
     "RoleHolder",
@@ -60,4 +72,6 @@ __all__ = [
     "StakeholderSector",
     "User",
     "UserManager",
+    "Vote",
+    "VoteOption",
 ]
