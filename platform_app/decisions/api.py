@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 
 from platform_app.decisions.models import Poll, PollOption, Vote, VoteOption
 from platform_app.decisions.results import poll_results, vote_results
@@ -131,6 +131,8 @@ class VoteDetailSerializer(VoteSerializer):
 class VoteViewSet(viewsets.ReadOnlyModelViewSet[Vote]):
     """Votes of the user's district and their results by stakeholder sector."""
 
+    # Internal work of the platform: an anonymous client is told to authenticate.
+    permission_classes = (permissions.IsAuthenticated,)
     filterset_fields = ("status",)
 
     def get_queryset(self) -> QuerySet[Vote]:
