@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.decisions import services
-from platform_app.decisions.models import Poll, PollOption, Vote, VoteOption
+from platform_app.decisions.models import Ballot, Poll, PollAnswer, PollOption, Vote, VoteOption
 from santaanita.admin_base import ReadOnlyAdmin
 
 
@@ -93,3 +93,31 @@ class PollAdmin(ReadOnlyAdmin):
             lambda poll: services.poll_close(poll=poll),
             gettext("%(count)d polls closed."),
         )
+
+
+@admin.register(VoteOption)
+class VoteOptionAdmin(ReadOnlyAdmin):
+    list_display = ("label", "vote", "order")
+    list_select_related = ("vote",)
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    list_display = ("vote", "option", "sector", "cast_at")
+    list_filter = ("sector",)
+    list_select_related = ("vote", "option")
+
+
+@admin.register(PollOption)
+class PollOptionAdmin(ReadOnlyAdmin):
+    list_display = ("label", "poll", "sector", "order")
+    list_select_related = ("poll", "sector__district")
+
+
+@admin.register(PollAnswer)
+class PollAnswerAdmin(ReadOnlyAdmin):
+    """Answers without their account: nobody, superusers included, reads who answered what."""
+
+    list_display = ("poll", "option", "sector", "answered_at")
+    list_select_related = ("poll", "option", "sector__district")
+    exclude = ("user",)
