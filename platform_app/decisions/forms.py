@@ -14,6 +14,13 @@ from platform_app.places import Place
 from santaanita.forms import form_field, set_queryset
 
 
+class SectorChoiceField(forms.ModelChoiceField[Sector]):
+    """A sector of the district by its own name: the district is the poll's already."""
+
+    def label_from_instance(self, obj: Sector) -> str:
+        return obj.name
+
+
 class VoteOpenForm(forms.Form):
     question = forms.CharField(label=_("Question put to the vote"), max_length=255)
     kind = forms.ChoiceField(
@@ -59,7 +66,7 @@ class PollForm(forms.Form):
 
 class PollOptionForm(forms.Form):
     label = forms.CharField(label=_("Option"), max_length=200, required=False)
-    sector = forms.ModelChoiceField(
+    sector = SectorChoiceField(
         label=_("Sector of the option"),
         queryset=Sector.objects.none(),
         required=False,
@@ -98,7 +105,7 @@ class PollAnswerForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    sector = forms.ModelChoiceField(
+    sector = SectorChoiceField(
         label=_("The sector where you live"),
         queryset=Sector.objects.none(),
         required=False,
