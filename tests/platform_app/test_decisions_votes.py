@@ -280,3 +280,18 @@ def test_the_vote_list_shows_the_districts_votes_with_their_ballots(
     assert [(v.question, v.ballot_count) for v in page.context["page"]] == [
         ("¿Aprobamos el plan de limpieza del parque?", 1)
     ]
+
+
+def test_the_admin_closes_a_vote_through_the_service_and_edits_nothing(client, setting):
+    vote = _yes_no(setting)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    changelist = reverse("admin:platform_app_vote_changelist")
+    client.post(changelist, {"action": "close_votes", "_selected_action": [vote.pk]}, follow=True)
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.CLOSED
+    setting.refresh_from_db()
+    assert "No se emitieron votos: sin decisión." in setting.minutes
+    change = reverse("admin:platform_app_vote_change", args=[vote.pk])
+    client.post(change, {"question": "Otra pregunta"})
+    vote.refresh_from_db()
+    assert vote.question == "¿Aprobamos el plan de limpieza del parque?"
