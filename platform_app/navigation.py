@@ -71,6 +71,7 @@ GROUPS: tuple[NavGroup, ...] = (
             NavEntry(
                 _("My agreements"), "platform_app:agreement-mine", "platform_app.view_agreement"
             ),
+            NavEntry(_("Polls"), "platform_app:poll-index"),
         ),
     ),
     NavGroup(

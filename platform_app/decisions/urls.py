@@ -15,6 +15,7 @@ urlpatterns = [
     path("plataforma/votaciones/<int:pk>/votar/", views.vote_cast, name="vote-cast"),
     path("plataforma/votaciones/<int:pk>/cerrar/", views.vote_close, name="vote-close"),
     path("plataforma/consultas/nueva/", views.poll_create, name="poll-create"),
+    path("consultas/", views.poll_index, name="poll-index"),
     path("consultas/<int:pk>/", views.poll_detail, name="poll-detail"),
     path("consultas/<int:pk>/responder/", views.poll_answer, name="poll-answer"),
     path("consultas/<int:pk>/cerrar/", views.poll_close, name="poll-close"),

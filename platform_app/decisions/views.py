@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -145,6 +146,14 @@ def vote_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- public polls -------------------------------------------------------------------------
+
+
+def poll_index(request: HttpRequest) -> HttpResponse:
+    """The polls of the visitor's district, or of the platform's own district."""
+    district = getattr(request.user, "district", None) or get_object_or_404(
+        District, ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
+    )
+    return redirect("platform_app:poll-list", slug=district.slug)
 
 
 def poll_list(request: HttpRequest, slug: str) -> HttpResponse:

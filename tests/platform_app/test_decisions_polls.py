@@ -186,3 +186,10 @@ def test_the_poll_api_gives_results_by_sector_without_personal_data(client, fest
     body = listing.content.decode() + str(detail)
     assert "vecina@example.org" not in body
     assert "Rosa" not in body.replace("Losa Santa Rosa", "")
+
+
+def test_the_menus_polls_link_leads_anyone_to_the_districts_polls(client, festival_poll):
+    home = client.get("/").content.decode()
+    assert reverse("platform_app:poll-index") in home
+    page = client.get(reverse("platform_app:poll-index"), follow=True)
+    assert "Escenarios del festival" in page.content.decode()
