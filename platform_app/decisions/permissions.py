@@ -42,9 +42,9 @@ def voter_for(user: User | AnonymousUser, vote: Vote) -> Member | None:
     """The member this user votes as, when the vote admits them now."""
     if not user.is_authenticated:
         return None
-    member = Member.objects.filter(user=user, district_id=vote.agenda_item.meeting.district_id)
-    found = member.first()
-    return found if found is not None and vote.admits(found) else None
+    district_id = vote.agenda_item.meeting.district_id
+    member = Member.objects.filter(user=user, district_id=district_id).first()
+    return member if member is not None and vote.admits(member) else None
 
 
 def may_close_vote(user: User | AnonymousUser, vote: Vote) -> bool:
