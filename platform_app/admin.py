@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from platform_app import services as platform_services
+from platform_app.decisions import admin as decisions_admin  # noqa: F401 (votes and polls)
 from platform_app.messaging import admin as messaging_admin  # noqa: F401  (registers)
 from platform_app.models import (
     Activity,
@@ -223,6 +224,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin[PlatformSettings]):
     list_display = (
         "district",
         "quorum_percent",
+        "quorum_min_sectors",
         "meeting_reminder_hours",
         "convocation_days",
         "agreement_reminder_days",

@@ -1,7 +1,8 @@
 """Demo data of the collaborative platform: about 25 members across the six
-stakeholder sectors, the guide of roles, a work plan and six months of meetings with minutes
-and agreements in every status. Called from ``platform_app.demo.seed``; idempotent (members
-are updated, the meetings and the rest are created once)."""
+stakeholder sectors, the guide of roles, a work plan, six months of meetings with minutes
+and agreements in every status, a closed vote and an open residents' poll. Called from
+``platform_app.demo.seed``; idempotent (members are updated, the meetings and the rest are
+created once)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from platform_app import services
+from platform_app.decisions import services as decisions
+from platform_app.decisions.models import Vote
 from platform_app.models import (
     Activity,
     Agreement,
@@ -187,6 +190,41 @@ def _work_plan(district: District, members: list[Member], today: date) -> None:
             activity.responsible.set(members[order * 3 : order * 3 + 2])
 
 
+def _decisions(district: District, coordinator: User, meeting: Meeting) -> None:
+    """A closed vote of the members present at a past meeting, and an open residents' poll
+    with one option per sector for the festival stage."""
+    item = meeting.agenda_items.order_by("order").last()
+    if item is None:
+        return
+    vote = decisions.vote_open(
+        item=item,
+        question="¿Aprobamos las bases del festival Zapatea Santa Anita?",
+        kind=Vote.Kind.YES_NO,
+        options=[],
+        opened_by=coordinator,
+    )
+    options = list(vote.options.all())
+    present = Member.objects.filter(attendances__meeting=meeting, attendances__present=True)
+    for n, member in enumerate(present.order_by("pk")):
+        # Mostly yes; every fourth member votes no or abstains.
+        choice = options[0] if n % 4 else options[1 + (n // 4) % 2]
+        decisions.ballot_cast(vote=vote, member=member, option=choice)
+    decisions.vote_close(vote=vote)
+    sectors = list(district.sectors.order_by("number"))
+    decisions.poll_create(
+        district=district,
+        title="Escenarios del festival en cada sector",
+        question="¿Qué espacio de tu sector debería recibir un escenario del festival?",
+        decision="La plataforma elegirá un espacio por sector con estas respuestas.",
+        options=[
+            decisions.PollOptionData(label=f"{label} ({sector.name})", sector=sector)
+            for sector in sectors
+            for label in ("Parque principal", "Losa deportiva")
+        ],
+        created_by=coordinator,
+    )
+
+
 def seed_platform(*, password: str, out: TextIO) -> None:
     district = District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
     members = _members(district, password)
@@ -265,6 +303,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
             services.meeting_minutes_approve(meeting=past[index - 1], approved_in=meeting)
     if past:
         _guide(district, members, past[0])
+        _decisions(district, coordinator, past[-1])
     _work_plan(district, members, today)
     # Meetings by typology: a workshop for the registry's cultural organizations.
     workshop = services.meeting_create(

@@ -19,8 +19,10 @@ from platform_app.models import (
     Objective,
     OrganizationInvitation,
     PlatformSettings,
+    Poll,
     RoleGuideVersion,
     RoleHolder,
+    Vote,
 )
 from platform_app.permissions import VIEW_ADD_CHANGE, Role, RolePermissions, model_permissions
 
@@ -59,6 +61,7 @@ class PlatformPermission(StrEnum):
     VIEW_OBJECTIVE = "platform_app.view_objective"
     VIEW_ACTIVITY = "platform_app.view_activity"
     VIEW_CALL = "platform_app.view_call"
+    VIEW_VOTE = "platform_app.view_vote"
     ADD_CALL = "platform_app.add_call"
 
 
@@ -109,6 +112,9 @@ ROLE_PERMISSIONS: RolePermissions = {
             PlanActivity,
             PlatformSettings,
             OrganizationInvitation,
+            # shared decisions: coordinators open and close votes and polls.
+            Vote,
+            Poll,
         ),
     ],
     Role.DESK: [
@@ -138,5 +144,8 @@ ROLE_PERMISSIONS: RolePermissions = {
         P.ADD_ROLEGUIDEVERSION,
         P.VIEW_OBJECTIVE,
         P.VIEW_ACTIVITY,
+        # shared decisions: members see the votes of their platform; casting a ballot is a
+        # right of the membership, not of a role (checked per vote: present at the meeting).
+        P.VIEW_VOTE,
     ],
 }

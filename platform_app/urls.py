@@ -3,6 +3,7 @@ from django.urls import path
 from platform_app import views
 from platform_app.calls import views as calls_views
 from platform_app.codes import views as codes_views
+from platform_app.decisions import urls as decisions_urls
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -197,3 +198,6 @@ urlpatterns = [
     path("verificacion/exportar.<str:fmt>", registry.registry_export, name="registry-export"),
     path("verificacion/<str:code>/", registry.verification_detail, name="verification-detail"),
 ]
+
+# Shared decisions: votes of the members and public polls.
+urlpatterns += decisions_urls.urlpatterns

@@ -15,6 +15,7 @@ from mapping import reports_api as mapping_reports_api
 from mapping.urls import open311_patterns
 from platform_app import api as platform_api
 from platform_app import views as platform_views
+from platform_app.decisions import api as decisions_api
 from santaanita.files import public_file
 from santaanita.health import healthz
 
@@ -31,6 +32,8 @@ router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
 router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
 router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
 router.register("reports", mapping_reports_api.ReportViewSet, basename="report")
+router.register("polls", decisions_api.PollViewSet, basename="poll")
+router.register("platform/votes", decisions_api.VoteViewSet, basename="platform-vote")
 router.register("platform/members", platform_api.MemberViewSet, basename="platform-member")
 router.register("platform/meetings", platform_api.MeetingViewSet, basename="platform-meeting")
 router.register("platform/agreements", platform_api.AgreementViewSet, basename="platform-agreement")

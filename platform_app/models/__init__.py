@@ -1,5 +1,13 @@
 """platform_app's models, one module per area; import them from here."""
 
+from platform_app.decisions.models import (
+    Ballot,
+    Poll,
+    PollAnswer,
+    PollOption,
+    Vote,
+    VoteOption,
+)
 from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
 from platform_app.models.calls import Call
 from platform_app.models.codes import CodeGate, CodeRequest, RegistrationCode
@@ -41,6 +49,7 @@ __all__ = [
     "AgreementFollowUp",
     "Attendance",
     "Axis",
+    "Ballot",
     "Call",
     "Campaign",
     "Channel",
@@ -62,6 +71,9 @@ __all__ = [
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "Poll",
+    "PollAnswer",
+    "PollOption",
     "Purpose",
     "RegistrationCode",
     "RegistryImport",
@@ -71,4 +83,6 @@ __all__ = [
     "StakeholderSector",
     "User",
     "UserManager",
+    "Vote",
+    "VoteOption",
 ]

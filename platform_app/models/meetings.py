@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from platform_app.decisions.quorum import Quorum
 from platform_app.querysets import (
     AgreementQuerySet,
     MeetingQuerySet,
@@ -27,6 +28,15 @@ class Axis(models.TextChoices):
     PLATFORM = "platform", _("Collaborative platform")
     FESTIVAL = "festival", _("Festival")
     INTERVENTIONS = "interventions", _("Citizen interventions")
+
+
+class StakeholderSector(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    BUSINESS = "business", _("Business")
+    COMMUNITY = "community", _("Community")
+    ACADEMIA = "academia", _("Academia")
+    YOUTH = "youth", _("Youth")
+    CULTURE = "culture", _("Culture")
 
 
 class PlatformSettings(models.Model):
@@ -45,6 +55,15 @@ class PlatformSettings(models.Model):
         help_text=_(
             "Quorum is reached when more than this percentage of the active members attend "
             "(50 = simple majority)."
+        ),
+    )
+    quorum_min_sectors = models.PositiveSmallIntegerField(
+        _("quorum (stakeholder sectors present)"),
+        default=0,
+        validators=[MaxValueValidator(len(StakeholderSector.choices))],
+        help_text=_(
+            "Besides the share of members, at least this many of the six stakeholder sectors "
+            "must have someone present (0 = no minimum)."
         ),
     )
     meeting_reminder_hours = models.CharField(
@@ -87,17 +106,15 @@ class PlatformSettings(models.Model):
             raise ValueError("lead times must be positive")
         return sorted(set(values), reverse=True)
 
-    def quorum_reached(self, *, present: int, expected: int) -> bool:
-        return expected > 0 and present * 100 > expected * self.quorum_percent
-
-
-class StakeholderSector(models.TextChoices):
-    MUNICIPALITY = "municipality", _("Municipality")
-    BUSINESS = "business", _("Business")
-    COMMUNITY = "community", _("Community")
-    ACADEMIA = "academia", _("Academia")
-    YOUTH = "youth", _("Youth")
-    CULTURE = "culture", _("Culture")
+    def quorum(self, *, present: int, expected: int, sectors_present: int) -> Quorum:
+        """The district's quorum rule applied to a meeting's attendance."""
+        return Quorum(
+            present=present,
+            expected=expected,
+            sectors_present=sectors_present,
+            percent_required=self.quorum_percent,
+            sectors_required=self.quorum_min_sectors,
+        )
 
 
 def _new_token() -> str:

@@ -412,7 +412,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = meeting.agenda_items.select_related("carried_agreement").prefetch_related(
-        Prefetch("agreements", queryset=Agreement.objects.for_list())
+        Prefetch("agreements", queryset=Agreement.objects.for_list()), "votes"
     )
     previous = (
         Meeting.objects.filter(
@@ -431,6 +431,8 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "previous_unapproved": previous,
         "summary": _attendance_summary(meeting),
         "can_manage": can(request.user, "platform_app.change_meeting", meeting.district),
+        "can_open_vote": meeting.status != Meeting.Status.CANCELLED
+        and can(request.user, "platform_app.add_vote", meeting.district),
         "can_invite_organizations": can(
             request.user, "platform_app.view_organizationinvitation", meeting.district
         ),
@@ -492,7 +494,8 @@ def meeting_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpRe
 
 
 def _attendance_summary(meeting: Meeting) -> dict[str, Any]:
-    """Present members by stakeholder sector and whether quorum was reached (two queries)."""
+    """Present members by stakeholder sector and the district's quorum rule applied to them
+    (three queries)."""
     rows = dict(
         Attendance.objects.filter(meeting=meeting)
         .values_list("member__sector")
@@ -506,8 +509,11 @@ def _attendance_summary(meeting: Meeting) -> dict[str, Any]:
         "by_sector": [(label, rows.get(value, 0)) for value, label in StakeholderSector.choices],
         "present": present,
         "expected": expected,
-        "quorum": config.quorum_reached(present=present, expected=expected),
-        "quorum_percent": config.quorum_percent,
+        "quorum": config.quorum(
+            present=present,
+            expected=expected,
+            sectors_present=sum(1 for count in rows.values() if count),
+        ),
     }
 
 

@@ -11,7 +11,9 @@ from platform_app.models import (
     Member,
     Objective,
     OrganizationInvitation,
+    Poll,
     RoleGuideVersion,
+    Vote,
 )
 
 
@@ -47,3 +49,9 @@ def test_seed_demo_builds_the_platform_once():
     invited = OrganizationInvitation.objects.filter(meeting__title__startswith="Taller")
     assert invited.exists()
     assert set(invited.values_list("organization__typology", flat=True)) == {"cultural"}
+    # Shared decisions: one closed vote of the members present, in the minutes, and a poll.
+    vote = Vote.objects.get()
+    assert vote.status == "closed"
+    assert vote.ballots.count() == vote.agenda_item.meeting.attendances.filter(present=True).count()
+    assert "Decisión: Sí." in vote.agenda_item.minutes
+    assert Poll.objects.get().options.count() == 10
