@@ -6,6 +6,8 @@ from interventions.perception import views as perception
 app_name = "interventions"
 
 urlpatterns = [
+    path("calendario.ics", views.public_calendar, name="public-calendar"),
+    path("calendario/<slug:slug>.ics", views.public_calendar, name="public-calendar-district"),
     path("empresas/", views.company_list, name="company-list"),
     path("empresas/<int:pk>/", views.company_public, name="company-public"),
     path("compromisos/", views.pledge_list, name="pledge-list"),

@@ -61,6 +61,7 @@ from interventions.models import (
     Pledge,
     PledgeDocument,
 )
+from interventions.public_calendar import district_calendar_ics
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
 from santaanita.files import serve_private
@@ -937,6 +938,15 @@ def _dashboard_district(slug: str | None) -> District:
     if slug:
         return get_object_or_404(districts, slug=slug)
     return get_object_or_404(districts, ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+
+
+def public_calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The district's public events as a feed calendar apps subscribe to (no sign-in)."""
+    district = _dashboard_district(slug)
+    ics = district_calendar_ics(district, now=timezone.now())
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{district.slug}.ics"'
+    return response
 
 
 def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
