@@ -79,6 +79,9 @@ GROUPS: tuple[NavGroup, ...] = (
             NavEntry(_("Interventions"), "interventions:intervention-list"),
             NavEntry(_("Results"), "interventions:results"),
             NavEntry(_("Companies"), "interventions:company-list"),
+            NavEntry(
+                _("My company"), "interventions:company-mine", "interventions.act_for_company"
+            ),
             NavEntry(_("Pledges"), "interventions:pledge-list", "interventions.view_pledge"),
             # Impact measurement: the perception survey and the open data.
             NavEntry(

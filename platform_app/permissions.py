@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     JUDGE = "judge", _("Festival judge")
     MEMBER = "member", _("Platform member")
     REPRESENTATIVE = "representative", _("Organization representative")
+    COMPANY = "company", _("Company representative")
     RESIDENT = "resident", _("Resident")
 
 
@@ -215,6 +216,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "festival.add_team",
         "festival.add_proposal",
     ],
+    # Companies: which company's pledges and invitations a representative sees is a row per
+    # company (interventions.CompanyRepresentative), not a permission over the district.
+    Role.COMPANY: ["interventions.act_for_company"],
     Role.RESIDENT: [],
 }
 
