@@ -190,9 +190,18 @@ class OrganizationAdmin(ReadOnlyAdmin):
         "sector",
         "status",
         "channel",
+        "typed_from_paper",
         "created_at",
     )
-    list_filter = ("status", "typology", "channel", "newly_constituted", "district", "sector")
+    list_filter = (
+        "status",
+        "typology",
+        "channel",
+        "typed_from_paper",
+        "newly_constituted",
+        "district",
+        "sector",
+    )
     list_select_related = ("sector",)
     search_fields = ("name", "normalized_name", "registration_code")
     readonly_fields = (

@@ -95,6 +95,11 @@ urlpatterns = [
         name="organization-register",
     ),
     path(
+        "organizaciones/inscripcion/imprimir/",
+        registry.organization_register_print,
+        name="organization-register-print",
+    ),
+    path(
         "organizaciones/inscripcion/<str:code>/enviada/",
         registry.organization_registered,
         name="organization-registered",
