@@ -40,6 +40,7 @@ from festival.models import (
     WorkshopSession,
 )
 from festival.results import edition_results, outstanding_of_stage, stage_missing_sheets
+from platform_app.messaging import services as messaging
 from platform_app.models import Organization, Sector, User
 from platform_app.permissions import Role, can
 from platform_app.services import (
@@ -418,8 +419,13 @@ def _judge_notify(*, judge: Judge) -> None:
                 + reverse("festival:judge-welcome", args=[judge_welcome_token(user)])
             ),
         }
+        reach = messaging.reach_of_user(user)
+        if reach is None:
+            return
         delivery_schedule(
-            recipient=user.email,
+            recipient=reach.address,
+            channel=reach.channel,
+            link=str(context["welcome_link"] or context["link"]),
             kind="festival.judge_appointed",
             object_key=f"judge:{judge.pk}:{judge.stage_id or 0}:{int(judge.is_chair)}",
             subject=_("You are a judge of %(edition)s") % {"edition": judge.edition.name},
@@ -462,12 +468,15 @@ def judge_welcome_accept(*, user: User, password: str) -> User:
 def _team_confirmed_notify(*, team: Team) -> None:
     """Tell the team's representative its stage and slot (once per stage and slot)."""
     user = team.representative
-    if user is None or not user.email:
+    reach = messaging.reach_of_user(user) if user is not None else None
+    if user is None or reach is None:
         return
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {"team": team, "stage": team.stage, "edition": team.edition}
         delivery_schedule(
-            recipient=user.email,
+            recipient=reach.address,
+            channel=reach.channel,
+            link=reverse("festival:home"),
             kind="festival.team_confirmed",
             object_key=f"team:{team.pk}:{team.stage_id}:{team.slot}",
             subject=_("%(team)s dances at %(stage)s") % {"team": team.name, "stage": team.stage},

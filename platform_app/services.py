@@ -24,6 +24,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from platform_app.gazetteer import DistrictRecord, SectorRecord
+from platform_app.messaging import services as messaging
+from platform_app.messaging.models import Channel, purpose_of
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -52,6 +54,7 @@ from platform_app.permissions import Role
 from platform_app.places import organization_turf
 from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
+from santaanita.gateways import GatewayError, send_text
 from santaanita.outbox import outbox_forget, outbox_purge
 
 logger = logging.getLogger(__name__)
@@ -70,32 +73,42 @@ def delivery_schedule(
     send_at: datetime | None = None,
     district: District | None = None,
     erase_after_sending: bool = False,
+    channel: str = Channel.EMAIL,
+    text: str = "",
+    link: str = "",
 ) -> Delivery:
-    """Record one email to send at ``send_at`` (now by default); idempotent on its key.
+    """Record one message to send at ``send_at`` (now by default); idempotent on its key.
 
     Scheduling the same (recipient, kind, object) twice returns the first row untouched,
-    so a scan or a request that runs twice never queues two emails.
+    so a scan or a request that runs twice never queues two messages. On SMS and WhatsApp
+    ``recipient`` is an E.164 number and the message says ``text`` (the subject when not
+    given), with a short link to ``link`` (a path on this site).
     """
     from platform_app.tasks import send_delivery
 
     send_at = send_at or timezone.now()
+    recipient = recipient.lower()
+    fields: dict[str, object] = {"body": body, "html_body": html_body, "ics": ics}
+    if channel != Channel.EMAIL:
+        fields = messaging.text_fields(channel=channel, kind=kind, text=text or subject, link=link)
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
-                recipient=recipient.lower(),
+                recipient=recipient,
                 kind=kind,
                 object_key=object_key,
+                channel=channel,
+                purpose=purpose_of(kind),
+                link=link,
                 subject=subject[:255],
-                body=body,
-                html_body=html_body,
-                ics=ics,
                 language=language,
                 scheduled_for=send_at,
                 district=district,
                 erase_after_sending=erase_after_sending,
+                **fields,
             )
     except IntegrityError:
-        return Delivery.objects.get(recipient=recipient.lower(), kind=kind, object_key=object_key)
+        return Delivery.objects.get(recipient=recipient, kind=kind, object_key=object_key)
     if send_at <= timezone.now():
         # A broker that is down leaves the row pending for deliveries_enqueue_due.
         queueing.enqueue_on_commit(send_delivery, [(delivery.pk,)])
@@ -103,16 +116,71 @@ def delivery_schedule(
 
 
 def delivery_send(*, delivery_id: int) -> bool:
-    """Claim and send one delivery. Returns False when another worker has it or it is done.
+    """Claim and send one delivery. Returns False when another worker has it, it is done,
+    or it may not be sent (consent withdrawn, a number's daily limit, a refused number).
 
-    The claim commits before the email leaves, so a concurrent duplicate task sees the row
-    taken. If sending fails the claim is released (status back to pending) and the error
-    propagates for the task's bounded retry.
+    The claim commits before the message leaves, so a concurrent duplicate task sees the
+    row taken. Consent is checked here, after the claim, and not only when scheduling: a
+    STOP that arrives between the two still stops the message. If sending fails the claim
+    is released (status back to pending) and the error propagates for the task's bounded
+    retry; a failure the provider calls permanent is recorded as failed at once.
     """
     now = timezone.now()
     if not Delivery.objects.claim(delivery_id, now):
         return False
     delivery = Delivery.objects.get(pk=delivery_id)
+    if delivery.purpose and not messaging.consent_allows(
+        channel=delivery.channel, address=delivery.recipient, purpose=delivery.purpose
+    ):
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.CANCELLED, last_error="consent withdrawn"
+        )
+        return False
+    if messaging.daily_limit_reached(channel=delivery.channel, address=delivery.recipient, now=now):
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING,
+            scheduled_for=now + timedelta(hours=1),
+            last_error="daily limit for this number",
+        )
+        return False
+    try:
+        provider_id = _delivery_transmit(delivery)
+    except GatewayError as exc:
+        if not exc.permanent:
+            _delivery_release(delivery_id, exc)
+            raise
+        delivery_fail(delivery_id=delivery_id, error=str(exc))
+        return False
+    except Exception as exc:
+        _delivery_release(delivery_id, exc)
+        raise
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", provider_id=provider_id
+    )
+    if delivery.erase_after_sending:
+        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
+        outbox_forget([delivery.recipient])
+    return True
+
+
+def _delivery_release(delivery_id: int, exc: Exception) -> None:
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+    )
+
+
+def _delivery_transmit(delivery: Delivery) -> str:
+    """Hand the message to its channel; returns the provider's id (empty for email)."""
+    if delivery.channel != Channel.EMAIL:
+        body, params = messaging.delivery_text(delivery)
+        return send_text(
+            channel=delivery.channel,
+            to=delivery.recipient,
+            body=body,
+            key=delivery.message_key,
+            template=delivery.template,
+            params=params,
+        )
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
@@ -123,20 +191,8 @@ def delivery_send(*, delivery_id: int) -> bool:
         message.attach_alternative(delivery.html_body, "text/html")
     if delivery.ics:
         message.attach("invitation.ics", delivery.ics, "text/calendar; method=PUBLISH")
-    try:
-        message.send()
-    except Exception as exc:
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
-        )
-        raise
-    Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    if delivery.erase_after_sending:
-        _deliveries_redact(Delivery.objects.filter(pk=delivery_id))
-        outbox_forget([delivery.recipient])
-    return True
+    message.send()
+    return ""
 
 
 def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
@@ -661,8 +717,8 @@ def organization_verify(
             from_status=from_status,
             reason=reason,
         )
-        recipients = {u.email for u in current.representatives.all()}
-        recipients |= {c.email for c in current.contacts.all() if c.email}
+        recipients = {messaging.reach_of_user(u) for u in current.representatives.all()}
+        recipients |= {messaging.reach_of_contact(c) for c in current.contacts.all()}
         language = settings.LANGUAGE_CODE
         with translation.override(language):
             subject = str(
@@ -673,9 +729,11 @@ def organization_verify(
                 "platform_app/email/organization_decision.txt",
                 {"organization": current, "reason": reason, "merged_into": merged_into},
             )
-        for email in sorted(recipients):
+        for reach in sorted(filter(None, recipients), key=lambda r: r.address):
             delivery_schedule(
-                recipient=email,
+                recipient=reach.address,
+                channel=reach.channel,
+                link=current.get_absolute_url(),
                 kind="registry.decision",
                 object_key=f"organization:{current.pk}:event:{event.pk}",
                 subject=subject,
@@ -1033,9 +1091,18 @@ def _meeting_notify(
     members = Member.objects.active().filter(district_id=meeting.district_id)
     if only_reminded:
         members = members.filter(remind_meetings=True)
-    recipients = [
-        (e.lower(), lang) for e, lang in members.values_list("user__email", "user__language")
-    ]
+    reaches = {
+        reach: lang
+        for email, lang, phone, channel in members.values_list(
+            "user__email",
+            "user__language",
+            "user__messaging_profile__phone",
+            "user__messaging_profile__channel",
+        )
+        if (reach := messaging.reach_of(email=email, phone=phone or "", channel=channel or ""))
+    }
+    recipients = [(reach.address, lang) for reach, lang in reaches.items()]
+    channels = {reach.address: reach.channel for reach in reaches}
     already = _existing_recipients(kind, object_key)
     ics = meeting_ics(meeting) if with_ics else ""
     link = settings.SITE_URL + meeting_url(meeting)
@@ -1052,30 +1119,44 @@ def _meeting_notify(
             )
         rendered[language] = (subject[:255], body)
     new_rows = [
-        Delivery(
-            recipient=email,
+        messaging.delivery_row(
+            channel=channels[address],
+            recipient=address,
             kind=kind,
             object_key=object_key,
             subject=rendered[language][0],
             body=rendered[language][1],
             ics=ics,
             language=language,
-            scheduled_for=send_at,
+            send_at=send_at,
             district_id=meeting.district_id,
+            link=meeting_url(meeting),
         )
-        for email, language in recipients
-        if email not in already
+        for address, language in recipients
+        if address not in already
     ]
     with transaction.atomic():
         Delivery.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
         if already:
             for language, (subject, body) in rendered.items():
-                Delivery.objects.filter(
+                # Text messages say only the subject (the meeting and its time) and link to
+                # the page, so they are rewritten from it.
+                pending = Delivery.objects.filter(
                     kind=kind,
                     object_key=object_key,
                     status=Delivery.Status.PENDING,
                     language=language,
-                ).exclude(body=body, ics=ics).update(subject=subject, body=body, ics=ics)
+                )
+                pending.filter(channel=Channel.EMAIL).exclude(body=body, ics=ics).update(
+                    subject=subject, body=body, ics=ics
+                )
+                for channel in messaging.TEXT_CHANNELS:
+                    fields = messaging.text_fields(
+                        channel=channel, kind=kind, text=subject, link=meeting_url(meeting)
+                    )
+                    pending.filter(channel=channel).exclude(subject=subject).update(
+                        subject=subject, **fields
+                    )
         if enqueue and send_at <= timezone.now():
             due_ids = list(
                 Delivery.objects.filter(
@@ -1348,11 +1429,13 @@ def _agreement_notify(
     count = 0
     for member in agreement.responsible.all():
         user = member.user
+        reach = messaging.reach_of_user(user)
         if (
             not member.is_active
             or not member.remind_agreements
             or not user.is_active
-            or user.email.lower() in already
+            or reach is None
+            or reach.address in already
         ):
             continue
         with translation.override(user.language):
@@ -1364,7 +1447,10 @@ def _agreement_notify(
                 kind.replace(".", "_"), {"agreement": agreement, "link": link}, user.language
             )
         delivery_schedule(
-            recipient=user.email,
+            recipient=reach.address,
+            channel=reach.channel,
+            text=f"{subject}: {agreement}",
+            link=link,
             kind=kind,
             object_key=object_key,
             subject=subject,
@@ -2108,19 +2194,20 @@ class OrganizationInviteResult:
     without_consent: int  # matching organizations left out: no consent to receive messages
 
 
-def _organization_recipients(organization: Organization) -> dict[str, str]:
-    """The emails of an organization's contacts and representatives, with their language.
+def _organization_recipients(organization: Organization) -> dict[messaging.Reach, str]:
+    """How to reach an organization's contacts and representatives (email, or their phone
+    when they have no email or chose it), with their language.
 
     Uses the prefetched ``contacts`` and ``representatives``; anonymised contacts have no
-    email left, so they drop out by themselves.
+    email nor phone left, so they drop out by themselves.
     """
-    recipients: dict[str, str] = {}
+    recipients: dict[messaging.Reach, str] = {}
     for contact in organization.contacts.all():
-        if contact.email:
-            recipients.setdefault(contact.email.lower(), settings.LANGUAGE_CODE)
+        if reach := messaging.reach_of_contact(contact):
+            recipients.setdefault(reach, settings.LANGUAGE_CODE)
     for user in organization.representatives.all():
-        if user.is_active and user.email:
-            recipients[user.email.lower()] = user.language
+        if user.is_active and (reach := messaging.reach_of_user(user)):
+            recipients[reach] = user.language
     return recipients
 
 
@@ -2157,7 +2244,9 @@ def meeting_organizations_invite(
         matching = matching.filter(sector=sector)
     without_consent = matching.filter(messages_consent=False).count()
     organizations = list(
-        matching.filter(messages_consent=True).prefetch_related("contacts", "representatives")
+        matching.filter(messages_consent=True).prefetch_related(
+            "contacts", "representatives__messaging_profile"
+        )
     )
     ics = meeting_ics(meeting)
     emails = 0
@@ -2178,8 +2267,8 @@ def meeting_organizations_invite(
         for organization in organizations:
             object_key = f"meeting:{meeting.pk}:{meeting.occurrence}:org:{organization.pk}"
             sent_to = _existing_recipients("meeting.organization_invitation", object_key)
-            for email, language in _organization_recipients(organization).items():
-                if email in sent_to:
+            for reach, language in _organization_recipients(organization).items():
+                if reach.address in sent_to:
                     continue
                 with translation.override(language):
                     subject = _("Invitation: %(meeting)s") % {"meeting": meeting}
@@ -2189,7 +2278,9 @@ def meeting_organizations_invite(
                     language,
                 )
                 delivery_schedule(
-                    recipient=email,
+                    recipient=reach.address,
+                    channel=reach.channel,
+                    link=meeting_url(meeting),
                     kind="meeting.organization_invitation",
                     object_key=object_key,
                     subject=subject,

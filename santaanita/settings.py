@@ -291,6 +291,25 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plataforma Santa Anita <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages (SMS, WhatsApp) -------------------------------------------------------
+# See santaanita/gateways.py and docs/messaging.md. The default writes readable files under
+# the email outbox; an https:// Twilio URL sends for real.
+SMS_URL = env_str("SMS_URL", "file://")
+WHATSAPP_URL = env_str("WHATSAPP_URL", "file://")
+# Approved WhatsApp templates by name: "meeting_reminder=HX...,registration=HX...".
+WHATSAPP_TEMPLATES = dict(
+    item.split("=", 1) for item in env_list("WHATSAPP_TEMPLATES", []) if "=" in item
+)
+# Estimated price of one SMS segment and of one WhatsApp message, in soles, for the monthly
+# count on the coordinators' page (the provider's invoice is the real figure).
+SMS_COST_PER_SEGMENT = env_str("SMS_COST_PER_SEGMENT", "0.20")
+WHATSAPP_COST_PER_MESSAGE = env_str("WHATSAPP_COST_PER_MESSAGE", "0.15")
+# Notifications per number per rolling day (codes excluded, limited on their own): beyond
+# it a message waits, so a fault or an abuse cannot flood one phone nor the bill.
+MESSAGES_PER_NUMBER_PER_DAY = env_int("MESSAGES_PER_NUMBER_PER_DAY", 10)
+# The provider's delivery receipts; their signature covers this exact URL.
+MESSAGING_CALLBACK_URL = env_str("MESSAGING_CALLBACK_URL", f"{SITE_URL}/messaging/twilio/status/")
+
 # --- Accounts --------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_app.User"
 AUTHENTICATION_BACKENDS = [

@@ -78,6 +78,7 @@ urlpatterns = [
     path("", platform_views.home, name="home"),
     path("", include("platform_app.urls")),
     path("", include("interventions.urls")),
+    path("", include("platform_app.messaging.urls")),
     path("cuentas/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 """platform_app's models, one module per area; import them from here."""
 
+from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
 from platform_app.models.core import Delivery, District, Sector, User, UserManager
 from platform_app.models.meetings import (
     AgendaItem,
@@ -39,6 +40,8 @@ __all__ = [
     "Attendance",
     "Axis",
     "Campaign",
+    "Channel",
+    "Consent",
     "Contact",
     "DataRequest",
     "Delivery",
@@ -48,11 +51,13 @@ __all__ = [
     "Meeting",
     "MeetingFile",
     "Member",
+    "MessagingProfile",
     "Objective",
     "Organization",
     "OrganizationEvent",
     "OrganizationInvitation",
     "PlatformSettings",
+    "Purpose",
     "RegistryImport",
     "RoleGuideVersion",
     "RoleHolder",

@@ -1,4 +1,4 @@
-"""Accounts, districts and sectors, and the delivery ledger of notification emails."""
+"""Accounts, districts and sectors, and the delivery ledger of notifications."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from platform_app.messaging.models import Channel
 from platform_app.querysets import DeliveryQuerySet, DistrictQuerySet
 from santaanita.geo import normalize_geometry
 from santaanita.peru import validate_phone
@@ -155,19 +156,22 @@ class Sector(models.Model):
 
 
 class Delivery(models.Model):
-    """One email to one recipient about one object, sent at most once.
+    """One message (email, SMS or WhatsApp) to one recipient about one object.
 
     The unique key (recipient, kind, object key) makes scheduling idempotent: scheduling the
     same reminder twice finds the existing row. Sending claims the row first with a
     conditional update (see ``DeliveryQuerySet.claim``); only the worker whose update changed
     the row sends, so a duplicated or re-delivered task never sends twice. A worker that dies
     after claiming leaves the row "sending"; once its lease expires the scan claims it again.
+    That worker may have handed the message to the provider already: the guarantee is at
+    least once, and the stable ``message_key`` lets the duplicate be recognised.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
@@ -179,7 +183,11 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
     )
-    recipient = models.EmailField(_("recipient"))
+    # An email address, or a mobile number in E.164 for SMS and WhatsApp.
+    recipient = models.CharField(_("recipient"), max_length=254)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+    )
     kind = models.CharField(_("kind"), max_length=64)
     object_key = models.CharField(
         _("object"), max_length=200, help_text=_("What the email is about, with its occurrence.")
@@ -191,6 +199,17 @@ class Delivery(models.Model):
     # An iCalendar invitation sent as an attachment (a meeting's convocation); text, so the
     # ledger stays self-contained and a retried send attaches exactly what was scheduled.
     ics = models.TextField(_("calendar attachment (.ics)"), blank=True)
+    # SMS: parts the body costs, counted when it is scheduled (the cost is known before).
+    segments = models.PositiveSmallIntegerField(_("SMS segments"), null=True, blank=True)
+    # WhatsApp: the approved template and its parameters; ``body`` is its readable text.
+    template = models.CharField(_("template"), max_length=64, blank=True)
+    template_params = models.JSONField(_("template parameters"), default=list, blank=True)
+    # What the message is for (see messaging.models.Purpose): consent is checked by it.
+    purpose = models.CharField(_("purpose"), max_length=16, blank=True, db_index=True)
+    # The page the message is about (a path), reached through the signed short link
+    # /m/<token> in text messages; /m/<token>/baja withdraws consent for the purpose.
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    provider_id = models.CharField(_("provider message id"), max_length=64, blank=True)
     scheduled_for = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -207,15 +226,18 @@ class Delivery(models.Model):
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("email delivery")
-        verbose_name_plural = _("email deliveries")
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ("-scheduled_for",)
         constraints = (
             models.UniqueConstraint(
                 fields=("recipient", "kind", "object_key"), name="delivery_unique_key"
             ),
         )
-        indexes = (models.Index(fields=("status", "scheduled_for"), name="delivery_due_idx"),)
+        indexes = (
+            models.Index(fields=("status", "scheduled_for"), name="delivery_due_idx"),
+            models.Index(fields=("provider_id",), name="delivery_provider_idx"),
+        )
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
@@ -224,3 +246,9 @@ class Delivery(models.Model):
     def message_id(self) -> str:
         """Stable Message-ID: if a send is ever repeated, mail clients show it once."""
         return f"<delivery-{self.pk}@santaanita.platform>"
+
+    @property
+    def message_key(self) -> str:
+        """The stable key a provider receives with the message: the Message-ID for email,
+        the client reference for SMS and WhatsApp."""
+        return self.message_id if self.channel == Channel.EMAIL else f"delivery-{self.pk}"

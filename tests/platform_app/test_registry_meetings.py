@@ -102,7 +102,7 @@ def test_sending_the_invitations_again_sends_no_duplicates(
 def test_rejected_merged_and_anonymised_organizations_get_no_email(world):
     _organization("youth", status=Organization.Status.REJECTED)
     anonymised = _organization("youth", name="Colectivo Anonimizado")
-    anonymised.contacts.update(email="", name="(anonimizado)")
+    anonymised.contacts.update(email="", phone="", name="(anonimizado)")
     result = meeting_organizations_invite(
         meeting=world["meeting"], actor=world["coordinator"], typology="youth"
     )
