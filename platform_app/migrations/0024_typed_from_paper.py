@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("platform_app", "0022_registry_import"),
+        ("platform_app", "0023_messaging_channels"),
     ]
 
     operations = [
