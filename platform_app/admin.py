@@ -456,3 +456,7 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
     # invitations send emails: use the meeting's page
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# News (platform_app/outreach): registered here so the admin autodiscovery finds it.
+from platform_app.outreach import admin as outreach_admin  # noqa: E402, F401

@@ -93,6 +93,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
                 "platformsettings",
                 # meetings by typology (issue 3, item 7): invitations and attendance
                 "organizationinvitation",
+                # news on the public pages
+                "announcement",
             )
             for action in ("view", "add", "change")
         ],
@@ -112,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             )
             for action in ("view", "add", "change")
         ],
+        "platform_app.send_announcement",
         "festival.view_scoresheet",
         "festival.view_scorechange",
         "festival.lock_stage",

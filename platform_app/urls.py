@@ -1,6 +1,7 @@
 from django.urls import path
 
 from platform_app import views
+from platform_app.outreach.urls import urlpatterns as outreach_patterns
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -158,4 +159,5 @@ urlpatterns = [
     path("verificacion/", registry.verification_list, name="verification-list"),
     path("verificacion/exportar.<str:fmt>", registry.registry_export, name="registry-export"),
     path("verificacion/<str:code>/", registry.verification_detail, name="verification-detail"),
+    *outreach_patterns,
 ]
