@@ -43,3 +43,20 @@ def delivery_counts(announcement: Announcement) -> list[dict[str, Any]]:
         .order_by("channel", "status")
     )
     return [dict(row) for row in rows]
+
+
+def subscribed_to_announcements(user: User) -> bool:
+    """Whether the person said yes to announcements on the channel they are reached on."""
+    from platform_app.messaging.models import Consent, Purpose
+    from platform_app.messaging.services import reach_of_user
+
+    reach = reach_of_user(user)
+    return (
+        reach is not None
+        and Consent.objects.filter(
+            channel=reach.channel,
+            address=reach.address,
+            purpose=Purpose.ANNOUNCEMENTS,
+            allowed=True,
+        ).exists()
+    )

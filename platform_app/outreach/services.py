@@ -214,3 +214,20 @@ def announcement_send(
         reached=len(audience.recipients),
         without_consent=audience.without_consent,
     )
+
+
+def announcements_subscribe(*, user: User, allowed: bool) -> bool:
+    """Say yes (or no) to the platform's announcements on the channel the person is reached
+    on; a no also cancels announcements still waiting for them. False when the account has
+    no address to write to."""
+    reach = messaging.reach_of_user(user)
+    if reach is None:
+        return False
+    messaging.consent_set(
+        channel=reach.channel,
+        address=reach.address,
+        purpose=Purpose.ANNOUNCEMENTS,
+        allowed=allowed,
+        source="account",
+    )
+    return True

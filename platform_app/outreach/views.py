@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from platform_app.outreach import services
 from platform_app.outreach.forms import AnnouncementForm, AnnouncementSendForm
 from platform_app.outreach.models import Announcement
-from platform_app.outreach.querysets import delivery_counts
+from platform_app.outreach.querysets import delivery_counts, subscribed_to_announcements
 from platform_app.permissions import can, district_for
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -31,8 +31,28 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "platform_app/outreach/announcement_list.html",
-        {"page": page, "may_write": can(request.user, "platform_app.add_announcement")},
+        {
+            "page": page,
+            "may_write": can(request.user, "platform_app.add_announcement"),
+            "subscribed": request.user.is_authenticated
+            and subscribed_to_announcements(signed_in_user(request)),
+        },
     )
+
+
+@require_POST
+@login_required
+def announcement_subscription(request: HttpRequest) -> HttpResponse:
+    """A signed-in person says yes or no to receiving the announcements by message."""
+    allowed = request.POST.get("subscribe") == "yes"
+    if services.announcements_subscribe(user=signed_in_user(request), allowed=allowed):
+        messages.success(
+            request,
+            _("You will receive the announcements.")
+            if allowed
+            else _("You will no longer receive the announcements."),
+        )
+    return redirect("platform_app:announcement-list")
 
 
 def _announcement(request: HttpRequest, pk: int) -> Announcement:

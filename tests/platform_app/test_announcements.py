@@ -197,3 +197,20 @@ def test_a_coordinator_publishes_with_an_image_checked_by_the_file_rules(client,
     page = client.get(reverse("platform_app:announcement-detail", args=[announcement.pk]))
     assert announcement.image.url in page.content.decode()
     assert 'property="og:image" content="http://testserver' in page.content.decode()
+
+
+def test_a_person_subscribes_and_then_a_role_sending_reaches_them(client, santa_anita):
+    member = UserFactory(role=Role.MEMBER)
+    client.force_login(member)
+    client.post(reverse("platform_app:announcement-subscription"), {"subscribe": "yes"})
+    announcement = published(santa_anita)
+
+    result = services.announcement_send(
+        announcement=announcement, by=announcement.created_by, role=Role.MEMBER
+    )
+    assert result.reached == 1
+
+    client.post(reverse("platform_app:announcement-subscription"), {"subscribe": "no"})
+    delivery = Delivery.objects.get(kind="announcement.news")
+    assert delivery.recipient == member.email
+    assert delivery.status == Delivery.Status.CANCELLED
