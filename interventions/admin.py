@@ -239,3 +239,13 @@ class PerceptionResponseAdmin(ReadOnlyAdmin):
     list_display = ("wave", "channel", "sector", "cohesion_score", "duplicate_suspected")
     list_filter = ("wave", "channel", "duplicate_suspected")
     list_select_related = ("wave", "sector__district")
+
+
+@admin.register(models.CompanyRepresentative)
+class CompanyRepresentativeAdmin(ReadOnlyAdmin):
+    """Read-only: representatives are named from the fundraising event's page (the service
+    ties the row to an account and grants the role)."""
+
+    list_display = ("email", "company", "user", "created_at")
+    list_filter = ("company__district",)
+    search_fields = ("email", "company__name")

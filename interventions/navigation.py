@@ -17,6 +17,7 @@ def interventions_navigation() -> tuple[NavGroup, ...]:
                 NavEntry(_("Interventions"), "interventions:intervention-list"),
                 NavEntry(_("Results"), "interventions:results"),
                 NavEntry(_("Companies"), "interventions:company-list"),
+                NavEntry(_("My company"), "interventions:company-mine", P.ACT_FOR_COMPANY),
                 NavEntry(_("Pledges"), "interventions:pledge-list", P.VIEW_PLEDGE),
                 # Impact measurement: the perception survey and the open data.
                 NavEntry(_("Perception survey"), "interventions:perception-manage", P.CHANGE_WAVE),

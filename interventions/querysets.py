@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Company,
         FundraisingEvent,
         Intervention,  # noqa: F401
+        Invitation,  # noqa: F401
         KitItem,
         MaintenanceTask,  # noqa: F401
         PerceptionResponse,  # noqa: F401
@@ -78,6 +79,12 @@ class CompanyQuerySet(models.QuerySet["Company"]):
     def in_district(self, district_id: int) -> CompanyQuerySet:
         return self.filter(district_id=district_id)
 
+    def represented_by(self, user: User | AnonymousUser) -> CompanyQuerySet:
+        """The companies this person acts for (see CompanyRepresentative)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(representatives__user=user).distinct()
+
     def with_totals(self) -> models.QuerySet[WithAnnotations[Company, CompanyTotals]]:
         """Annotate what each company pledged (withdrawn pledges excluded), in S/ and US$."""
         from interventions.models import Pledge
@@ -88,6 +95,14 @@ class CompanyQuerySet(models.QuerySet["Company"]):
             pledged_pen=Coalesce(Sum("pledges__value_pen", filter=active), ZERO),
             pledged_usd=Coalesce(Sum("pledges__value_usd", filter=active), ZERO),
         )
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def answerable_by(self, user: User | AnonymousUser) -> InvitationQuerySet:
+        """Invitations of the companies this person represents."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(company_id__in=_represented_company_ids(user))
 
 
 class FundraisingEventQuerySet(models.QuerySet["FundraisingEvent"]):
@@ -109,9 +124,26 @@ class FundraisingEventQuerySet(models.QuerySet["FundraisingEvent"]):
         )
 
 
+def _represented_company_ids(user: User | AnonymousUser) -> models.QuerySet[Any]:
+    from interventions.models import CompanyRepresentative
+
+    # Callers pass signed-in users; an anonymous one (pk None) would match no row anyway.
+    return CompanyRepresentative.objects.filter(user_id=user.pk or 0).values("company_id")
+
+
 class PledgeQuerySet(models.QuerySet["Pledge"]):
     def visible_to(self, user: User | AnonymousUser) -> PledgeQuerySet:
-        return _staff_district_filter(self, user, "interventions.view_pledge", "company__district")
+        """Coordinators see their district's pledges; a company's representative sees that
+        company's own. A subquery, not a join, so sums over allocations count each once."""
+        staff = _staff_district_filter(self, user, "interventions.view_pledge", "company__district")
+        if not user.is_authenticated or not user.is_active:
+            return staff
+        return staff | self.filter(company_id__in=_represented_company_ids(user))
+
+    def represented_by(self, user: User | AnonymousUser) -> PledgeQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(company_id__in=_represented_company_ids(user))
 
     def active(self) -> PledgeQuerySet:
         from interventions.models import Pledge

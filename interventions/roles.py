@@ -37,6 +37,7 @@ from platform_app.permissions import VIEW_ADD_CHANGE, Role, RolePermissions, mod
 
 class InterventionsPermission(StrEnum):
     VIEW_PLEDGE = "interventions.view_pledge"
+    ACT_FOR_COMPANY = "interventions.act_for_company"
     VIEW_PLEDGECHANGE = "interventions.view_pledgechange"
     CHANGE_WAVE = "interventions.change_wave"
     VIEW_PERCEPTIONRESPONSE = "interventions.view_perceptionresponse"
@@ -87,4 +88,7 @@ ROLE_PERMISSIONS: RolePermissions = {
     ],
     # Volunteers collect perception answers on phones or a kiosk.
     Role.SURVEYOR: [P.COLLECT_PERCEPTIONRESPONSE],
+    # Companies: which company's pledges and invitations a representative sees is a row per
+    # company (CompanyRepresentative), not a permission over the district.
+    Role.COMPANY: [P.ACT_FOR_COMPANY],
 }

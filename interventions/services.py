@@ -9,12 +9,13 @@ BEGIN IMMEDIATE, which serialises writers the same way; on PostgreSQL the row lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -30,6 +31,7 @@ from interventions.models import (
     Allocation,
     BudgetLine,
     Company,
+    CompanyRepresentative,
     FundraisingEvent,
     Intervention,
     InterventionPhoto,
@@ -51,6 +53,10 @@ from interventions.models import (
 from platform_app.messaging import services as messaging
 from platform_app.messaging.models import Channel
 from platform_app.models import User
+from platform_app.models import Member as PlatformMember
+from platform_app.models import StakeholderSector, User
+from platform_app.permissions import Role
+from platform_app.services import member_invite, user_grant_role
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
 from santaanita.versioned import lock_at_version
@@ -362,6 +368,94 @@ def event_attendance_record(*, event: FundraisingEvent, answers: Sequence[Invita
                 changed.append(invitation)
         Invitation.objects.bulk_update(changed, ["status", "attended"])
     return len(changed)
+
+
+def _verified_user(email: str) -> User | None:
+    verified = EmailAddress.objects.filter(email__iexact=email, verified=True)
+    address = verified.select_related("user").first()
+    return address.user if address is not None else None
+
+
+def company_representative_add(
+    *, company: Company, email: str, added_by: User | None
+) -> CompanyRepresentative:
+    """Name a person who acts for the company. Tied at once to the account that already
+    proved this address, else when that person signs in (``company_representatives_link``).
+    Adding the same address twice keeps one row (unique per company and address)."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        representative, _created = CompanyRepresentative.objects.get_or_create(
+            company=company, email=email, defaults={"added_by": added_by}
+        )
+        user = _verified_user(email)
+        if user is not None and representative.user_id is None:
+            _representative_tie(representative, user)
+    return representative
+
+
+def _representative_tie(representative: CompanyRepresentative, user: User) -> None:
+    representative.user = user
+    representative.save(update_fields=["user"])
+    user_grant_role(user=user, role=Role.COMPANY, district=representative.company.district)
+
+
+def company_representatives_link(*, user: User) -> int:
+    """Tie the pending representations named for this person's verified addresses to them."""
+    emails = list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+    pending = CompanyRepresentative.objects.filter(
+        user__isnull=True, email__in=[e.lower() for e in emails]
+    ).select_related("company__district")
+    count = 0
+    with transaction.atomic():
+        for representative in pending:
+            _representative_tie(representative, user)
+            count += 1
+    return count
+
+
+def invitation_answer(*, invitation: Invitation, status: str, by: User) -> Invitation:
+    """A company's representative confirms or declines the company's invitation."""
+    if status not in (Invitation.Status.CONFIRMED, Invitation.Status.DECLINED):
+        raise ValidationError(_("Unknown answer to an invitation."))
+    if not Invitation.objects.answerable_by(by).filter(pk=invitation.pk).exists():
+        raise ValidationError(_("Only the company's representatives answer its invitations."))
+    if invitation.event.date < timezone.localdate():
+        raise ValidationError(_("The event has already taken place."))
+    Invitation.objects.filter(pk=invitation.pk).update(status=status)
+    invitation.status = status
+    return invitation
+
+
+def company_invite_to_platform(
+    *,
+    invitation: Invitation,
+    by: User,
+    accept_url: Callable[[str], str],
+) -> CompanyRepresentative:
+    """From the fundraising event, invite the company's contact person to the collaborative
+    platform as a member of the business sector, and name them its representative."""
+    company = invitation.company
+    if not company.contact_email:
+        raise ValidationError(_("The company has no contact email to send the invitation to."))
+    with transaction.atomic():
+        representative = company_representative_add(
+            company=company, email=company.contact_email, added_by=by
+        )
+        first, _space, last = company.contact_name.partition(" ")
+        member_invite(
+            district=company.district,
+            email=company.contact_email,
+            sector=StakeholderSector.BUSINESS,
+            # The form of the event asks no age; the person corrects it with the coordinators.
+            age_group=PlatformMember.AgeGroup.ADULT,
+            invited_by=by,
+            accept_url=accept_url,
+            first_name=first,
+            last_name=last,
+        )
+    return representative
 
 
 # --- Interventions --------------------------------------------------------------------

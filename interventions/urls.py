@@ -6,8 +6,16 @@ from interventions.perception import views as perception
 app_name = "interventions"
 
 urlpatterns = [
+    path("calendario.ics", views.public_calendar, name="public-calendar"),
+    path("calendario/<slug:slug>.ics", views.public_calendar, name="public-calendar-district"),
     path("empresas/", views.company_list, name="company-list"),
     path("empresas/<int:pk>/", views.company_public, name="company-public"),
+    path("empresas/mi-empresa/", views.company_mine, name="company-mine"),
+    path(
+        "empresas/invitaciones/<int:pk>/responder/",
+        views.invitation_answer,
+        name="invitation-answer",
+    ),
     path("compromisos/", views.pledge_list, name="pledge-list"),
     path("compromisos/<int:pk>/", views.pledge_detail, name="pledge-detail"),
     path(
@@ -17,6 +25,11 @@ urlpatterns = [
     ),
     path("eventos-de-recaudacion/", views.event_list, name="event-list"),
     path("eventos-de-recaudacion/<int:pk>/", views.event_detail, name="event-detail"),
+    path(
+        "eventos-de-recaudacion/<int:pk>/invitaciones/<int:invitation_pk>/plataforma/",
+        views.company_platform_invite,
+        name="company-platform-invite",
+    ),
     path("intervenciones/", views.intervention_list, name="intervention-list"),
     path("intervenciones/nueva/", views.intervention_create, name="intervention-create"),
     path("intervenciones/<int:pk>/", views.intervention_detail, name="intervention-detail"),

@@ -19,6 +19,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,6 +54,7 @@ from interventions.models import (
     Company,
     FundraisingEvent,
     Intervention,
+    Invitation,
     Kit,
     KitDelivery,
     KitItem,
@@ -60,6 +62,7 @@ from interventions.models import (
     Pledge,
     PledgeDocument,
 )
+from interventions.public_calendar import district_calendar_ics
 from interventions.querysets import funding_totals
 from platform_app.permissions import can
 from santaanita.files import serve_private
@@ -219,8 +222,17 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     state_form = PledgeStateForm()
     document_form = PledgeDocumentForm()
     edit_form = PledgeEditForm(instance=pledge, district=district, prefix="edit")
+    may_change = can(request.user, "interventions.change_pledge", district)
+    # The company's representatives add its documents (a receipt, the signed letter); the
+    # terms and the state stay with the coordinators.
+    may_add_document = (
+        may_change
+        or Company.objects.represented_by(request.user).filter(pk=pledge.company_id).exists()
+    )
     if request.method == "POST":
-        _require(request, "interventions.change_pledge", district)
+        adds_document = "state" not in request.POST and "edit-version" not in request.POST
+        if not (may_change or (adds_document and may_add_document)):
+            raise PermissionDenied
         if "state" in request.POST:
             state_form = PledgeStateForm(request.POST)
             if state_form.is_valid():
@@ -280,7 +292,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": pledge.history.select_related("by"),
             "documents": pledge.documents.all(),
             "allocations": pledge.allocations.select_related("item__kit__intervention"),
-            "may_change": can(request.user, "interventions.change_pledge", district),
+            "may_change": may_change,
+            "may_add_document": may_add_document,
             "state_form": state_form,
             "document_form": document_form,
             "edit_form": edit_form,
@@ -471,8 +484,89 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # itself when it is rendered.
             "anyone_to_invite": may_invite and uninvited.exists(),
             "may_record": can(request.user, "interventions.change_invitation", event.district),
+            "may_invite_members": can(request.user, "platform_app.add_invitation", event.district),
+            "invitations": invitations,
         },
     )
+
+
+@require_POST
+@single_submission
+def company_platform_invite(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """Invite an invited company's contact person to the platform's business sector."""
+    event = _event_for_page(request, pk)
+    _require(request, "platform_app.add_invitation", event.district)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("company__district", "event"),
+        event=event,
+        pk=invitation_pk,
+    )
+    try:
+        services.company_invite_to_platform(
+            invitation=invitation,
+            by=signed_in_user(request),
+            accept_url=lambda token: request.build_absolute_uri(
+                reverse("platform_app:invitation-accept", args=[token])
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(company)s's contact person has been invited to the platform.")
+            % {"company": invitation.company.name},
+        )
+    return redirect("interventions:event-detail", pk=event.pk)
+
+
+# --- A company's own space --------------------------------------------------------------
+
+
+@login_required
+def company_mine(request: HttpRequest) -> HttpResponse:
+    """The companies a representative acts for: their pledges and open invitations."""
+    user = signed_in_user(request)
+    services.company_representatives_link(user=user)
+    companies = list(Company.objects.represented_by(user).order_by("name"))
+    if not companies:
+        raise PermissionDenied
+    pledges = (
+        Pledge.objects.represented_by(user)
+        .with_allocated()
+        .select_related("company", "event")
+        .order_by("company__name", "-created_at")
+    )
+    invitations = (
+        Invitation.objects.answerable_by(user)
+        .filter(event__date__gte=timezone.localdate())
+        .select_related("company", "event")
+        .order_by("event__date")
+    )
+    return render(
+        request,
+        "interventions/company_mine.html",
+        {"companies": companies, "pledges": pledges, "invitations": invitations},
+    )
+
+
+@require_POST
+@login_required
+def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A representative confirms or declines their company's invitation (404 for others)."""
+    user = signed_in_user(request)
+    invitation = get_object_or_404(
+        Invitation.objects.answerable_by(user).select_related("event"), pk=pk
+    )
+    try:
+        services.invitation_answer(
+            invitation=invitation, status=request.POST.get("status", ""), by=user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your answer has been recorded."))
+    return redirect("interventions:company-mine")
 
 
 # --- Interventions -----------------------------------------------------------------------
@@ -932,6 +1026,15 @@ def _dashboard_district(slug: str | None) -> District:
     if slug:
         return get_object_or_404(districts, slug=slug)
     return get_object_or_404(districts, ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
+
+
+def public_calendar(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The district's public events as a feed calendar apps subscribe to (no sign-in)."""
+    district = _dashboard_district(slug)
+    ics = district_calendar_ics(district, now=timezone.now())
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{district.slug}.ics"'
+    return response
 
 
 def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:

@@ -120,13 +120,21 @@ def approve_surveys(
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin[Survey]):
-    list_display = ("space", "surveyor", "status", "observed_at", "condition_score")
-    list_filter = ("status", "space__district")
+    list_display = (
+        "space",
+        "surveyor",
+        "status",
+        "observed_at",
+        "condition_score",
+        "typed_from_paper",
+    )
+    list_filter = ("status", "typed_from_paper", "space__district")
     search_fields = ("space__name", "surveyor__email")
     # Status, score and review change only through survey_submit / survey_review.
     readonly_fields = (
         "status",
         "client_uuid",
+        "typed_from_paper",
         "condition_score",
         "submitted_at",
         "reviewer",

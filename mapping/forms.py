@@ -49,6 +49,11 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    typed_from_paper = forms.BooleanField(
+        label=_("Typed from a paper form"),
+        help_text=_("The ficha was filled in on paper in the space; keep the sheet."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,6 +168,7 @@ class SurveyForm(forms.Form):
             quality=quality,
             observations=observations,
             needs=needs,
+            typed_from_paper=data.get("typed_from_paper", False),
         )
 
 

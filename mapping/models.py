@@ -263,6 +263,11 @@ class PublicSpace(models.Model):
         return reverse("mapping:space-detail", args=[self.pk])
 
     @property
+    def paper_code(self) -> str:
+        """The code printed on the space's paper ficha, by which the typist finds the space."""
+        return f"EP-{self.pk:05d}"
+
+    @property
     def length_m(self) -> float | None:
         """What a berm or a canal bank is measured by: its length. None for other categories
         and for a space drawn as a point, whose size is unknown."""
@@ -361,6 +366,9 @@ class Survey(models.Model):
     client_uuid = models.UUIDField(_("client identifier"), unique=True, default=uuid.uuid4)
     observed_at = models.DateTimeField(_("observed at"))
     notes = models.TextField(_("notes"), blank=True)
+    # Filled on the printed ficha in the field and typed in later: a doubtful figure is
+    # checked against the sheet.
+    typed_from_paper = models.BooleanField(_("typed from a paper form"), default=False)
     condition_score = models.PositiveSmallIntegerField(
         _("condition score"),
         null=True,

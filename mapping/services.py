@@ -55,6 +55,8 @@ class SurveyData:
     observations: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     # (description, priority)
     needs: list[tuple[str, str]] = field(default_factory=list)
+    # Typed in from the printed ficha rather than filled on the phone in the space.
+    typed_from_paper: bool = False
 
 
 def _write_details(survey: Survey, data: SurveyData) -> None:
@@ -118,6 +120,7 @@ def survey_submit(
                     client_uuid=client_uuid,
                     observed_at=data.observed_at,
                     notes=data.notes,
+                    typed_from_paper=data.typed_from_paper,
                 )
                 created = True
                 _finish(survey=survey, data=data, final=final)
@@ -134,7 +137,8 @@ def survey_submit(
             return survey, created
         survey.observed_at = data.observed_at
         survey.notes = data.notes
-        survey.save(update_fields=["observed_at", "notes", "updated_at"])
+        survey.typed_from_paper = data.typed_from_paper
+        survey.save(update_fields=["observed_at", "notes", "typed_from_paper", "updated_at"])
         _finish(survey=survey, data=data, final=final)
     return survey, created
 

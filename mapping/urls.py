@@ -10,6 +10,7 @@ urlpatterns = [
     path("espacios/<int:pk>/", views.space_detail, name="space-detail"),
     path("espacios/<int:pk>/editar/", views.space_edit, name="space-edit"),
     path("espacios/<int:pk>/ficha/", views.survey_form, name="survey-form"),
+    path("espacios/<int:pk>/ficha/imprimir/", views.survey_print, name="survey-print"),
     path("mis-asignaciones/", views.my_assignments, name="assignment-mine"),
     path("sw.js", views.survey_service_worker, name="survey-sw"),
     path("fichas/<int:pk>/", views.survey_detail, name="survey-detail"),

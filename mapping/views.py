@@ -9,6 +9,7 @@ import uuid
 from importlib.metadata import version as package_version
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -274,6 +275,26 @@ def _space_for_survey(request: HttpRequest, pk: int) -> PublicSpace:
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+def survey_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The space's ficha on paper for surveyors without a phone: the same fields, blank, with
+    the space's code and a QR code of its survey form, where the sheet is typed in later."""
+    space = _space_for_survey(request, pk)
+    form = SurveyForm()
+    form_url = request.build_absolute_uri(reverse("mapping:survey-form", args=[space.pk]))
+    return render(
+        request,
+        "mapping/survey_print.html",
+        {
+            "space": space,
+            "form": form,
+            "paper_fields": [form["observed_at"], form["zone"], form["notes"]],
+            "form_url": form_url,
+            "qr_code": segno.make(form_url, error="m").svg_data_uri(scale=4),
+        },
+    )
 
 
 @login_required

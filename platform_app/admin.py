@@ -200,9 +200,18 @@ class OrganizationAdmin(ReadOnlyAdmin):
         "sector",
         "status",
         "channel",
+        "typed_from_paper",
         "created_at",
     )
-    list_filter = ("status", "typology", "channel", "newly_constituted", "district", "sector")
+    list_filter = (
+        "status",
+        "typology",
+        "channel",
+        "typed_from_paper",
+        "newly_constituted",
+        "district",
+        "sector",
+    )
     list_select_related = ("sector",)
     search_fields = ("name", "normalized_name", "registration_code")
     readonly_fields = (
@@ -458,3 +467,7 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
     # invitations send emails: use the meeting's page
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# News (platform_app/outreach): registered here so the admin autodiscovery finds it.
+from platform_app.outreach import admin as outreach_admin  # noqa: E402, F401

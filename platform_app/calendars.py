@@ -8,6 +8,7 @@ its SEQUENCE grows with each change, so clients update the event instead of addi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -88,6 +89,54 @@ def feed_ics(
         event.add("transp", "TRANSPARENT")
         link = settings.SITE_URL + reverse("platform_app:agreement-detail", args=[agreement.pk])
         event.add("description", ical_text(f"{agreement.description}\n\n{link}"))
+        calendar.add_component(event)
+    ical: bytes = calendar.to_ical()
+    return ical.decode()
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One entry of the district's public calendar. ``key`` is stable per source row (kind and
+    primary key), so a subscribed client updates the event instead of adding a copy. An
+    all-day event (a ``date`` start) ends the next day, as RFC 5545 counts DTEND exclusively."""
+
+    key: str
+    title: str
+    starts: datetime | date
+    ends: datetime | date | None = None
+    place: str = ""
+    url: str = ""
+    description: str = ""
+    cancelled: bool = False
+
+
+def public_feed_ics(*, name: str, events: Iterable[PublicEvent], now: datetime) -> str:
+    """The public calendar: only what any visitor of the public pages may already read."""
+    calendar = _calendar(name)
+    for item in events:
+        event = Event()
+        event.add("uid", f"{item.key}@{UID_DOMAIN}")
+        event.add("dtstamp", now)
+        if isinstance(item.starts, datetime):
+            # Two hours when the source gives no end: a stage or a workshop afternoon.
+            end = item.ends if isinstance(item.ends, datetime) else None
+            ends = end or item.starts + timedelta(hours=2)
+            event.add("dtstart", item.starts.astimezone(LIMA))
+            event.add("dtend", ends.astimezone(LIMA))
+        else:
+            last = item.ends if isinstance(item.ends, date) else item.starts
+            event.add("dtstart", item.starts)
+            event.add("dtend", last + timedelta(days=1))
+            event.add("transp", "TRANSPARENT")
+        event.add("summary", ical_text(item.title))
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        if item.place:
+            event.add("location", ical_text(item.place))
+        if item.url:
+            event.add("url", item.url)
+        text = "\n\n".join(part for part in (item.description, item.url) if part)
+        if text:
+            event.add("description", ical_text(text))
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical.decode()

@@ -279,6 +279,11 @@ class DeskForm(OrganizationForm):
     """The desk form: name first (it drives the duplicate search), then the rest."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    typed_from_paper = forms.BooleanField(
+        label=_("Typed from a paper form"),
+        help_text=_("The organization filled in the printed form; keep the sheet."),
+        required=False,
+    )
 
     field_order = ("name", "typology", "sector", "contact_name", "contact_phone", "contact_email")
 

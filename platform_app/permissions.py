@@ -29,6 +29,7 @@ class Role(models.TextChoices):
     JUDGE = "judge", _("Festival judge")
     MEMBER = "member", _("Platform member")
     REPRESENTATIVE = "representative", _("Organization representative")
+    COMPANY = "company", _("Company representative")
     RESIDENT = "resident", _("Resident")
 
 

@@ -169,6 +169,11 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     def upcoming(self, now: datetime) -> MeetingQuerySet:
         return self.filter(status="scheduled", starts_at__gte=now).order_by("starts_at")
 
+    def announced_publicly(self) -> MeetingQuerySet:
+        """The monthly face-to-face sessions, announced to residents with their place and time.
+        Virtual extraordinary sessions stay out: their call link is for members only."""
+        return self.filter(kind="ordinary").exclude(status="cancelled")
+
     def starting_between(self, start: datetime, end: datetime) -> MeetingQuerySet:
         return self.filter(status="scheduled", starts_at__gt=start, starts_at__lte=end)
 

@@ -10,6 +10,7 @@ from platform_app.models import (
     AgendaItem,
     Agreement,
     AgreementFollowUp,
+    Announcement,
     Attendance,
     GuideRole,
     Invitation,
@@ -62,6 +63,7 @@ class PlatformPermission(StrEnum):
     VIEW_ACTIVITY = "platform_app.view_activity"
     VIEW_CALL = "platform_app.view_call"
     VIEW_VOTE = "platform_app.view_vote"
+    SEND_ANNOUNCEMENT = "platform_app.send_announcement"
     ADD_CALL = "platform_app.add_call"
 
 
@@ -115,7 +117,10 @@ ROLE_PERMISSIONS: RolePermissions = {
             # shared decisions: coordinators open and close votes and polls.
             Vote,
             Poll,
+            # news on the public pages
+            Announcement,
         ),
+        P.SEND_ANNOUNCEMENT,
     ],
     Role.DESK: [
         # organization registry: the desk registers and updates, never verifies.

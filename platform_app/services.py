@@ -430,6 +430,7 @@ def organization_register(
     campaign: Campaign | None = None,
     confirm_url: Callable[[str], str] | None = None,
     turf: list[str] | None = None,
+    typed_from_paper: bool = False,
 ) -> RegistrationResult:
     """Create one organization with its main contact, history entry and receipt email.
 
@@ -448,6 +449,7 @@ def organization_register(
         submission_token=submission_token,
         entered_by=actor if channel == Organization.Channel.DESK else None,
         campaign=campaign,
+        typed_from_paper=typed_from_paper and channel == Organization.Channel.DESK,
         **fields,
     )
     # Constraints are left to the database (the INSERT below): the unique name is decided

@@ -4,6 +4,7 @@ from platform_app import views
 from platform_app.calls import views as calls_views
 from platform_app.codes import views as codes_views
 from platform_app.decisions import urls as decisions_urls
+from platform_app.outreach.urls import urlpatterns as outreach_patterns
 from platform_app.views import meetings, registry
 
 app_name = "platform_app"
@@ -129,6 +130,11 @@ urlpatterns = [
         name="organization-register",
     ),
     path(
+        "organizaciones/inscripcion/imprimir/",
+        registry.organization_register_print,
+        name="organization-register-print",
+    ),
+    path(
         "organizaciones/inscripcion/<str:code>/enviada/",
         registry.organization_registered,
         name="organization-registered",
@@ -197,6 +203,7 @@ urlpatterns = [
     path("verificacion/", registry.verification_list, name="verification-list"),
     path("verificacion/exportar.<str:fmt>", registry.registry_export, name="registry-export"),
     path("verificacion/<str:code>/", registry.verification_detail, name="verification-detail"),
+    *outreach_patterns,
 ]
 
 # Shared decisions: votes of the members and public polls.

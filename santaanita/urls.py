@@ -16,6 +16,7 @@ from mapping.urls import open311_patterns
 from platform_app import api as platform_api
 from platform_app import views as platform_views
 from platform_app.decisions import api as decisions_api
+from platform_app.outreach import api as outreach_api
 from santaanita.files import public_file
 from santaanita.health import healthz
 
@@ -66,6 +67,7 @@ router.register("festival/teams", festival_api.TeamViewSet, basename="festival-t
 router.register("festival/criteria", festival_api.CriterionViewSet, basename="festival-criterion")
 router.register("festival/scores", festival_api.ScoreSheetViewSet, basename="festival-score")
 router.register("organizations", platform_api.OrganizationViewSet, basename="organization")
+router.register("announcements", outreach_api.AnnouncementViewSet, basename="announcement")
 
 admin.site.site_header = _("Santa Anita Public Spaces Platform")
 admin.site.site_title = _("Santa Anita platform")

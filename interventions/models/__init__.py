@@ -2,6 +2,7 @@
 
 from interventions.models.funding import (
     Company,
+    CompanyRepresentative,
     FundraisingEvent,
     Invitation,
     Pledge,
@@ -23,6 +24,7 @@ from interventions.models.perception import (
 
 __all__ = [
     "Company",
+    "CompanyRepresentative",
     "FundraisingEvent",
     "Invitation",
     "ItemCategory",

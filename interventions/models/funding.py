@@ -11,7 +11,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from interventions.querysets import CompanyQuerySet, FundraisingEventQuerySet, PledgeQuerySet
+from interventions.querysets import (
+    CompanyQuerySet,
+    FundraisingEventQuerySet,
+    InvitationQuerySet,
+    PledgeQuerySet,
+)
 from santaanita.files import IMAGES, PDF_OR_IMAGE, StoredFileField, Visibility
 from santaanita.money import quantize_cents
 from santaanita.peru import validate_ruc
@@ -65,6 +70,55 @@ class Company(models.Model):
         return self.name
 
 
+class CompanyRepresentative(models.Model):
+    """A person who acts for one company on the platform: sees its pledges, their documents
+    and history, adds documents and answers its invitations, and nothing of other companies.
+
+    Coordinators name the person by email (at the fundraising event, or in the admin); the row
+    is tied to the account that signs in with that verified address (``user`` stays empty
+    until then), so an invitation can be sent before the person has an account.
+    """
+
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="representatives",
+    )
+    email = models.EmailField(_("email address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="company_representations",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company representative")
+        verbose_name_plural = _("company representatives")
+        ordering = ("company", "email")
+        permissions = (("act_for_company", _("Can act for the companies one represents")),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("company", "email"), name="company_representative_unique_email"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.company}"
+
+
 class FundraisingEvent(models.Model):
     """The crowdfunding breakfast (or a later one) where companies are asked to join."""
 
@@ -115,6 +169,8 @@ class Invitation(models.Model):
         _("answer"), max_length=12, choices=Status.choices, default=Status.INVITED
     )
     attended = models.BooleanField(_("attended"), default=False)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

@@ -41,12 +41,14 @@ from platform_app.models.workplan import (
     RoleGuideVersion,
     RoleHolder,
 )
+from platform_app.outreach.models import Announcement
 
 __all__ = [
     "Activity",
     "AgendaItem",
     "Agreement",
     "AgreementFollowUp",
+    "Announcement",
     "Attendance",
     "Axis",
     "Ballot",

@@ -252,6 +252,9 @@ class Organization(models.Model):
     channel = models.CharField(
         _("registration channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
     )
+    # The desk types in forms that organizations filled on paper (the printable blank form):
+    # recorded so that a doubtful entry is checked against the sheet, not the person.
+    typed_from_paper = models.BooleanField(_("typed from a paper form"), default=False)
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),

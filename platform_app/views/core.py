@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from platform_app.models import District
+from platform_app.models import Announcement, District
 
 
 def _map_layers(district: District) -> dict[str, object]:
@@ -42,8 +42,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "platform_app/home.html",
-        {"district": district, "map_layers": _map_layers(district)},
+        {
+            "district": district,
+            "map_layers": _map_layers(district),
+            "announcements": _latest_news(district),
+        },
     )
+
+
+def _latest_news(district: District) -> list[Announcement]:
+    return list(Announcement.objects.of_district(district).published()[:3])
 
 
 def district_list(request: HttpRequest) -> HttpResponse:
@@ -58,5 +66,9 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "platform_app/district_detail.html",
-        {"district": district, "map_layers": _map_layers(district)},
+        {
+            "district": district,
+            "map_layers": _map_layers(district),
+            "announcements": _latest_news(district),
+        },
     )

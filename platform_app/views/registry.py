@@ -101,6 +101,18 @@ def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
 
 
 @require_http_methods(["GET", "POST"])
+def organization_register_print(request: HttpRequest) -> HttpResponse:
+    """The registration form on paper, for the desk week: the same fields as the online form
+    (read from it, so the sheet never lags behind), blank, with boxes for the choices."""
+    district = _default_district()
+    form = PublicRegistrationForm(district=district)
+    return render(
+        request,
+        "platform_app/organization_register_print.html",
+        {"form": form, "district": district},
+    )
+
+
 def organization_register_view(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = PublicRegistrationForm(request.POST or None, district=district)
@@ -407,6 +419,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     contact=form.contact(),
                     turf=form.turf_keys(),
                     channel=Organization.Channel.DESK,
+                    typed_from_paper=form.cleaned_data.get("typed_from_paper", False),
                     submission_token=form.cleaned_data.get("submission_token"),
                     actor=signed_in_user(request),
                     campaign=campaign,
