@@ -75,14 +75,14 @@ def generate(*, seed: int = 18, out: Callable[[str], None] = print) -> dict[str,
     home = District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
     others = list(District.objects.exclude(pk=home.pk).exclude(boundary=None).order_by("ubigeo"))
     with transaction.atomic():
+        _organizations(rng, [home, *others], ORGANIZATIONS - Organization.objects.count())
+        progress(f"{Organization.objects.count():,} organizations")
         _previous_edition(rng, home)  # its stages' spaces count in the total
         progress("last year's festival, scored and locked")
         _spaces(rng, others, SPACES - PublicSpace.objects.count())
         progress(f"{PublicSpace.objects.count():,} spaces in {len(others) + 1} districts")
         _surveys(rng, SURVEYS - Survey.objects.count())
         progress(f"{Survey.objects.count():,} surveys")
-        _organizations(rng, [home, *others], ORGANIZATIONS - Organization.objects.count())
-        progress(f"{Organization.objects.count():,} organizations")
         _meetings(
             rng,
             [home, *others],
