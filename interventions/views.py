@@ -943,7 +943,6 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The targets of the founding document for one district. Public; coordinators of the
     district also see the pledges by state (no personal data on either version)."""
     from interventions import dashboard
-    from interventions.perception.services import GENERATION_KEY
     from santaanita.page_cache import public_page
 
     def page() -> HttpResponse:
@@ -969,14 +968,27 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     # Anonymous visitors get the kept page (the figures' cache rules how fresh it is).
     return public_page(
         request,
-        generation=GENERATION_KEY,
+        generation=dashboard.RESULTS_PAGES,
         seconds=dashboard.CACHE_SECONDS,
         render=page,
     )
 
 
 def results_compare(request: HttpRequest) -> HttpResponse:
-    """The same figures for every district of Lima, side by side."""
+    """The same figures for every district of Lima, side by side; anonymous visitors get
+    the kept page, replaced by any write that changes a figure."""
+    from interventions import dashboard
+    from santaanita.page_cache import public_page
+
+    return public_page(
+        request,
+        generation=dashboard.RESULTS_PAGES,
+        seconds=dashboard.CACHE_SECONDS,
+        render=lambda: _results_compare(request),
+    )
+
+
+def _results_compare(request: HttpRequest) -> HttpResponse:
     from interventions import dashboard
     from platform_app.models import District
 
