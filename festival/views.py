@@ -42,7 +42,7 @@ from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
-from santaanita.page_cache import KEEP_SECONDS, public_page
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
@@ -96,18 +96,10 @@ def _manager_edition(request: HttpRequest) -> Edition:
 # --- Public ------------------------------------------------------------------------------
 
 
+# Kept for anonymous visitors until a festival write; a minute at most, since the
+# registration period opens and closes with the clock.
+@kept_page(generation=services.FESTIVAL_PAGES, seconds=KEEP_BY_CLOCK_SECONDS)
 def festival_home(request: HttpRequest) -> HttpResponse:
-    """Kept for anonymous visitors until a festival write; a minute at most, since the
-    registration period opens and closes with the clock."""
-    return public_page(
-        request,
-        generation=services.FESTIVAL_PAGES,
-        seconds=KEEP_BY_CLOCK_SECONDS,
-        render=lambda: _festival_home(request),
-    )
-
-
-def _festival_home(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     stages = edition.stages.select_related("sector", "location").with_team_count()
     my_teams = (
@@ -168,18 +160,10 @@ def _public_stage(pk: int) -> Stage:
     return get_object_or_404(Stage.objects.select_related("edition", "sector", "location"), pk=pk)
 
 
+# Kept as long as the board inside it (scores come in between the writes that move the
+# festival's pages).
+@kept_page(generation=services.FESTIVAL_PAGES, seconds=BOARD_CACHE_SECONDS)
 def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
-    """Kept for anonymous visitors as long as the board inside it (scores come in between
-    the writes that move the festival's pages)."""
-    return public_page(
-        request,
-        generation=services.FESTIVAL_PAGES,
-        seconds=BOARD_CACHE_SECONDS,
-        render=lambda: _stage_board(request, pk),
-    )
-
-
-def _stage_board(request: HttpRequest, pk: int) -> HttpResponse:
     stage = _public_stage(pk)
     return render(
         request, "festival/stage_board.html", {"stage": stage, "board": _board_html(request, stage)}
@@ -199,18 +183,10 @@ def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+# Kept for anonymous visitors (who see locked stages only) until a stage locks or reopens
+# or a team changes.
+@kept_page(generation=services.FESTIVAL_PAGES)
 def results(request: HttpRequest) -> HttpResponse:
-    """Kept for anonymous visitors (who see locked stages only) until a stage locks or
-    reopens or a team changes."""
-    return public_page(
-        request,
-        generation=services.FESTIVAL_PAGES,
-        seconds=KEEP_SECONDS,
-        render=lambda: _results(request),
-    )
-
-
-def _results(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     manager = can(request.user, "festival.change_team", edition.district)
     computed = edition_results(edition, locked_only=not manager)

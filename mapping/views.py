@@ -58,7 +58,7 @@ from platform_app.services import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.files import serve_private
 from santaanita.once import single_submission
-from santaanita.page_cache import KEEP_SECONDS, public_page
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 REVIEW_QUEUE_PER_PAGE = 20
@@ -109,18 +109,10 @@ def _require(request: HttpRequest, perm: str, district: District | None = None) 
 # --- Public ------------------------------------------------------------------------------
 
 
+# Kept for anonymous visitors until the district's outline changes; the spaces come from
+# the layer API.
+@kept_page(generation=DISTRICT_PAGES)
 def space_map(request: HttpRequest) -> HttpResponse:
-    """Kept for anonymous visitors until the district's outline changes; the spaces come
-    from the layer API."""
-    return public_page(
-        request,
-        generation=DISTRICT_PAGES,
-        seconds=KEEP_SECONDS,
-        render=lambda: _space_map(request),
-    )
-
-
-def _space_map(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     return render(
         request,
@@ -136,18 +128,10 @@ def _space_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Kept for anonymous visitors until a space, an organization or a sector changes (other
+# apps' panels move the space family when what they show changes).
+@kept_page(generation=(SPACE_PAGES, ORGANIZATION_PAGES, DISTRICT_PAGES))
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Kept for anonymous visitors until a space, an organization or a sector changes
-    (the panels of other apps move the space family when what they show changes)."""
-    return public_page(
-        request,
-        generation=(SPACE_PAGES, ORGANIZATION_PAGES, DISTRICT_PAGES),
-        seconds=KEEP_SECONDS,
-        render=lambda: _space_detail(request, pk),
-    )
-
-
-def _space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     space = get_object_or_404(
         PublicSpace.objects.visible_to(request.user).select_related(
             "district", "sector", "latest_verified_survey"

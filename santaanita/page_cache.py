@@ -251,6 +251,26 @@ def public_page(
     return response
 
 
+def kept_page(
+    *, generation: str | Sequence[str], seconds: int = KEEP_SECONDS
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view served through ``public_page``: kept for anonymous visitors."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def serve(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            return public_page(
+                request,
+                generation=generation,
+                seconds=seconds,
+                render=lambda: view(request, *args, **kwargs),
+            )
+
+        return serve
+
+    return decorate
+
+
 class KeptPageMiddleware:
     """Early in MIDDLEWARE, after the session and language middleware: keeps what
     ``public_page`` marked and answers anonymous visitors from it."""

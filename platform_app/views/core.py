@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from platform_app.models import District
 from platform_app.services import DISTRICT_PAGES
-from santaanita.page_cache import KEEP_SECONDS, public_page
+from santaanita.page_cache import kept_page
 
 
 def _map_layers(district: District) -> dict[str, object]:
@@ -37,14 +37,9 @@ def _map_layers(district: District) -> dict[str, object]:
     }
 
 
+# Kept for anonymous visitors until the district or its sectors change.
+@kept_page(generation=DISTRICT_PAGES)
 def home(request: HttpRequest) -> HttpResponse:
-    """Kept for anonymous visitors until the district or its sectors change."""
-    return public_page(
-        request, generation=DISTRICT_PAGES, seconds=KEEP_SECONDS, render=lambda: _home(request)
-    )
-
-
-def _home(request: HttpRequest) -> HttpResponse:
     district = get_object_or_404(
         District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO
     )

@@ -67,7 +67,7 @@ from platform_app.services import (
 from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
-from santaanita.page_cache import KEEP_SECONDS, public_page
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 SESSION_KEY = "registry_submitted"
@@ -218,18 +218,9 @@ def organization_confirm_password(request: HttpRequest, token: str) -> HttpRespo
 # --- Directory and public pages --------------------------------------------------------
 
 
+# Kept for anonymous visitors, a copy per search and page, until an organization changes.
+@kept_page(generation=ORGANIZATION_PAGES)
 def organization_directory(request: HttpRequest) -> HttpResponse:
-    """Kept for anonymous visitors, one copy per search and page, until an organization
-    changes."""
-    return public_page(
-        request,
-        generation=ORGANIZATION_PAGES,
-        seconds=KEEP_SECONDS,
-        render=lambda: _organization_directory(request),
-    )
-
-
-def _organization_directory(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = DirectoryFilterForm(request.GET or None, district=district)
     organizations = (
