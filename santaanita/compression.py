@@ -11,11 +11,13 @@ The secrets on our pages are of two kinds:
 - the CSRF token, which Django masks with a fresh random value on every response, so no two
   responses carry the same bytes to compare;
 - what a signed-in person sees about themselves and others. A request with a session
-  cookie is compressed only with Django's own gzip, which adds a random number of bytes to
-  every response (its "Heal the Breach" mitigation), so the length no longer tells.
+  cookie is compressed only here, with Django's own gzip, which adds a random number of
+  bytes to every response (its "Heal the Breach" mitigation), so the length no longer tells.
+  This runs in production too: nginx leaves a response that is already encoded alone.
 
 Brotli, which has no such padding, is used only for requests without a session cookie:
-anonymous pages, which hold no secret but the masked token.
+anonymous pages, which hold no secret but the masked token. In production
+(``COMPRESS_RESPONSES`` off) those are left to nginx.
 """
 
 from __future__ import annotations
@@ -54,12 +56,13 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if not self._compressible(response):
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if not self._compressible(response) or not (signed_in or settings.COMPRESS_RESPONSES):
             return response
         if (
             not response.streaming
             and ACCEPTS_BROTLI.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not signed_in
         ):
             return self._brotli(response)
         return super().process_response(request, response)

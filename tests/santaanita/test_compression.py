@@ -109,3 +109,16 @@ def test_a_304_stays_empty(client):
     assert again.status_code == 304
     assert again.content == b""
     assert not again.has_header("Content-Encoding")
+
+
+def test_behind_nginx_the_app_gzips_signed_in_pages_only(client, settings):
+    settings.COMPRESS_RESPONSES = False
+    url = reverse("home")
+    anonymous = client.get(url, headers={"accept-encoding": "br, gzip"})
+    assert not anonymous.has_header("Content-Encoding")  # left to nginx
+    from platform_app.permissions import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    signed_in = client.get(url, headers={"accept-encoding": "br, gzip"})
+    assert signed_in["Content-Encoding"] == "gzip"
