@@ -13,27 +13,14 @@
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import tempfile
 import time
 
+# A returning visitor with its CSRF cookie, as in the dashboard benchmark.
+from impact_dashboard import _get
 from mapping_map import _free_port, _setup, _wait, start_gunicorn
-
-# A returning visitor: the kept page carries a token for this cookie (see impact_dashboard).
-COOKIE = "csrftoken=" + "b" * 32
-
-
-def _get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path, headers={"Cookie": COOKIE})
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
-    return len(body)
 
 
 def _populate() -> dict[str, str]:
