@@ -106,12 +106,20 @@ def _generations(generation: str | Sequence[str]) -> tuple[str, ...]:
 
 def versions(generations: tuple[str, ...]) -> tuple[int, ...]:
     """The current version of each family, asking the cache at most once per
-    ``PAGE_CACHE_VERSION_SECONDS`` in this process (one round trip for all that are due)."""
+    ``PAGE_CACHE_VERSION_SECONDS`` in this process (one round trip for all that are due).
+
+    0 means unknown: the cache did not answer, so no write could be announced, and nothing
+    is kept or served from a kept copy (a Redis that does not answer is a cache miss)."""
     now = time.monotonic()
     bound = settings.PAGE_CACHE_VERSION_SECONDS
     due = [g for g in generations if g not in _VERSIONS or now - _VERSIONS[g][0] > bound]
     if due:
         found = cache.get_many(due)
+        for generation in set(due) - set(found):
+            # A family never written yet starts at 1; read back, so that an add the cache
+            # did not really make leaves it unknown.
+            cache.add(generation, 1, None)
+            found[generation] = cache.get(generation)
         for generation in due:
             _VERSIONS[generation] = (now, int(found.get(generation) or 0))
     return tuple(_VERSIONS[g][1] for g in generations)
@@ -172,11 +180,16 @@ def _lookup(request: HttpRequest) -> Kept | None:
         kept is not None
         and kept.expires > time.time()
         and versions(kept.generations) == kept.versions
+        and 0 not in kept.versions
     ):
         _HOT.move_to_end(key)
         return kept
     found = cache.get(key)
-    if not isinstance(found, Kept) or versions(found.generations) != found.versions:
+    if (
+        not isinstance(found, Kept)
+        or versions(found.generations) != found.versions
+        or 0 in found.versions
+    ):
         _HOT.pop(key, None)
         return None
     _hold(key, found)
@@ -245,7 +258,7 @@ def public_page(
     # Read before rendering: a write during the rendering leaves the copy already stale.
     rendered_at = versions(generations)
     response = render()
-    if response.status_code == 200 and not response.streaming:
+    if response.status_code == 200 and not response.streaming and 0 not in rendered_at:
         response.keep_page = (generations, rendered_at, seconds)  # type: ignore[attr-defined]
         _PATHS.add(request.path)
     return response

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -44,7 +43,7 @@ def figures_changed() -> None:
 
 
 def figures_generation() -> int:
-    return int(cache.get_or_set(GENERATION_KEY, 0, None) or 0)
+    return page_cache.versions((GENERATION_KEY,))[0]
 
 
 class StaleEditError(Exception):

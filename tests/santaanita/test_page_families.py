@@ -203,3 +203,27 @@ def test_a_write_on_another_worker_shows_within_the_version_bound(settings):
     with CaptureQueriesContext(connection) as queries:
         Client().get(url)
     assert len(queries) > 0  # rendered again after the other worker's write
+
+
+def test_without_an_answering_cache_every_visitor_gets_a_fresh_page(monkeypatch):
+    class Unreachable:
+        """What the tolerant Redis cache answers while Redis is down."""
+
+        def get(self, key, default=None):
+            return default
+
+        def get_many(self, keys):
+            return {}
+
+        def add(self, *args, **kwargs):
+            return True
+
+        def set(self, *args, **kwargs):
+            return None
+
+    monkeypatch.setattr(page_cache, "cache", Unreachable())
+    url = reverse("home")
+    fresh(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    assert len(queries) > 0  # nothing was kept from the first visit
