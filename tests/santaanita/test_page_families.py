@@ -227,3 +227,22 @@ def test_without_an_answering_cache_every_visitor_gets_a_fresh_page(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         assert Client().get(url).status_code == 200
     assert len(queries) > 0  # nothing was kept from the first visit
+
+
+def test_a_sector_renamed_in_the_admin_shows_on_the_home_page(
+    rf, santa_anita, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+
+    from platform_app.models import Sector
+
+    url = reverse("home")
+    sector = santa_anita.sectors.order_by("number").first()
+    assert sector.name in fresh(url)
+    kept(url)
+    sector.name = "Sector Las Gardenias"
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[Sector].save_model(request, sector, form=None, change=True)
+    assert "Sector Las Gardenias" in fresh(url)
