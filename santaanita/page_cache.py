@@ -46,7 +46,7 @@ import hashlib
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -239,13 +239,17 @@ def public_page(
     generation: str | Sequence[str],
     seconds: int,
     render: Callable[[], HttpResponse],
+    params: Collection[str] = (),
 ) -> HttpResponse:
     """The page from its kept copy, or rendered and marked to be kept on its way out.
 
     ``generation`` names the page families the page shows (see the module docstring);
-    ``seconds`` is the longest a copy is kept."""
+    ``seconds`` is the longest a copy is kept; ``params`` are the query parameters a kept
+    copy may have (a page number, a filter from a list). A copy per free-text search would
+    let anyone fill the cache with pages nobody asks for again, so those are rendered."""
     if (
         request.method != "GET"
+        or not set(request.GET) <= set(params)
         or request.user.is_authenticated
         or len(messages.get_messages(request))
     ):
@@ -265,7 +269,10 @@ def public_page(
 
 
 def kept_page(
-    *, generation: str | Sequence[str], seconds: int = KEEP_SECONDS
+    *,
+    generation: str | Sequence[str],
+    seconds: int = KEEP_SECONDS,
+    params: Collection[str] = (),
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A view served through ``public_page``: kept for anonymous visitors."""
 
@@ -277,6 +284,7 @@ def kept_page(
                 generation=generation,
                 seconds=seconds,
                 render=lambda: view(request, *args, **kwargs),
+                params=params,
             )
 
         return serve

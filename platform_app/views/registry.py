@@ -218,8 +218,9 @@ def organization_confirm_password(request: HttpRequest, token: str) -> HttpRespo
 # --- Directory and public pages --------------------------------------------------------
 
 
-# Kept for anonymous visitors, a copy per search and page, until an organization changes.
-@kept_page(generation=ORGANIZATION_PAGES)
+# Kept for anonymous visitors, a copy per page and filter (free-text searches are rendered),
+# until an organization changes.
+@kept_page(generation=ORGANIZATION_PAGES, params=("page", "typology", "sector"))
 def organization_directory(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = DirectoryFilterForm(request.GET or None, district=district)

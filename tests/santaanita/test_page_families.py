@@ -246,3 +246,15 @@ def test_a_sector_renamed_in_the_admin_shows_on_the_home_page(
     with django_capture_on_commit_callbacks(execute=True):
         admin.site._registry[Sector].save_model(request, sector, form=None, change=True)
     assert "Sector Las Gardenias" in fresh(url)
+
+
+def test_the_directory_keeps_pages_and_filters_but_renders_free_text_searches():
+    directory = reverse("platform_app:organization-directory")
+    fresh(directory + "?typology=sports&page=1")
+    kept(directory + "?typology=sports&page=1")
+    fresh(directory + "?q=club")
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(directory + "?q=club")
+    assert response.status_code == 200
+    assert len(queries) > 0
+    assert "ETag" not in response
