@@ -56,7 +56,12 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import (
+    CsrfViewMiddleware,
+    # Django's own unmasking (no public name, nor a stub): a token is the secret, masked.
+    _unmask_cipher_token,  # type: ignore[attr-defined]
+    get_token,
+)
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
@@ -292,6 +297,22 @@ def kept_page(
     return decorate
 
 
+# Anything shaped like a masked CSRF token (64 letters and digits on their own).
+TOKEN_SHAPED = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+def _holds_a_token(request: HttpRequest, content: bytes) -> bool:
+    """Whether the visitor's CSRF token is still in the page somewhere ``TOKEN`` does not
+    know (a data attribute, a script): kept, it would hand this visitor's token to the next
+    one, who could then forge this visitor's requests. Such a page is not kept."""
+    secret = str(request.META.get("CSRF_COOKIE", ""))
+    if not secret:
+        return False
+    return secret.encode() in content or any(
+        _unmask_cipher_token(found.decode()) == secret for found in TOKEN_SHAPED.findall(content)
+    )
+
+
 class KeptPageMiddleware:
     """Early in MIDDLEWARE, after the session and language middleware: keeps what
     ``public_page`` marked and answers anonymous visitors from it."""
@@ -315,6 +336,8 @@ class KeptPageMiddleware:
         if keep is not None and self._may_keep(request, response):
             generations, rendered_at, seconds = keep
             content = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER, response.content)
+            if _holds_a_token(request, content):
+                return response
             kept = Kept(
                 generations=generations,
                 versions=rendered_at,

@@ -258,3 +258,27 @@ def test_the_directory_keeps_pages_and_filters_but_renders_free_text_searches():
     assert response.status_code == 200
     assert len(queries) > 0
     assert "ETag" not in response
+
+
+def test_a_page_with_the_token_where_the_cache_cannot_replace_it_is_not_kept(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    def view(request):
+        def render():
+            # A token in a data attribute: kept, it would go to the next visitor.
+            return HttpResponse(f'<main data-token="{get_token(request)}">{"x" * 300}</main>')
+
+        return page_cache.public_page(request, generation="pages:test", seconds=60, render=render)
+
+    middleware = page_cache.KeptPageMiddleware(view)
+    first = rf.get("/token-page/")
+    first.user, first.session, first._messages = AnonymousUser(), SessionStore(), []
+    middleware(first)
+    second = rf.get("/token-page/")
+    second.user, second.session, second._messages = AnonymousUser(), SessionStore(), []
+    response = middleware(second)
+    assert "ETag" not in response  # rendered again, with the second visitor's own token
+    assert first.META["CSRF_COOKIE"] != second.META["CSRF_COOKIE"]
