@@ -56,12 +56,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import (
-    CsrfViewMiddleware,
-    # Django's own unmasking (no public name, nor a stub): a token is the secret, masked.
-    _unmask_cipher_token,  # type: ignore[attr-defined]
-    get_token,
-)
+from django.middleware import csrf as django_csrf
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
@@ -308,8 +304,10 @@ def _holds_a_token(request: HttpRequest, content: bytes) -> bool:
     secret = str(request.META.get("CSRF_COOKIE", ""))
     if not secret:
         return False
+    # Django's own unmasking (no public name, nor a stub): a token is the secret, masked.
+    unmask = django_csrf._unmask_cipher_token  # type: ignore[attr-defined]
     return secret.encode() in content or any(
-        _unmask_cipher_token(found.decode()) == secret for found in TOKEN_SHAPED.findall(content)
+        unmask(found.decode()) == secret for found in TOKEN_SHAPED.findall(content)
     )
 
 
