@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
@@ -85,6 +86,9 @@ _PATHS: set[str] = set()
 # Family versions as this process last read them: key -> (monotonic time read, version).
 _VERSIONS: dict[str, tuple[float, int]] = {}
 _HOT: OrderedDict[str, Kept] = OrderedDict()
+# Threaded workers (gthread) share the copies: one thread's eviction must not pull a key
+# from under another's reordering.
+_HOT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +173,8 @@ def bump(*generations: str) -> None:
 def forget() -> None:
     """Drop what this process remembers (for tests, which empty the cache between them)."""
     _VERSIONS.clear()
-    _HOT.clear()
+    with _HOT_LOCK:
+        _HOT.clear()
     _PATHS.clear()
 
 
@@ -183,7 +188,7 @@ def _lookup(request: HttpRequest) -> Kept | None:
         and versions(kept.generations) == kept.versions
         and 0 not in kept.versions
     ):
-        _HOT.move_to_end(key)
+        _hold(key, kept)
         return kept
     found = cache.get(key)
     if (
@@ -191,17 +196,19 @@ def _lookup(request: HttpRequest) -> Kept | None:
         or versions(found.generations) != found.versions
         or 0 in found.versions
     ):
-        _HOT.pop(key, None)
+        with _HOT_LOCK:
+            _HOT.pop(key, None)
         return None
     _hold(key, found)
     return found
 
 
 def _hold(key: str, kept: Kept) -> None:
-    _HOT[key] = kept
-    _HOT.move_to_end(key)
-    while len(_HOT) > HOT_PAGES:
-        _HOT.popitem(last=False)
+    with _HOT_LOCK:
+        _HOT[key] = kept
+        _HOT.move_to_end(key)
+        while len(_HOT) > HOT_PAGES:
+            _HOT.popitem(last=False)
 
 
 def _etag(request: HttpRequest, kept: Kept) -> str:
