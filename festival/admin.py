@@ -21,7 +21,7 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
-from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.admin_base import ChangesPagesAdmin, ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
 
@@ -39,14 +39,16 @@ class CriterionInline(admin.TabularInline[Criterion, Edition]):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin[Edition]):
+class EditionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
     list_filter = ("district", "year")
     inlines = (StageInline, CriterionInline)
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin[Stage]):
+class StageAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
     list_filter = ("edition", "sector")
     list_select_related = ("edition", "sector", "location")
@@ -100,7 +102,8 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(admin.ModelAdmin[WorkshopSession]):
+class WorkshopSessionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("title", "edition", "starts_at", "place")
     list_filter = ("edition",)
 
@@ -148,7 +151,8 @@ class JudgeConflictAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin[Criterion]):
+class CriterionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = (
         "name",
         "edition",

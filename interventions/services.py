@@ -50,15 +50,16 @@ from interventions.models import (
     PledgeDocument,
     add_months,
 )
+from interventions.perception.services import GENERATION_KEY
 from platform_app.messaging import services as messaging
 from platform_app.messaging.models import Channel
-from platform_app.models import User
 from platform_app.models import Member as PlatformMember
 from platform_app.models import StakeholderSector, User
 from platform_app.permissions import Role
 from platform_app.services import member_invite, user_grant_role
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
+from santaanita.page_cache import changes_pages
 from santaanita.versioned import lock_at_version
 
 ZERO = Decimal("0.00")
@@ -104,12 +105,14 @@ def _record(
     )
 
 
+@changes_pages(GENERATION_KEY)
 def company_add(*, company: Company) -> Company:
     """Add a company the district's coordinators found (the form checked its fields)."""
     company.save()
     return company
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_document_add(*, pledge: Pledge, document: PledgeDocument) -> PledgeDocument:
     """File a signed letter, an agreement or a receipt with the pledge."""
     document.pledge = pledge
@@ -117,6 +120,7 @@ def pledge_document_add(*, pledge: Pledge, document: PledgeDocument) -> PledgeDo
     return document
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
     """Record a pledge and the first line of its history."""
     pledge = Pledge(**fields)
@@ -127,6 +131,7 @@ def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
     return pledge
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_update(
     *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
 ) -> Pledge:
@@ -166,6 +171,7 @@ def pledge_update(
     return locked
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_set_state(*, pledge: Pledge, state: str, by: User | None, note: str = "") -> Pledge:
     with transaction.atomic():
         locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
@@ -198,6 +204,7 @@ class AllocationError(ValidationError):
     """The allocation cannot be made; the message says why, for the coordinator."""
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_allocate(
     *, pledge: Pledge, item: KitItem, amount_pen: Decimal, by: User | None
 ) -> Allocation:
@@ -270,6 +277,7 @@ def pledge_allocate(
 # --- Fundraising events ---------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def event_create(
     *, district: Any, name: str, date: date, place: str = "", description: str = ""
 ) -> FundraisingEvent:
@@ -281,6 +289,7 @@ def event_create(
     return event
 
 
+@changes_pages(GENERATION_KEY)
 def event_update(
     *,
     event: FundraisingEvent,
@@ -343,6 +352,7 @@ class InvitationAnswer:
     attended: bool
 
 
+@changes_pages(GENERATION_KEY)
 def event_attendance_record(*, event: FundraisingEvent, answers: Sequence[InvitationAnswer]) -> int:
     """Record the answers and attendance given; returns how many invitations changed.
 
@@ -479,6 +489,7 @@ def _default_plan(intervention: Intervention, start: date) -> None:
         )
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_create(
     *,
     district: Any,
@@ -519,6 +530,7 @@ def intervention_create(
     return intervention
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_create_from_proposal(
     *, proposal: Any, by: User | None, starts_on: date | None = None
 ) -> Intervention:
@@ -542,6 +554,7 @@ def intervention_create_from_proposal(
     )
 
 
+@changes_pages(GENERATION_KEY)
 def activity_record(
     *,
     intervention: Intervention,
@@ -566,6 +579,7 @@ def activity_record(
 # --- Kits -----------------------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_status_update(*, intervention: Intervention) -> Intervention:
     """Save the status, progress, survey links and large-scale flag the manage form set.
 
@@ -583,6 +597,7 @@ def intervention_status_update(*, intervention: Intervention) -> Intervention:
     return intervention
 
 
+@changes_pages(GENERATION_KEY)
 def kit_item_add(*, intervention: Intervention, item: KitItem) -> KitItem:
     """Add an item typed by hand to the intervention's kit (made on the first item)."""
     with transaction.atomic():
@@ -592,12 +607,14 @@ def kit_item_add(*, intervention: Intervention, item: KitItem) -> KitItem:
     return item
 
 
+@changes_pages(GENERATION_KEY)
 def budget_line_add(*, intervention: Intervention, line: BudgetLine) -> BudgetLine:
     line.intervention = intervention
     line.save()
     return line
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_photo_add(
     *, intervention: Intervention, photo: InterventionPhoto
 ) -> InterventionPhoto:
@@ -606,6 +623,7 @@ def intervention_photo_add(
     return photo
 
 
+@changes_pages(GENERATION_KEY)
 def kit_create_from_template(*, intervention: Intervention, template: KitTemplate) -> Kit:
     """Copy the template's items into the intervention's kit (then adjusted by hand)."""
     with transaction.atomic():
@@ -627,6 +645,7 @@ def kit_create_from_template(*, intervention: Intervention, template: KitTemplat
     return kit
 
 
+@changes_pages(GENERATION_KEY)
 def kit_deliver(
     *,
     item: KitItem,
@@ -670,18 +689,21 @@ def kit_deliver(
 # --- Maintenance guide ----------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def guide_update(*, guide: MaintenanceGuide) -> MaintenanceGuide:
     """Save the guide's texts and its responsible organization, as the form set them."""
     guide.save()
     return guide
 
 
+@changes_pages(GENERATION_KEY)
 def guide_task_add(*, guide: MaintenanceGuide, task: MaintenanceTask) -> MaintenanceTask:
     task.guide = guide
     task.save()
     return task
 
 
+@changes_pages(GENERATION_KEY)
 def guide_build(*, intervention: Intervention) -> MaintenanceGuide:
     """Create the guide from the space, its equipment and the kit; never overwrites edits."""
     space = intervention.public_space

@@ -85,8 +85,8 @@ def platform_navigation() -> tuple[NavGroup, ...]:
             (
                 NavEntry(_("My platform"), "platform_app:platform-home", P.VIEW_MEETING),
                 NavEntry(_("My agreements"), "platform_app:agreement-mine", P.VIEW_AGREEMENT),
+                NavEntry(_("Polls"), "platform_app:poll-index"),
             ),
-            NavEntry(_("Polls"), "platform_app:poll-index"),
         ),
         NavGroup(
             90,

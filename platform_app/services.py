@@ -56,9 +56,15 @@ from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
 from santaanita.gateways import GatewayError, send_text
 from santaanita.outbox import outbox_forget, outbox_purge
+from santaanita.page_cache import changes_pages
 from santaanita.versioned import lock_at_version
 
 logger = logging.getLogger(__name__)
+
+# Page families (santaanita/page_cache.py) of what the public pages show from this app:
+# the district and its sectors (home, map page), and the public organizations.
+DISTRICT_PAGES = "pages:districts"
+ORGANIZATION_PAGES = "pages:organizations"
 
 
 def delivery_schedule(
@@ -224,6 +230,7 @@ def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
     return count
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def personal_data_forget(
     *, email: str, phones: list[str], keep_delivery: Delivery | None = None
 ) -> None:
@@ -322,6 +329,7 @@ def user_grant_role(*, user: User, role: Role, district: District | None = None)
         user.save(update_fields=["district"])
 
 
+@changes_pages(DISTRICT_PAGES)
 def districts_import(*, records: list[DistrictRecord]) -> tuple[int, int]:
     """Create or update districts by UBIGEO. Returns (created, updated)."""
     created = updated = 0
@@ -337,6 +345,7 @@ def districts_import(*, records: list[DistrictRecord]) -> tuple[int, int]:
     return created, updated
 
 
+@changes_pages(DISTRICT_PAGES)
 def sectors_import(*, district: District, records: list[SectorRecord]) -> tuple[int, int]:
     """Create or update a district's sectors by number. Returns (created, updated)."""
     created = updated = 0
@@ -419,6 +428,7 @@ def organization_confirm_token(*, organization: Organization, email: str) -> str
     return signing.dumps({"o": organization.pk, "e": email.lower()}, salt=CONFIRM_SALT)
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_register(
     *,
     district: District,
@@ -566,6 +576,7 @@ def _send_registration_email(
     )
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_confirm_email(*, token: str) -> Organization:
     """Confirm the submitter's email: verify (or create) their account, make them the
     organization's representative. Raises ``signing.BadSignature`` on a bad or old token.
@@ -624,6 +635,7 @@ def _turf_replace(organization: Organization, keys: list[str]) -> bool:
 REVIEWED_FIELDS = ("name", "typology", "sector")
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_update(
     *,
     organization: Organization,
@@ -706,6 +718,7 @@ def organization_update(
     return current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_verify(
     *,
     organization: Organization,
@@ -1678,6 +1691,7 @@ def role_guide_propose(
     return guide
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def role_guide_approve(*, guide: RoleGuideVersion, meeting: Meeting) -> RoleGuideVersion:
     """A meeting approves a proposed version; the one in force becomes a previous version."""
     if meeting.district_id != guide.district_id or guide.status != RoleGuideVersion.Status.PROPOSED:
@@ -1728,6 +1742,7 @@ def _import_token(source: str, number: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{number}")
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organizations_import(
     *,
     district: District,
@@ -1926,6 +1941,7 @@ def _organizations_write(
     return [organization.registration_code or "" for organization in organizations]
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def objective_create(
     *, district: District, axis: str, title: str, description: str = ""
 ) -> Objective:
@@ -1939,6 +1955,7 @@ def objective_create(
     return objective
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_create(
     *,
     objective: Objective,
@@ -1961,6 +1978,7 @@ def activity_create(
     return activity
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def objective_update(
     *, objective: Objective, version: int, axis: str, title: str, description: str = ""
 ) -> Objective:
@@ -1984,6 +2002,7 @@ def objective_update(
     return current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_report(
     *,
     activity: Activity,
@@ -2012,6 +2031,7 @@ def activity_report(
     return current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_update(
     *,
     activity: Activity,
@@ -2142,6 +2162,7 @@ def data_subject_records(*, district: District, email: str) -> list[dict[str, An
     return records
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def data_request_answer(
     *, data_request: DataRequest, actor: User, answer: str, anonymize: bool = False
 ) -> DataRequest:
@@ -2401,6 +2422,7 @@ def _import_progress(job_id: int, done: int, rejected: int) -> None:
     )
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def registry_import_run(*, import_id: int) -> RegistryImport | None:
     """Run one queued import, writing its progress as it goes; its report when done.
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.core.cache import cache
 
+from santaanita import page_cache
 from santaanita.celery import app as celery_app
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
@@ -90,8 +91,10 @@ def _fast_and_isolated(settings, tmp_path_factory):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     cache.clear()
+    page_cache.forget()
     yield
     cache.clear()
+    page_cache.forget()
 
 
 @pytest.fixture

@@ -19,12 +19,20 @@ from platform_app.messaging.services import Reach
 from platform_app.models import Delivery, District, Organization, Sector, User
 from platform_app.outreach.models import Announcement
 from platform_app.permissions import Role
-from platform_app.services import _organization_recipients, _render_email, delivery_schedule
+from platform_app.services import (
+    DISTRICT_PAGES,
+    _organization_recipients,
+    _render_email,
+    delivery_schedule,
+)
 from santaanita.files import IMAGES, ensure_checked
+from santaanita.page_cache import changes_pages
 
 KIND = "announcement.news"
 
 
+# News shows on the home and district pages, kept for anonymous visitors.
+@changes_pages(DISTRICT_PAGES)
 def announcement_create(
     *,
     district: District,
@@ -51,6 +59,7 @@ def announcement_create(
     return announcement
 
 
+@changes_pages(DISTRICT_PAGES)
 def announcement_publish(*, announcement: Announcement) -> Announcement:
     """Show a draft on the public pages; publishing twice keeps the first date."""
     Announcement.objects.filter(pk=announcement.pk, published_at__isnull=True).update(
@@ -60,6 +69,7 @@ def announcement_publish(*, announcement: Announcement) -> Announcement:
     return announcement
 
 
+@changes_pages(DISTRICT_PAGES)
 def announcement_withdraw(*, announcement: Announcement) -> Announcement:
     """Take the news off the public pages (messages already sent stay sent)."""
     Announcement.objects.filter(pk=announcement.pk).update(published_at=None)

@@ -135,6 +135,16 @@ def test_home_and_district_pages_show_published_news_only(client, santa_anita):
         assert "Borrador interno" not in page
 
 
+def test_the_kept_home_page_shows_news_as_soon_as_it_is_published_or_withdrawn(
+    client, santa_anita
+):
+    assert "Gran limpieza del parque" not in client.get(reverse("home")).content.decode()
+    news = published(santa_anita, title="Gran limpieza del parque")
+    assert "Gran limpieza del parque" in client.get(reverse("home")).content.decode()
+    services.announcement_withdraw(announcement=news)
+    assert "Gran limpieza del parque" not in client.get(reverse("home")).content.decode()
+
+
 def test_the_api_shows_drafts_to_coordinators_only(client, santa_anita):
     published(santa_anita, title="Pública")
     draft = published(santa_anita, title="Borrador", publish=False)
