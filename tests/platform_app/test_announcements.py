@@ -136,12 +136,14 @@ def test_home_and_district_pages_show_published_news_only(client, santa_anita):
 
 
 def test_the_kept_home_page_shows_news_as_soon_as_it_is_published_or_withdrawn(
-    client, santa_anita
+    client, santa_anita, django_capture_on_commit_callbacks
 ):
     assert "Gran limpieza del parque" not in client.get(reverse("home")).content.decode()
-    news = published(santa_anita, title="Gran limpieza del parque")
+    with django_capture_on_commit_callbacks(execute=True):
+        news = published(santa_anita, title="Gran limpieza del parque")
     assert "Gran limpieza del parque" in client.get(reverse("home")).content.decode()
-    services.announcement_withdraw(announcement=news)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.announcement_withdraw(announcement=news)
     assert "Gran limpieza del parque" not in client.get(reverse("home")).content.decode()
 
 

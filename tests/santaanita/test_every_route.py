@@ -25,6 +25,7 @@ PUBLIC = {
     "platform_app:district-list",
     "platform_app:district-detail",
     "platform_app:organization-register",
+    "platform_app:organization-register-print",
     "platform_app:organization-directory",
     "platform_app:organization-directory-export",
     "platform_app:organization-map-layer",
