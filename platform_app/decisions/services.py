@@ -20,6 +20,7 @@ from platform_app.decisions.models import (
 )
 from platform_app.decisions.results import vote_results
 from platform_app.models import AgendaItem, Attendance, District, Meeting, Member, Sector, User
+from platform_app.services import attendance_sheet_open
 
 
 class AlreadyVotedError(ValidationError):
@@ -60,6 +61,9 @@ def vote_open(
                 {"options": _("Write at least two different options, one per line.")}
             )
     with transaction.atomic():
+        # The sheet lists the members active now: the quorum and the results by sector count
+        # against it, also at a virtual session where ballots tick members present.
+        attendance_sheet_open(meeting=meeting)
         vote = Vote.objects.create(
             agenda_item=item, question=question, kind=kind, opened_by=opened_by
         )

@@ -94,6 +94,17 @@ def test_at_a_virtual_session_a_signed_in_member_votes_and_is_recorded_present()
     assert (academia.present, academia.counts) == (1, [0, 1, 0])
 
 
+def test_opening_a_vote_at_a_virtual_session_lists_every_active_member_for_the_quorum(client):
+    voter, other = MemberFactory(), MemberFactory()
+    meeting = MeetingFactory(kind=Meeting.Kind.EXTRAORDINARY, video_url="https://meet.example/x")
+    vote = _yes_no(AgendaItemFactory(meeting=meeting))
+    ballot_cast(vote=vote, member=voter, option=_option(vote, "Sí"))
+    client.force_login(other.user)
+    page = client.get(reverse("platform_app:meeting-detail", args=[meeting.pk]))
+    assert page.context["summary"]["quorum"].expected == 2
+    assert page.context["summary"]["quorum"].present == 1
+
+
 def test_a_closed_vote_takes_no_ballot_and_an_inactive_member_none():
     member = MemberFactory()
     on_leave = MemberFactory(status=Member.Status.ON_LEAVE)
