@@ -31,6 +31,9 @@ PUBLIC = [
     "/mapa/reportar/",
     "/organizaciones/",
     "/organizaciones/inscripcion/",
+    "/organizaciones/inscripcion/imprimir/",
+    "/noticias/",
+    "/empresas/",
     "/festival/",
     "/resultados/",
     "/cuentas/login/",
@@ -42,6 +45,7 @@ BY_ROLE = {
     "representative@example.org": ["/festival/inscripcion/"],
     "coordinator@example.org": [
         "/verificacion/",
+        "/noticias/nueva/",
         "/festival/gestion/",
         "/mapa/cobertura/",
         "/mapa/reportes/",
