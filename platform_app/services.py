@@ -235,7 +235,8 @@ def personal_data_forget(
     # Phones are stored as +51…; a text may quote the nine national digits alone.
     national = [phone.removeprefix("+51") for phone in phones]
     needles = [needle for needle in {email.lower(), *phones, *national} if needle]
-    match = Q(recipient__iexact=email)
+    # Text messages are addressed to the number itself.
+    match = Q(recipient__iexact=email) | Q(recipient__in=phones)
     for needle in needles:
         for column in ("subject", "body", "html_body", "ics", "last_error"):
             match |= Q(**{f"{column}__icontains": needle})

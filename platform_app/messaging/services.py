@@ -320,9 +320,13 @@ def delivery_receipt(*, key: str, provider_id: str, status: str, error: str = ""
     new_status = RECEIPT_STATUS.get(status)
     if new_status is None:
         return False
-    match = Q(provider_id=provider_id) if provider_id else Q(pk=-1)
+    match = Q()
+    if provider_id:
+        match |= Q(provider_id=provider_id)
     if key.startswith("delivery-") and key.removeprefix("delivery-").isdigit():
         match |= Q(pk=int(key.removeprefix("delivery-")))
+    if not match:
+        return False
     changed = (
         Delivery.objects.filter(match, status=Delivery.Status.SENT)
         .exclude(channel=Channel.EMAIL)
