@@ -243,7 +243,8 @@ def personal_data_forget(
     # Phones are stored as +51…; a text may quote the nine national digits alone.
     national = [phone.removeprefix("+51") for phone in phones]
     needles = [needle for needle in {email.lower(), *phones, *national} if needle]
-    match = Q(recipient__iexact=email)
+    # Text messages are addressed to the number itself.
+    match = Q(recipient__iexact=email) | Q(recipient__in=phones)
     for needle in needles:
         for column in ("subject", "body", "html_body", "ics", "last_error"):
             match |= Q(**{f"{column}__icontains": needle})
@@ -1170,7 +1171,7 @@ def _meeting_notify(
     already = _existing_recipients(kind, object_key)
     ics = meeting_ics(meeting) if with_ics else ""
     link = settings.SITE_URL + meeting_url(meeting)
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[str, tuple[str, str, str]] = {}
     for language in {lang for _email, lang in recipients}:
         with translation.override(language):
             subject = {
@@ -1181,7 +1182,13 @@ def _meeting_notify(
             body = _render_email(
                 kind.replace(".", "_"), {"meeting": meeting, "link": link}, language
             )
-        rendered[language] = (subject[:255], body)
+            # A text message is all a phone-only member sees: the hour and the place too.
+            text = _("%(subject)s, %(time)s, %(place)s") % {
+                "subject": subject,
+                "time": formats.time_format(timezone.localtime(meeting.starts_at), "H:i"),
+                "place": meeting.place,
+            }
+        rendered[language] = (subject[:255], body, text)
     new_rows = [
         messaging.delivery_row(
             channel=channels[address],
@@ -1190,6 +1197,7 @@ def _meeting_notify(
             object_key=object_key,
             subject=rendered[language][0],
             body=rendered[language][1],
+            text=rendered[language][2],
             ics=ics,
             language=language,
             send_at=send_at,
@@ -1202,9 +1210,7 @@ def _meeting_notify(
     with transaction.atomic():
         Delivery.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
         if already:
-            for language, (subject, body) in rendered.items():
-                # Text messages say only the subject (the meeting and its time) and link to
-                # the page, so they are rewritten from it.
+            for language, (subject, body, text) in rendered.items():
                 pending = Delivery.objects.filter(
                     kind=kind,
                     object_key=object_key,
@@ -1216,9 +1222,9 @@ def _meeting_notify(
                 )
                 for channel in messaging.TEXT_CHANNELS:
                     fields = messaging.text_fields(
-                        channel=channel, kind=kind, text=subject, link=meeting_url(meeting)
+                        channel=channel, kind=kind, text=text, link=meeting_url(meeting)
                     )
-                    pending.filter(channel=channel).exclude(subject=subject).update(
+                    pending.filter(channel=channel).exclude(body=fields["body"]).update(
                         subject=subject, **fields
                     )
         if enqueue and send_at <= timezone.now():

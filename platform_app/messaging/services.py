@@ -117,12 +117,14 @@ def delivery_row(
     district_id: int | None,
     link: str = "",
     ics: str = "",
+    text: str = "",
 ) -> Delivery:
     """An unsaved ledger row for one recipient on their channel, for bulk inserts: email
-    rows carry ``body`` and ``ics``, text rows the subject made into an SMS or template."""
+    rows carry ``body`` and ``ics``, text rows ``text`` (or the subject) made into an SMS
+    or a template's parameters."""
     fields: dict[str, Any] = {"body": body, "ics": ics}
     if channel != Channel.EMAIL:
-        fields = text_fields(channel=channel, kind=kind, text=subject, link=link)
+        fields = text_fields(channel=channel, kind=kind, text=text or subject, link=link)
     return Delivery(
         channel=channel,
         recipient=recipient,
@@ -320,9 +322,13 @@ def delivery_receipt(*, key: str, provider_id: str, status: str, error: str = ""
     new_status = RECEIPT_STATUS.get(status)
     if new_status is None:
         return False
-    match = Q(provider_id=provider_id) if provider_id else Q(pk=-1)
+    match = Q()
+    if provider_id:
+        match |= Q(provider_id=provider_id)
     if key.startswith("delivery-") and key.removeprefix("delivery-").isdigit():
         match |= Q(pk=int(key.removeprefix("delivery-")))
+    if not match:
+        return False
     changed = (
         Delivery.objects.filter(match, status=Delivery.Status.SENT)
         .exclude(channel=Channel.EMAIL)

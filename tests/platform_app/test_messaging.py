@@ -124,7 +124,8 @@ def test_phone_only_member_gets_the_48h_reminder_once_and_nothing_after_stop(
     reminders = _to(standin)[1:]
     assert len(reminders) == 1
     [reminder] = reminders
-    assert reminder.startswith("Recordatorio: ")
+    assert reminder.startswith("Recordatorio: Sesion ordinaria de marzo (09/03/2027), 19:00")
+    assert "Parque Santa Rosa" in reminder
     assert f"{SITE}/m/" in reminder
     assert "BAJA: " in reminder
     row = Delivery.objects.get(kind="meeting.reminder", recipient=PHONE)

@@ -127,3 +127,27 @@ def test_a_real_worker_on_redis_sends_a_scheduled_email_once(worker):
     assert len(messages) == 1
     assert "Convocatoria de prueba" in messages[0]
     assert "integrante@example.org" in messages[0]
+
+
+def test_a_real_worker_sends_a_scheduled_sms_once(worker):
+    delivery = delivery_schedule(
+        recipient="+51987654321",
+        kind="meeting.reminder",
+        object_key="ci:real-worker-sms",
+        subject="Recordatorio: Sesión ordinaria",
+        body="",
+        channel="sms",
+    )
+    send_delivery.delay(delivery.pk)  # a duplicate task, as a retried publish would produce
+
+    def sent() -> bool:
+        delivery.refresh_from_db()
+        return delivery.status == Delivery.Status.SENT
+
+    assert _wait_for(sent), "the worker did not send the SMS within 60 s"
+    time.sleep(2)
+    [message] = [p.read_text(encoding="utf-8") for p in worker.glob("sms-*.log")]
+    assert "To: +51987654321" in message
+    assert f"Key: delivery-{delivery.pk}" in message
+    assert "Recordatorio: Sesion ordinaria" in message
+    assert delivery.provider_id.startswith("sms-")
