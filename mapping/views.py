@@ -141,7 +141,7 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     survey = space.latest_verified_survey
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "space": space,
         "survey": survey,
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
@@ -339,7 +339,7 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     else:
-        initial: dict[str, Any] = {
+        initial: dict[str, object] = {
             "client_uuid": uuid.uuid4(),
             "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "final": True,

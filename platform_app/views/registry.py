@@ -402,7 +402,7 @@ def _desk_counts(district: District) -> dict[str, int]:
 def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
     district = district_for(request.user, "platform_app.use_desk")
     campaign = Campaign.objects.desk_open(district.pk, timezone.localdate()).first()
-    context: dict[str, Any] = {"campaign": campaign, "district": district}
+    context: dict[str, object] = {"campaign": campaign, "district": district}
     if campaign is None:
         context["counts"] = _desk_counts(district)
         return render(request, "platform_app/organization_desk.html", context, status=403)
@@ -637,7 +637,7 @@ def data_request_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def data_request_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     # As with registrations, GET only shows a button so link scanners confirm nothing.
-    context: dict[str, Any] = {"token": token}
+    context: dict[str, object] = {"token": token}
     if request.method == "POST":
         try:
             data_request = data_request_confirm(token=token)
@@ -729,7 +729,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
     """
     district = district_for(request.user, "platform_app.verify_organization")
     form = RegistryImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         dry_run = request.POST.get("action") != "import"
         job = registry_import_start(
