@@ -8,7 +8,8 @@ view, see mapping_bench_site.py) and measures, interleaved in rounds:
 
 - trivial: a Django view that returns "ok" (same middleware, same server);
 - window: /api/spaces/?bbox=…&geometry=centroid for map windows of about 4 × 3 km (a
-  phone or laptop at zoom 14) around random places, each a different uncached query;
+  phone or laptop at zoom 14) around random places, each a different window (its grid
+  cells are cached once a window met them, as on the busy platform);
 - district layer: /api/spaces/?district=150137&geometry=centroid, served from the cache.
 
 It prints each throughput and its ratio to the trivial view. Goals: window ≥ 0.5,

@@ -301,8 +301,20 @@ def _cells(window: Bbox) -> list[tuple[int, int]]:
     return [(x, y) for x in columns for y in rows]
 
 
+# A cell's edges are products of floats: each cell is widened by this (about 0.1 mm) so
+# that a space on a grid line is in the cells on both sides of it, whatever the rounding.
+# A space a cell holds beyond its edge costs nothing: every answer keeps only the spaces
+# that meet its own window.
+CELL_MARGIN = 1e-9
+
+
 def _cell_window(x: int, y: int) -> Bbox:
-    return (x * CELL_DEGREES, y * CELL_DEGREES, (x + 1) * CELL_DEGREES, (y + 1) * CELL_DEGREES)
+    return (
+        x * CELL_DEGREES - CELL_MARGIN,
+        y * CELL_DEGREES - CELL_MARGIN,
+        (x + 1) * CELL_DEGREES + CELL_MARGIN,
+        (y + 1) * CELL_DEGREES + CELL_MARGIN,
+    )
 
 
 def window_rows(query: MapQuery, window: Bbox) -> list[MapRow]:
@@ -319,15 +331,9 @@ def window_rows(query: MapQuery, window: Bbox) -> list[MapRow]:
     missing = [cell for cell in cells if keys[cell] not in found]
     if missing:
         # One query for the rectangle of the missing cells, shared out among them.
-        fetched = map_rows(
-            query,
-            (
-                min(x for x, _y in missing) * CELL_DEGREES,
-                min(y for _x, y in missing) * CELL_DEGREES,
-                (max(x for x, _y in missing) + 1) * CELL_DEGREES,
-                (max(y for _x, y in missing) + 1) * CELL_DEGREES,
-            ),
-        )
+        first = _cell_window(min(x for x, _y in missing), min(y for _x, y in missing))
+        last = _cell_window(max(x for x, _y in missing), max(y for _x, y in missing))
+        fetched = map_rows(query, (first[0], first[1], last[2], last[3]))
         filled = {keys[cell]: _meeting(fetched, _cell_window(*cell)) for cell in missing}
         cache.set_many(filled, LAYER_CACHE_SECONDS)
         found.update(filled)

@@ -183,3 +183,14 @@ def test_bad_parameters_are_a_400_with_the_field_named(client):
     response = client.get("/api/spaces/", {"bbox": "0,0,1,1", "sector": "norte"})
     assert response.status_code == 400
     assert list(response.json()) == ["sector"]  # as DRF's handler writes it: field → message
+
+
+@pytest.mark.parametrize("lon", [-76.95, -76.9, -77.0])
+def test_a_space_on_a_grid_line_is_in_every_window_that_touches_it(client, santa_anita, lon):
+    space = PublicSpaceFactory.build(
+        name="En la línea", geometry={"type": "Point", "coordinates": [lon, -12.05]}
+    )
+    space.save()
+    for window in (f"{lon},-12.06,{lon + 0.02},-12.04", f"{lon - 0.02},-12.06,{lon},-12.04"):
+        body = client.get("/api/spaces/", {"bbox": window}).json()
+        assert [f["properties"]["name"] for f in body["features"]] == ["En la línea"]
