@@ -99,3 +99,16 @@ def test_email_sign_up_still_needs_a_password(client):
     response = client.post(reverse("account_signup"), {"email": "vecina@example.org"})
     assert response.status_code == 200
     assert not User.objects.filter(email="vecina@example.org").exists()
+
+
+def test_the_password_form_takes_an_email_or_a_mobile(client):
+    user = User.objects.create(phone="+51987654321", phone_verified=True)
+    user.set_password("parque-los-ficus-2026")
+    user.save()
+    page = client.get(reverse("account_login")).content.decode()
+    assert "Correo o celular" in page
+    response = client.post(
+        reverse("account_login"), {"login": "987 654 321", "password": "parque-los-ficus-2026"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).wsgi_request.user == user
