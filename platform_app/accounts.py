@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.stages import EmailVerificationStage as AllauthEmailVerificationStage
 from django import forms
@@ -139,6 +140,16 @@ def get_adapter_response(request: HttpRequest, user: User) -> Any:
     from allauth.account.adapter import get_adapter
 
     return get_adapter(request).respond_email_verification_sent(request, user)
+
+
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]
+    """Sign in with a password, by email or by mobile: the field says so (allauth's label is
+    a bare "Login")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email or mobile")
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
 
 
 class SignupForm(AllauthSignupForm):  # type: ignore[misc]

@@ -15,7 +15,10 @@ from platform_app.models import (
     Agreement,
     AgreementFollowUp,
     Attendance,
+    Call,
     Campaign,
+    CodeGate,
+    CodeRequest,
     Contact,
     DataRequest,
     Delivery,
@@ -30,6 +33,7 @@ from platform_app.models import (
     OrganizationEvent,
     OrganizationInvitation,
     PlatformSettings,
+    RegistrationCode,
     RegistryImport,
     RoleGuideVersion,
     RoleHolder,
@@ -44,12 +48,20 @@ from santaanita.users import signed_in_user
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "district", "is_staff", "is_active")
+    list_display = (
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "district",
+        "is_staff",
+        "is_active",
+    )
     list_filter = ("is_staff", "is_active", "groups", "district")
-    search_fields = ("email", "first_name", "last_name")
+    search_fields = ("email", "phone", "first_name", "last_name")
     list_select_related = ("district",)
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "phone", "phone_verified", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language", "district")}),
         (
             _("Permissions"),
@@ -473,3 +485,30 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
 
 # News (platform_app/outreach): registered here so the admin autodiscovery finds it.
 from platform_app.outreach import admin as outreach_admin  # noqa: E402, F401
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    list_display = ("invitation", "outcome", "called_by", "called_at")
+    list_filter = ("outcome",)
+    list_select_related = ("invitation__organization", "invitation__meeting", "called_by")
+
+
+@admin.register(CodeRequest)
+class CodeRequestAdmin(ReadOnlyAdmin):
+    # Who asked for codes and when: what to read when SMS costs jump.
+    list_display = ("phone", "ip", "purpose", "created_at")
+    list_filter = ("purpose",)
+    search_fields = ("phone", "ip")
+
+
+@admin.register(CodeGate)
+class CodeGateAdmin(ReadOnlyAdmin):
+    search_fields = ("key",)
+
+
+@admin.register(RegistrationCode)
+class RegistrationCodeAdmin(ReadOnlyAdmin):
+    list_display = ("organization", "phone", "expires_at", "attempts", "confirmed_at")
+    list_select_related = ("organization",)
+    exclude = ("code_hash",)

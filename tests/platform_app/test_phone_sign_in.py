@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from platform_app.codes.services import CodeLimitError, code_request_record
 from platform_app.models import CodeRequest, User
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,37 @@ def test_email_sign_up_still_needs_a_password(client):
     response = client.post(reverse("account_signup"), {"email": "vecina@example.org"})
     assert response.status_code == 200
     assert not User.objects.filter(email="vecina@example.org").exists()
+
+
+def test_the_password_form_takes_an_email_or_a_mobile(client):
+    user = User.objects.create(phone="+51987654321", phone_verified=True)
+    user.set_password("parque-los-ficus-2026")
+    user.save()
+    page = client.get(reverse("account_login")).content.decode()
+    assert "Correo o celular" in page
+    response = client.post(
+        reverse("account_login"), {"login": "987 654 321", "password": "parque-los-ficus-2026"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).wsgi_request.user == user
+
+
+def test_one_address_asking_codes_for_many_numbers_is_refused(settings):
+    settings.PHONE_CODES_PER_IP_HOUR = 3
+    for n in range(3):
+        code_request_record(phone=f"+5198765432{n}", ip="203.0.113.9", purpose="sign_in")
+    with pytest.raises(CodeLimitError) as refused:
+        code_request_record(phone="+51987654329", ip="203.0.113.9", purpose="sign_in")
+    assert refused.value.code == "code_limit_ip"
+    code_request_record(phone="+51987654329", ip="203.0.113.10", purpose="sign_in")
+
+
+def test_the_platform_stops_sending_codes_at_its_daily_total(settings):
+    settings.PHONE_CODES_PER_DAY = 2
+    code_request_record(phone="+51987654321", ip=None, purpose="sign_in")
+    code_request_record(phone="+51987654322", ip=None, purpose="registration")
+    with pytest.raises(CodeLimitError) as refused:
+        code_request_record(phone="+51987654323", ip=None, purpose="sign_in")
+    assert refused.value.code == "code_limit_day"
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1), tick=False):
+        code_request_record(phone="+51987654323", ip=None, purpose="sign_in")
