@@ -336,6 +336,15 @@ def main() -> int:
         crawl.fail("anonymous", f"{args.public_url} answered {public.status_code}, not the file")
     elif public.headers.get("X-Content-Type-Options") != "nosniff":
         crawl.fail("anonymous", f"{args.public_url} is served without nosniff")
+    # nginx compresses pages: Brotli for a browser that accepts it, else gzip, else none.
+    for accepted, expected in (("br, gzip", "br"), ("gzip", "gzip"), ("identity", None)):
+        page = crawl.session().get(
+            crawl.base + "/", headers={"Accept-Encoding": accepted}, timeout=10, stream=True
+        )
+        encoding = page.headers.get("Content-Encoding")
+        if page.status_code != 200 or encoding != expected:
+            crawl.fail("anonymous", f"/ for {accepted!r} came back {page.status_code} {encoding}")
+        page.close()
     # Private files have no address: neither nginx's internal location nor /media/private/.
     for closed in ("/_protected_media/private/", "/media/private/"):
         outside = crawl.session().get(crawl.base + closed, timeout=10)

@@ -21,7 +21,7 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
-from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.admin_base import ChangesPagesAdmin, ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
 
@@ -39,14 +39,16 @@ class CriterionInline(admin.TabularInline[Criterion, Edition]):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin[Edition]):
+class EditionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
     list_filter = ("district", "year")
     inlines = (StageInline, CriterionInline)
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin[Stage]):
+class StageAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
     list_filter = ("edition", "sector")
     list_select_related = ("edition", "sector", "location")
@@ -71,7 +73,8 @@ class ProposalInline(admin.StackedInline[Proposal, Team]):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("name", "organization", "sector", "status", "stage", "slot", "is_outstanding")
     list_filter = ("edition", "status", "stage", "sector", "is_outstanding")
     list_select_related = ("organization", "sector", "stage")
@@ -81,7 +84,8 @@ class TeamAdmin(admin.ModelAdmin[Team]):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin[Proposal]):
+class ProposalAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("team", "public_space", "sector_overridden_by")
     list_select_related = ("team", "public_space", "sector_overridden_by")
     raw_id_fields = ("team", "public_space", "sector_overridden_by")
@@ -89,7 +93,8 @@ class ProposalAdmin(admin.ModelAdmin[Proposal]):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(admin.ModelAdmin[WorkshopSession]):
+class WorkshopSessionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = ("title", "edition", "starts_at", "place")
     list_filter = ("edition",)
 
@@ -125,7 +130,8 @@ class JudgeConflictAdmin(admin.ModelAdmin[JudgeConflict]):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin[Criterion]):
+class CriterionAdmin(ChangesPagesAdmin):
+    page_families = (services.FESTIVAL_PAGES,)
     list_display = (
         "name",
         "edition",

@@ -48,11 +48,17 @@ from platform_app.services import (
     organization_register,
     user_grant_role,
 )
+from santaanita.page_cache import bump, changes_pages
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 logger = logging.getLogger(__name__)
+
+# The page family (santaanita/page_cache.py) of the festival's public pages. Score sheets do
+# not move it: scores show publicly only once their stage locks, and locking moves it.
+FESTIVAL_PAGES = "pages:festival"
+
 
 # A tablet whose clock runs ahead would otherwise win every later comparison: client
 # timestamps are capped at the server's clock plus this tolerance.
@@ -69,6 +75,7 @@ def board_cache_key(stage_id: int, language: str) -> str:
 def board_invalidate(stage_id: int) -> None:
     """Drop a stage's cached board in every language; the next poll renders it again."""
     cache.delete_many([board_cache_key(stage_id, code) for code, _name in settings.LANGUAGES])
+    bump(FESTIVAL_PAGES)  # the board's page holds the board too
 
 
 def _invalidate_on_commit(stage_id: int) -> None:
@@ -117,6 +124,7 @@ def _check_space(
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def team_register(
     *,
     edition: Edition,
@@ -236,6 +244,7 @@ def team_register(
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def proposal_set_space(
     *, proposal: Proposal, actor: User, public_space: Any, sector_override_reason: str = ""
 ) -> Proposal:
@@ -266,6 +275,7 @@ def _require_manager(actor: User | AnonymousUser, edition: Edition) -> None:
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
     """Confirm a team and give it a stage and a slot in that stage's running order."""
     _require_manager(actor, team.edition)
@@ -301,6 +311,7 @@ def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def team_withdraw(*, team: Team, actor: User) -> Team:
     if not (
         team.representative_id == actor.pk
@@ -322,6 +333,7 @@ def team_withdraw(*, team: Team, actor: User) -> Team:
 # --- Workshop ----------------------------------------------------------------------------
 
 
+@changes_pages(FESTIVAL_PAGES)
 def workshop_attendance_record(
     *, session: WorkshopSession, team: Team, actor: User, attendees: int = 1
 ) -> WorkshopAttendance:
@@ -694,6 +706,7 @@ def may_lock_stage(user: User | AnonymousUser, stage: Stage) -> bool:
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def stage_lock(*, stage: Stage, actor: User, missing_sheets_accepted: bool = False) -> Stage:
     """Close a stage's scoring. Takes the row lock ``score_submit`` takes (see there).
 
@@ -730,6 +743,7 @@ def stage_lock(*, stage: Stage, actor: User, missing_sheets_accepted: bool = Fal
     return stage
 
 
+@changes_pages(FESTIVAL_PAGES)
 def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
     """Reopen a locked stage's scoring (a chair who locked too early, a judge whose sheet
     was not submitted). Coordinators only, with a reason kept in StageReopening. Refused
@@ -773,6 +787,7 @@ def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def outstanding_mark(*, edition: Edition, actor: User) -> list[Team]:
     """Mark the top N teams of every locked stage as outstanding (by the edition's ranking:
     normalized when enabled, raw otherwise). Unlocked stages are left as they are."""
@@ -794,6 +809,7 @@ def outstanding_mark(*, edition: Edition, actor: User) -> list[Team]:
 
 
 @transaction.atomic
+@changes_pages(FESTIVAL_PAGES)
 def large_scale_winner_set(*, team: Team, actor: User) -> Team:
     """The committee's one winner of the large-scale transformation, among outstanding
     teams. Clearing the previous winner first keeps the one-winner constraint satisfied."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any, TypedDict
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -40,12 +42,15 @@ from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 # Scores and the lock drop the cached board at once (services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
 # entry also expires after a few seconds: staleness stays bounded at that in every mode.
 BOARD_CACHE_SECONDS = 10
+# The festival's home shows whether registration is open, which changes with the clock.
+KEEP_BY_CLOCK_SECONDS = 60
 
 # The static files the judge screen's service worker keeps offline: the screen's own and
 # what base.html loads on every page. The worker's ASSETS are rendered from this one list
@@ -91,6 +96,9 @@ def _manager_edition(request: HttpRequest) -> Edition:
 # --- Public ------------------------------------------------------------------------------
 
 
+# Kept for anonymous visitors until a festival write; a minute at most, since the
+# registration period opens and closes with the clock.
+@kept_page(generation=services.FESTIVAL_PAGES, seconds=KEEP_BY_CLOCK_SECONDS)
 def festival_home(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     stages = edition.stages.select_related("sector", "location").with_team_count()
@@ -152,6 +160,9 @@ def _public_stage(pk: int) -> Stage:
     return get_object_or_404(Stage.objects.select_related("edition", "sector", "location"), pk=pk)
 
 
+# Kept as long as the board inside it (scores come in between the writes that move the
+# festival's pages).
+@kept_page(generation=services.FESTIVAL_PAGES, seconds=BOARD_CACHE_SECONDS)
 def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
     stage = _public_stage(pk)
     return render(
@@ -163,11 +174,18 @@ def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     html = cache.get(services.board_cache_key(pk, get_language()))
     if html is None:
         html = _board_html(request, _public_stage(pk))
-    response = HttpResponse(html)
+    # The same board for everyone (no token, nothing personal): shared caches may keep it
+    # for the poll interval, and a phone that polls an unchanged board gets a 304.
+    etag = f'"{hashlib.blake2b(html.encode(), digest_size=8).hexdigest()}"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(html)
+    response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=2"
     return response
 
 
+# Kept for anonymous visitors (who see locked stages only) until a stage locks or reopens
+# or a team changes.
+@kept_page(generation=services.FESTIVAL_PAGES)
 def results(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     manager = can(request.user, "festival.change_team", edition.district)

@@ -36,6 +36,9 @@ from interventions.models import (
     ReferenceValue,
 )
 from mapping.reports_indicators import ReportFigures, report_figures_by_district
+from mapping.services import SPACE_PAGES
+from platform_app.services import DISTRICT_PAGES, ORGANIZATION_PAGES
+from santaanita import page_cache
 from santaanita.money import format_money
 
 # Goals of the founding document.
@@ -703,8 +706,18 @@ def sector_rows(district: Any) -> list[SectorRow]:
     return sorted(rows.values(), key=lambda r: r.number)
 
 
-# Figures are cached briefly under the impact generation: a new perception answer or a
-# corrected baseline figure shows at once; facts of the other apps within a minute.
+# The page families (santaanita/page_cache.py) whose writes change the figures: this app's
+# (the impact generation), the spaces, the organizations and their work plans, the
+# districts and the festival (named, not imported: this app does not import the festival).
+RESULTS_PAGES = (
+    "impact:generation",
+    SPACE_PAGES,
+    ORGANIZATION_PAGES,
+    DISTRICT_PAGES,
+    "pages:festival",
+)
+# Figures are cached under the versions of those families, so a write shows at once; the
+# time bounds only what no service announces.
 CACHE_SECONDS = 60
 
 
@@ -712,9 +725,8 @@ def cached_district(district: Any) -> tuple[DistrictFigures, list[SectorRow]]:
     """The district's figures and sector rows, from the cache when fresh (no query then)."""
     from django.core.cache import cache
 
-    from interventions.perception.services import figures_generation
-
-    key = f"results:{district.pk}:{figures_generation()}"
+    generation = "-".join(str(v) for v in page_cache.versions(RESULTS_PAGES))
+    key = f"results:{district.pk}:{generation}"
     found: tuple[DistrictFigures, list[SectorRow]] | None = cache.get(key)
     if found is None:
         found = (figures_by_district([district.pk])[district.pk], sector_rows(district))

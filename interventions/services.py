@@ -44,9 +44,11 @@ from interventions.models import (
     PledgeChange,
     add_months,
 )
+from interventions.perception.services import GENERATION_KEY
 from platform_app.models import User
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import quantize_cents, to_decimal
+from santaanita.page_cache import changes_pages
 
 ZERO = Decimal("0.00")
 
@@ -91,6 +93,7 @@ def _record(
     )
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
     """Record a pledge and the first line of its history."""
     pledge = Pledge(**fields)
@@ -109,6 +112,7 @@ class StalePledgeError(Exception):
         self.current = current
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_update(
     *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
 ) -> Pledge:
@@ -150,6 +154,7 @@ def pledge_update(
     return locked
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_set_state(*, pledge: Pledge, state: str, by: User | None, note: str = "") -> Pledge:
     with transaction.atomic():
         locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
@@ -182,6 +187,7 @@ class AllocationError(ValidationError):
     """The allocation cannot be made; the message says why, for the coordinator."""
 
 
+@changes_pages(GENERATION_KEY)
 def pledge_allocate(
     *, pledge: Pledge, item: KitItem, amount_pen: Decimal, by: User | None
 ) -> Allocation:
@@ -254,6 +260,7 @@ def pledge_allocate(
 # --- Fundraising events ---------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def event_create(
     *, district: Any, name: str, date: date, place: str = "", description: str = ""
 ) -> FundraisingEvent:
@@ -273,6 +280,7 @@ class StaleEventError(Exception):
         self.current = current
 
 
+@changes_pages(GENERATION_KEY)
 def event_update(
     *,
     event: FundraisingEvent,
@@ -337,6 +345,7 @@ class InvitationAnswer:
     attended: bool
 
 
+@changes_pages(GENERATION_KEY)
 def event_attendance_record(*, event: FundraisingEvent, answers: Sequence[InvitationAnswer]) -> int:
     """Record the answers and attendance given; returns how many invitations changed.
 
@@ -385,6 +394,7 @@ def _default_plan(intervention: Intervention, start: date) -> None:
         )
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_create(
     *,
     district: Any,
@@ -425,6 +435,7 @@ def intervention_create(
     return intervention
 
 
+@changes_pages(GENERATION_KEY)
 def intervention_create_from_proposal(
     *, proposal: Any, by: User | None, starts_on: date | None = None
 ) -> Intervention:
@@ -448,6 +459,7 @@ def intervention_create_from_proposal(
     )
 
 
+@changes_pages(GENERATION_KEY)
 def activity_record(
     *,
     intervention: Intervention,
@@ -472,6 +484,7 @@ def activity_record(
 # --- Kits -----------------------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def kit_create_from_template(*, intervention: Intervention, template: KitTemplate) -> Kit:
     """Copy the template's items into the intervention's kit (then adjusted by hand)."""
     with transaction.atomic():
@@ -493,6 +506,7 @@ def kit_create_from_template(*, intervention: Intervention, template: KitTemplat
     return kit
 
 
+@changes_pages(GENERATION_KEY)
 def kit_deliver(
     *,
     item: KitItem,
@@ -536,6 +550,7 @@ def kit_deliver(
 # --- Maintenance guide ----------------------------------------------------------------
 
 
+@changes_pages(GENERATION_KEY)
 def guide_build(*, intervention: Intervention) -> MaintenanceGuide:
     """Create the guide from the space, its equipment and the kit; never overwrites edits."""
     space = intervention.public_space

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from interventions import services
+from interventions.dashboard import CACHE_SECONDS, RESULTS_PAGES
 from interventions.forms import (
     ActivityForm,
     AllocationForm,
@@ -66,6 +67,7 @@ from platform_app.permissions import can
 from santaanita.files import serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 if TYPE_CHECKING:
@@ -939,42 +941,34 @@ def _dashboard_district(slug: str | None) -> District:
     return get_object_or_404(districts, ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
 
 
+# Anonymous visitors get the kept page, replaced by any write that changes a figure.
+@kept_page(generation=RESULTS_PAGES, seconds=CACHE_SECONDS)
 def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The targets of the founding document for one district. Public; coordinators of the
     district also see the pledges by state (no personal data on either version)."""
     from interventions import dashboard
-    from interventions.perception.services import GENERATION_KEY
-    from santaanita.page_cache import public_page
 
-    def page() -> HttpResponse:
-        district = _dashboard_district(slug)
-        figures, sectors = dashboard.cached_district(district)
-        coordinator = can(request.user, "interventions.view_pledge", district)
-        return render(
-            request,
-            "interventions/results.html",
-            {
-                "district": district,
-                "figures": figures,
-                "targets": figures.targets(),
-                "sectors": sectors,
-                "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
-                "can_edit_references": can(
-                    request.user, "interventions.change_referencevalue", district
-                ),
-                "problem_reports": dashboard.problem_reports(district),
-            },
-        )
-
-    # Anonymous visitors get the kept page (the figures' cache rules how fresh it is).
-    return public_page(
+    district = _dashboard_district(slug)
+    figures, sectors = dashboard.cached_district(district)
+    coordinator = can(request.user, "interventions.view_pledge", district)
+    return render(
         request,
-        generation=GENERATION_KEY,
-        seconds=dashboard.CACHE_SECONDS,
-        render=page,
+        "interventions/results.html",
+        {
+            "district": district,
+            "figures": figures,
+            "targets": figures.targets(),
+            "sectors": sectors,
+            "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
+            "can_edit_references": can(
+                request.user, "interventions.change_referencevalue", district
+            ),
+            "problem_reports": dashboard.problem_reports(district),
+        },
     )
 
 
+@kept_page(generation=RESULTS_PAGES, seconds=CACHE_SECONDS)
 def results_compare(request: HttpRequest) -> HttpResponse:
     """The same figures for every district of Lima, side by side."""
     from interventions import dashboard

@@ -37,11 +37,13 @@ from mapping.reports_models import (
     ReportSupporter,
     ReportUpdate,
 )
+from mapping.services import SPACE_PAGES
 from platform_app.forms import validate_plain_text
 from platform_app.models import District, Organization, User
 from platform_app.permissions import can
 from platform_app.services import delivery_schedule
 from santaanita.files import IMAGES, ensure_checked
+from santaanita.page_cache import pages_changed
 from santaanita.peru import normalize_phone
 
 DESCRIPTION_MAX = 1000
@@ -97,6 +99,8 @@ def _layer_changed(district: District) -> None:
     # After commit, so that no reader caches the old rows under the new version.
     key = reports_layer_version_key(district.ubigeo)
     transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, 24 * 3600))
+    # A space's page lists its open reports.
+    pages_changed(SPACE_PAGES)
 
 
 def clean_text(value: str, *, field: str, limit: int, required: bool) -> str:

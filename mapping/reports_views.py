@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -71,6 +72,8 @@ QUEUE_PER_PAGE = 25
 # A map window wider than this shows no reports (zoom in): the layer stays small.
 LAYER_MAX_SPAN = 0.2
 LAYER_CACHE_SECONDS = 300
+# The same layer for every visitor (nothing personal): any cache may keep it, revalidated.
+LAYER_CACHE_CONTROL = "public, no-cache"
 
 
 def _default_district() -> District:
@@ -458,6 +461,13 @@ def report_layer(request: HttpRequest) -> HttpResponse:
     body_key = f"mapping:reports-layer:{ubigeo}:{get_language()}:{window}"
     found = cache.get_many([version_key, body_key])
     version = found.get(version_key) or reports_layer_version(ubigeo)
+    # A phone that comes back for the same window gets a 304 while no report changed; it
+    # asks each time (no-cache), so a report it just sent shows on its next look.
+    etag = f'"{version}-{get_language()}"'
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:
+        unchanged["Cache-Control"] = LAYER_CACHE_CONTROL
+        return unchanged
     cached = found.get(body_key)
     if cached is not None and cached[0] == version:
         body = cached[1]
@@ -465,7 +475,10 @@ def report_layer(request: HttpRequest) -> HttpResponse:
         district = get_object_or_404(District.objects.only("pk"), ubigeo=ubigeo)
         body = _layer_body(district.pk, west, south, east, north).encode()
         cache.set(body_key, (version, body), LAYER_CACHE_SECONDS)
-    return HttpResponse(body, content_type="application/geo+json")
+    response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = LAYER_CACHE_CONTROL
+    return response
 
 
 def _layer_error(message: str) -> HttpResponse:

@@ -34,8 +34,13 @@ from platform_app.models import District, Organization, User
 from platform_app.permissions import can
 from santaanita.files import IMAGES, Visibility, delete_on_commit, ensure_checked, move
 from santaanita.geo import normalize_geometry
+from santaanita.page_cache import changes_pages
 
 logger = logging.getLogger(__name__)
+
+# The page family (santaanita/page_cache.py) of what the public pages show about spaces:
+# their surveys, photos, caring organizations and problem reports.
+SPACE_PAGES = "pages:spaces"
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ def _write_details(survey: Survey, data: SurveyData) -> None:
     )
 
 
+@changes_pages(SPACE_PAGES)
 def survey_submit(
     *,
     space: PublicSpace,
@@ -149,6 +155,7 @@ def _finish(*, survey: Survey, data: SurveyData, final: bool) -> None:
     logger.info("survey %s saved (%s) by user %s", survey.pk, survey.status, survey.surveyor_id)
 
 
+@changes_pages(SPACE_PAGES)
 def survey_review(*, survey: Survey, reviewer: User, approve: bool, comment: str = "") -> Survey:
     """Approve (verify) or return a submitted survey; approval updates the space's condition.
 
@@ -192,6 +199,7 @@ def _photos_publish(survey: Survey) -> None:
     delete_on_commit(replaced)
 
 
+@changes_pages(SPACE_PAGES)
 def space_apply_latest_survey(*, space: PublicSpace) -> PublicSpace:
     """Copy the latest verified survey's score and needs onto the space."""
     latest = (
@@ -212,6 +220,7 @@ def space_apply_latest_survey(*, space: PublicSpace) -> PublicSpace:
     return space
 
 
+@changes_pages(SPACE_PAGES)
 def survey_photo_add(
     *,
     survey: Survey,
@@ -265,6 +274,7 @@ def assignment_create(
     return assignment
 
 
+@changes_pages(SPACE_PAGES)
 def space_save(*, space: PublicSpace, user: User, organizations: Any = None) -> PublicSpace:
     """Create or change a space (and its caring organizations) in one transaction."""
     if not can(user, "mapping.change_publicspace", space.district):
@@ -279,6 +289,7 @@ def space_save(*, space: PublicSpace, user: User, organizations: Any = None) -> 
     return space
 
 
+@changes_pages(SPACE_PAGES)
 def organization_spaces_set(*, organization: Organization, space_ids: set[int]) -> bool:
     """The spaces an organization says it cares for (the other side of ``space_save``'s
     caring organizations); ids outside its district are ignored. True when they changed."""
@@ -331,6 +342,7 @@ def _records_from_csv(text: str) -> list[dict[str, Any]]:
     return records
 
 
+@changes_pages(SPACE_PAGES)
 def spaces_import(*, district: District, text: str, fmt: str, dry_run: bool = True) -> ImportReport:
     """Import spaces from GeoJSON or CSV (columns name, category, address, lat, lon).
 

@@ -45,6 +45,7 @@ from mapping.models import (
 from mapping.permissions import may_add_photo, may_survey
 from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
+    SPACE_PAGES,
     assignment_create,
     space_save,
     survey_photo_add,
@@ -53,9 +54,11 @@ from mapping.services import (
 )
 from platform_app.models import District
 from platform_app.permissions import can
+from platform_app.services import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.files import serve_private
 from santaanita.once import single_submission
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 REVIEW_QUEUE_PER_PAGE = 20
@@ -106,6 +109,9 @@ def _require(request: HttpRequest, perm: str, district: District | None = None) 
 # --- Public ------------------------------------------------------------------------------
 
 
+# Kept for anonymous visitors until the district's outline changes; the spaces come from
+# the layer API.
+@kept_page(generation=DISTRICT_PAGES)
 def space_map(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     return render(
@@ -122,6 +128,9 @@ def space_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Kept for anonymous visitors until a space, an organization or a sector changes (other
+# apps' panels move the space family when what they show changes).
+@kept_page(generation=(SPACE_PAGES, ORGANIZATION_PAGES, DISTRICT_PAGES))
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     space = get_object_or_404(
         PublicSpace.objects.visible_to(request.user).select_related(

@@ -34,7 +34,7 @@ from platform_app.models import (
     Sector,
     User,
 )
-from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.admin_base import ChangesPagesAdmin, ReadOnlyAdmin
 from santaanita.files import original_name_of
 from santaanita.users import signed_in_user
 
@@ -66,7 +66,8 @@ class SectorInline(admin.TabularInline[Sector, District]):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin[District]):
+class DistrictAdmin(ChangesPagesAdmin):
+    page_families = (platform_services.DISTRICT_PAGES,)
     list_display = ("name", "ubigeo", "slug", "area_m2")
     search_fields = ("name", "ubigeo")
     prepopulated_fields = {"slug": ("name",)}
@@ -91,7 +92,8 @@ class DistrictAdmin(admin.ModelAdmin[District]):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin[Sector]):
+class SectorAdmin(ChangesPagesAdmin):
+    page_families = (platform_services.DISTRICT_PAGES,)
     list_display = ("name", "number", "district", "area_m2")
     list_filter = ("district",)
     list_select_related = ("district",)

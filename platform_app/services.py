@@ -53,8 +53,14 @@ from platform_app.places import organization_turf
 from santaanita import queueing
 from santaanita.files import DOCUMENTS, ensure_checked
 from santaanita.outbox import outbox_forget, outbox_purge
+from santaanita.page_cache import changes_pages
 
 logger = logging.getLogger(__name__)
+
+# Page families (santaanita/page_cache.py) of what the public pages show from this app:
+# the district and its sectors (home, map page), and the public organizations.
+DISTRICT_PAGES = "pages:districts"
+ORGANIZATION_PAGES = "pages:organizations"
 
 
 def delivery_schedule(
@@ -159,6 +165,7 @@ def _deliveries_redact(deliveries: QuerySet[Delivery]) -> int:
     return count
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def personal_data_forget(
     *, email: str, phones: list[str], keep_delivery: Delivery | None = None
 ) -> None:
@@ -257,6 +264,7 @@ def user_grant_role(*, user: User, role: Role, district: District | None = None)
         user.save(update_fields=["district"])
 
 
+@changes_pages(DISTRICT_PAGES)
 def districts_import(*, records: list[DistrictRecord]) -> tuple[int, int]:
     """Create or update districts by UBIGEO. Returns (created, updated)."""
     created = updated = 0
@@ -272,6 +280,7 @@ def districts_import(*, records: list[DistrictRecord]) -> tuple[int, int]:
     return created, updated
 
 
+@changes_pages(DISTRICT_PAGES)
 def sectors_import(*, district: District, records: list[SectorRecord]) -> tuple[int, int]:
     """Create or update a district's sectors by number. Returns (created, updated)."""
     created = updated = 0
@@ -365,6 +374,7 @@ def organization_confirm_token(*, organization: Organization, email: str) -> str
     return signing.dumps({"o": organization.pk, "e": email.lower()}, salt=CONFIRM_SALT)
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_register(
     *,
     district: District,
@@ -484,6 +494,7 @@ def _send_registration_email(
     )
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_confirm_email(*, token: str) -> Organization:
     """Confirm the submitter's email: verify (or create) their account, make them the
     organization's representative. Raises ``signing.BadSignature`` on a bad or old token.
@@ -528,6 +539,7 @@ def _turf_replace(organization: Organization, keys: list[str]) -> bool:
 REVIEWED_FIELDS = ("name", "typology", "sector")
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_update(
     *,
     organization: Organization,
@@ -612,6 +624,7 @@ def organization_update(
     return current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organization_verify(
     *,
     organization: Organization,
@@ -1539,6 +1552,7 @@ def role_guide_propose(
     return guide
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def role_guide_approve(*, guide: RoleGuideVersion, meeting: Meeting) -> RoleGuideVersion:
     """A meeting approves a proposed version; the one in force becomes a previous version."""
     if meeting.district_id != guide.district_id or guide.status != RoleGuideVersion.Status.PROPOSED:
@@ -1589,6 +1603,7 @@ def _import_token(source: str, number: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{number}")
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def organizations_import(
     *,
     district: District,
@@ -1787,6 +1802,7 @@ def _organizations_write(
     return [organization.registration_code or "" for organization in organizations]
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def objective_create(
     *, district: District, axis: str, title: str, description: str = ""
 ) -> Objective:
@@ -1800,6 +1816,7 @@ def objective_create(
     return objective
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_create(
     *,
     objective: Objective,
@@ -1830,6 +1847,7 @@ class StaleObjectiveError(Exception):
         self.current = current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def objective_update(
     *, objective: Objective, version: int, axis: str, title: str, description: str = ""
 ) -> Objective:
@@ -1864,6 +1882,7 @@ class StaleActivityError(Exception):
         self.current = current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_report(
     *,
     activity: Activity,
@@ -1894,6 +1913,7 @@ def activity_report(
     return current
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def activity_update(
     *,
     activity: Activity,
@@ -2026,6 +2046,7 @@ def data_subject_records(*, district: District, email: str) -> list[dict[str, An
     return records
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def data_request_answer(
     *, data_request: DataRequest, actor: User, answer: str, anonymize: bool = False
 ) -> DataRequest:
@@ -2280,6 +2301,7 @@ def _import_progress(job_id: int, done: int, rejected: int) -> None:
     )
 
 
+@changes_pages(ORGANIZATION_PAGES)
 def registry_import_run(*, import_id: int) -> RegistryImport | None:
     """Run one queued import, writing its progress as it goes; its report when done.
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from santaanita.page_cache import pages_changed
+
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """For records that only their services write (one write path): a save or a deletion
@@ -24,3 +26,27 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ChangesPagesAdmin(admin.ModelAdmin[Any]):
+    """For records the admin edits directly (no service of their own) that public pages
+    show: every save or deletion here moves ``page_families`` on after the commit, as the
+    services do (santaanita/page_cache.py), so the next visitor sees the change."""
+
+    page_families: tuple[str, ...] = ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        pages_changed(*self.page_families)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        pages_changed(*self.page_families)  # the inlines
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        pages_changed(*self.page_families)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        pages_changed(*self.page_families)

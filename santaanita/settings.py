@@ -117,6 +117,16 @@ MIDDLEWARE = [
 # compressed, cache-busted names; in the embedded mode straight from the apps' folders (no
 # collectstatic step), re-read on every request only while debugging.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Signed-in pages are gzipped by the app in every mode, with Django's random padding against
+# BREACH; the anonymous ones too where nothing in front of the app compresses (the embedded
+# mode). In production nginx compresses the anonymous ones (deploy/nginx), so the app
+# servers spend no CPU on the busiest pages. Outermost but for the security headers, so it
+# sees the final body; see the module.
+COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", not PRODUCTION)
+MIDDLEWARE.insert(1, "santaanita.compression.CompressionMiddleware")
+# How long a worker trusts the page-family versions it read before asking the cache again:
+# the staleness bound of the kept public pages (santaanita/page_cache.py).
+PAGE_CACHE_VERSION_SECONDS = env_int("PAGE_CACHE_VERSION_MS", 250) / 1000
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 

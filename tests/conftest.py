@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from santaanita import page_cache
 from santaanita.celery import app as celery_app
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
@@ -52,8 +53,10 @@ def _fast_and_isolated(settings, tmp_path_factory):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     cache.clear()
+    page_cache.forget()
     yield
     cache.clear()
+    page_cache.forget()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -29,7 +28,9 @@ from interventions.models import (
     Wave,
 )
 from interventions.perception.index import COHESIVE_SCORE, respondent_score
+from mapping.services import SPACE_PAGES
 from platform_app.models import District, Sector, User
+from santaanita import page_cache
 
 # Bumped by every write that changes a published figure; the dashboard and the index pages
 # cache their figures under it, so a new answer shows at once and a read costs no query.
@@ -37,14 +38,12 @@ GENERATION_KEY = "impact:generation"
 
 
 def figures_changed() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    # A space's page shows residents' perception of it (settings.SPACE_PAGE_PANELS).
+    page_cache.bump(GENERATION_KEY, SPACE_PAGES)
 
 
 def figures_generation() -> int:
-    return int(cache.get_or_set(GENERATION_KEY, 0, None) or 0)
+    return page_cache.versions((GENERATION_KEY,))[0]
 
 
 class StaleEditError(Exception):

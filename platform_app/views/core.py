@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from platform_app.models import District
+from platform_app.services import DISTRICT_PAGES
+from santaanita.page_cache import kept_page
 
 
 def _map_layers(district: District) -> dict[str, object]:
@@ -35,6 +37,8 @@ def _map_layers(district: District) -> dict[str, object]:
     }
 
 
+# Kept for anonymous visitors until the district or its sectors change.
+@kept_page(generation=DISTRICT_PAGES)
 def home(request: HttpRequest) -> HttpResponse:
     district = get_object_or_404(
         District.objects.prefetch_related("sectors"), ubigeo=settings.DEFAULT_DISTRICT_UBIGEO

@@ -49,6 +49,7 @@ from platform_app.services import (
     CONFIRM_MAX_AGE,
     CONFIRM_SALT,
     DATA_COPY_SALT,
+    ORGANIZATION_PAGES,
     DuplicateOrganizationError,
     StaleOrganizationError,
     data_copy_token,
@@ -66,6 +67,7 @@ from platform_app.services import (
 from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
+from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
 SESSION_KEY = "registry_submitted"
@@ -216,6 +218,9 @@ def organization_confirm_password(request: HttpRequest, token: str) -> HttpRespo
 # --- Directory and public pages --------------------------------------------------------
 
 
+# Kept for anonymous visitors, a copy per page and filter (free-text searches are rendered),
+# until an organization changes.
+@kept_page(generation=ORGANIZATION_PAGES, params=("page", "typology", "sector"))
 def organization_directory(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = DirectoryFilterForm(request.GET or None, district=district)

@@ -21,6 +21,7 @@ from mapping.reports_services import (
     report_submit,
 )
 from platform_app.permissions import Role
+from santaanita import page_cache
 from tests.factories import UserFactory, signed_in
 from tests.factories_mapping import PublicSpaceFactory, ReportFactory
 
@@ -77,6 +78,7 @@ def test_dashboard_shows_the_report_figures_with_flat_queries(client, santa_anit
     def render() -> int:
         # The page is kept whole for anonymous visitors: computed afresh each time here.
         cache.clear()
+        page_cache.forget()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("interventions:results"))
         assert response.status_code == 200

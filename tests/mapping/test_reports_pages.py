@@ -362,6 +362,26 @@ def test_no_public_page_or_layer_shows_the_reporters_contact(client, space, repo
     assert EMAIL in client.get(report.get_absolute_url()).content.decode()
 
 
+def test_a_phone_gets_304_for_the_layer_until_a_report_changes(
+    client, space, report, django_capture_on_commit_callbacks
+):
+    url = reverse("mapping:report-layer")
+    bbox = {
+        "bbox": f"{space.centroid_lon - 0.01},{space.centroid_lat - 0.01},"
+        f"{space.centroid_lon + 0.01},{space.centroid_lat + 0.01}"
+    }
+    first = client.get(url, bbox)
+    assert first["Cache-Control"] == "public, no-cache"
+    again = client.get(url, bbox, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    with django_capture_on_commit_callbacks(execute=True):
+        report_hide(report=report, user=UserFactory(role=Role.COORDINATOR), reason="x")
+    changed = client.get(url, bbox, headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == 200
+    assert json.loads(changed.content)["features"] == []
+
+
 def test_the_layer_lists_open_public_reports(
     client, space, report, django_capture_on_commit_callbacks
 ):
