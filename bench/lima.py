@@ -227,9 +227,16 @@ def _closed_loop(path: str, cookie: str, clients: int, seconds: float) -> tuple[
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         while not stop.is_set():
             t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (ConnectionError, http.client.HTTPException):
+                # A worker replaced after its max_requests closes its kept-alive
+                # connections; a browser reconnects, and so does this client.
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+                continue
             if response.status != 200:
                 errors.append(f"{path}: HTTP {response.status}")
             latencies[k].append(time.perf_counter() - t0)
