@@ -467,6 +467,39 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
         )
 
 
+class SurveyListSerializer(serializers.ModelSerializer[Survey]):
+    """A survey in a list: what it is and how it scored, without its counts and inventory.
+
+    A page of full surveys builds some 1,600 nested rows (about 20 per survey: equipment,
+    quality, SOPARC cells, needs); a list is for choosing which survey to open, and the
+    detail (``/api/surveys/{id}/``) has the rest.
+    """
+
+    is_mine = serializers.SerializerMethodField()
+    observed_at = CalendarDateTimeField()
+
+    class Meta:
+        model = Survey
+        fields = (
+            "id",
+            "space",
+            "client_uuid",
+            "status",
+            "observed_at",
+            "notes",
+            "condition_score",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "is_mine",
+        )
+        read_only_fields = fields
+
+    def get_is_mine(self, survey: Survey) -> bool:
+        request = self.context.get("request")
+        return bool(request and survey.surveyor_id == request.user.pk)
+
+
 class ReviewSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["approve", "return"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -485,12 +518,16 @@ class SurveyViewSet(
     filterset_fields = ("space", "status")
     ordering_fields = ("observed_at",)
 
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Survey]]:
+        if self.action == "list":
+            return SurveyListSerializer
+        return SurveySerializer
+
     def get_queryset(self) -> QuerySet[Survey]:
-        return (
-            Survey.objects.visible_to(self.request.user)
-            .prefetch_related("equipment", "quality_items", "observations", "needs")
-            .order_by("-observed_at", "-pk")
-        )
+        surveys = Survey.objects.visible_to(self.request.user).order_by("-observed_at", "-pk")
+        if self.action == "list":  # the list's rows carry none of the nested parts
+            return surveys
+        return surveys.prefetch_related("equipment", "quality_items", "observations", "needs")
 
     @extend_schema(
         responses={

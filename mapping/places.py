@@ -4,23 +4,32 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.urls import reverse
 
-from mapping.models import PublicSpace
+from mapping.models import PublicSpace, layer_version
 from mapping.services import organization_spaces_set
 from platform_app.models import District, Organization
 from platform_app.places import Place
 
 
 def public_spaces(*, district: District) -> list[Place]:
+    # Offered on every registration form and meeting form: kept per process under the
+    # district's map layer version, which every change to a space moves on (see
+    # PublicSpace.save), so a renamed or new space shows at once.
+    return list(_public_spaces(district.pk, layer_version(district.ubigeo)))
+
+
+@functools.lru_cache(maxsize=64)
+def _public_spaces(district_id: int, version: str) -> tuple[Place, ...]:
     rows = (
-        PublicSpace.objects.in_district(district)
+        PublicSpace.objects.filter(district_id=district_id)
         .order_by("name")
         .values_list("pk", "name", "centroid_lat", "centroid_lon")
     )
-    return _places(rows)
+    return tuple(_places(rows))
 
 
 def _places(rows: Iterable[tuple[int, str, float, float]]) -> list[Place]:

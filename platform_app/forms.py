@@ -18,7 +18,7 @@ from platform_app.models.registry import validate_identifying_name
 from platform_app.places import organization_turf
 from platform_app.services import ContactData
 from santaanita.files import SHEETS, UploadField
-from santaanita.forms import form_field, set_queryset
+from santaanita.forms import LongSelectMultiple, form_field, set_queryset
 from santaanita.peru import normalize_phone, validate_ruc
 from santaanita.sheets import read_sheet
 
@@ -75,7 +75,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
         label=_("Public spaces it uses or cares for"),
         help_text=_("Parks, plazas or sports fields where the organization meets or works."),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=LongSelectMultiple(attrs={"size": 6}),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 

@@ -2,9 +2,12 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -84,6 +87,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    # Pages link their icon; browsers and crawlers that ask the site's root for it anyway
+    # are sent, once for good, to the static file (its address carries its content hash).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("icons/favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     # Public files only (approved photos, logos, festival rules); nginx answers this prefix
     # itself in production. Private files have no URL here: each app serves them from a view
     # that checks who asks (santaanita.files.serve_private).

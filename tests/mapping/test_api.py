@@ -168,6 +168,42 @@ def test_surveys_are_scoped_per_user(client, other_district):
     assert "surveyor" not in client.get(f"/api/surveys/{verified.pk}/").json()
 
 
+def _verified_with_details(n: int) -> list[Survey]:
+    surveys = []
+    for _ in range(n):
+        survey = SurveyFactory(status=Survey.Status.VERIFIED)
+        Observation.objects.create(
+            survey=survey,
+            observed_at=survey.observed_at,
+            age_group=Observation.AgeGroup.ADULTS,
+            sex=Observation.Sex.FEMALE,
+            activity=Observation.Activity.SEDENTARY,
+            count=3,
+        )
+        surveys.append(survey)
+    return surveys
+
+
+def test_survey_list_is_light_and_the_detail_has_the_counts(client):
+    (survey,) = _verified_with_details(1)
+    row = client.get("/api/surveys/").json()["results"][0]
+    assert row["id"] == survey.pk
+    assert row["status"] == "verified"
+    assert not {"equipment", "quality_items", "observations", "needs"} & set(row)
+    detail = client.get(f"/api/surveys/{survey.pk}/").json()
+    assert [o["count"] for o in detail["observations"]] == [3]
+
+
+def test_survey_list_query_count_does_not_grow_with_surveys(client):
+    _verified_with_details(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/api/surveys/").json()["count"] == 2
+    _verified_with_details(20)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get("/api/surveys/").json()["count"] == 22
+    assert len(small) == len(large)
+
+
 def test_survey_create_via_api_is_idempotent(client):
     assignment = AssignmentFactory()
     client.force_login(assignment.surveyor)

@@ -93,3 +93,30 @@ def test_a_form_without_turf_never_lists_the_spaces(santa_anita, spaces):
             form = OrganizationForm(valid_post(sector=_sector(santa_anita)), district=santa_anita)
             assert form.is_valid(), form.errors
     assert not [q for q in queries.captured_queries if "mapping_publicspace" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_spaces_offered_are_kept_until_a_space_changes(
+    client, santa_anita, spaces, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(URL)
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(URL).content.decode()
+    assert not [q for q in again if "mapping_publicspace" in q["sql"]]  # the list is kept
+    assert f'<option value="space:{spaces["ficus"].pk}">Parque Los Ficus</option>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        PublicSpaceFactory(name="Parque <Nuevo> & Co")
+    page = client.get(URL).content.decode()
+    assert "Parque &lt;Nuevo&gt; &amp; Co" in page  # shown at once, and escaped
+
+
+@pytest.mark.django_db
+def test_a_refused_form_keeps_the_spaces_that_were_chosen(client, santa_anita, spaces):
+    chosen = [f"space:{spaces['ficus'].pk}", f"space:{spaces['ate'].pk}"]
+    response = client.post(URL, valid_post(sector=_sector(santa_anita), turf=chosen))
+    page = response.content.decode()
+    assert f'<option value="space:{spaces["ficus"].pk}" selected>Parque Los Ficus' in page
+    assert f'<option value="space:{spaces["rosa"].pk}">Parque Santa Rosa' in page
