@@ -304,6 +304,17 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
         extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"kind": {"required": True}}
 
 
+class MeetingListSerializer(MeetingSerializer):
+    """A meeting in a list, without its agenda: open agreements are carried onto the next
+    ordinary meeting's agenda, so one agenda can hold hundreds of items, and a page of
+    meetings with theirs grows with every agreement nobody closes. The detail has it."""
+
+    agenda_items = None  # type: ignore[assignment]  # DRF's way to drop a declared field
+
+    class Meta(MeetingSerializer.Meta):
+        fields = tuple(f for f in MeetingSerializer.Meta.fields if f != "agenda_items")  # type: ignore[assignment]
+
+
 class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     """Meetings: coordinators schedule (the convocation goes out) and move them."""
 
@@ -313,8 +324,14 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     http_method_names = ("get", "post", "patch", "head", "options")
     filterset_fields = ("kind", "status")
 
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Meeting]]:
+        return MeetingListSerializer if self.action == "list" else MeetingSerializer
+
     def get_queryset(self) -> QuerySet[Meeting]:
-        return Meeting.objects.visible_to(self.request.user).prefetch_related("agenda_items")
+        meetings = Meeting.objects.visible_to(self.request.user)
+        if self.action == "list":  # the list's rows carry no agenda
+            return meetings
+        return meetings.prefetch_related("agenda_items")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)

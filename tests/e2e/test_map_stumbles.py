@@ -46,3 +46,20 @@ def test_a_resident_finds_a_park_by_name_and_the_map_moves_to_it(page):
     search.get_by_label("Buscar un espacio por su nombre").fill("estadio")
     search.get_by_role("button", name="Buscar").click()
     expect(search).to_contain_text("Ningún espacio del distrito tiene ese nombre.")
+
+
+def test_the_map_asks_for_its_window_once_on_load(page):
+    """Fitting the map to the district moves it while the page starts; that move and the
+    first load must not each fetch the same window (a phone on a slow network pays twice)."""
+    PublicSpaceFactory(name="Parque Los Ficus", geometry=point(-76.9735, -12.0430))
+    PublicSpaceFactory(name="Plaza de Armas", geometry=point(-76.9640, -12.0520))
+    windows: list[str] = []
+    page.on(
+        "request",
+        lambda request: windows.append(request.url) if "/api/spaces/" in request.url else None,
+    )
+
+    page.goto("/mapa/")
+    expect(page.locator("#space-map")).to_have_attribute("data-loaded", "2")
+    page.wait_for_timeout(500)  # a late second request would show up here
+    assert len(windows) == 1, windows

@@ -35,6 +35,10 @@ def test_members_read_meetings_and_agreements_of_their_district_only(api, other_
     api.force_authenticate(member.user)
     meetings = api.get("/api/platform/meetings/").json()
     assert [m["id"] for m in meetings["results"]] == [mine.pk]
+    # The list leaves each agenda to the detail: carried agreements make agendas long.
+    assert "agenda_items" not in meetings["results"][0]
+    detail = api.get(f"/api/platform/meetings/{mine.pk}/").json()
+    assert len(detail["agenda_items"]) == 1
     assert api.get("/api/platform/agreements/").json()["count"] == 1
     assert api.get("/api/platform/members/").json()["count"] == 1
     assert "email" not in api.get("/api/platform/members/").json()["results"][0]
@@ -114,3 +118,22 @@ def test_coordinators_record_agreements_through_the_api(api):
     response = api.post("/api/platform/agreements/", payload, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["responsible"] == [member.pk]
+
+
+@pytest.mark.django_db
+def test_the_meeting_list_costs_the_same_however_long_the_agendas(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = MemberFactory()
+    api.force_authenticate(member.user)
+    meeting = MeetingFactory()
+    AgendaItemFactory(meeting=meeting)
+    api.get("/api/platform/meetings/")  # the caller's permissions, read once
+    with CaptureQueriesContext(connection) as short:
+        api.get("/api/platform/meetings/")
+    for _ in range(30):
+        AgendaItemFactory(meeting=MeetingFactory())
+    with CaptureQueriesContext(connection) as long:
+        assert api.get("/api/platform/meetings/").json()["count"] == 31
+    assert len(short) == len(long), [q["sql"][:80] for q in long]
