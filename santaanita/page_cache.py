@@ -74,6 +74,9 @@ CACHE_CONTROL = "private, no-cache"
 # The longest a public page is kept when its view names no shorter time: writes replace it
 # sooner; this bounds only what no write announces.
 KEEP_SECONDS = 10 * 60
+# A copy past its time (no write moved it) is renewed by one request while the others keep
+# getting it, for at most this long: no herd of renderings when a busy page expires.
+RENEW_SECONDS = 30
 # Copies kept in each process, most recently served first out last. A page is 20–70 KB,
 # so this bounds a worker's memory for them to a few megabytes.
 HOT_PAGES = 128
@@ -180,6 +183,8 @@ def forget() -> None:
 
 def _lookup(request: HttpRequest) -> Kept | None:
     """The current kept copy of this page: from this process, else from the cache."""
+    if getattr(request, "renews_page", False):
+        return None  # the middleware chose this request to render it (the view asks again)
     key = _key(request)
     kept = _HOT.get(key)
     if (
@@ -198,6 +203,10 @@ def _lookup(request: HttpRequest) -> Kept | None:
     ):
         with _HOT_LOCK:
             _HOT.pop(key, None)
+        return None
+    if found.expires <= time.time() and cache.add(f"{key}:renewing", 1, RENEW_SECONDS):
+        # This request renders the page again; the others get this copy meanwhile.
+        request.renews_page = True  # type: ignore[attr-defined]
         return None
     _hold(key, found)
     return found
@@ -351,7 +360,8 @@ class KeptPageMiddleware:
                 digest=hashlib.blake2b(content, digest_size=8).hexdigest(),
                 expires=time.time() + seconds,
             )
-            cache.set(_key(request), kept, seconds)
+            cache.set(_key(request), kept, seconds + RENEW_SECONDS)
+            cache.delete(f"{_key(request)}:renewing")  # renewed: the next expiry may renew
             _hold(_key(request), kept)
             _conditional_headers(response, _etag(request, kept))
         return response

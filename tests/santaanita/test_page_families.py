@@ -282,3 +282,24 @@ def test_a_page_with_the_token_where_the_cache_cannot_replace_it_is_not_kept(rf)
     response = middleware(second)
     assert "ETag" not in response  # rendered again, with the second visitor's own token
     assert first.META["CSRF_COOKIE"] != second.META["CSRF_COOKIE"]
+
+
+def test_an_expired_page_is_rendered_by_one_visitor_while_the_others_get_the_copy(
+    monkeypatch,
+):
+    import time as real_time
+
+    from django.core.cache import cache
+
+    url = reverse("home")
+    fresh(url)
+    kept(url)
+    later = real_time.time() + page_cache.KEEP_SECONDS + 1  # past its time, no write since
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    cache.add(f"page:es-pe:{url}:renewing", 1, 30)  # another visitor is rendering it
+    kept(url)  # served the expired copy meanwhile, no herd of renderings
+    cache.delete(f"page:es-pe:{url}:renewing")
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    assert len(queries) > 0  # the first to come renders it again
+    kept(url)
