@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mapping", "0007_problem_reports"),
+        ("mapping", "0010_survey_reviews_from_current_decisions"),
     ]
 
     operations = [

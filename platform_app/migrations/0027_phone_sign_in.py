@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("platform_app", "0023_phones_e164"),
+        ("platform_app", "0026_phones_e164"),
     ]
 
     operations = [

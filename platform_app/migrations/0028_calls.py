@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("platform_app", "0025_merge_0023_messaging_channels_0024_phone_sign_in"),
+        ("platform_app", "0027_phone_sign_in"),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def sync(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interventions", "0008_impact_roles"),
+        ("interventions", "0009_company_phone_e164"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

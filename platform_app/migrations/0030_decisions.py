@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("platform_app", "0022_registry_import"),
+        ("platform_app", "0029_call_roles"),
     ]
 
     operations = [

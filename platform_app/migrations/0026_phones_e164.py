@@ -21,7 +21,7 @@ def to_e164(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("platform_app", "0022_registry_import"),
+        ("platform_app", "0025_announcements"),
     ]
 
     operations = [migrations.RunPython(to_e164, migrations.RunPython.noop)]
