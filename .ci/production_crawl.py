@@ -35,6 +35,7 @@ DEMO_LOGINS = (
     "judge@example.org",
     "member@example.org",
     "representative@example.org",
+    "company@example.org",
     "resident@example.org",
 )
 SECURITY_HEADERS = (

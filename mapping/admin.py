@@ -25,6 +25,7 @@ from mapping.models import (
     ReportUpdate,
     Survey,
     SurveyPhoto,
+    SurveyReview,
 )
 from mapping.reports_services import report_acknowledge
 from mapping.services import space_save, survey_review
@@ -151,6 +152,15 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     list_display = ("space", "surveyor", "active", "due_date", "created_at")
     list_filter = ("active", "space__district")
     raw_id_fields = ("space", "surveyor", "assigned_by")
+
+
+@admin.register(SurveyReview)
+class SurveyReviewAdmin(ReadOnlyAdmin):
+    """Each review decision is history: written only by ``survey_review``."""
+
+    list_display = ("survey", "decision", "reviewer", "decided_at")
+    list_filter = ("decision",)
+    list_select_related = ("survey__space", "reviewer")
 
 
 @admin.register(SurveyPhoto)

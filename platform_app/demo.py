@@ -26,6 +26,8 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("judge@example.org", Role.JUDGE, "Carmen", "Flores"),
     ("member@example.org", Role.MEMBER, "Pedro", "Condori"),
     ("representative@example.org", Role.REPRESENTATIVE, "Ana", "Torres"),
+    # Acts for the first demo company (tied to it by the interventions demo).
+    ("company@example.org", Role.COMPANY, "Sofía", "Paredes"),
     ("resident@example.org", Role.RESIDENT, "Miguel", "Ramos"),
 )
 

@@ -541,6 +541,12 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",
         "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
         "MemberStatusEnum": "platform_app.models.meetings.Member.Status",
+        "MeetingKindEnum": "platform_app.models.meetings.Meeting.Kind",
+        # shared decisions: votes and polls are open or closed alike
+        "VoteKindEnum": "platform_app.decisions.models.Vote.Kind",
+        "DecisionStatusEnum": "platform_app.decisions.models.Vote.Status",
+        # a survey's status, named beside the review that decided it
+        "SurveyStatusEnum": "mapping.models.Survey.Status",
     },
 }
 

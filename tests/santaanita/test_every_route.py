@@ -34,6 +34,11 @@ PUBLIC = {
     "platform_app:agreement-public",
     "platform_app:data-request-create",
     "platform_app:data-request-confirm",
+    # news and residents' polls
+    "platform_app:announcement-list",
+    "platform_app:poll-index",
+    "platform_app:poll-list",
+    "platform_app:poll-detail",
     # mapping: the map, spaces, approved surveys, exports and residents' reports
     "mapping:space-map",
     "mapping:space-detail",
@@ -59,6 +64,9 @@ PUBLIC = {
     "interventions:results-district",
     "interventions:perception-results",
     "interventions:open-data",
+    # the district's public events for calendar apps
+    "interventions:public-calendar",
+    "interventions:public-calendar-district",
 }
 
 # Addresses that are not pages of the platform: the admin and allauth have their own tests,
