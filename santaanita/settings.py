@@ -538,6 +538,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",
         "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
         "MemberStatusEnum": "platform_app.models.meetings.Member.Status",
+        "SurveyStatusEnum": "mapping.models.Survey.Status",
+        # A vote and a public poll are both open or closed: one enum serves the two.
+        "OpenClosedStatusEnum": "platform_app.decisions.models.Vote.Status",
+        "VoteKindEnum": "platform_app.decisions.models.Vote.Kind",
     },
 }
 
