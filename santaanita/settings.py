@@ -295,7 +295,13 @@ CELERY_BEAT_SCHEDULE["purge-delivery-texts"] = {
 EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or DATA_DIR / "outbox")
 EMAIL_URL = env_str("EMAIL_URL") or ("smtp://localhost:25" if PRODUCTION else None)
 if EMAIL_URL:
-    globals().update(environ.Env.email_url_config(EMAIL_URL))
+    email_config = environ.Env.email_url_config(EMAIL_URL)
+    # django-environ sets EMAIL_FILE_PATH to the URL's path, empty for smtp:// and the
+    # others: the outbox (where text messages are written without SMS_URL or WHATSAPP_URL)
+    # would become the server's working directory, the application's code.
+    if not email_config.get("EMAIL_FILE_PATH"):
+        email_config.pop("EMAIL_FILE_PATH", None)
+    globals().update(email_config)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plataforma Santa Anita <no-reply@example.org>")
@@ -542,11 +548,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
         "MemberStatusEnum": "platform_app.models.meetings.Member.Status",
         "MeetingKindEnum": "platform_app.models.meetings.Meeting.Kind",
-        # shared decisions: votes and polls are open or closed alike
-        "VoteKindEnum": "platform_app.decisions.models.Vote.Kind",
-        "DecisionStatusEnum": "platform_app.decisions.models.Vote.Status",
-        # a survey's status, named beside the review that decided it
         "SurveyStatusEnum": "mapping.models.Survey.Status",
+        # A vote and a public poll are both open or closed: one enum serves the two.
+        "OpenClosedStatusEnum": "platform_app.decisions.models.Vote.Status",
+        "VoteKindEnum": "platform_app.decisions.models.Vote.Kind",
     },
 }
 

@@ -127,3 +127,18 @@ def test_media_go_to_a_folder_unless_a_bucket_is_named():
     assert by_aws["OPTIONS"]["region_name"] == "sa-east-1"
     with pytest.raises(ImproperlyConfigured):
         media_storage_config("https://espacios", bucket=None, **none)
+
+
+def test_an_email_server_keeps_the_text_messages_outbox_in_the_data_folder(tmp_path):
+    """Without SMS_URL a text message is written to the outbox: with an SMTP server
+    configured it must still land under DATA_DIR, not in the folder the server runs in."""
+    shown = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_FILE_PATH)",
+        DATA_DIR=str(tmp_path),
+        EMAIL_URL="smtp://mail.example.org:25",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == str(tmp_path / "outbox")
