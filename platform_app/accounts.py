@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.stages import EmailVerificationStage as AllauthEmailVerificationStage
 from django import forms
@@ -155,6 +156,16 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]
         if email and not phone and not cleaned.get("password1") and "password1" not in self.errors:
             self.add_error("password1", _("Choose a password to sign in with your email."))
         return cleaned
+
+
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]
+    """Sign in with the email or the mobile. allauth labels the field "Login" ("Iniciar
+    sesión", the same words as the button), which tells neither a screen reader nor a
+    resident what to type."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email or mobile")
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -358,7 +358,10 @@ ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = PHONE_CODE_ATTEMPTS
 # Digits only: typed on a phone's number pad, read aloud at the desk.
 ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
-ACCOUNT_FORMS = {"signup": "platform_app.accounts.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "platform_app.accounts.LoginForm",
+    "signup": "platform_app.accounts.SignupForm",
+}
 # The email is unique only when present (a conditional constraint on User), which Django's
 # check cannot see; allauth's backend looks accounts up by email or phone, never by a bare
 # username, so a missing email is never ambiguous.
