@@ -25,6 +25,7 @@ from mapping.models import (
     ReportUpdate,
     Survey,
     SurveyPhoto,
+    SurveyReview,
 )
 from mapping.reports_services import report_acknowledge
 from mapping.services import space_save, survey_review
@@ -213,3 +214,11 @@ class ReportUpdateAdmin(ReadOnlyAdmin):
 class MunicipalAreaAdmin(ReadOnlyAdmin):
     list_display = ("district", "category", "name", "email")
     list_filter = ("district", "category")
+
+
+@admin.register(SurveyReview)
+class SurveyReviewAdmin(ReadOnlyAdmin):
+    """A survey's review history, one row per decision (``survey_review``)."""
+
+    list_display = ("survey", "decision", "reviewer", "decided_at")
+    list_filter = ("decision",)

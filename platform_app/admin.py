@@ -15,7 +15,10 @@ from platform_app.models import (
     Agreement,
     AgreementFollowUp,
     Attendance,
+    Call,
     Campaign,
+    CodeGate,
+    CodeRequest,
     Contact,
     DataRequest,
     Delivery,
@@ -30,6 +33,7 @@ from platform_app.models import (
     OrganizationEvent,
     OrganizationInvitation,
     PlatformSettings,
+    RegistrationCode,
     RegistryImport,
     RoleGuideVersion,
     RoleHolder,
@@ -469,6 +473,38 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
     # invitations send emails: use the meeting's page
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    """Calls are kept as the desk made them (``call_record``): the latest is the answer."""
+
+    list_display = ("invitation", "outcome", "called_by", "called_at")
+    list_filter = ("outcome",)
+
+
+@admin.register(CodeRequest)
+class CodeRequestAdmin(ReadOnlyAdmin):
+    """The codes sent by SMS, counted against the limits: written only when one is sent."""
+
+    list_display = ("phone", "purpose", "ip", "created_at")
+    list_filter = ("purpose",)
+
+
+@admin.register(CodeGate)
+class CodeGateAdmin(ReadOnlyAdmin):
+    """The rows locked while code requests are counted; nothing to edit."""
+
+    list_display = ("key",)
+
+
+@admin.register(RegistrationCode)
+class RegistrationCodeAdmin(ReadOnlyAdmin):
+    """A registration's code sent to its mobile; the code itself is stored only hashed and
+    stays out of the admin."""
+
+    list_display = ("organization", "phone", "expires_at", "attempts", "confirmed_at")
+    exclude = ("code_hash",)
 
 
 # News (platform_app/outreach): registered here so the admin autodiscovery finds it.
