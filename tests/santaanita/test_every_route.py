@@ -34,6 +34,13 @@ PUBLIC = {
     "platform_app:agreement-public",
     "platform_app:data-request-create",
     "platform_app:data-request-confirm",
+    # platform_app: the district's published news
+    "platform_app:announcement-list",
+    "platform_app:announcement-detail",
+    # platform_app: the district's polls and their results, open to every resident
+    "platform_app:poll-index",
+    "platform_app:poll-list",
+    "platform_app:poll-detail",
     # mapping: the map, spaces, approved surveys, exports and residents' reports
     "mapping:space-map",
     "mapping:space-detail",
@@ -59,6 +66,8 @@ PUBLIC = {
     "interventions:results-district",
     "interventions:perception-results",
     "interventions:open-data",
+    "interventions:public-calendar",
+    "interventions:public-calendar-district",
 }
 
 # Addresses that are not pages of the platform: the admin and allauth have their own tests,
