@@ -212,6 +212,10 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
             if not reserved:
                 pledges.append(pledge)
     _invite_to_breakfast(event, companies)
+    # The company representative's demo login acts for the first sponsor.
+    services.company_representative_add(
+        company=companies[0], email="company@example.org", added_by=coordinator
+    )
     return pledges
 
 

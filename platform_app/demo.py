@@ -27,6 +27,8 @@ DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("member@example.org", Role.MEMBER, "Pedro", "Condori"),
     ("representative@example.org", Role.REPRESENTATIVE, "Ana", "Torres"),
     ("resident@example.org", Role.RESIDENT, "Miguel", "Ramos"),
+    # Tied to a sponsor by the interventions demo (interventions/demo.py).
+    ("company@example.org", Role.COMPANY, "Jorge", "Salazar"),
 )
 
 

@@ -18,6 +18,7 @@ EMAILS = {
     Role.MEMBER: "member@example.org",
     Role.REPRESENTATIVE: "representative@example.org",
     Role.RESIDENT: "resident@example.org",
+    Role.COMPANY: "company@example.org",
 }
 
 
