@@ -541,6 +541,12 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",
         "MeetingStatusEnum": "platform_app.models.meetings.Meeting.Status",
         "MemberStatusEnum": "platform_app.models.meetings.Member.Status",
+        # votes and polls: open or closed, and a vote's kind beside a meeting's
+        "DecisionStatusEnum": "platform_app.decisions.models.Vote.Status",
+        "MeetingKindEnum": "platform_app.models.meetings.Meeting.Kind",
+        "VoteKindEnum": "platform_app.decisions.models.Vote.Kind",
+        # a space's survey, beside the statuses above
+        "SurveyStatusEnum": "mapping.models.Survey.Status",
     },
 }
 
