@@ -483,32 +483,37 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
         return False
 
 
-# News (platform_app/outreach): registered here so the admin autodiscovery finds it.
-from platform_app.outreach import admin as outreach_admin  # noqa: E402, F401
-
-
 @admin.register(Call)
 class CallAdmin(ReadOnlyAdmin):
+    """Calls are kept as the desk made them (``call_record``): the latest is the answer."""
+
     list_display = ("invitation", "outcome", "called_by", "called_at")
     list_filter = ("outcome",)
-    list_select_related = ("invitation__organization", "invitation__meeting", "called_by")
 
 
 @admin.register(CodeRequest)
 class CodeRequestAdmin(ReadOnlyAdmin):
-    # Who asked for codes and when: what to read when SMS costs jump.
-    list_display = ("phone", "ip", "purpose", "created_at")
+    """The codes sent by SMS, counted against the limits: written only when one is sent."""
+
+    list_display = ("phone", "purpose", "ip", "created_at")
     list_filter = ("purpose",)
-    search_fields = ("phone", "ip")
 
 
 @admin.register(CodeGate)
 class CodeGateAdmin(ReadOnlyAdmin):
-    search_fields = ("key",)
+    """The rows locked while code requests are counted; nothing to edit."""
+
+    list_display = ("key",)
 
 
 @admin.register(RegistrationCode)
 class RegistrationCodeAdmin(ReadOnlyAdmin):
+    """A registration's code sent to its mobile; the code itself is stored only hashed and
+    stays out of the admin."""
+
     list_display = ("organization", "phone", "expires_at", "attempts", "confirmed_at")
-    list_select_related = ("organization",)
     exclude = ("code_hash",)
+
+
+# News (platform_app/outreach): registered here so the admin autodiscovery finds it.
+from platform_app.outreach import admin as outreach_admin  # noqa: E402, F401

@@ -12,6 +12,8 @@ premium or foreign numbers at the platform's expense.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,8 +73,16 @@ def accepts_codes(e164: str) -> bool:
     return is_mobile(e164) and region_of(e164) in regions
 
 
+# What people type in a number besides digits: separators, brackets and a leading +.
+_NOT_PHONE_CHARACTERS = re.compile(r"[^\d\s().+\-]")
+
+
 def normalize_phone(raw: str) -> str:
     """A phone typed in a form as E.164, or a ``ValidationError`` in Spanish saying why."""
+    # Letters or symbols (a formula pasted from a spreadsheet) are told apart from a wrong
+    # number: the person sees which characters the field takes.
+    if _NOT_PHONE_CHARACTERS.search(raw or ""):
+        raise ValidationError(_("Use only digits, spaces or dashes."), code="phone_chars")
     e164 = parse_phone(raw)
     if e164 is None:
         raise ValidationError(

@@ -91,3 +91,8 @@ def test_site_login_is_rate_limited_after_repeated_failures(client):
         client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
     response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
     assert "Demasiados intentos fallidos" in response.content.decode()
+
+
+def test_sign_in_field_says_it_takes_an_email_or_a_mobile(client):
+    response = client.get(reverse("account_login"))
+    assert re.search(r'<label for="id_login">\s*Correo electrónico o celular', response.text)

@@ -94,7 +94,7 @@ REFUSED = [
     ("activities", '<img src=x onerror="alert(1)">', "sin etiquetas HTML"),
     ("activities", LONG, "menos de 2000 caracteres"),
     ("contact_name", "Ana\x07", CONTROL),
-    ("contact_phone", "=1+1", "Ingresa un teléfono válido"),
+    ("contact_phone", "=1+1", "Usa solo dígitos"),
     ("contact_phone", "9" * 100, "menos de 20 caracteres"),
     ("contact_email", "ana@", "correo electrónico válida"),
     ("contact_email", "a" * 300 + "@example.org", "menos de 254 caracteres"),
