@@ -86,11 +86,12 @@ def _populate() -> tuple[list[int], list[dict[str, object]]]:
     from django.utils import timezone
 
     from festival.models import Criterion, Edition, Judge, Proposal, Stage, Team
-    from festival.services import score_submit, stage_lock
+    from festival.services.scoring import score_submit
+    from festival.services.stages import stage_lock
     from mapping.models import PublicSpace
     from platform_app.models import District, Organization, User
     from platform_app.permissions import Role
-    from platform_app.services import user_grant_role
+    from platform_app.services.places import user_grant_role
 
     call_command("migrate", verbosity=0)
     district = District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)

@@ -207,7 +207,8 @@ def _meetings(rng: random.Random, districts: list, meetings: int, agreements: in
     from django.utils import timezone
 
     from platform_app.models import Meeting, Member, User
-    from platform_app.services import agreement_record, meeting_create
+    from platform_app.services.agreements import agreement_record
+    from platform_app.services.meetings import meeting_create
 
     coordinator = User.objects.get(email="coordinator@example.org")
     now = timezone.now()
@@ -266,7 +267,8 @@ def _previous_edition(rng: random.Random, district) -> None:
     from django.utils import timezone
 
     from festival.models import Edition, Team
-    from festival.services import score_submit, stage_lock
+    from festival.services.scoring import score_submit
+    from festival.services.stages import stage_lock
     from platform_app.models import Organization, User
     from platform_app.permissions import Role
     from tests.factories import UserFactory

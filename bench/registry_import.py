@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from platform_app.services.registry_imports import registry_import_start, registry_imports_scan
+
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sa_registry_bench"
@@ -73,7 +75,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import translation
 
-    from platform_app import services
     from platform_app.forms import RegistryImportForm
     from platform_app.models import (
         Contact,
@@ -83,7 +84,7 @@ def main() -> None:
         RegistryImport,
     )
     from platform_app.permissions import Role
-    from platform_app.services import user_grant_role
+    from platform_app.services.places import user_grant_role
 
     call_command("migrate", verbosity=0)
     translation.activate("es-pe")
@@ -104,14 +105,14 @@ def main() -> None:
         job = _timed(
             f"{label}: queue (store the rows)",
             results,
-            services.registry_import_start,
+            registry_import_start,
             district=district,
             actor=coordinator,
             rows=rows,
             source="padron.csv",
             dry_run=dry_run,
         )
-        _timed(f"{label}: run (the loop's scan)", results, services.registry_imports_scan)
+        _timed(f"{label}: run (the loop's scan)", results, registry_imports_scan)
         jobs[label] = RegistryImport.objects.get(pk=job.pk)
 
     rejected = options.rows // options.bad_every if options.bad_every else 0

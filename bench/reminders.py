@@ -107,7 +107,7 @@ def main() -> None:
     from reminders_bench_backend import COUNTS_KEY
 
     from platform_app.models import Delivery, District, Meeting, Member, User
-    from platform_app.services import reminders_scan
+    from platform_app.services.ledger import reminders_scan
     from santaanita.celery import app as celery_app
 
     call_command("migrate", verbosity=0)

@@ -71,7 +71,7 @@ def main() -> None:
 
     from platform_app.messaging.models import Channel, MessagingProfile
     from platform_app.models import Delivery, District, Meeting, Member, User
-    from platform_app.services import reminders_scan
+    from platform_app.services.ledger import reminders_scan
     from santaanita.celery import app as celery_app
     from tests.twilio_standin import TwilioStandin
 

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from festival import services
 from festival.models import (
     Criterion,
     Edition,
@@ -21,6 +20,10 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
+from festival.services.boards import FESTIVAL_PAGES
+from festival.services.judges import judge_appoint
+from festival.services.stages import stage_lock
+from festival.services.teams import team_withdraw
 from santaanita.admin_base import ChangesPagesAdmin, ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
@@ -40,7 +43,7 @@ class CriterionInline(admin.TabularInline[Criterion, Edition]):
 
 @admin.register(Edition)
 class EditionAdmin(ChangesPagesAdmin):
-    page_families = (services.FESTIVAL_PAGES,)
+    page_families = (FESTIVAL_PAGES,)
     list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
     list_filter = ("district", "year")
     inlines = (StageInline, CriterionInline)
@@ -48,7 +51,7 @@ class EditionAdmin(ChangesPagesAdmin):
 
 @admin.register(Stage)
 class StageAdmin(ChangesPagesAdmin):
-    page_families = (services.FESTIVAL_PAGES,)
+    page_families = (FESTIVAL_PAGES,)
     list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
     list_filter = ("edition", "sector")
     list_select_related = ("edition", "sector", "location")
@@ -61,7 +64,7 @@ class StageAdmin(ChangesPagesAdmin):
         # The same service as the screens: same permission, same row lock, same cache purge.
         for stage in queryset:
             try:
-                services.stage_lock(stage=stage, actor=signed_in_user(request))
+                stage_lock(stage=stage, actor=signed_in_user(request))
             except PermissionDenied:
                 self.message_user(request, _("You may not lock %s.") % stage, messages.ERROR)
 
@@ -82,7 +85,7 @@ class TeamAdmin(ReadOnlyAdmin):
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
         for team in queryset.select_related("stage", "edition__district"):
             try:
-                services.team_withdraw(team=team, actor=signed_in_user(request))
+                team_withdraw(team=team, actor=signed_in_user(request))
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{team}: {_refusal(exc)}", messages.ERROR)
 
@@ -103,7 +106,7 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(ChangesPagesAdmin):
-    page_families = (services.FESTIVAL_PAGES,)
+    page_families = (FESTIVAL_PAGES,)
     list_display = ("title", "edition", "starts_at", "place")
     list_filter = ("edition",)
 
@@ -130,7 +133,7 @@ class JudgeAdmin(ReadOnlyAdmin):
     def make_chair(self, request: HttpRequest, queryset: QuerySet[Judge]) -> None:
         for judge in queryset.select_related("user", "edition__district", "stage"):
             try:
-                services.judge_appoint(
+                judge_appoint(
                     edition=judge.edition,
                     email=judge.user.email,
                     actor=signed_in_user(request),
@@ -152,7 +155,7 @@ class JudgeConflictAdmin(ReadOnlyAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(ChangesPagesAdmin):
-    page_families = (services.FESTIVAL_PAGES,)
+    page_families = (FESTIVAL_PAGES,)
     list_display = (
         "name",
         "edition",

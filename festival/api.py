@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from festival.models import Criterion, Edition, ScoreSheet, Stage, Team
 from festival.results import edition_results
-from festival.services import ScoreRefused, score_submit
+from festival.services.scoring import ScoreRefused, score_submit
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.api_contract import CalendarDateTimeField, error_response

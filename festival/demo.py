@@ -22,17 +22,13 @@ from django.utils import timezone
 
 from festival.models import Criterion, Edition, Judge, Proposal, Stage, Team, WorkshopSession
 from festival.results import edition_results
-from festival.services import (
-    large_scale_winner_set,
-    outstanding_mark,
-    score_submit,
-    stage_lock,
-    workshop_attendance_record,
-)
+from festival.services.scoring import score_submit
+from festival.services.stages import large_scale_winner_set, outstanding_mark, stage_lock
+from festival.services.teams import workshop_attendance_record
 from mapping.models import PublicSpace
 from platform_app.models import District, Organization, Sector, User
 from platform_app.permissions import Role
-from platform_app.services import user_grant_role
+from platform_app.services.places import user_grant_role
 
 SEED = 2026
 TEAMS_PER_SECTOR = (5, 5, 4, 4, 4)  # 22 teams

@@ -209,7 +209,7 @@ class Team(models.Model):
     slot = models.PositiveSmallIntegerField(
         _("slot in the running order"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    # Set by the committee through festival.services.outstanding_mark from the rankings;
+    # Set by the committee through festival.services.stages.outstanding_mark from the rankings;
     # the interventions app turns outstanding teams' proposals into candidate interventions.
     is_outstanding = models.BooleanField(_("outstanding team"), default=False)
     is_large_scale_winner = models.BooleanField(
@@ -500,7 +500,7 @@ class ScoreSheet(models.Model):
 
     ``values`` maps criterion ids (as strings) to integers. The row holds the newest values
     by the tablet's clock (``client_updated_at``); every change is kept in ``ScoreChange``.
-    Only ``festival.services.score_submit`` writes it.
+    Only ``festival.services.scoring.score_submit`` writes it.
     """
 
     judge = models.ForeignKey(

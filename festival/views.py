@@ -26,7 +26,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from festival import services
 from festival.forms import (
     AttendanceForm,
     ConflictForm,
@@ -37,6 +36,11 @@ from festival.forms import (
 )
 from festival.models import Criterion, Edition, Judge, ScoreSheet, Stage, Team
 from festival.results import edition_results, stage_missing_sheets
+from festival.services import boards as boards_services
+from festival.services import judges as judges_services
+from festival.services import scoring as scoring_services
+from festival.services import stages as stages_services
+from festival.services import teams as teams_services
 from platform_app.models import District
 from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
@@ -45,7 +49,7 @@ from santaanita.once import single_submission
 from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 
-# Scores and the lock drop the cached board at once (services.board_invalidate). Without
+# Scores and the lock drop the cached board at once (boards_services.board_invalidate). Without
 # Redis each server process has its own cache and a purge reaches only one of them, so the
 # entry also expires after a few seconds: staleness stays bounded at that in every mode.
 BOARD_CACHE_SECONDS = 10
@@ -99,7 +103,7 @@ def _manager_edition(request: HttpRequest) -> Edition:
 
 # Kept for anonymous visitors until a festival write; a minute at most, since the
 # registration period opens and closes with the clock.
-@kept_page(generation=services.FESTIVAL_PAGES, seconds=KEEP_BY_CLOCK_SECONDS)
+@kept_page(generation=boards_services.FESTIVAL_PAGES, seconds=KEEP_BY_CLOCK_SECONDS)
 def festival_home(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     stages = edition.stages.select_related("sector", "location").with_team_count()
@@ -127,10 +131,10 @@ def festival_home(request: HttpRequest) -> HttpResponse:
 
 def _board_html(request: HttpRequest, stage: Stage) -> str:
     """The board fragment, rendered once per stage and language and then served from the
-    cache; services.board_invalidate drops it when the stage locks or its running order or
+    cache; boards_services.board_invalidate drops it when the stage locks or its running order or
     recognitions change.
     Thousands of phones polling it cost one cache read each, not a query."""
-    key = services.board_cache_key(stage.pk, get_language())
+    key = boards_services.board_cache_key(stage.pk, get_language())
     html: str | None = cache.get(key)
     if html is None:
         teams = list(
@@ -163,7 +167,7 @@ def _public_stage(pk: int) -> Stage:
 
 # Kept as long as the board inside it (scores come in between the writes that move the
 # festival's pages).
-@kept_page(generation=services.FESTIVAL_PAGES, seconds=BOARD_CACHE_SECONDS)
+@kept_page(generation=boards_services.FESTIVAL_PAGES, seconds=BOARD_CACHE_SECONDS)
 def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
     stage = _public_stage(pk)
     return render(
@@ -172,7 +176,7 @@ def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    html = cache.get(services.board_cache_key(pk, get_language()))
+    html = cache.get(boards_services.board_cache_key(pk, get_language()))
     if html is None:
         html = _board_html(request, _public_stage(pk))
     # The same board for everyone (no token, nothing personal): shared caches may keep it
@@ -186,7 +190,7 @@ def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Kept for anonymous visitors (who see locked stages only) until a stage locks or reopens
 # or a team changes.
-@kept_page(generation=services.FESTIVAL_PAGES)
+@kept_page(generation=boards_services.FESTIVAL_PAGES)
 def results(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     manager = can(request.user, "festival.change_team", edition.district)
@@ -234,7 +238,7 @@ def team_register(request: HttpRequest) -> HttpResponse:
     form = TeamRegistrationForm(request.POST or None, edition=edition, may_override=may_override)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_register(
+            team = teams_services.team_register(
                 edition=edition, actor=signed_in_user(request), **form.cleaned_data
             )
         except ValidationError as error:
@@ -286,7 +290,7 @@ def judge_appoint(request: HttpRequest) -> HttpResponse:
     form = JudgeAppointForm(request.POST, edition=edition)
     if form.is_valid():
         try:
-            judge = services.judge_appoint(
+            judge = judges_services.judge_appoint(
                 edition=edition, actor=signed_in_user(request), **form.cleaned_data
             )
         except ValidationError as error:
@@ -307,7 +311,9 @@ def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamConfirmForm(request.POST, edition=edition)
     if form.is_valid():
         try:
-            services.team_confirm(team=team, actor=signed_in_user(request), **form.cleaned_data)
+            teams_services.team_confirm(
+                team=team, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -323,7 +329,7 @@ def team_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     edition = _manager_edition(request)
     team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
     try:
-        services.team_withdraw(team=team, actor=signed_in_user(request))
+        teams_services.team_withdraw(team=team, actor=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("festival:manage")
@@ -337,7 +343,9 @@ def attendance_record(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AttendanceForm(request.POST, edition=edition)
     if form.is_valid():
-        services.workshop_attendance_record(actor=signed_in_user(request), **form.cleaned_data)
+        teams_services.workshop_attendance_record(
+            actor=signed_in_user(request), **form.cleaned_data
+        )
         messages.success(request, _("Attendance recorded."))
     return redirect(
         "festival:manage" if can(request.user, "festival.change_team") else "festival:home"
@@ -357,12 +365,12 @@ def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask before locking: the page says which sheets are missing, and closing with missing
     sheets needs its own box ticked (the service refuses otherwise)."""
     stage = get_object_or_404(Stage.objects.select_related("edition__district"), pk=pk)
-    if not services.may_lock_stage(request.user, stage):
+    if not stages_services.may_lock_stage(request.user, stage):
         raise PermissionDenied
     error = ""
     if request.method == "POST":
         try:
-            services.stage_lock(
+            stages_services.stage_lock(
                 stage=stage,
                 actor=signed_in_user(request),
                 missing_sheets_accepted=request.POST.get("missing_sheets_accepted") == "on",
@@ -390,7 +398,7 @@ def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     edition = _manager_edition(request)
     stage = get_object_or_404(edition.stages.select_related("edition__district"), pk=pk)
     try:
-        services.stage_reopen(
+        stages_services.stage_reopen(
             stage=stage, actor=signed_in_user(request), reason=request.POST.get("reason", "")
         )
     except ValidationError as error:
@@ -410,7 +418,7 @@ def outstanding_mark(request: HttpRequest) -> HttpResponse:
     edition = _edition_or_404(request)
     if not can(request.user, "festival.mark_outstanding", edition.district):
         raise PermissionDenied
-    marked = services.outstanding_mark(edition=edition, actor=signed_in_user(request))
+    marked = stages_services.outstanding_mark(edition=edition, actor=signed_in_user(request))
     messages.success(request, _("%(n)s outstanding teams marked.") % {"n": len(marked)})
     return redirect("festival:manage")
 
@@ -423,7 +431,7 @@ def winner_set(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = WinnerForm(request.POST, edition=edition)
     if form.is_valid():
-        services.large_scale_winner_set(
+        stages_services.large_scale_winner_set(
             team=form.cleaned_data["team"], actor=signed_in_user(request)
         )
         messages.success(request, _("Winner of the large-scale transformation saved."))
@@ -513,9 +521,9 @@ def _parse_submission(request: HttpRequest) -> dict[str, Any]:
         try:
             data = json.loads(request.body)
         except ValueError:
-            raise services.ScoreRefused("invalid", _("Malformed request.")) from None
+            raise scoring_services.ScoreRefused("invalid", _("Malformed request.")) from None
         if not isinstance(data, dict) or not isinstance(data.get("values", {}), dict):
-            raise services.ScoreRefused("invalid", _("Malformed request."))
+            raise scoring_services.ScoreRefused("invalid", _("Malformed request."))
         values = data.get("values", {})
     else:
         data = request.POST.dict()
@@ -526,7 +534,7 @@ def _parse_submission(request: HttpRequest) -> dict[str, Any]:
     try:
         team_id = int(data.get("team", ""))
     except (TypeError, ValueError):
-        raise services.ScoreRefused("invalid", _("Malformed request.")) from None
+        raise scoring_services.ScoreRefused("invalid", _("Malformed request.")) from None
     return {
         "team_id": team_id,
         "values": values,
@@ -544,8 +552,10 @@ def judge_submit(request: HttpRequest) -> HttpResponse:
     resends here), or a plain form post when scripts are off."""
     wants_json = request.content_type == "application/json"
     try:
-        outcome = services.score_submit(user=signed_in_user(request), **_parse_submission(request))
-    except services.ScoreRefused as refused:
+        outcome = scoring_services.score_submit(
+            user=signed_in_user(request), **_parse_submission(request)
+        )
+    except scoring_services.ScoreRefused as refused:
         if wants_json:
             return JsonResponse(
                 {"code": refused.code, "message": refused.message},
@@ -572,13 +582,13 @@ def judge_submit(request: HttpRequest) -> HttpResponse:
 def judge_welcome(request: HttpRequest, token: str) -> HttpResponse:
     """A judge appointed without an account chooses a password from the emailed link, and
     lands on the scoring screen signed in."""
-    user = services.judge_welcome_user(token)
+    user = judges_services.judge_welcome_user(token)
     if user is None:
         messages.info(request, _("This link was already used or has expired. Sign in."))
         return redirect("account_login")
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.judge_welcome_accept(user=user, password=form.cleaned_data["new_password1"])
+        judges_services.judge_welcome_accept(user=user, password=form.cleaned_data["new_password1"])
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return redirect("festival:judge")
     return render(request, "festival/judge_welcome.html", {"form": form, "person": user})
@@ -591,7 +601,7 @@ def judge_conflict(request: HttpRequest) -> HttpResponse:
     form = ConflictForm(request.POST, teams=Team.objects.offered_to(judge))
     if form.is_valid():
         try:
-            services.judge_conflict_declare(
+            judges_services.judge_conflict_declare(
                 judge=judge, actor=signed_in_user(request), **form.cleaned_data
             )
         except ValidationError as error:

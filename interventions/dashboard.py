@@ -50,7 +50,7 @@ from platform_app.indicators import (
     districts_with_approved_role_guide,
     organization_counts,
 )
-from platform_app.services import DISTRICT_PAGES, ORGANIZATION_PAGES
+from platform_app.services.places import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita import page_cache
 from santaanita.money import format_money
 

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from interventions import services
 from interventions.models import (
     BudgetLine,
     Company,
@@ -35,6 +34,22 @@ from interventions.models import (
     KitTemplateItem,
     MaintenanceTask,
     Pledge,
+)
+from interventions.services.events import (
+    InvitationAnswer,
+    company_representative_add,
+    event_attendance_record,
+    event_create,
+    event_invite,
+)
+from interventions.services.guides import guide_build
+from interventions.services.pledges import pledge_allocate, pledge_create, pledge_set_state
+from interventions.services.works import (
+    activity_record,
+    intervention_create,
+    intervention_create_from_proposal,
+    kit_create_from_template,
+    kit_deliver,
 )
 from platform_app.models import District, User
 
@@ -155,7 +170,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
     """The companies and their pledges; returns the pledges the demo may allocate."""
     event = FundraisingEvent.objects.filter(
         district=district, name="Desayuno de recaudación 2026"
-    ).first() or services.event_create(
+    ).first() or event_create(
         district=district,
         name="Desayuno de recaudación 2026",
         date=RATE_DATE,
@@ -200,7 +215,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
             state = state.rstrip("*")
             if reserved:
                 fields["note"] = RESERVED
-            pledge = services.pledge_create(by=coordinator, **fields)
+            pledge = pledge_create(by=coordinator, **fields)
             path = {
                 "pledged": [],
                 "confirmed": ["confirmed"],
@@ -208,14 +223,12 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                 "withdrawn": ["withdrawn"],
             }[state]
             for step in path:
-                pledge = services.pledge_set_state(pledge=pledge, state=step, by=coordinator)
+                pledge = pledge_set_state(pledge=pledge, state=step, by=coordinator)
             if not reserved:
                 pledges.append(pledge)
     _invite_to_breakfast(event, companies)
     # The demo's company login acts for the first company: its pledges, documents, invitations.
-    services.company_representative_add(
-        company=companies[0], email="company@example.org", added_by=None
-    )
+    company_representative_add(company=companies[0], email="company@example.org", added_by=None)
     return pledges
 
 
@@ -223,15 +236,13 @@ def _invite_to_breakfast(event: FundraisingEvent, companies: list[Company]) -> N
     """Invite the companies at once; only those invited now are recorded as having come, so
     a second run changes nothing (not even answers a coordinator corrected since)."""
     invited = set(event.invitations.values_list("company_id", flat=True))
-    if not services.event_invite(event=event, companies=companies):
+    if not event_invite(event=event, companies=companies):
         return
     new = event.invitations.exclude(company_id__in=invited).values_list("pk", flat=True)
-    services.event_attendance_record(
+    event_attendance_record(
         event=event,
         answers=[
-            services.InvitationAnswer(
-                invitation_id=pk, status=Invitation.Status.CONFIRMED, attended=True
-            )
+            InvitationAnswer(invitation_id=pk, status=Invitation.Status.CONFIRMED, attended=True)
             for pk in new
         ],
     )
@@ -332,12 +343,12 @@ def seed(*, password: str, out: TextIO) -> None:
     ):
         starts = today - timedelta(days=30 * (index + 1))
         if proposals:
-            intervention = services.intervention_create_from_proposal(
+            intervention = intervention_create_from_proposal(
                 proposal=proposals.pop(0), by=coordinator, starts_on=starts
             )
         elif spaces:
             space = spaces.pop(0)
-            intervention = services.intervention_create(
+            intervention = intervention_create(
                 district=district,
                 public_space=space,
                 title=f"Mejoramiento de {space.name}",
@@ -361,7 +372,7 @@ def seed(*, password: str, out: TextIO) -> None:
         # Each intervention starts from a different pledge, so several companies appear.
         shift = number % max(len(allocatable), 1)
         rotation = allocatable[shift:] + allocatable[:shift]
-        services.kit_create_from_template(intervention=intervention, template=template)
+        kit_create_from_template(intervention=intervention, template=template)
         BudgetLine.objects.create(
             intervention=intervention,
             description="Mano de obra y transporte municipal",
@@ -385,12 +396,10 @@ def seed(*, password: str, out: TextIO) -> None:
                 if pledge.state not in Pledge.ALLOCATABLE or left <= 0:
                     continue
                 amount = min(left, need).quantize(Decimal("0.01"))
-                services.pledge_allocate(
-                    pledge=pledge, item=item, amount_pen=amount, by=coordinator
-                )
+                pledge_allocate(pledge=pledge, item=item, amount_pen=amount, by=coordinator)
                 need -= amount
             if intervention.status in ("execution", "closing", "finished"):
-                services.kit_deliver(
+                kit_deliver(
                     item=item,
                     quantity=item.quantity,
                     date=starts + timedelta(days=35),
@@ -398,7 +407,7 @@ def seed(*, password: str, out: TextIO) -> None:
                     signature=_signature(),
                     by=coordinator,
                 )
-        services.activity_record(
+        activity_record(
             intervention=intervention,
             kind="workshop",
             date=starts + timedelta(days=7),
@@ -406,7 +415,7 @@ def seed(*, password: str, out: TextIO) -> None:
             what="Taller de co-diseño: mapa de deseos y maqueta del parque.",
         )
         if intervention.status in ("execution", "closing", "finished"):
-            services.activity_record(
+            activity_record(
                 intervention=intervention,
                 kind="support_visit",
                 date=starts + timedelta(days=40),
@@ -414,7 +423,7 @@ def seed(*, password: str, out: TextIO) -> None:
                 what="Revisión del anclaje de las bancas y del drenaje.",
             )
         if intervention.status in ("closing", "finished"):
-            guide = services.guide_build(intervention=intervention)
+            guide = guide_build(intervention=intervention)
             guide.responsible_email = "representative@example.org"
             guide.rules = "El parque es de todos: cuidemos el mobiliario y las plantas."
             guide.save()

@@ -41,7 +41,7 @@ from mapping.services import SPACE_PAGES
 from platform_app.forms import validate_plain_text
 from platform_app.models import District, Organization, User
 from platform_app.permissions import can
-from platform_app.services import delivery_schedule
+from platform_app.services.ledger import delivery_schedule
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.page_cache import pages_changed
 from santaanita.phones import normalize_phone

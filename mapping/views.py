@@ -55,7 +55,7 @@ from mapping.services import (
 )
 from platform_app.models import District
 from platform_app.permissions import can
-from platform_app.services import DISTRICT_PAGES, ORGANIZATION_PAGES
+from platform_app.services.places import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.files import serve_private
 from santaanita.once import single_submission

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_app.codes.services import code_request_record, code_send, user_phone_set
 from platform_app.models import CodeRequest, User
-from platform_app.services import delivery_schedule
+from platform_app.services.ledger import delivery_schedule
 from santaanita.phones import normalize_mobile, parse_phone
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from platform_app import services as platform_services
 from platform_app.decisions import admin as decisions_admin  # noqa: F401 (votes and polls)
 from platform_app.messaging import admin as messaging_admin  # noqa: F401  (registers)
 from platform_app.models import (
@@ -40,6 +39,8 @@ from platform_app.models import (
     Sector,
     User,
 )
+from platform_app.services.meetings import meeting_create, meeting_update
+from platform_app.services.places import DISTRICT_PAGES, district_desk_set
 from santaanita.admin_base import ChangesPagesAdmin, ReadOnlyAdmin
 from santaanita.files import original_name_of
 from santaanita.users import signed_in_user
@@ -81,7 +82,7 @@ class SectorInline(admin.TabularInline[Sector, District]):
 
 @admin.register(District)
 class DistrictAdmin(ChangesPagesAdmin):
-    page_families = (platform_services.DISTRICT_PAGES,)
+    page_families = (DISTRICT_PAGES,)
     list_display = ("name", "ubigeo", "slug", "area_m2")
     search_fields = ("name", "ubigeo")
     prepopulated_fields = {"slug": ("name",)}
@@ -96,7 +97,7 @@ class DistrictAdmin(ChangesPagesAdmin):
     ) -> None:
         # The desk's contact goes through its service (the phone stored as +51…).
         super().save_model(request, obj, form, change)
-        platform_services.district_desk_set(
+        district_desk_set(
             district=obj,
             actor=signed_in_user(request),
             address=form.cleaned_data["desk_address"],
@@ -107,7 +108,7 @@ class DistrictAdmin(ChangesPagesAdmin):
 
 @admin.register(Sector)
 class SectorAdmin(ChangesPagesAdmin):
-    page_families = (platform_services.DISTRICT_PAGES,)
+    page_families = (DISTRICT_PAGES,)
     list_display = ("name", "number", "district", "area_m2")
     list_filter = ("district",)
     list_select_related = ("district",)
@@ -307,10 +308,10 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             obj.refresh_from_db()
-            updated = platform_services.meeting_update(meeting=obj, changes=changes)
+            updated = meeting_update(meeting=obj, changes=changes)
             obj.__dict__.update(updated.__dict__)
         else:
-            created = platform_services.meeting_create(
+            created = meeting_create(
                 district=obj.district,
                 kind=obj.kind,
                 title=obj.title,

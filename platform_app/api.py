@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.status import HTTP_409_CONFLICT
 
-from platform_app import services
 from platform_app.models import (
     Activity,
     AgendaItem,
@@ -35,6 +34,14 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import can, district_for
+from platform_app.services.agreements import agreement_follow_up, agreement_record
+from platform_app.services.meetings import (
+    meeting_create,
+    meeting_update,
+    organization_attendance_set,
+)
+from platform_app.services.members import member_update
+from platform_app.services.workplan import activity_report, activity_update
 from santaanita.api_contract import CalendarDateField, CalendarDateTimeField
 from santaanita.files import DOCUMENTS, UploadSerializerField
 from santaanita.users import signed_in_user
@@ -260,9 +267,7 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
         # The service writes; the serializer only validated (and answers with the result).
         fields = dict(serializer.validated_data)
         status = fields.pop("status", None)
-        serializer.instance = services.member_update(
-            member=self.get_object(), fields=fields, status=status
-        )
+        serializer.instance = member_update(member=self.get_object(), fields=fields, status=status)
 
 
 class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
@@ -338,7 +343,7 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
         # PlatformWritePermission asked the same; this also hands over the district.
         district = district_for(self.request.user, "platform_app.add_meeting")
         try:
-            serializer.instance = services.meeting_create(
+            serializer.instance = meeting_create(
                 district=district,
                 created_by=signed_in_user(self.request),
                 **data,
@@ -351,9 +356,7 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     def perform_update(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         changes = {k: v for k, v in serializer.validated_data.items() if k != "agenda"}
         try:
-            serializer.instance = services.meeting_update(
-                meeting=_patched(serializer), changes=changes
-            )
+            serializer.instance = meeting_update(meeting=_patched(serializer), changes=changes)
         except DjangoValidationError as exc:
             raise DRFValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -405,7 +408,7 @@ class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
         data = serializer.validated_data
         district = data["agenda_item"].meeting.district
         members = [m for m in data.get("responsible", []) if m.district_id == district.pk]
-        serializer.instance = services.agreement_record(
+        serializer.instance = agreement_record(
             agenda_item=data["agenda_item"],
             description=data["description"],
             responsible=members,
@@ -477,7 +480,7 @@ class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
         if not (responsible or can(user, "platform_app.change_agreement", agreement.district)):
             raise PermissionDenied("Only the agreement's responsible members post follow-ups.")
         try:
-            serializer.instance = services.agreement_follow_up(
+            serializer.instance = agreement_follow_up(
                 agreement=agreement,
                 user=user,
                 new_status=data["new_status"],
@@ -524,7 +527,7 @@ class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation
         self, serializer: serializers.BaseSerializer[OrganizationInvitation]
     ) -> None:
         invitation = _patched(serializer)
-        serializer.instance = services.organization_attendance_set(
+        serializer.instance = organization_attendance_set(
             meeting=invitation.meeting,
             organization=invitation.organization,
             present=serializer.validated_data.get("present", invitation.present),
@@ -661,7 +664,7 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
         user = signed_in_user(self.request)  # permission_classes: IsAuthenticated
         if not Activity.objects.reportable_by(user).filter(pk=activity.pk).exists():
             raise PermissionDenied("Only the activity's responsible members report on it.")
-        return services.activity_report(
+        return activity_report(
             activity=activity,
             user=user,
             status=data.get("status", activity.status),
@@ -674,7 +677,7 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
         # is a superuser): the role's permission is the only question left.
         if not can(self.request.user, "platform_app.change_activity"):
             raise PermissionDenied("Only coordinators change the work plan.")
-        return services.activity_update(
+        return activity_update(
             activity=activity,
             version=data["version"],
             title=data.get("title", activity.title),

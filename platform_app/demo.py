@@ -16,7 +16,7 @@ from platform_app.demo_platform import seed_platform
 from platform_app.demo_registry import seed_registry
 from platform_app.models import District, User
 from platform_app.permissions import Role
-from platform_app.services import district_desk_set, user_grant_role
+from platform_app.services.places import district_desk_set, user_grant_role
 
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("coordinator@example.org", Role.COORDINATOR, "Rosa", "Quispe"),

@@ -13,7 +13,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import timezone
 
-from platform_app import services
 from platform_app.decisions import services as decisions
 from platform_app.decisions.models import Vote
 from platform_app.models import (
@@ -28,6 +27,18 @@ from platform_app.models import (
     User,
 )
 from platform_app.permissions import Role
+from platform_app.services.agreements import agreement_follow_up, agreement_record
+from platform_app.services.meetings import (
+    agenda_item_minutes_save,
+    attendance_set,
+    attendance_sheet_open,
+    meeting_create,
+    meeting_mark_held,
+    meeting_minutes_approve,
+    meeting_organizations_invite,
+)
+from platform_app.services.places import user_grant_role
+from platform_app.services.workplan import role_guide_approve, role_guide_propose
 
 # (email, first name, last name, sector, age group, status, language)
 MEMBERS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
@@ -121,7 +132,7 @@ def _members(district: District, password: str) -> list[Member]:
         # Coordinators already see and do everything on the platform; the others need the
         # member role (the demo's role logins keep exactly one role each).
         if status != Member.Status.LEFT and not user.groups.filter(name=Role.COORDINATOR.value):
-            services.user_grant_role(user=user, role=Role.MEMBER, district=district)
+            user_grant_role(user=user, role=Role.MEMBER, district=district)
         member, _created = Member.objects.update_or_create(
             district=district,
             user=user,
@@ -133,24 +144,24 @@ def _members(district: District, password: str) -> list[Member]:
 
 def _guide(district: District, members: list[Member], approving: Meeting) -> None:
     coordinator = members[0].user
-    first = services.role_guide_propose(
+    first = role_guide_propose(
         district=district,
         user=coordinator,
         introduction="Guía de roles y funciones de la Plataforma Colaborativa de Santa Anita.",
         change_summary="Primera versión acordada en la sesión de instalación.",
         roles=[{"name": n, "functions": f, "responsibilities": r} for n, f, r in ROLES[:3]],
     )
-    services.role_guide_approve(guide=first, meeting=approving)
+    role_guide_approve(guide=first, meeting=approving)
     for role, member in zip(first.roles.all(), members[:3], strict=False):
         role.holders.create(member=member, since=approving.starts_at.date())
-    second = services.role_guide_propose(
+    second = role_guide_propose(
         district=district,
         user=members[1].user,
         introduction=first.introduction,
         change_summary="Se agregan el comité de intervenciones y el rol de miembro.",
         roles=[{"name": n, "functions": f, "responsibilities": r} for n, f, r in ROLES],
     )
-    services.role_guide_approve(guide=second, meeting=approving)
+    role_guide_approve(guide=second, meeting=approving)
     second.roles.get(name="Comité de intervenciones").holders.create(member=members[5])
 
 
@@ -241,7 +252,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
     for months_ago in range(5, -1, -1):
         day = (today.replace(day=1) - timedelta(days=30 * months_ago)).replace(day=10)
         start = _lima(day, 19)
-        meeting = services.meeting_create(
+        meeting = meeting_create(
             district=district,
             kind=Meeting.Kind.ORDINARY,
             title=f"Sesión ordinaria de {start:%m/%Y}",
@@ -254,7 +265,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
             created_by=coordinator,
         )
         meetings.append(meeting)
-    services.meeting_create(
+    meeting_create(
         district=district,
         kind=Meeting.Kind.EXTRAORDINARY,
         title="Sesión extraordinaria: presupuesto participativo",
@@ -266,19 +277,19 @@ def seed_platform(*, password: str, out: TextIO) -> None:
     )
     past = [m for m in meetings if m.starts_at < timezone.now()]
     for index, meeting in enumerate(past):
-        services.attendance_sheet_open(meeting=meeting)
+        attendance_sheet_open(meeting=meeting)
         for n, member in enumerate(active):
             if (n + index) % 4:  # about three quarters attend
-                services.attendance_set(meeting=meeting, member=member, present=True)
+                attendance_set(meeting=meeting, member=member, present=True)
         item = meeting.agenda_items.earliest("order")
-        services.agenda_item_minutes_save(
+        agenda_item_minutes_save(
             item=item,
             minutes="La coordinación informó sobre las gestiones del mes y el avance del plan.",
         )
         for j in range(2):
             number = index * 2 + j
             description, axis = AGREEMENTS[number % len(AGREEMENTS)]
-            agreement = services.agreement_record(
+            agreement = agreement_record(
                 agenda_item=item,
                 description=description,
                 responsible=[active[number % len(active)], active[(number + 7) % len(active)]],
@@ -289,7 +300,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
             status = STATUS_CYCLE[number % len(STATUS_CYCLE)]
             if status != Agreement.Status.PENDING:
                 responsible = agreement.responsible.first()
-                services.agreement_follow_up(
+                agreement_follow_up(
                     agreement=agreement,
                     user=responsible.user if responsible else coordinator,
                     new_status=status,
@@ -298,15 +309,15 @@ def seed_platform(*, password: str, out: TextIO) -> None:
                     ],
                     comment="Avance reportado en línea.",
                 )
-        services.meeting_mark_held(meeting=meeting)
+        meeting_mark_held(meeting=meeting)
         if index:
-            services.meeting_minutes_approve(meeting=past[index - 1], approved_in=meeting)
+            meeting_minutes_approve(meeting=past[index - 1], approved_in=meeting)
     if past:
         _guide(district, members, past[0])
         _decisions(district, coordinator, past[-1])
     _work_plan(district, members, today)
     # Meetings by typology: a workshop for the registry's cultural organizations.
-    workshop = services.meeting_create(
+    workshop = meeting_create(
         district=district,
         kind=Meeting.Kind.ORDINARY,
         title="Taller con organizaciones culturales: Zapatea Santa Anita",
@@ -316,7 +327,7 @@ def seed_platform(*, password: str, out: TextIO) -> None:
         agenda=["Bases del festival", "Inscripción de elencos"],
         created_by=coordinator,
     )
-    services.meeting_organizations_invite(
+    meeting_organizations_invite(
         meeting=workshop, actor=coordinator, typology=Organization.Typology.CULTURAL
     )
     out.write(

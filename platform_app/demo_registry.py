@@ -19,7 +19,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from platform_app.models import Campaign, District, Organization, OrganizationEvent, User
-from platform_app.services import ContactData, organization_register
+from platform_app.services.registry import ContactData, organization_register
 
 T = Organization.Typology
 # (name, typology, sector number, members, newly constituted, verified)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.models import DataRequest, District, Organization, Sector
 from platform_app.models.registry import validate_identifying_name
 from platform_app.places import organization_turf
-from platform_app.services import ContactData
+from platform_app.services.registry import ContactData
 from santaanita.files import SHEETS, UploadField
 from santaanita.forms import LongSelectMultiple, form_field, set_queryset
 from santaanita.peru import validate_ruc
@@ -417,7 +417,7 @@ class RegistryImportForm(forms.Form):
     def clean_sheet(self) -> Any:
         """The sheet is read here, so that a damaged, oversized or empty one is a field
         error on this form rather than a failure later; the rows are kept for the import."""
-        from platform_app.services import IMPORT_COLUMNS
+        from platform_app.services.registry_imports import IMPORT_COLUMNS
 
         sheet = self.cleaned_data["sheet"]
         self.rows = read_sheet(sheet.name, sheet.read(), max_rows=self.MAX_ROWS)

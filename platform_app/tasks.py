@@ -6,7 +6,13 @@ import logging
 
 from celery import shared_task
 
-from platform_app import services
+from platform_app.services.ledger import (
+    deliveries_purge,
+    delivery_fail,
+    delivery_send,
+    reminders_scan,
+)
+from platform_app.services.registry_imports import registry_import_run
 
 logger = logging.getLogger(__name__)
 
@@ -16,10 +22,10 @@ MAX_SEND_RETRIES = 5
 @shared_task(bind=True, max_retries=MAX_SEND_RETRIES, acks_late=True, reject_on_worker_lost=True)
 def send_delivery(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-def]
     try:
-        return services.delivery_send(delivery_id=delivery_id)
+        return delivery_send(delivery_id=delivery_id)
     except Exception as exc:
         if self.request.retries >= MAX_SEND_RETRIES:
-            services.delivery_fail(delivery_id=delivery_id, error=str(exc))
+            delivery_fail(delivery_id=delivery_id, error=str(exc))
             raise
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
 
@@ -31,7 +37,7 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     sent = 0
     for delivery_id in delivery_ids:
         try:
-            sent += services.delivery_send(delivery_id=delivery_id)
+            sent += delivery_send(delivery_id=delivery_id)
         except Exception:
             logger.exception("Delivery %s failed; retrying it on its own", delivery_id)
             send_delivery.delay(delivery_id)
@@ -40,12 +46,12 @@ def send_deliveries(delivery_ids: list[int]) -> int:
 
 @shared_task
 def scan_due_deliveries() -> int:
-    return services.reminders_scan()
+    return reminders_scan()
 
 
 @shared_task
 def purge_delivery_texts() -> int:
-    return services.deliveries_purge()
+    return deliveries_purge()
 
 
 # A sheet of a hundred thousand rows takes minutes, beyond the global limit. Not acked late:
@@ -53,5 +59,5 @@ def purge_delivery_texts() -> int:
 # (nothing was written) rather than starting it again behind the coordinator's back.
 @shared_task(time_limit=3600, soft_time_limit=3500, acks_late=False)
 def import_organizations(import_id: int) -> str:
-    job = services.registry_import_run(import_id=import_id)
+    job = registry_import_run(import_id=import_id)
     return job.status if job else "missing"

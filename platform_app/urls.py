@@ -5,21 +5,21 @@ from platform_app.calls import views as calls_views
 from platform_app.codes import views as codes_views
 from platform_app.decisions import urls as decisions_urls
 from platform_app.outreach.urls import urlpatterns as outreach_patterns
-from platform_app.views import meetings, registry
+from platform_app.views import agreements, meetings, members, registry, workplan
 
 app_name = "platform_app"
 
 urlpatterns = [
     # Collaborative platform
-    path("plataforma/", meetings.platform_home, name="platform-home"),
-    path("plataforma/preferencias/", meetings.member_preferences, name="member-preferences"),
-    path("plataforma/miembros/", meetings.member_list, name="member-list"),
+    path("plataforma/", members.platform_home, name="platform-home"),
+    path("plataforma/preferencias/", members.member_preferences, name="member-preferences"),
+    path("plataforma/miembros/", members.member_list, name="member-list"),
     path(
         "plataforma/invitacion/<str:token>/",
-        meetings.invitation_accept,
+        members.invitation_accept,
         name="invitation-accept",
     ),
-    path("plataforma/calendario/<str:token>.ics", meetings.member_feed, name="member-feed"),
+    path("plataforma/calendario/<str:token>.ics", members.member_feed, name="member-feed"),
     path("plataforma/reuniones/", meetings.meeting_list, name="meeting-list"),
     path("plataforma/reuniones/nueva/", meetings.meeting_create, name="meeting-create"),
     path("plataforma/reuniones/serie/", meetings.meeting_series, name="meeting-series"),
@@ -88,37 +88,39 @@ urlpatterns = [
         name="minutes-previous-approve",
     ),
     path("plataforma/reuniones/<int:pk>/realizada/", meetings.meeting_held, name="meeting-held"),
-    path("plataforma/acuerdos/", meetings.agreement_board, name="agreement-board"),
-    path("plataforma/acuerdos/mios/", meetings.agreement_mine, name="agreement-mine"),
-    path("plataforma/acuerdos/<int:pk>/", meetings.agreement_detail, name="agreement-detail"),
+    path("plataforma/acuerdos/", agreements.agreement_board, name="agreement-board"),
+    path("plataforma/acuerdos/mios/", agreements.agreement_mine, name="agreement-mine"),
+    path("plataforma/acuerdos/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
     path(
         "plataforma/acuerdos/<int:pk>/evidencias/<int:followup_pk>/",
-        meetings.followup_evidence,
+        agreements.followup_evidence,
         name="followup-evidence",
     ),
-    path("transparencia/<slug:slug>/acuerdos/", meetings.agreement_public, name="agreement-public"),
-    path("plataforma/guia/", meetings.role_guide, name="role-guide"),
-    path("plataforma/guia/proponer/", meetings.role_guide_propose, name="role-guide-propose"),
-    path("plataforma/plan/", meetings.work_plan, name="work-plan"),
-    path("plataforma/plan/objetivos/nuevo/", meetings.objective_create, name="objective-create"),
+    path(
+        "transparencia/<slug:slug>/acuerdos/", agreements.agreement_public, name="agreement-public"
+    ),
+    path("plataforma/guia/", workplan.role_guide, name="role-guide"),
+    path("plataforma/guia/proponer/", workplan.role_guide_propose, name="role-guide-propose"),
+    path("plataforma/plan/", workplan.work_plan, name="work-plan"),
+    path("plataforma/plan/objetivos/nuevo/", workplan.objective_create, name="objective-create"),
     path(
         "plataforma/plan/objetivos/<int:pk>/actividades/nueva/",
-        meetings.activity_create,
+        workplan.activity_create,
         name="activity-create",
     ),
     path(
         "plataforma/plan/objetivos/<int:pk>/editar/",
-        meetings.objective_edit,
+        workplan.objective_edit,
         name="objective-edit",
     ),
     path(
         "plataforma/plan/actividades/<int:pk>/editar/",
-        meetings.activity_edit,
+        workplan.activity_edit,
         name="activity-edit",
     ),
     path(
         "plataforma/plan/actividades/<int:pk>/avance/",
-        meetings.activity_report,
+        workplan.activity_report,
         name="activity-report",
     ),
     path("distritos/", views.district_list, name="district-list"),

@@ -241,12 +241,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Functions (dotted paths, keyword argument ``now``) that schedule the reminders due by
-# then; platform_app.services.reminders_scan calls each before sending what is due.
+# then; platform_app.services.ledger.reminders_scan calls each before sending what is due.
 REMINDER_SCANS: list[str] = [
-    "platform_app.services.platform_schedule_due",
-    "interventions.services.maintenance_schedule_due",
+    "platform_app.services.meetings.platform_schedule_due",
+    "interventions.services.guides.maintenance_schedule_due",
     # Imports of organizations: failed ones reported, queued ones run in the embedded mode.
-    "platform_app.services.registry_imports_scan",
+    "platform_app.services.registry_imports.registry_imports_scan",
     "mapping.reports_services.reports_schedule_followups",
 ]
 # --- Problem reports (mapping) ---

@@ -66,7 +66,7 @@ def _reference_data(request):
     )
     from platform_app.models import District
     from platform_app.permissions import sync_role_groups
-    from platform_app.services import districts_import, sectors_import
+    from platform_app.services.places import districts_import, sectors_import
 
     if not Group.objects.exists():
         sync_role_groups(apps)

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from platform_app.models import Delivery, District, Sector, User
 from platform_app.permissions import Role
-from platform_app.services import user_grant_role
+from platform_app.services.places import user_grant_role
 
 PASSWORD = "correct horse battery"
 

@@ -34,7 +34,7 @@ from platform_app.models import (
     RegistrationCode,
     User,
 )
-from platform_app.services import organization_representative_confirm
+from platform_app.services.registry import organization_representative_confirm
 from santaanita.gateways import GatewayError, send_text
 from santaanita.phones import normalize_mobile
 

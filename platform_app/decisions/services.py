@@ -20,7 +20,7 @@ from platform_app.decisions.models import (
 )
 from platform_app.decisions.results import vote_results
 from platform_app.models import AgendaItem, Attendance, District, Meeting, Member, Sector, User
-from platform_app.services import attendance_sheet_open
+from platform_app.services.meetings import attendance_sheet_open
 
 
 class AlreadyVotedError(ValidationError):

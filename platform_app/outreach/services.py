@@ -19,12 +19,9 @@ from platform_app.messaging.services import Reach
 from platform_app.models import Delivery, District, Organization, Sector, User
 from platform_app.outreach.models import Announcement
 from platform_app.permissions import Role
-from platform_app.services import (
-    DISTRICT_PAGES,
-    _organization_recipients,
-    _render_email,
-    delivery_schedule,
-)
+from platform_app.services.ledger import delivery_schedule, email_render
+from platform_app.services.meetings import organization_recipients
+from platform_app.services.places import DISTRICT_PAGES
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.page_cache import changes_pages
 
@@ -131,7 +128,7 @@ def announcement_audience(
             "contacts", "representatives__messaging_profile"
         )
         for organization in consenting:
-            for reach, language in _organization_recipients(organization).items():
+            for reach, language in organization_recipients(organization).items():
                 recipients.setdefault(reach, language)
     if role or (sector is None and not typology):
         users = User.objects.filter(district=district).select_related("messaging_profile")
@@ -199,7 +196,7 @@ def announcement_send(
                 object_key=announcement.delivery_key,
                 subject=subject,
                 text=announcement.title,
-                body=_render_email(
+                body=email_render(
                     "announcement",
                     {"announcement": announcement, "link": settings.SITE_URL + link},
                     language,

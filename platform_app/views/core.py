@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from platform_app.models import Announcement, District
-from platform_app.services import DISTRICT_PAGES
+from platform_app.services.places import DISTRICT_PAGES
 from santaanita.page_cache import kept_page
 
 

@@ -49,23 +49,25 @@ from platform_app.models import (
 from platform_app.models.registry import name_similarity, normalize_name
 from platform_app.permissions import can, district_for
 from platform_app.places import organization_turf
-from platform_app.services import (
+from platform_app.services.places import ORGANIZATION_PAGES
+from platform_app.services.registry import (
     CONFIRM_MAX_AGE,
     CONFIRM_SALT,
-    DATA_COPY_SALT,
-    ORGANIZATION_PAGES,
     DuplicateOrganizationError,
+    organization_confirm_email,
+    organization_register,
+    organization_update,
+    organization_verify,
+    representative_password_set,
+)
+from platform_app.services.registry_imports import registry_import_start
+from platform_app.services.rights import (
+    DATA_COPY_SALT,
     data_copy_token,
     data_request_answer,
     data_request_confirm,
     data_request_submit,
     data_subject_records,
-    organization_confirm_email,
-    organization_register,
-    organization_update,
-    organization_verify,
-    registry_import_start,
-    representative_password_set,
 )
 from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version

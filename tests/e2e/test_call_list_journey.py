@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from platform_app.models import Call, Organization
 from platform_app.permissions import Role
-from platform_app.services import meeting_organizations_invite
+from platform_app.services.meetings import meeting_organizations_invite
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
 from tests.factories_platform import MeetingFactory

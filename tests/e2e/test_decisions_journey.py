@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from platform_app.decisions.services import PollOptionData, poll_create
 from platform_app.models import District
 from platform_app.permissions import Role
-from platform_app.services import attendance_set, attendance_sheet_open
+from platform_app.services.meetings import attendance_set, attendance_sheet_open
 from tests.conftest import TRANSACTIONAL
 from tests.e2e.conftest import sign_in
 from tests.factories import UserFactory

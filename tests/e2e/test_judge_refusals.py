@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from festival.models import ScoreSheet
-from festival.services import stage_lock
+from festival.services.stages import stage_lock
 from tests.conftest import TRANSACTIONAL
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_judge_offline_scoring import SUBMITTED, expected, score

@@ -84,7 +84,7 @@ def test_resident_registers_an_organization_from_a_phone_and_confirms_by_email(p
 
 def test_a_refused_duplicate_says_how_to_reach_the_desk(page):
     from platform_app.models import District
-    from platform_app.services import district_desk_set
+    from platform_app.services.places import district_desk_set
     from tests.factories_registry import OrganizationFactory
 
     district_desk_set(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from festival.models import ScoreSheet
-from festival.services import stage_lock
+from festival.services.stages import stage_lock
 from platform_app.permissions import Role
 from tests.factories import UserFactory
 from tests.factories_festival import build_festival

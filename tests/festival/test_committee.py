@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from festival.models import Judge
-from festival.services import team_confirm
+from festival.services.teams import team_confirm
 from platform_app.models import User
 from platform_app.permissions import Role
 from tests.factories import UserFactory

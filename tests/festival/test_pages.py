@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from festival.models import ScoreSheet, Team
-from festival.services import board_cache_key, score_submit, stage_lock
+from festival.services.boards import board_cache_key
+from festival.services.scoring import score_submit
+from festival.services.stages import stage_lock
 from festival.views import JUDGE_WORKER_STATIC
 from platform_app.permissions import Role
 from tests.factories import UserFactory

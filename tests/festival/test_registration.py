@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from festival.models import Team
-from festival.services import (
+from festival.services.teams import (
     proposal_set_space,
     team_confirm,
     team_register,

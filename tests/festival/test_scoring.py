@@ -12,7 +12,9 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from festival.models import ScoreChange, ScoreSheet
-from festival.services import ScoreRefused, judge_conflict_declare, score_submit, stage_lock
+from festival.services.judges import judge_conflict_declare
+from festival.services.scoring import ScoreRefused, score_submit
+from festival.services.stages import stage_lock
 from tests.conftest import TRANSACTIONAL
 from tests.factories_festival import JudgeConflictFactory, build_festival
 

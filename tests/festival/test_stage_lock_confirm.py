@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from festival.models import JudgeConflict, Stage
 from festival.results import stage_missing_sheets
-from festival.services import stage_lock
+from festival.services.stages import stage_lock
 from tests.factories_festival import build_festival
 from tests.festival.test_scoring import submit
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from festival.models import Stage, StageReopening
-from festival.services import ScoreRefused, stage_lock
+from festival.services.scoring import ScoreRefused
+from festival.services.stages import stage_lock
 from platform_app.permissions import Role
 from tests.factories import UserFactory
 from tests.factories_festival import build_festival

@@ -13,13 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from interventions.models import Allocation, KitItem, Pledge, PledgeChange
-from interventions.services import (
+from interventions.services.pledges import (
     AllocationError,
-    kit_deliver,
     pledge_allocate,
     pledge_set_state,
     pledge_update,
 )
+from interventions.services.works import kit_deliver
 from tests.conftest import TRANSACTIONAL
 from tests.factories_interventions import KitItemFactory, PledgeFactory
 
@@ -66,7 +66,7 @@ def test_pledges_not_confirmed_cannot_be_allocated(state):
 
 @pytest.mark.django_db
 def test_every_change_of_a_pledge_is_kept_in_history():
-    from interventions.services import pledge_create
+    from interventions.services.pledges import pledge_create
     from tests.factories import UserFactory
     from tests.factories_interventions import CompanyFactory
 

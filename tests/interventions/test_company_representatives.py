@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from interventions import services
 from interventions.models import CompanyRepresentative, Invitation, PledgeDocument
+from interventions.services.events import company_representative_add
 from platform_app.models import Invitation as PlatformInvitation
 from platform_app.models import StakeholderSector
 from platform_app.permissions import Role, roles_of
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def representative_of(company, client=None):
     user = UserFactory(email=f"rep-{company.pk}@empresa.pe")
-    services.company_representative_add(company=company, email=user.email, added_by=None)
+    company_representative_add(company=company, email=user.email, added_by=None)
     if client is not None:
         client.force_login(user)
     return user

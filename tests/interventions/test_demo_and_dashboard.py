@@ -165,7 +165,7 @@ def _grow(n: int) -> None:
     for _ in range(n):
         item = KitItemFactory()
         pledge = PledgeFactory(company=CompanyFactory(), amount=Decimal("2000"))
-        from interventions.services import pledge_allocate
+        from interventions.services.pledges import pledge_allocate
 
         pledge_allocate(pledge=pledge, item=item, amount_pen=Decimal("100"), by=None)
         BudgetLineFactory(intervention=item.kit.intervention)

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from interventions.models import FundraisingEvent
-from interventions.services import event_update
+from interventions.services.events import event_update
 from santaanita.versioned import StaleEdit
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login

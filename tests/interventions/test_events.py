@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from interventions.models import FundraisingEvent, Invitation
-from interventions.services import event_invite
+from interventions.services.events import event_invite
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import CompanyFactory, FundraisingEventFactory

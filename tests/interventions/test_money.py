@@ -10,7 +10,7 @@ from django.utils import translation
 
 from interventions.models import Company, Pledge
 from interventions.querysets import funding_totals
-from interventions.services import pledge_allocate
+from interventions.services.pledges import pledge_allocate
 from santaanita.money import format_money, to_decimal
 from santaanita.peru import ruc_is_valid
 from tests.factories_interventions import (

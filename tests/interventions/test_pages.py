@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image
 
 from interventions.models import Intervention, KitDelivery, MaintenanceGuide
-from interventions.services import pledge_allocate, pledge_update
+from interventions.services.pledges import pledge_allocate, pledge_update
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import (

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from interventions.models import Pledge, PledgeChange
-from interventions.services import pledge_allocate, pledge_set_state
+from interventions.services.pledges import pledge_allocate, pledge_set_state
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import KitItemFactory, PledgeFactory

@@ -10,7 +10,7 @@ from django.core import mail
 
 from interventions.models import add_months
 from platform_app.models import Delivery
-from platform_app.services import reminders_scan
+from platform_app.services.ledger import reminders_scan
 from tests.factories_interventions import MaintenanceTaskFactory
 from tests.factories_registry import ContactFactory, OrganizationFactory
 

@@ -8,7 +8,7 @@ import pytest
 from platform_app.decisions.models import Vote
 from platform_app.decisions.services import ballot_cast, vote_open
 from platform_app.permissions import Role
-from platform_app.services import attendance_set
+from platform_app.services.meetings import attendance_set
 from tests.factories import UserFactory
 from tests.factories_platform import AgendaItemFactory, MemberFactory
 

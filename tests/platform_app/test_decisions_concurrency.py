@@ -21,7 +21,7 @@ from platform_app.decisions.services import (
     poll_create,
     vote_open,
 )
-from platform_app.services import attendance_set
+from platform_app.services.meetings import attendance_set
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
 from tests.factories_platform import AgendaItemFactory, MemberFactory

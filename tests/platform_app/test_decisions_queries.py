@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from platform_app.decisions.models import Ballot, PollAnswer
-from platform_app.services import attendance_set
+from platform_app.services.meetings import attendance_set
 from tests.factories import UserFactory
 from tests.factories_decisions import PollFactory, PollOptionFactory, VoteFactory, VoteOptionFactory
 from tests.factories_platform import MemberFactory

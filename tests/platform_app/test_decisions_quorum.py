@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from platform_app.decisions.quorum import Quorum
 from platform_app.models import PlatformSettings
-from platform_app.services import attendance_set, attendance_sheet_open
+from platform_app.services.meetings import attendance_set, attendance_sheet_open
 from tests.factories_platform import MeetingFactory, MemberFactory
 
 

@@ -17,7 +17,7 @@ from platform_app.decisions.services import (
 )
 from platform_app.models import Attendance, Meeting, Member
 from platform_app.permissions import Role
-from platform_app.services import attendance_set, attendance_sheet_open
+from platform_app.services.meetings import attendance_set, attendance_sheet_open
 from tests.factories import UserFactory
 from tests.factories_platform import AgendaItemFactory, MeetingFactory, MemberFactory
 

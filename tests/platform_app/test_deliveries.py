@@ -12,7 +12,13 @@ from django.db import connection
 from django.utils import timezone
 
 from platform_app.models import Delivery
-from platform_app.services import deliveries_enqueue_due, delivery_schedule, delivery_send
+from platform_app.services import ledger
+from platform_app.services.ledger import (
+    DELIVERY_BATCH_SIZE,
+    deliveries_enqueue_due,
+    delivery_schedule,
+    delivery_send,
+)
 from platform_app.tasks import send_delivery
 from tests.conftest import TRANSACTIONAL
 from tests.factories import DeliveryFactory
@@ -137,7 +143,7 @@ def schedule_probe(*, now):
 
 @pytest.mark.django_db
 def test_the_reminder_scan_runs_every_registered_scan_then_sends(settings):
-    from platform_app.services import reminders_scan
+    from platform_app.services.ledger import reminders_scan
 
     settings.REMINDER_SCANS = ["tests.platform_app.test_deliveries.schedule_probe"]
     reminders_scan()
@@ -147,16 +153,15 @@ def test_the_reminder_scan_runs_every_registered_scan_then_sends(settings):
 
 @pytest.mark.django_db
 def test_the_scan_sends_in_batches_and_a_failing_delivery_does_not_stop_its_batch(monkeypatch):
-    from platform_app import services
     from platform_app.tasks import send_deliveries
 
-    deliveries = DeliveryFactory.create_batch(services.DELIVERY_BATCH_SIZE + 3)
+    deliveries = DeliveryFactory.create_batch(DELIVERY_BATCH_SIZE + 3)
     batches: list[list[int]] = []
     real_delay = send_deliveries.delay
     monkeypatch.setattr(
         send_deliveries, "delay", lambda ids: (batches.append(ids), real_delay(ids))
     )
-    real_send = services.delivery_send
+    real_send = delivery_send
     broken = deliveries[1].pk
     calls: dict[int, int] = {}
 
@@ -167,8 +172,8 @@ def test_the_scan_sends_in_batches_and_a_failing_delivery_does_not_stop_its_batc
             raise ConnectionResetError("smtp hiccup")
         return real_send(delivery_id=delivery_id)
 
-    monkeypatch.setattr(services, "delivery_send", flaky_send)
+    monkeypatch.setattr(ledger, "delivery_send", flaky_send)
     assert deliveries_enqueue_due() == len(deliveries)
-    assert [len(b) for b in batches] == [services.DELIVERY_BATCH_SIZE, 3]
+    assert [len(b) for b in batches] == [DELIVERY_BATCH_SIZE, 3]
     assert len(mail.outbox) == len(deliveries)  # the broken one was retried on its own
     assert Delivery.objects.exclude(status=Delivery.Status.SENT).count() == 0

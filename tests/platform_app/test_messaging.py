@@ -20,14 +20,9 @@ from platform_app.messaging import services as messaging
 from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose
 from platform_app.models import Delivery, Organization
 from platform_app.permissions import Role
-from platform_app.services import (
-    delivery_schedule,
-    delivery_send,
-    meeting_create,
-    meeting_organizations_invite,
-    organization_verify,
-    reminders_scan,
-)
+from platform_app.services.ledger import delivery_schedule, delivery_send, reminders_scan
+from platform_app.services.meetings import meeting_create, meeting_organizations_invite
+from platform_app.services.registry import organization_verify
 from santaanita.gateways import sms_segments
 from tests.factories import UserFactory
 from tests.factories_platform import MeetingFactory, MemberFactory

@@ -10,7 +10,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from platform_app.calendars import meeting_ics
-from platform_app.services import meeting_create, meeting_update, member_feed_token_reset
+from platform_app.services.meetings import meeting_create, meeting_update
+from platform_app.services.members import member_feed_token_reset
 from tests.factories import UserFactory
 from tests.factories_platform import AgreementFactory, MemberFactory
 

@@ -20,22 +20,21 @@ from platform_app.models import (
 )
 from platform_app.models.workplan import Activity
 from platform_app.permissions import Role, roles_of
-from platform_app.services import (
+from platform_app.services.agreements import (
     agreement_follow_up,
     agreement_record,
     agreements_carry_over,
+)
+from platform_app.services.meetings import (
     attendance_set,
     attendance_sheet_open,
-    invitation_from_token,
     meeting_create,
     meeting_mark_held,
     meeting_minutes_approve,
     meeting_plan_series,
-    member_invite,
-    member_set_status,
-    role_guide_approve,
-    role_guide_propose,
 )
+from platform_app.services.members import invitation_from_token, member_invite, member_set_status
+from platform_app.services.workplan import role_guide_approve, role_guide_propose
 from santaanita.files import DOCUMENTS, check_upload
 from tests.factories import UserFactory
 from tests.factories_platform import (
@@ -378,7 +377,7 @@ def test_cancelling_a_meeting_cancels_its_reminders_and_tells_members(client, sa
     MemberFactory.create_batch(2)
     meeting = MeetingFactory(starts_at=datetime(2099, 1, 8, 19, 0, tzinfo=LIMA))
     from platform_app.models import Delivery
-    from platform_app.services import meeting_cancel, meeting_convoke
+    from platform_app.services.meetings import meeting_cancel, meeting_convoke
 
     meeting_convoke(meeting=meeting)
     meeting_cancel(meeting=meeting)

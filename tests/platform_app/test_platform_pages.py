@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from platform_app.models import District, Meeting, MeetingFile, Member, RoleGuideVersion
 from platform_app.permissions import Role
-from platform_app.services import role_guide_propose
+from platform_app.services.workplan import role_guide_propose
 from tests.factories import UserFactory
 from tests.factories_mapping import PublicSpaceFactory
 from tests.factories_platform import MeetingFactory, MemberFactory

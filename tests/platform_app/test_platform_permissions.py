@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from platform_app.models import PlatformSettings
 from platform_app.permissions import Role
-from platform_app.services import attendance_sheet_open
+from platform_app.services.meetings import attendance_sheet_open
 from tests.factories import UserFactory
 from tests.factories_platform import (
     AgendaItemFactory,

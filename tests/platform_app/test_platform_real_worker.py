@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from platform_app.models import Delivery
-from platform_app.services import reminders_scan
+from platform_app.services.ledger import reminders_scan
 from santaanita.celery import app as celery_app
 from tests.conftest import TRANSACTIONAL
 from tests.factories_platform import MeetingFactory, MemberFactory

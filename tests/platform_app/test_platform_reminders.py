@@ -13,12 +13,9 @@ from django.core import mail
 from django.db import connection
 
 from platform_app.models import Delivery, Member
-from platform_app.services import (
-    agreement_follow_up,
-    meeting_create,
-    meeting_update,
-    reminders_scan,
-)
+from platform_app.services.agreements import agreement_follow_up
+from platform_app.services.ledger import reminders_scan
+from platform_app.services.meetings import meeting_create, meeting_update
 from platform_app.tasks import scan_due_deliveries
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from platform_app.models import Delivery
-from platform_app.services import delivery_schedule
+from platform_app.services.ledger import delivery_schedule
 from platform_app.tasks import send_delivery
 from santaanita.celery import app as celery_app
 from tests.conftest import TRANSACTIONAL

@@ -13,7 +13,7 @@ import uuid
 from django.db import connection
 
 from platform_app.models import Contact, Organization
-from platform_app.services import (
+from platform_app.services.registry import (
     ContactData,
     DuplicateOrganizationError,
     organization_register,

@@ -20,11 +20,8 @@ from openpyxl import load_workbook
 
 from platform_app.models import Contact, DataRequest, Delivery
 from platform_app.permissions import Role
-from platform_app.services import (
-    deliveries_purge,
-    delivery_schedule,
-    meeting_organizations_invite,
-)
+from platform_app.services.ledger import deliveries_purge, delivery_schedule
+from platform_app.services.meetings import meeting_organizations_invite
 from tests.factories import UserFactory
 from tests.factories_platform import MeetingFactory
 from tests.factories_registry import ContactFactory, OrganizationFactory

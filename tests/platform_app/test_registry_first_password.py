@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from platform_app.models import User
-from platform_app.services import CONFIRM_SALT, organization_confirm_email
+from platform_app.services.registry import CONFIRM_SALT, organization_confirm_email
 from tests.factories_registry import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_the_link_never_replaces_a_password_already_set(client):
     assert user.check_password("la-de-siempre-2026")
     assert "_auth_user_id" not in client.session
 
-    from platform_app.services import representative_password_set
+    from platform_app.services.registry import representative_password_set
 
     with pytest.raises(PermissionDenied):
         representative_password_set(token=token, password="otra-clave-2026")

@@ -144,7 +144,7 @@ def test_a_constraint_checked_in_validation_never_shows_its_name(santa_anita):
 @pytest.mark.django_db
 def test_the_personal_data_copy_neutralises_formulas(client, santa_anita):
     from platform_app.models import DataRequest
-    from platform_app.services import data_copy_token
+    from platform_app.services.rights import data_copy_token
 
     organization = OrganizationFactory(name="@SUM(1+1) Club")
     ContactFactory(organization=organization, name="=HYPERLINK(1)", email="f@example.org")

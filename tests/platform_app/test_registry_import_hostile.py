@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from platform_app import services
 from platform_app.forms import RegistryImportForm
 from platform_app.models import Contact, Organization, OrganizationEvent, RegistryImport
 from platform_app.permissions import Role
+from platform_app.services.registry_imports import registry_imports_scan
 from tests.factories import UserFactory
 
 URL = reverse("platform_app:registry-import")
@@ -139,7 +139,7 @@ def test_an_import_whose_process_died_is_reported_failed_by_the_scan(client, san
         done=701,
         heartbeat_at=timezone.now() - timedelta(minutes=6),
     )
-    services.registry_imports_scan()
+    registry_imports_scan()
     job.refresh_from_db()
     assert job.status == RegistryImport.Status.FAILED
     client.force_login(coordinator)

@@ -8,9 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from platform_app import services, tasks
+from platform_app import tasks
 from platform_app.models import Organization, RegistryImport
 from platform_app.permissions import Role
+from platform_app.services import registry_imports
+from platform_app.services.registry_imports import (
+    _import_progress,
+    registry_import_start,
+    registry_imports_scan,
+)
 from tests.factories import UserFactory
 
 HEADER = "nombre;tipología;sector;contacto;teléfono;directorio\n"
@@ -64,8 +70,8 @@ def test_dry_run_writes_nothing_and_starts_no_task(client, importer, monkeypatch
 @pytest.fixture
 def small_inline(monkeypatch):
     """Sheets above 10 rows count as large here, so the tests stay quick."""
-    monkeypatch.setattr(services, "IMPORT_INLINE_ROWS", 10)
-    monkeypatch.setattr(services, "IMPORT_PROGRESS_EVERY", 20)
+    monkeypatch.setattr(registry_imports, "IMPORT_INLINE_ROWS", 10)
+    monkeypatch.setattr(registry_imports, "IMPORT_PROGRESS_EVERY", 20)
 
 
 @pytest.mark.django_db
@@ -73,13 +79,13 @@ def test_embedded_mode_the_loop_runs_a_large_import_with_live_progress(
     client, importer, monkeypatch, small_inline
 ):
     seen: list[tuple[int, int]] = []
-    progress = services._import_progress
+    progress = _import_progress
 
     def spy(job_id: int, done: int, rejected: int) -> None:
         seen.append((done, rejected))
         progress(job_id, done, rejected)
 
-    monkeypatch.setattr(services, "_import_progress", spy)
+    monkeypatch.setattr(registry_imports, "_import_progress", spy)
     client.force_login(importer)
     response = client.post(
         reverse("platform_app:registry-import"),
@@ -124,7 +130,7 @@ def test_with_redis_a_worker_runs_a_large_dry_run(
     assert response.status_code == 302
     job = RegistryImport.objects.get()
     assert queued == [job.pk]
-    assert services.registry_imports_scan() == 0  # the loop leaves it to the worker
+    assert registry_imports_scan() == 0  # the loop leaves it to the worker
     tasks.import_organizations(job.pk)
     page = client.get(response["Location"]).content.decode()
     assert "Organizaciones que se crearían: 12." in page
@@ -133,9 +139,7 @@ def test_with_redis_a_worker_runs_a_large_dry_run(
 
 @pytest.mark.django_db
 def test_progress_fragment_ladder(client, importer, other_district):
-    job = services.registry_import_start(
-        district=importer.district, actor=importer, rows=[], source="x.csv"
-    )
+    job = registry_import_start(district=importer.district, actor=importer, rows=[], source="x.csv")
     url = reverse("platform_app:registry-import-progress", args=[job.token])
     assert client.get(url).status_code == 302
     for user, status in (

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from platform_app.models import Delivery, Organization, OrganizationInvitation
 from platform_app.permissions import Role
-from platform_app.services import meeting_organizations_invite
+from platform_app.services.meetings import meeting_organizations_invite
 from tests.factories import UserFactory
 from tests.factories_platform import MeetingFactory, MemberFactory
 from tests.factories_registry import ContactFactory, OrganizationFactory

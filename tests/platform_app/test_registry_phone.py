@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from platform_app.models import Delivery, Organization, OrganizationEvent, RegistrationCode, User
-from platform_app.services import ContactData, organization_register
+from platform_app.services.registry import ContactData, organization_register
 from tests.factories import UserFactory
 from tests.platform_app.test_phone_sign_in import sms_codes
 from tests.platform_app.test_registry_forms import URL, valid_post

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from platform_app.models import Organization
-from platform_app.services import ContactData, organization_update
+from platform_app.services.registry import ContactData, organization_update
 from tests.factories import UserFactory
 from tests.factories_registry import CampaignFactory, ContactFactory, OrganizationFactory
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = """
 from datetime import timedelta
 from django.utils import timezone
-from platform_app.services import delivery_schedule
+from platform_app.services.ledger import delivery_schedule
 delivery_schedule(
     recipient="vecina@example.org",
     kind="test.reminder",

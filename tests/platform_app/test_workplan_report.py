@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from platform_app.models import Activity, Objective
 from platform_app.permissions import Role
-from platform_app.services import activity_report
+from platform_app.services.workplan import activity_report
 from santaanita.versioned import StaleEdit
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory

@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from festival.services import score_submit, stage_lock
+from festival.services.scoring import score_submit
+from festival.services.stages import stage_lock
 from mapping.services import space_save
 from platform_app.models import Organization
 from platform_app.permissions import Role
-from platform_app.services import organization_verify
+from platform_app.services.registry import organization_verify
 from santaanita import page_cache
 from tests.factories import UserFactory
 from tests.factories_festival import build_festival

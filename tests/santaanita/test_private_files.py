@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from interventions.models import Company, PledgeDocument
-from interventions.services import kit_deliver
+from interventions.services.works import kit_deliver
 from mapping.models import SurveyPhoto
 from mapping.services import survey_photo_add, survey_review
 from platform_app.models import AgreementFollowUp, MeetingFile

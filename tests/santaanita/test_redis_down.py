@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from platform_app import services
 from platform_app.models import Delivery, Organization
-from platform_app.services import deliveries_enqueue_due
+from platform_app.services import registry_imports
+from platform_app.services.ledger import deliveries_enqueue_due
 from santaanita import redis_cache
 from santaanita.celery import app as celery_app
 from tests.factories import PASSWORD, UserFactory
@@ -135,7 +135,7 @@ def test_a_large_import_that_cannot_be_queued_says_so_and_imports_nothing(
     client, santa_anita, redis_down, monkeypatch
 ):
     # Every sheet counts as large, so this one goes to the (unreachable) worker.
-    monkeypatch.setattr(services, "IMPORT_INLINE_ROWS", 0)
+    monkeypatch.setattr(registry_imports, "IMPORT_INLINE_ROWS", 0)
     client.force_login(UserFactory(role="coordinator"))
     response = client.post(
         reverse("platform_app:registry-import"), {"sheet": _sheet(), "action": "import"}

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from platform_app.gazetteer import read_districts, read_sectors
 from platform_app.models import District
-from platform_app.services import districts_import, sectors_import
+from platform_app.services.places import districts_import, sectors_import
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from platform_app.forms import RegistryImportForm
 from platform_app.models import District
-from platform_app.services import organizations_import
+from platform_app.services.registry_imports import organizations_import
 from santaanita.sheets import read_sheet
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from platform_app.services import deliveries_purge, reminders_scan
+from platform_app.services.ledger import deliveries_purge, reminders_scan
 
 
 class Command(BaseCommand):
