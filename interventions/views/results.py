@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # --- Results dashboard -------------------------------------------------------------------
 
 
-def _dashboard_district(slug: str | None) -> District:
+def dashboard_district(slug: str | None) -> District:
     from django.conf import settings
 
     from platform_app.models import District, Sector
@@ -41,7 +41,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     district also see the pledges by state (no personal data on either version)."""
     from interventions import dashboard
 
-    district = _dashboard_district(slug)
+    district = dashboard_district(slug)
     figures, sectors = dashboard.cached_district(district)
     coordinator = can(request.user, "interventions.view_pledge", district)
     return render(
@@ -76,5 +76,5 @@ def results_compare(request: HttpRequest) -> HttpResponse:
 def results_export(request: HttpRequest, fmt: str, slug: str | None = None) -> HttpResponse:
     from interventions import exports
 
-    district = _dashboard_district(slug)
+    district = dashboard_district(slug)
     return exports.results_response(district=district, fmt=fmt)

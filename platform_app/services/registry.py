@@ -74,7 +74,7 @@ def _unsaved_error() -> ValidationError:
     )
 
 
-def _code_prefix(district: District) -> str:
+def registration_code_prefix(district: District) -> str:
     words = [w for w in district.name.replace("-", " ").split() if w[:1].isalpha()]
     if len(words) >= 2:
         return (words[0][0] + words[1][0]).upper()
@@ -148,9 +148,7 @@ def organization_register(
         # The savepoint keeps an outer transaction usable when the INSERT loses a race.
         with transaction.atomic():
             organization.save()
-            organization.registration_code = (
-                f"{_code_prefix(district)}-{organization.created_at.year}-{organization.pk:04d}"
-            )
+            organization.registration_code = f"{registration_code_prefix(district)}-{organization.created_at.year}-{organization.pk:04d}"
             organization.save(update_fields=["registration_code"])
             if contact is not None:
                 Contact.objects.create(
@@ -212,7 +210,7 @@ def _send_registration_text(organization: Organization, phone: str) -> None:
     )
 
 
-def _registration_delivery(
+def registration_delivery(
     organization: Organization,
     email: str,
     confirm_url: Callable[[str], str] | None,
@@ -243,7 +241,7 @@ def _send_registration_email(
     organization: Organization, email: str, confirm_url: Callable[[str], str] | None
 ) -> None:
     language = translation.get_language() or settings.LANGUAGE_CODE
-    receipt = _registration_delivery(organization, email, confirm_url, language)
+    receipt = registration_delivery(organization, email, confirm_url, language)
     delivery_schedule(
         recipient=receipt.recipient,
         kind=receipt.kind,

@@ -29,8 +29,8 @@ from platform_app.models import (
 from platform_app.services.places import ORGANIZATION_PAGES
 from platform_app.services.registry import (
     ContactData,
-    _code_prefix,
-    _registration_delivery,
+    registration_code_prefix,
+    registration_delivery,
 )
 from santaanita import queueing
 from santaanita.page_cache import changes_pages
@@ -190,7 +190,7 @@ def _organizations_write(
     from platform_app.models.registry import normalize_name
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    prefix = _code_prefix(district)
+    prefix = registration_code_prefix(district)
     with transaction.atomic():
         organizations = [
             Organization(
@@ -257,7 +257,7 @@ def _organizations_write(
         )
         Delivery.objects.bulk_create(
             [
-                _registration_delivery(organization, contact.email, None, language)
+                registration_delivery(organization, contact.email, None, language)
                 for organization, contact in contacts
                 if contact.email
             ],
