@@ -148,7 +148,9 @@ def organization_register(
         # The savepoint keeps an outer transaction usable when the INSERT loses a race.
         with transaction.atomic():
             organization.save()
-            organization.registration_code = f"{registration_code_prefix(district)}-{organization.created_at.year}-{organization.pk:04d}"
+            prefix = registration_code_prefix(district)
+            year = organization.created_at.year
+            organization.registration_code = f"{prefix}-{year}-{organization.pk:04d}"
             organization.save(update_fields=["registration_code"])
             if contact is not None:
                 Contact.objects.create(

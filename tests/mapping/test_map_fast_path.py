@@ -150,6 +150,13 @@ def test_a_changed_name_or_score_reaches_the_map_at_once(client, santa_anita, sp
 
 
 def test_a_window_inside_cached_cells_is_answered_without_a_query(client, santa_anita, spaces):
+    # Placed by hand, whatever the factories' positions: one space inside the small window,
+    # one in the large window only.
+    lon, lat = santa_anita.centre_lon, santa_anita.centre_lat
+    for name, offset in (("Parque del Centro", 0.0), ("Parque del Borde", 0.005)):
+        PublicSpaceFactory(
+            name=name, geometry={"type": "Point", "coordinates": [lon + offset, lat + offset]}
+        )
     first = client.get("/api/spaces/", {"bbox": _window(santa_anita), "geometry": "centroid"})
     # A smaller window inside the first: every grid cell it meets is already cached, and the
     # answer is the smaller window's own spaces, not the cells'.

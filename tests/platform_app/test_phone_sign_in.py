@@ -107,7 +107,7 @@ def test_the_password_form_takes_an_email_or_a_mobile(client):
     user.set_password("parque-los-ficus-2026")
     user.save()
     page = client.get(reverse("account_login")).content.decode()
-    assert "Correo o celular" in page
+    assert "Correo electrónico o celular" in page
     response = client.post(
         reverse("account_login"), {"login": "987 654 321", "password": "parque-los-ficus-2026"}
     )
