@@ -61,6 +61,13 @@ def is_mobile(e164: str) -> bool:
     return number is not None and phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
+def parse_mobile(raw: str) -> str | None:
+    """A stored or typed number as an E.164 mobile, or None for a landline or no number:
+    SMS and WhatsApp reach mobiles only."""
+    e164 = parse_phone(raw)
+    return e164 if e164 is not None and is_mobile(e164) else None
+
+
 def region_of(e164: str) -> str | None:
     """The ISO region of an E.164 number (``PE``), or None when it is not valid."""
     number = _parse(e164, DEFAULT_REGION)

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.messaging.models import Channel, Purpose
-from platform_app.messaging.services import TEXT_CHANNELS, mobile_e164
+from platform_app.messaging.services import TEXT_CHANNELS
+from santaanita.phones import parse_mobile
 
 # Messages about one's own registration and account cannot be refused here: they answer
 # what the person asked for.
@@ -32,7 +33,7 @@ class ChannelForm(forms.Form):
         raw = self.cleaned_data["phone"].strip()
         if not raw:
             return ""
-        phone = mobile_e164(raw)
+        phone = parse_mobile(raw)
         if not phone:
             raise forms.ValidationError(_("Write a mobile number, such as 987 654 321."))
         return phone

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -18,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from platform_app.messaging.models import Channel, Consent, MessagingProfile, Purpose, purpose_of
 from platform_app.models import Contact, Delivery, User
 from santaanita.gateways import sms_segments, sms_text
+from santaanita.phones import parse_mobile
 
 TEXT_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 # Two segments at most: a reminder must stay cheap and readable on any phone.
@@ -184,36 +184,13 @@ def reach_of_user(user: User) -> Reach | None:
     )
 
 
-def phone_e164(raw: str) -> str:
-    """A stored phone as E.164 (+51…), or "" when it is not a number a message can reach."""
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "PE")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mobile_e164(raw: str) -> str:
-    """``raw`` as an E.164 mobile number, or "" for a landline or no number: SMS and
-    WhatsApp reach mobiles only."""
-    phone = phone_e164(raw)
-    if phone and phonenumbers.number_type(phonenumbers.parse(phone)) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        return ""
-    return phone
-
-
 def reach_of_contact(contact: Contact) -> Reach | None:
     """An organization's contact: by email when they gave one, else by SMS to a mobile."""
     if contact.anonymized_at is not None:
         return None
-    return reach_of(email=contact.email, phone=mobile_e164(contact.phone), channel=Channel.EMAIL)
+    return reach_of(
+        email=contact.email, phone=parse_mobile(contact.phone) or "", channel=Channel.EMAIL
+    )
 
 
 @transaction.atomic

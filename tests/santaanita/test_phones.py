@@ -54,3 +54,11 @@ def test_a_form_gets_a_spanish_reason_for_a_wrong_number():
     with pytest.raises(ValidationError) as error:
         normalize_phone("887654321")
     assert error.value.code == "phone_format"
+
+
+def test_a_message_reaches_a_mobile_and_never_a_landline():
+    from santaanita.phones import parse_mobile
+
+    assert parse_mobile("987 654 321") == "+51987654321"
+    assert parse_mobile("01 362 1234") is None
+    assert parse_mobile("") is None
