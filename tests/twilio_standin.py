@@ -28,7 +28,8 @@ class Request:
 
 @dataclass
 class TwilioStandin:
-    port: int
+    # 0: a free port chosen by the system, so parallel test workers never collide.
+    port: int = 0
     fail_with: int | None = None  # answer every request with this HTTP status
     requests: list[Request] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ class TwilioStandin:
                 self.wfile.write(data)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self.server.server_address[1]
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

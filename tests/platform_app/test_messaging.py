@@ -40,7 +40,7 @@ TOKEN = "secret-token"
 @pytest.fixture
 def standin():
     with (
-        TwilioStandin(8102) as server,
+        TwilioStandin() as server,
         override_settings(
             SMS_URL=server.url(),
             WHATSAPP_URL=server.url("from=%2B51100000001"),

@@ -12,12 +12,10 @@ from django.test import override_settings
 from santaanita.gateways import GatewayError, send_text, sms_segments, sms_text
 from tests.twilio_standin import TwilioStandin
 
-PORT = 8101
-
 
 @pytest.fixture
 def standin():
-    with TwilioStandin(PORT) as server:
+    with TwilioStandin() as server:
         yield server
 
 
