@@ -115,7 +115,7 @@ def test_provider_errors_say_whether_to_retry(
 
 
 def test_unreachable_provider_is_a_temporary_error() -> None:
-    unreachable = "http://AC1:t@127.0.0.1:8199/?from=%2B1"
+    unreachable = "http://AC1:t@127.0.0.1:1/?from=%2B1"
     with override_settings(SMS_URL=unreachable), pytest.raises(GatewayError) as caught:
         send_text(channel="sms", to="+51987654321", body="Hola", key="k")
     assert caught.value.permanent is False
