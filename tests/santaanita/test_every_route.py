@@ -78,8 +78,9 @@ SKIPPED_PREFIXES = ("admin/", "cuentas/", "static/", "media/", "i18n/", "__")
 SAMPLE = {"int": "1", "str": "x", "slug": "santa-anita", "path": "x", "uuid": "0" * 32}
 
 
-def _routes() -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def _patterns() -> list[tuple[str, str, URLPattern]]:
+    """Every named pattern of the project: its full route, its namespaced name, the pattern."""
+    found: list[tuple[str, str, URLPattern]] = []
 
     def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> None:
         for pattern in patterns:
@@ -88,10 +89,14 @@ def _routes() -> list[tuple[str, str]]:
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, route, inner)
             elif pattern.name:
-                found.append((route, f"{namespace}{pattern.name}"))
+                found.append((route, f"{namespace}{pattern.name}", pattern))
 
     walk(get_resolver().url_patterns, "", "")
     return found
+
+
+def _routes() -> list[tuple[str, str]]:
+    return [(route, name) for route, name, _pattern in _patterns()]
 
 
 def _path(route: str) -> str | None:
