@@ -33,7 +33,7 @@ from platform_app.models import (
     Sector,
     User,
 )
-from platform_app.permissions import can, district_for
+from platform_app.permissions import can, district_for, may_see_contact_data
 from platform_app.services.agreements import agreement_follow_up, agreement_record
 from platform_app.services.meetings import (
     meeting_create,
@@ -204,7 +204,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
     ordering_fields = ("name", "created_at")
 
     def _is_staff(self) -> bool:
-        return can(self.request.user, "platform_app.view_contact_data")
+        return may_see_contact_data(self.request.user)
 
     def get_queryset(self) -> QuerySet[Organization]:
         queryset = Organization.objects.select_related("district", "sector", "entered_by")
@@ -267,7 +267,12 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
         # The service writes; the serializer only validated (and answers with the result).
         fields = dict(serializer.validated_data)
         status = fields.pop("status", None)
-        serializer.instance = member_update(member=self.get_object(), fields=fields, status=status)
+        serializer.instance = member_update(
+            member=self.get_object(),
+            fields=fields,
+            status=status,
+            actor=signed_in_user(self.request),  # PlatformWritePermission: signed in
+        )
 
 
 class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):

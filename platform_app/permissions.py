@@ -9,16 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
-    from platform_app.models import District, User
+    from platform_app.models import (
+        DataRequest,
+        District,
+        Invitation,
+        Member,
+        Organization,
+        RegistryImport,
+        User,
+    )
 
 
 class Role(models.TextChoices):
@@ -142,3 +153,179 @@ def district_for(user: User | AnonymousUser, perm: str) -> District:
     if district is None or not can(user, perm, district):
         raise PermissionDenied
     return district
+
+
+# --- Registry, members and accounts ------------------------------------------------------
+# Pages that act on the user's own district (the desk, verification, the rights requests, the
+# member list) ask ``require_<action>``; objects addressed by code, id or token come through
+# ``get_<noun>_for_user``, which answers 404 for another district's record (staff of one
+# district never learn what another holds) and 403 for a visible one that is not theirs. The
+# model imports are local: the models import this module for ``Role``.
+
+OrganizationAction = Literal["view", "edit", "desk", "verify"]
+
+
+def require_desk(user: User | AnonymousUser) -> District:
+    """The district whose registration desk the user staffs (``use_desk``)."""
+    return district_for(user, "platform_app.use_desk")
+
+
+def require_verifier(user: User | AnonymousUser) -> District:
+    """The district whose registry the user verifies and imports (coordinators)."""
+    return district_for(user, "platform_app.verify_organization")
+
+
+def require_registry_export(user: User | AnonymousUser) -> District:
+    return district_for(user, "platform_app.export_organization")
+
+
+def require_data_rights(user: User | AnonymousUser) -> District:
+    """The district whose data subjects' requests the user answers."""
+    return district_for(user, "platform_app.change_datarequest")
+
+
+def require_platform_member(user: User | AnonymousUser) -> District:
+    """The district of the user's platform (its home page, their preferences)."""
+    return district_for(user, "platform_app.view_meeting")
+
+
+def require_member_list(user: User | AnonymousUser) -> District:
+    return district_for(user, "platform_app.view_member")
+
+
+def require_messaging_usage(user: User | AnonymousUser) -> District:
+    """The district whose message bill the user watches: those who send the convocations."""
+    return district_for(user, "platform_app.add_meeting")
+
+
+def may_use_desk(user: User | AnonymousUser, district: District) -> bool:
+    return can(user, "platform_app.use_desk", district)
+
+
+def may_see_contact_data(user: User | AnonymousUser, district: District | None = None) -> bool:
+    """Contacts are personal data: only registry staff granted them see them (in their
+    district when one is given; the API scopes its rows to the district itself)."""
+    return can(user, "platform_app.view_contact_data", district)
+
+
+def may_edit_organization(user: User | AnonymousUser, organization: Organization) -> bool:
+    """A representative edits their own organization's record (changes to a verified one go
+    back to review); the desk staff of its district correct any of its records."""
+    return organization.is_represented_by(user) or may_use_desk(user, organization.district)
+
+
+def may_verify_organization(user: User | AnonymousUser, organization: Organization) -> bool:
+    return can(user, "platform_app.verify_organization", organization.district)
+
+
+def may_import_registry(user: User | AnonymousUser, district: District) -> bool:
+    return can(user, "platform_app.verify_organization", district)
+
+
+def may_answer_data_request(user: User | AnonymousUser, data_request: DataRequest) -> bool:
+    return can(user, "platform_app.change_datarequest", data_request.district)
+
+
+def may_invite_members(user: User | AnonymousUser, district: District) -> bool:
+    return can(user, "platform_app.add_invitation", district)
+
+
+def may_change_member(user: User | AnonymousUser, member: Member) -> bool:
+    """Coordinators change a member's sector, group or status."""
+    return can(user, "platform_app.change_member", member.district)
+
+
+def may_manage_platform(user: User | AnonymousUser, district: District) -> bool:
+    """Coordinators schedule the meetings: the home page shows them the tools to."""
+    return can(user, "platform_app.add_meeting", district)
+
+
+def may_reset_feed(user: User | AnonymousUser, member: Member) -> bool:
+    """The calendar address is the member's own secret: only they renew it."""
+    return user.is_authenticated and member.user_id == user.pk
+
+
+def may_accept_invitation(user: User | AnonymousUser, invitation: Invitation) -> bool:
+    """An invitation joins the account of the address it was sent to, and no other."""
+    return user.is_authenticated and user.email.lower() == invitation.email
+
+
+def member_of(user: User | AnonymousUser, district: District) -> Member | None:
+    """The user's membership of the district's platform, if they have one."""
+    from platform_app.models import Member
+
+    if not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user, district=district).first()
+
+
+def get_organization_for_user(
+    user: User | AnonymousUser, code: str, *, action: OrganizationAction
+) -> Organization:
+    """The organization with this registration code as ``user`` may use it.
+
+    ``view`` and ``edit`` start from what the user may see (``visible_to``): 404 otherwise,
+    403 when they see it but do not represent it. ``desk`` and ``verify`` are pages of the
+    user's own district: 403 without the role, then 404 for a record of another district.
+    """
+    from platform_app.models import Organization
+
+    if action in ("desk", "verify"):
+        district = require_desk(user) if action == "desk" else require_verifier(user)
+        return get_object_or_404(
+            Organization.objects.select_related("sector", "entered_by", "merged_into"),
+            district=district,
+            registration_code=code,
+        )
+    organization = (
+        Organization.objects.visible_to(user)
+        .select_related("sector", "district")
+        .filter(registration_code=code)
+        .first()
+    )
+    if organization is None:
+        raise Http404
+    if action == "edit" and not organization.is_represented_by(user):
+        raise PermissionDenied
+    return organization
+
+
+# The session key listing the registrations this browser sent (the registry's public form).
+SUBMITTED_SESSION_KEY = "registry_submitted"
+
+
+def get_submitted_organization(request: HttpRequest, code: str) -> Organization:
+    """A registration this browser sent, for the pages that follow the public form.
+
+    Only the browser that submitted may see a pending record's confirmation, confirm its
+    mobile or ask for codes again: registration codes are sequential, so otherwise anyone
+    could read pending records or make the platform text someone else's mobile. 404 else.
+    """
+    from platform_app.models import Organization
+
+    organization: Organization = get_object_or_404(Organization, registration_code=code)
+    if organization.pk not in request.session.get(SUBMITTED_SESSION_KEY, []):
+        raise Http404
+    return organization
+
+
+def get_data_request_for_user(user: User | AnonymousUser, pk: int) -> DataRequest:
+    """A confirmed request of the user's district, for the staff who answer them (an
+    unconfirmed one may be someone typing another person's address: nobody acts on it)."""
+    from platform_app.models import DataRequest
+
+    district = require_data_rights(user)
+    return get_object_or_404(
+        DataRequest.objects.exclude(status=DataRequest.Status.UNCONFIRMED),
+        district=district,
+        pk=pk,
+    )
+
+
+def get_registry_import_for_user(user: User | AnonymousUser, token: str) -> RegistryImport:
+    """An import of the user's district; 404 for another district's or an unknown token (the
+    token is random, but a coordinator of Ate has no business polling ours)."""
+    from platform_app.models import RegistryImport
+
+    district = require_verifier(user)
+    return get_object_or_404(RegistryImport, token=token, district=district)

@@ -95,10 +95,12 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
     def visible_to(self, user: User | AnonymousUser) -> OrganizationQuerySet:
         """Staff of a district see all its records; representatives also see their own."""
+        from platform_app.permissions import can
+
         if user.is_authenticated and user.is_active:
             if user.is_superuser:
                 return self.all()
-            if user.has_perm("platform_app.view_organization") and user.district_id:
+            if can(user, "platform_app.view_organization") and user.district_id:
                 return self.filter(
                     Q(district_id=user.district_id)
                     | Q(status="verified", directory_consent=True)

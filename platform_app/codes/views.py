@@ -7,8 +7,8 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,23 +19,12 @@ from platform_app.codes.services import (
 )
 from platform_app.forms import RegistrationCodeForm
 from platform_app.models import Organization, RegistrationCode
-
-# The registry's key for the records this browser submitted (views.registry).
-SUBMITTED_SESSION_KEY = "registry_submitted"
+from platform_app.permissions import get_submitted_organization
 
 
 def client_ip(request: HttpRequest) -> str | None:
     """The visitor's address as allauth reads it (behind the trusted proxies)."""
     return str(get_adapter(request).get_client_ip(request)) or None
-
-
-def _submitted(request: HttpRequest, code: str) -> Organization:
-    # Only the browser that submitted may confirm or ask for codes: registration codes are
-    # sequential, so otherwise anyone could make the platform text someone else's mobile.
-    organization = get_object_or_404(Organization, registration_code=code)
-    if organization.pk not in request.session.get(SUBMITTED_SESSION_KEY, []):
-        raise Http404
-    return organization
 
 
 def registration_code_request(request: HttpRequest, organization: Organization) -> None:
@@ -50,7 +39,7 @@ def registration_code_request(request: HttpRequest, organization: Organization) 
 
 @require_POST
 def registration_phone_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    organization = _submitted(request, code)
+    organization = get_submitted_organization(request, code)
     form = RegistrationCodeForm(request.POST)
     if form.is_valid():
         try:
@@ -79,7 +68,7 @@ def registration_phone_confirm(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def registration_phone_resend(request: HttpRequest, code: str) -> HttpResponse:
-    organization = _submitted(request, code)
+    organization = get_submitted_organization(request, code)
     pending = RegistrationCode.objects.filter(organization=organization, confirmed_at=None)
     if pending.exists():
         try:

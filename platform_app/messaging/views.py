@@ -19,7 +19,7 @@ from platform_app.messaging import services
 from platform_app.messaging.forms import ChannelForm
 from platform_app.messaging.models import Channel, MessagingProfile, Purpose
 from platform_app.models import Delivery, User
-from platform_app.permissions import district_for
+from platform_app.permissions import require_messaging_usage
 from santaanita.gateways import webhook_signature_valid
 from santaanita.money import format_money
 from santaanita.users import signed_in_user
@@ -29,7 +29,7 @@ from santaanita.users import signed_in_user
 def usage(request: HttpRequest) -> HttpResponse:
     """The coordinators' count of this month's messages per channel, with the estimated
     cost, so the bill of SMS and WhatsApp is never a surprise."""
-    district = district_for(request.user, "platform_app.add_meeting")
+    district = require_messaging_usage(request.user)
     today = timezone.localdate()
     month_start = datetime.combine(
         today.replace(day=1), time.min, tzinfo=timezone.get_current_timezone()

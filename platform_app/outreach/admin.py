@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.outreach import services
 from platform_app.outreach.models import Announcement
 from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.users import signed_in_user
 
 
 @admin.register(Announcement)
@@ -37,12 +38,14 @@ class AnnouncementAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Publish on the public pages"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Announcement]) -> None:
+        actor = signed_in_user(request)
         for announcement in queryset:
-            services.announcement_publish(announcement=announcement)
+            services.announcement_publish(announcement=announcement, actor=actor)
         self.message_user(request, _("Published."), messages.SUCCESS)
 
     @admin.action(description=_("Take off the public pages"))
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Announcement]) -> None:
+        actor = signed_in_user(request)
         for announcement in queryset:
-            services.announcement_withdraw(announcement=announcement)
+            services.announcement_withdraw(announcement=announcement, actor=actor)
         self.message_user(request, _("Taken off the public pages."), messages.SUCCESS)

@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from platform_app.permissions import can
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -25,7 +27,7 @@ class AnnouncementQuerySet(models.QuerySet["Announcement"]):
             return public
         if user.is_superuser:
             return self
-        if user.has_perm("platform_app.change_announcement") and user.district_id is not None:
+        if can(user, "platform_app.change_announcement") and user.district_id is not None:
             return self.filter(
                 models.Q(published_at__isnull=False) | models.Q(district_id=user.district_id)
             )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
@@ -18,6 +18,11 @@ from platform_app.messaging.models import Consent, Purpose
 from platform_app.messaging.services import Reach
 from platform_app.models import Delivery, District, Organization, Sector, User
 from platform_app.outreach.models import Announcement
+from platform_app.outreach.permissions import (
+    may_change_announcement,
+    may_send_announcement,
+    may_write_announcements,
+)
 from platform_app.permissions import Role
 from platform_app.services.ledger import delivery_schedule, email_render
 from platform_app.services.meetings import organization_recipients
@@ -35,18 +40,20 @@ def announcement_create(
     district: District,
     title: str,
     text: str,
-    by: User,
+    actor: User,
     image: File[bytes] | None = None,
     event_date: date | None = None,
     publish: bool = False,
 ) -> Announcement:
     """Record a piece of news; published at once (public pages, API) when ``publish``."""
+    if not may_write_announcements(actor, district):
+        raise PermissionDenied
     announcement = Announcement(
         district=district,
         title=title.strip(),
         text=text.strip(),
         event_date=event_date,
-        created_by=by,
+        created_by=actor,
         published_at=timezone.now() if publish else None,
     )
     if image:
@@ -57,8 +64,10 @@ def announcement_create(
 
 
 @changes_pages(DISTRICT_PAGES)
-def announcement_publish(*, announcement: Announcement) -> Announcement:
+def announcement_publish(*, announcement: Announcement, actor: User) -> Announcement:
     """Show a draft on the public pages; publishing twice keeps the first date."""
+    if not may_change_announcement(actor, announcement):
+        raise PermissionDenied
     Announcement.objects.filter(pk=announcement.pk, published_at__isnull=True).update(
         published_at=timezone.now()
     )
@@ -67,8 +76,10 @@ def announcement_publish(*, announcement: Announcement) -> Announcement:
 
 
 @changes_pages(DISTRICT_PAGES)
-def announcement_withdraw(*, announcement: Announcement) -> Announcement:
+def announcement_withdraw(*, announcement: Announcement, actor: User) -> Announcement:
     """Take the news off the public pages (messages already sent stay sent)."""
+    if not may_change_announcement(actor, announcement):
+        raise PermissionDenied
     Announcement.objects.filter(pk=announcement.pk).update(published_at=None)
     announcement.published_at = None
     return announcement
@@ -159,7 +170,7 @@ class SendResult:
 def announcement_send(
     *,
     announcement: Announcement,
-    by: User,
+    actor: User,
     sector: Sector | None = None,
     typology: str = "",
     role: str = "",
@@ -170,6 +181,8 @@ def announcement_send(
     or to an overlapping segment, never writes to anyone twice. Consent is checked again by
     the ledger when each message leaves: a STOP in between still stops it.
     """
+    if not may_send_announcement(actor, announcement):
+        raise PermissionDenied
     if not announcement.is_published:
         raise ValidationError(_("Publish the announcement before sending it."))
     audience = announcement_audience(
@@ -207,7 +220,7 @@ def announcement_send(
             scheduled += 1
         Announcement.objects.filter(pk=announcement.pk).update(
             sent_at=timezone.now(),
-            sent_by=by,
+            sent_by=actor,
             segment_sector=sector,
             segment_typology=typology,
             segment_role=role,

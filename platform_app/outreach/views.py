@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -15,8 +15,14 @@ from django.views.decorators.http import require_POST
 from platform_app.outreach import services
 from platform_app.outreach.forms import AnnouncementForm, AnnouncementSendForm
 from platform_app.outreach.models import Announcement
+from platform_app.outreach.permissions import (
+    get_announcement_for_user,
+    may_change_announcement,
+    may_send_announcement,
+    may_write_announcements,
+    require_announcement_writer,
+)
 from platform_app.outreach.querysets import delivery_counts, subscribed_to_announcements
-from platform_app.permissions import can, district_for
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -33,7 +39,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
         "platform_app/outreach/announcement_list.html",
         {
             "page": page,
-            "may_write": can(request.user, "platform_app.add_announcement"),
+            "may_write": may_write_announcements(request.user),
             "subscribed": request.user.is_authenticated
             and subscribed_to_announcements(signed_in_user(request)),
         },
@@ -55,25 +61,15 @@ def announcement_subscription(request: HttpRequest) -> HttpResponse:
     return redirect("platform_app:announcement-list")
 
 
-def _announcement(request: HttpRequest, pk: int) -> Announcement:
-    """A published announcement for anyone; a draft only for its district's coordinators
-    (404 for others, who may not know it exists)."""
-    return get_object_or_404(
-        Announcement.objects.visible_to(request.user).select_related("district"), pk=pk
-    )
-
-
 def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    announcement = _announcement(request, pk)
-    may_send = can(request.user, "platform_app.send_announcement", announcement.district)
+    announcement = get_announcement_for_user(request.user, pk, action="view")
+    may_send = may_send_announcement(request.user, announcement)
     return render(
         request,
         "platform_app/outreach/announcement_detail.html",
         {
             "announcement": announcement,
-            "may_change": can(
-                request.user, "platform_app.change_announcement", announcement.district
-            ),
+            "may_change": may_change_announcement(request.user, announcement),
             "may_send": may_send,
             "send_form": AnnouncementSendForm(district=announcement.district) if may_send else None,
             "counts": delivery_counts(announcement) if may_send else [],
@@ -84,7 +80,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def announcement_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_announcement")
+    district = require_announcement_writer(request.user)
     form = AnnouncementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +91,7 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
                 image=form.cleaned_data.get("image"),
                 event_date=form.cleaned_data.get("event_date"),
                 publish=form.cleaned_data["publish"],
-                by=signed_in_user(request),
+                actor=signed_in_user(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -105,22 +101,16 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
     return render(request, "platform_app/outreach/announcement_form.html", {"form": form})
 
 
-def _changeable(request: HttpRequest, pk: int, perm: str) -> Announcement:
-    announcement = _announcement(request, pk)
-    if not can(request.user, perm, announcement.district):
-        raise PermissionDenied
-    return announcement
-
-
 @require_POST
 @login_required
 def announcement_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    announcement = _changeable(request, pk, "platform_app.change_announcement")
+    announcement = get_announcement_for_user(request.user, pk, action="change")
+    actor = signed_in_user(request)
     if request.POST.get("action") == "withdraw":
-        services.announcement_withdraw(announcement=announcement)
+        services.announcement_withdraw(announcement=announcement, actor=actor)
         messages.success(request, _("The announcement is no longer on the public pages."))
     else:
-        services.announcement_publish(announcement=announcement)
+        services.announcement_publish(announcement=announcement, actor=actor)
         messages.success(request, _("The announcement is on the public pages."))
     return redirect("platform_app:announcement-detail", pk=pk)
 
@@ -129,7 +119,7 @@ def announcement_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def announcement_send(request: HttpRequest, pk: int) -> HttpResponse:
-    announcement = _changeable(request, pk, "platform_app.send_announcement")
+    announcement = get_announcement_for_user(request.user, pk, action="send")
     form = AnnouncementSendForm(request.POST, district=announcement.district)
     if not form.is_valid():
         messages.error(request, _("Check the segment."))
@@ -137,7 +127,7 @@ def announcement_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = services.announcement_send(
             announcement=announcement,
-            by=signed_in_user(request),
+            actor=signed_in_user(request),
             sector=form.cleaned_data["sector"],
             typology=form.cleaned_data["typology"],
             role=form.cleaned_data["role"],

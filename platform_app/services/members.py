@@ -1,14 +1,19 @@
-"""Platform members: invitations by email, joining, status and the personal calendar feed."""
+"""Platform members: invitations by email, joining, status and the personal calendar feed.
+
+Each write for a person asks ``platform_app.permissions`` first. The person is ``actor``,
+except where the name says who they are in the record: ``invited_by`` (the coordinator the
+invitation names) and ``user`` (the account that joins).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +25,13 @@ from platform_app.models import (
     Organization,
     User,
 )
-from platform_app.permissions import Role
+from platform_app.permissions import (
+    Role,
+    may_accept_invitation,
+    may_change_member,
+    may_invite_members,
+    may_reset_feed,
+)
 from platform_app.services.ledger import delivery_schedule, email_render
 from platform_app.services.places import user_grant_role
 
@@ -46,6 +57,8 @@ def member_invite(
     last_name: str = "",
 ) -> Invitation:
     """Record an invitation and email its signed link (valid for a month)."""
+    if not may_invite_members(invited_by, district):
+        raise PermissionDenied
     with transaction.atomic():
         invitation = Invitation.objects.create(
             district=district,
@@ -90,6 +103,8 @@ def invitation_from_token(*, token: str) -> Invitation | None:
 
 def member_join(*, invitation: Invitation, user: User) -> Member:
     """Make ``user`` a member as the invitation says; joining again reactivates."""
+    if not may_accept_invitation(user, invitation):
+        raise PermissionDenied
     with transaction.atomic():
         member, created = Member.objects.get_or_create(
             district=invitation.district,
@@ -129,8 +144,10 @@ def invitation_accept_new_account(
     return user
 
 
-def member_set_status(*, member: Member, status: str) -> Member:
+def member_set_status(*, member: Member, status: str, actor: User) -> Member:
     """Change a member's status; members who leave lose the member role's access."""
+    if not may_change_member(actor, member):
+        raise PermissionDenied
     with transaction.atomic():
         member.status = status
         member.save(update_fields=["status"])
@@ -142,23 +159,28 @@ def member_set_status(*, member: Member, status: str) -> Member:
 
 
 def member_update(
-    *, member: Member, fields: Mapping[str, Any], status: str | None = None
+    *, member: Member, fields: Mapping[str, object], actor: User, status: str | None = None
 ) -> Member:
     """A coordinator's change of a member's sector, organization or age group (``fields``,
     those sent) and status, in one transaction."""
+    if not may_change_member(actor, member):
+        raise PermissionDenied
     with transaction.atomic():
         for name, value in fields.items():
             setattr(member, name, value)
         if fields:
             member.save(update_fields=list(fields))
         if status and status != member.status:
-            member_set_status(member=member, status=status)
+            member_set_status(member=member, status=status, actor=actor)
     return member
 
 
-def member_feed_token_reset(*, member: Member) -> Member:
+def member_feed_token_reset(*, member: Member, actor: User) -> Member:
     """Revoke the calendar feed address: the old secret URL stops working at once."""
     import secrets
+
+    if not may_reset_feed(actor, member):
+        raise PermissionDenied
 
     member.feed_token = secrets.token_urlsafe(32)
     member.save(update_fields=["feed_token"])

@@ -12,7 +12,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -29,7 +29,12 @@ from platform_app.models import (
     OrganizationEvent,
     User,
 )
-from platform_app.permissions import Role
+from platform_app.permissions import (
+    Role,
+    may_edit_organization,
+    may_use_desk,
+    may_verify_organization,
+)
 from platform_app.places import organization_turf
 from platform_app.services.ledger import delivery_schedule
 from platform_app.services.places import ORGANIZATION_PAGES, user_grant_role
@@ -125,7 +130,14 @@ def organization_register(
     the first submit created (``created`` False). A record with the same normalised name
     in the district raises ``DuplicateOrganizationError``; the unique constraint makes that
     hold under concurrency (see ``Organization.Meta.constraints``).
+
+    The public channels are open to anyone (the form asks no account; ``actor`` is whoever
+    entered it, if signed in); a desk entry is made by the desk staff of the district.
     """
+    if channel == Organization.Channel.DESK and (
+        actor is None or not may_use_desk(actor, district)
+    ):
+        raise PermissionDenied
     if submission_token is not None:
         earlier = Organization.objects.filter(submission_token=submission_token).first()
         if earlier is not None:
@@ -332,6 +344,8 @@ def organization_update(
     instead of silently overwriting the first. With ``review_changes`` (representatives),
     a verified record whose name, typology or sector changes returns to pending.
     """
+    if not may_edit_organization(actor, organization):
+        raise PermissionDenied
     with transaction.atomic():
         current = lock_at_version(Organization.objects.filter(pk=organization.pk), version=version)
         changed = [name for name, value in fields.items() if getattr(current, name) != value]
@@ -411,6 +425,8 @@ def organization_verify(
     """A coordinator's decision on a pending record: verified, rejected (with a reason) or
     merged into another record of the district. Kept in the history; representatives and the
     main contact are told by email after commit."""
+    if not may_verify_organization(actor, organization):
+        raise PermissionDenied
     statuses = Organization.Status
     if decision not in (statuses.VERIFIED, statuses.REJECTED, statuses.MERGED):
         raise ValueError(decision)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Cast, Concat, ExtractYear, LPad
@@ -26,6 +26,7 @@ from platform_app.models import (
     RegistryImport,
     User,
 )
+from platform_app.permissions import may_import_registry
 from platform_app.services.places import ORGANIZATION_PAGES
 from platform_app.services.registry import (
     ContactData,
@@ -287,7 +288,13 @@ def registry_import_start(
     dry_run: bool = False,
 ) -> RegistryImport:
     """Record an import (or dry run) of a sheet's rows and run it: at once for a small
-    sheet, else in the background. Returns the import, finished or queued."""
+    sheet, else in the background. Returns the import, finished or queued.
+
+    ``actor`` is the coordinator who sent the sheet; the background run that follows is the
+    system's (``registry_import_run``, ``organizations_import``) and checks nothing again.
+    """
+    if not may_import_registry(actor, district):
+        raise PermissionDenied
     from celery import current_app
 
     from platform_app.tasks import import_organizations

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +22,7 @@ from platform_app.models import (
     OrganizationEvent,
     User,
 )
+from platform_app.permissions import may_answer_data_request
 from platform_app.services.ledger import delivery_schedule, personal_data_forget
 from platform_app.services.places import ORGANIZATION_PAGES
 from platform_app.services.registry import CONFIRM_MAX_AGE, organization_event_record
@@ -128,6 +129,8 @@ def data_request_answer(
     """A coordinator answers; for a cancellation, ``anonymize`` blanks every contact with
     that email and removes the person as representative, keeping the organizations'
     records (their history and counts) intact."""
+    if not may_answer_data_request(actor, data_request):
+        raise PermissionDenied
     with transaction.atomic():
         current = DataRequest.objects.select_for_update().get(pk=data_request.pk)
         if current.status != DataRequest.Status.OPEN:

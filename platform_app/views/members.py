@@ -32,9 +32,15 @@ from platform_app.models import (
     StakeholderSector,
     User,
 )
-from platform_app.permissions import can, district_for
+from platform_app.permissions import (
+    may_accept_invitation,
+    may_invite_members,
+    may_manage_platform,
+    member_of,
+    require_member_list,
+    require_platform_member,
+)
 from platform_app.services import members as members_services
-from platform_app.views.access import member_of
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
 
@@ -43,7 +49,7 @@ from santaanita.users import signed_in_user
 
 @login_required
 def platform_home(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_meeting")
+    district = require_platform_member(request.user)
     now = timezone.now()
     today = timezone.localdate()
     member = member_of(request.user, district)
@@ -80,7 +86,7 @@ def platform_home(request: HttpRequest) -> HttpResponse:
             "feed_webcal_url": "webcal" + feed_url[feed_url.find(":") :] if feed_url else "",
             "preferences_form": PreferencesForm(instance=member) if member else None,
             "channel_form": channel_form_for(signed_in_user(request)),
-            "can_manage": can(request.user, "platform_app.add_meeting", district),
+            "can_manage": may_manage_platform(request.user, district),
         },
     )
 
@@ -88,12 +94,12 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def member_preferences(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_meeting")
+    district = require_platform_member(request.user)
     member = member_of(request.user, district)
     if member is None:
         raise Http404
     if "reset_feed" in request.POST:
-        members_services.member_feed_token_reset(member=member)
+        members_services.member_feed_token_reset(member=member, actor=signed_in_user(request))
         messages.success(
             request, _("Your calendar address has been renewed; the old one no longer works.")
         )
@@ -111,8 +117,8 @@ def member_preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def member_list(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_member")
-    may_invite = can(request.user, "platform_app.add_invitation", district)
+    district = require_member_list(request.user)
+    may_invite = may_invite_members(request.user, district)
     form = InviteForm(request.POST or None, district=district)
     if request.method == "POST":
         if not may_invite:
@@ -160,7 +166,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "platform_app/invitation_invalid.html", status=404)
     user = request.user
     if user.is_authenticated:
-        if user.email.lower() != invitation.email:
+        if not may_accept_invitation(user, invitation):
             return render(
                 request,
                 "platform_app/invitation_wrong_account.html",

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from platform_app import exports
-from platform_app.codes.views import SUBMITTED_SESSION_KEY, registration_code_request
+from platform_app.codes.views import registration_code_request
 from platform_app.forms import (
     DataRequestAnswerForm,
     DataRequestForm,
@@ -47,7 +47,18 @@ from platform_app.models import (
     User,
 )
 from platform_app.models.registry import name_similarity, normalize_name
-from platform_app.permissions import can, district_for
+from platform_app.permissions import (
+    SUBMITTED_SESSION_KEY,
+    get_data_request_for_user,
+    get_organization_for_user,
+    get_registry_import_for_user,
+    get_submitted_organization,
+    may_see_contact_data,
+    require_data_rights,
+    require_desk,
+    require_registry_export,
+    require_verifier,
+)
 from platform_app.places import organization_turf
 from platform_app.services.places import ORGANIZATION_PAGES
 from platform_app.services.registry import (
@@ -76,7 +87,6 @@ from santaanita.page_cache import kept_page
 from santaanita.users import signed_in_user
 from santaanita.versioned import StaleEdit
 
-SESSION_KEY = SUBMITTED_SESSION_KEY
 LIVE = (Organization.Status.PENDING, Organization.Status.VERIFIED)
 
 
@@ -149,9 +159,9 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
         else:
             # Only the browser that submitted may see the confirmation page of a pending
             # record: codes are sequential, so the page is not reachable by guessing them.
-            submitted = set(request.session.get(SESSION_KEY, []))
+            submitted = set(request.session.get(SUBMITTED_SESSION_KEY, []))
             submitted.add(result.organization.pk)
-            request.session[SESSION_KEY] = sorted(submitted)
+            request.session[SUBMITTED_SESSION_KEY] = sorted(submitted)
             contact = form.contact()
             if result.created and contact.phone and not contact.email:
                 registration_code_request(request, result.organization)
@@ -166,9 +176,7 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
 
 
 def organization_registered(request: HttpRequest, code: str) -> HttpResponse:
-    organization = get_object_or_404(Organization, registration_code=code)
-    if organization.pk not in request.session.get(SESSION_KEY, []):
-        raise Http404
+    organization = get_submitted_organization(request, code)
     awaiting = RegistrationCode.objects.filter(organization=organization).first()
     return render(
         request,
@@ -277,13 +285,9 @@ def organization_directory(request: HttpRequest) -> HttpResponse:
 
 
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
-    organization = (
-        Organization.objects.visible_to(request.user)
-        .select_related("sector", "district")
-        .filter(registration_code=code)
-        .first()
-    )
-    if organization is None:
+    try:
+        organization = get_organization_for_user(request.user, code, action="view")
+    except Http404:
         # The desk receipt's QR code leads here before the record is verified: say where
         # the registration stands, without its name or anything else about it.
         status = (
@@ -292,7 +296,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             .first()
         )
         if status is None:
-            raise Http404
+            raise
         return render(
             request,
             "platform_app/organization_unlisted.html",
@@ -345,11 +349,7 @@ def organization_directory_export(request: HttpRequest) -> HttpResponse:
 def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
     """A representative edits their organization; name, typology or sector changes to a
     verified record send it back to review."""
-    organization = get_object_or_404(
-        Organization.objects.visible_to(request.user), registration_code=code
-    )
-    if not organization.is_represented_by(request.user):
-        raise PermissionDenied
+    organization = get_organization_for_user(request.user, code, action="edit")
     form = RepresentativeForm(
         request.POST or None,
         instance=organization,
@@ -402,7 +402,7 @@ def _desk_counts(district: District) -> dict[str, int]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    district = district_for(request.user, "platform_app.use_desk")
+    district = require_desk(request.user)
     campaign = Campaign.objects.desk_open(district.pk, timezone.localdate()).first()
     context: dict[str, object] = {"campaign": campaign, "district": district}
     if campaign is None:
@@ -410,7 +410,7 @@ def desk(request: HttpRequest, code: str | None = None) -> HttpResponse:
         return render(request, "platform_app/organization_desk.html", context, status=403)
     instance = None
     if code is not None:
-        instance = get_object_or_404(Organization, district=district, registration_code=code)
+        instance = get_organization_for_user(request.user, code, action="desk")
     form = DeskForm(
         request.POST or None,
         instance=instance,
@@ -464,7 +464,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     """Near-duplicates of the name being typed: one query for the district's live records,
     compared in Python on their normalised names (accents, case, punctuation, abbreviations
     and articles already folded), so the count of queries never depends on the data."""
-    district = district_for(request.user, "platform_app.use_desk")
+    district = require_desk(request.user)
     typed = normalize_name(request.GET.get("name", ""))[:200]
     exclude = request.GET.get("exclude", "")
     matches: list[dict[str, Any]] = []
@@ -486,7 +486,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk_counter(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.use_desk")
+    district = require_desk(request.user)
     return render(
         request, "platform_app/_organization_counter.html", {"counts": _desk_counts(district)}
     )
@@ -494,12 +494,7 @@ def desk_counter(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk_receipt(request: HttpRequest, code: str) -> HttpResponse:
-    district = district_for(request.user, "platform_app.use_desk")
-    organization = get_object_or_404(
-        Organization.objects.select_related("sector", "entered_by"),
-        district=district,
-        registration_code=code,
-    )
+    organization = get_organization_for_user(request.user, code, action="desk")
     public_url = request.build_absolute_uri(organization.get_absolute_url())
     # segno writes an SVG with presentation attributes only (no style=), allowed by our CSP.
     qr_svg = segno.make(public_url, error="m").svg_inline(scale=4, title=public_url)
@@ -521,7 +516,7 @@ def desk_receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def verification_list(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.verify_organization")
+    district = require_verifier(request.user)
     records = Organization.objects.filter(district=district)
     status = request.GET.get("status", Organization.Status.PENDING)
     if status not in Organization.Status.values:
@@ -568,12 +563,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
-    district = district_for(request.user, "platform_app.verify_organization")
-    organization = get_object_or_404(
-        Organization.objects.select_related("sector", "entered_by", "merged_into"),
-        district=district,
-        registration_code=code,
-    )
+    organization = get_organization_for_user(request.user, code, action="verify")
     form = VerificationForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -603,11 +593,11 @@ def verification_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    district = district_for(request.user, "platform_app.export_organization")
+    district = require_registry_export(request.user)
     organizations = Organization.objects.filter(district=district).select_related(
         "sector", "district", "entered_by"
     )
-    personal = can(request.user, "platform_app.view_contact_data", district)
+    personal = may_see_contact_data(request.user, district)
     return exports.organizations_response(organizations, fmt=fmt, personal=personal, staff=True)
 
 
@@ -675,7 +665,7 @@ def data_request_copy(request: HttpRequest, token: str, fmt: str) -> HttpRespons
 
 @login_required
 def data_request_list(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.change_datarequest")
+    district = require_data_rights(request.user)
     requests = DataRequest.objects.filter(district=district).exclude(
         status=DataRequest.Status.UNCONFIRMED
     )
@@ -689,12 +679,7 @@ def data_request_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    district = district_for(request.user, "platform_app.change_datarequest")
-    data_request = get_object_or_404(
-        DataRequest.objects.exclude(status=DataRequest.Status.UNCONFIRMED),
-        district=district,
-        pk=pk,
-    )
+    data_request = get_data_request_for_user(request.user, pk)
     form = DataRequestAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -714,7 +699,9 @@ def data_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "data_request": data_request,
             "form": form,
-            "records": data_subject_records(district=district, email=data_request.email),
+            "records": data_subject_records(
+                district=data_request.district, email=data_request.email
+            ),
         },
     )
 
@@ -729,7 +716,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
     then polls a fragment with a progress bar until the report is ready. An import is
     answered with a redirect, so reloading the page never imports twice.
     """
-    district = district_for(request.user, "platform_app.verify_organization")
+    district = require_verifier(request.user)
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -745,22 +732,15 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('platform_app:registry-import')}?import={job.token}")
         context["job"] = job
     elif request.GET.get("import"):
-        context["job"] = _import_job(request.GET["import"], district)
+        context["job"] = get_registry_import_for_user(request.user, request.GET["import"])
     return render(request, "platform_app/organization_import.html", context)
-
-
-def _import_job(token: str, district: District) -> RegistryImport:
-    """An import of this district; 404 for another district's or an unknown token (the
-    token is random, but a coordinator of Ate has no business polling ours)."""
-    return get_object_or_404(RegistryImport, token=token, district=district)
 
 
 @login_required
 def registry_import_progress(request: HttpRequest, import_id: str) -> HttpResponse:
     """The fragment the import page polls: a progress bar, then the report."""
-    district = district_for(request.user, "platform_app.verify_organization")
     return render(
         request,
         "platform_app/_import_progress.html",
-        {"job": _import_job(import_id, district)},
+        {"job": get_registry_import_for_user(request.user, import_id)},
     )

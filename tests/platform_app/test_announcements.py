@@ -27,7 +27,7 @@ def published(district, **extra) -> Announcement:
         district=district,
         title=extra.pop("title", "Feria en el parque"),
         text="Traigan a sus familias.",
-        by=UserFactory(role=Role.COORDINATOR),
+        actor=UserFactory(role=Role.COORDINATOR),
         publish=extra.pop("publish", True),
         **extra,
     )
@@ -53,7 +53,7 @@ def test_an_announcement_segmented_to_one_sector_reaches_only_its_consenting_peo
 
     with django_capture_on_commit_callbacks(execute=True):
         result = services.announcement_send(
-            announcement=announcement, by=announcement.created_by, sector=sector_1
+            announcement=announcement, actor=announcement.created_by, sector=sector_1
         )
 
     assert (result.scheduled, result.reached, result.without_consent) == (1, 1, 1)
@@ -79,8 +79,8 @@ def test_sending_again_writes_to_nobody_twice_and_a_refusal_wins(
     )
     announcement = published(santa_anita)
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.announcement_send(announcement=announcement, by=announcement.created_by)
-        again = services.announcement_send(announcement=announcement, by=announcement.created_by)
+        first = services.announcement_send(announcement=announcement, actor=announcement.created_by)
+        again = services.announcement_send(announcement=announcement, actor=announcement.created_by)
     assert (first.scheduled, again.scheduled) == (1, 0)
     assert [message.to for message in mail.outbox] == [["a@uno.example"]]
 
@@ -107,7 +107,7 @@ def test_a_role_reaches_accounts_that_said_yes_on_their_own_channel(santa_anita)
     announcement = published(santa_anita)
 
     result = services.announcement_send(
-        announcement=announcement, by=announcement.created_by, role=Role.MEMBER
+        announcement=announcement, actor=announcement.created_by, role=Role.MEMBER
     )
 
     assert (result.reached, result.without_consent) == (1, 1)
@@ -120,7 +120,7 @@ def test_a_role_and_a_sector_together_are_refused(santa_anita):
     with pytest.raises(ValidationError, match="rol"):
         services.announcement_send(
             announcement=announcement,
-            by=announcement.created_by,
+            actor=announcement.created_by,
             role=Role.MEMBER,
             sector=santa_anita.sectors.first(),
         )
@@ -143,7 +143,7 @@ def test_the_kept_home_page_shows_news_as_soon_as_it_is_published_or_withdrawn(
         news = published(santa_anita, title="Gran limpieza del parque")
     assert "Gran limpieza del parque" in client.get(reverse("home")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        services.announcement_withdraw(announcement=news)
+        services.announcement_withdraw(announcement=news, actor=news.created_by)
     assert "Gran limpieza del parque" not in client.get(reverse("home")).content.decode()
 
 
@@ -218,7 +218,7 @@ def test_a_person_subscribes_and_then_a_role_sending_reaches_them(client, santa_
     announcement = published(santa_anita)
 
     result = services.announcement_send(
-        announcement=announcement, by=announcement.created_by, role=Role.MEMBER
+        announcement=announcement, actor=announcement.created_by, role=Role.MEMBER
     )
     assert result.reached == 1
 

@@ -139,7 +139,7 @@ def test_personal_feed_lists_meetings_and_my_agreement_due_dates(client, meeting
 def test_renewing_the_feed_address_revokes_the_old_one(client, meeting):
     member = MemberFactory()
     old_url = reverse("platform_app:member-feed", args=[member.feed_token])
-    member_feed_token_reset(member=member)
+    member_feed_token_reset(member=member, actor=member.user)
     assert client.get(old_url).status_code == 404
     assert (
         client.get(reverse("platform_app:member-feed", args=[member.feed_token])).status_code == 200

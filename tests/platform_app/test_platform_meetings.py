@@ -309,7 +309,9 @@ def test_an_invitation_for_an_existing_account_asks_to_sign_in_then_reuses_it(cl
 @pytest.mark.django_db
 def test_a_member_who_leaves_loses_access(client):
     member = MemberFactory()
-    member_set_status(member=member, status=Member.Status.LEFT)
+    member_set_status(
+        member=member, status=Member.Status.LEFT, actor=UserFactory(role=Role.COORDINATOR)
+    )
     client.force_login(member.user)
     assert client.get(reverse("platform_app:platform-home")).status_code == 403
 
