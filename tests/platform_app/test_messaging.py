@@ -144,8 +144,11 @@ def test_phone_only_member_gets_the_48h_reminder_once_and_nothing_after_stop(
     assert meeting.pk
 
 
+@pytest.mark.ladder("messaging:twilio-inbound", "messaging:twilio-status")
 @pytest.mark.django_db
 def test_an_unsigned_webhook_changes_nothing(standin, client):
+    # The provider's signature is the webhooks' only credential (the receipts' success is
+    # tested below, signed).
     response = client.post(
         "/messaging/twilio/inbound/",
         {"From": PHONE, "Body": "STOP"},
@@ -153,6 +156,12 @@ def test_an_unsigned_webhook_changes_nothing(standin, client):
     )
     assert response.status_code == 403
     assert not Consent.objects.exists()
+    receipt = client.post(
+        "/messaging/twilio/status/?key=x",
+        {"MessageSid": "SM1", "MessageStatus": "delivered"},
+        HTTP_X_TWILIO_SIGNATURE="forged",
+    )
+    assert receipt.status_code == 403
 
 
 @pytest.mark.django_db
@@ -210,6 +219,7 @@ def test_the_status_callback_names_the_ledger_row(standin):
     )
 
 
+@pytest.mark.ladder("messaging:short-link", "messaging:opt-out")
 @pytest.mark.django_db
 def test_the_opt_out_link_asks_then_stops_that_purpose(standin, client):
     delivery = _send(
@@ -391,8 +401,11 @@ def test_a_phone_only_contact_gets_the_typology_invitation_and_the_decision_by_s
     assert "verificad" in decision.lower()
 
 
+@pytest.mark.ladder("messaging:usage")
 @pytest.mark.django_db
-def test_coordinators_see_the_month_count_and_cost_others_do_not(standin, client, santa_anita):
+def test_coordinators_see_the_month_count_and_cost_others_do_not(
+    standin, client, santa_anita, other_district
+):
     _send(
         recipient=PHONE,
         kind="meeting.reminder",
@@ -404,6 +417,9 @@ def test_coordinators_see_the_month_count_and_cost_others_do_not(standin, client
     assert client.get(url).status_code == 302
     client.force_login(UserFactory(role=Role.RESIDENT))
     assert client.get(url).status_code == 403
+    # Ate's coordinators count Ate's messages: Santa Anita's SMS is not on their bill.
+    client.force_login(UserFactory(role=Role.COORDINATOR, district=other_district))
+    assert '<th scope="row">SMS</th>\n          <td>1</td>' not in client.get(url).content.decode()
     client.force_login(UserFactory(role=Role.COORDINATOR))
     page = client.get(url)
     assert page.status_code == 200
@@ -412,11 +428,14 @@ def test_coordinators_see_the_month_count_and_cost_others_do_not(standin, client
     assert "S/\xa00.20" in text
 
 
+@pytest.mark.ladder("messaging:preferences")
 @pytest.mark.django_db
 def test_a_member_chooses_sms_and_which_messages_to_accept(standin, client, santa_anita):
     member = MemberFactory(user__email="keen@example.org")
-    client.force_login(member.user)
     url = "/plataforma/mensajes/preferencias/"
+    # Each person sets their own preferences: signing in is the only rung.
+    assert "/cuentas/login/" in client.post(url, {"channel": "email"})["Location"]
+    client.force_login(member.user)
     client.post(url, {"channel": "sms", "phone": ""})
     assert not MessagingProfile.objects.filter(user=member.user).exists()  # SMS needs a number
     client.post(url, {"channel": "sms", "phone": "01 4567890", "purposes": ["meetings"]})

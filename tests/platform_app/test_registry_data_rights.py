@@ -33,6 +33,7 @@ def _request(client, kind, capture) -> str:
     return re.search(r"http://\S+/datos-personales/confirmar/\S+/", mail.outbox[-1].body).group(0)
 
 
+@pytest.mark.ladder("platform_app:data-request-copy")
 @pytest.mark.django_db
 def test_access_request_gives_a_copy_of_only_this_persons_data(
     client, held, django_capture_on_commit_callbacks
@@ -49,6 +50,9 @@ def test_access_request_gives_a_copy_of_only_this_persons_data(
     text = client.get(copy_csv).content.decode()
     assert "Vecina Titular" in text
     assert "Otra Persona" not in text
+    # The signed link is the only credential: a forged one opens nothing.
+    forged = reverse("platform_app:data-request-copy", args=["forged", "json"])
+    assert client.get(forged).status_code == 404
 
 
 @pytest.mark.django_db

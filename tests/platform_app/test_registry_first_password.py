@@ -51,6 +51,7 @@ def test_the_link_never_replaces_a_password_already_set(client):
         representative_password_set(token=token, password="otra-clave-2026")
 
 
+@pytest.mark.ladder("platform_app:organization-confirm-password")
 def test_a_forged_link_sets_nothing(client):
     confirmed()
     forged = signing.dumps({"o": 1, "e": "rosa@example.org"}, salt="another")

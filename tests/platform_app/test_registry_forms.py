@@ -84,6 +84,7 @@ def test_duplicate_submission_creates_one_registration(
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.ladder("platform_app:organization-registered")
 @pytest.mark.django_db
 def test_confirmation_page_is_only_for_the_submitting_browser(client, santa_anita):
     client.post(URL, valid_post(sector=_sector_pk(santa_anita)))
@@ -91,6 +92,7 @@ def test_confirmation_page_is_only_for_the_submitting_browser(client, santa_anit
     other = client.__class__()
     url = reverse("platform_app:organization-registered", args=[code])
     assert other.get(url).status_code == 404
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db

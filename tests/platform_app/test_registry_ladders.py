@@ -5,13 +5,15 @@ district's staff never learn what this district holds: its records answer 404 to
 from __future__ import annotations
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from platform_app.models import DataRequest, Organization, RegistryImport
+from platform_app.models import DataRequest, Invitation, Member, Organization, RegistryImport
 from platform_app.outreach.models import Announcement
 from platform_app.permissions import Role
+from platform_app.services.members import INVITATION_SALT
 from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory
 from tests.factories_registry import CampaignFactory, ContactFactory, OrganizationFactory
@@ -79,7 +81,18 @@ OWN_DISTRICT_PAGES = [
 ]
 
 
-@pytest.mark.ladder(*(name for name, *_rest in OWN_DISTRICT_PAGES))
+@pytest.mark.ladder(
+    "platform_app:desk",
+    "platform_app:desk-search",
+    "platform_app:desk-counter",
+    "platform_app:verification-list",
+    "platform_app:registry-export",
+    "platform_app:data-request-list",
+    "platform_app:registry-import",
+    "platform_app:member-list",
+    "platform_app:platform-home",
+    "platform_app:announcement-create",
+)
 @pytest.mark.parametrize(("name", "args", "query", "right", "wrong"), OWN_DISTRICT_PAGES)
 def test_pages_of_a_district_are_for_its_own_staff(
     client, here, other_district, name, args, query, right, wrong
@@ -116,7 +129,13 @@ def _key(record) -> str:
     return str(record.pk)
 
 
-@pytest.mark.ladder(*(name for name, *_rest in RECORD_PAGES))
+@pytest.mark.ladder(
+    "platform_app:desk-edit",
+    "platform_app:desk-receipt",
+    "platform_app:verification-detail",
+    "platform_app:data-request-detail",
+    "platform_app:registry-import-progress",
+)
 @pytest.mark.parametrize(("name", "record", "right", "wrong"), RECORD_PAGES)
 def test_a_districts_records_are_404_to_another_districts_staff(
     client, here, other_district, name, record, right, wrong
@@ -187,6 +206,28 @@ def test_the_calendar_feed_opens_with_its_secret_address_only(client):
     assert (
         client.get(reverse("platform_app:member-feed", args=[member.feed_token])).status_code == 404
     )
+
+
+@pytest.mark.ladder("platform_app:invitation-accept")
+def test_an_invitation_joins_only_the_account_it_was_sent_to(client, santa_anita):
+    invited = UserFactory(email="vecina@example.org")
+    invitation = Invitation.objects.create(
+        district=santa_anita, email=invited.email, sector="community", age_group="adult"
+    )
+    token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
+    url = reverse("platform_app:invitation-accept", args=[token])
+    assert client.get(reverse("platform_app:invitation-accept", args=["forged"])).status_code == (
+        404
+    )
+    assert _to_login(client.get(url))  # the account exists: sign in with it first
+    # Anyone else, a coordinator included, gets the "wrong account" page.
+    for role in (Role.RESIDENT, Role.COORDINATOR):
+        _as(client, role)
+        assert client.post(url).status_code == 403
+    assert not Member.objects.exists()
+    client.force_login(invited)
+    assert client.post(url).status_code == 302
+    assert Member.objects.get().user == invited
 
 
 # --- News ----------------------------------------------------------------------------------

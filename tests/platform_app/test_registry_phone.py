@@ -112,6 +112,9 @@ def test_without_an_email_the_phone_must_be_a_mobile(client, santa_anita):
     assert Organization.objects.count() == 0
 
 
+@pytest.mark.ladder(
+    "platform_app:organization-phone-confirm", "platform_app:organization-phone-resend"
+)
 def test_only_the_submitting_browser_may_confirm_or_ask_for_codes(client, santa_anita):
     client.post(URL, phone_only(santa_anita))
     code = Organization.objects.get().registration_code
