@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_app.outreach import services
 from platform_app.outreach.models import Announcement
+from platform_app.outreach.permissions import may_administer_announcements
 from santaanita.admin_base import ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
@@ -31,7 +32,7 @@ class AnnouncementAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Actions need the change permission to be offered; the form stays read-only
         # because every field is listed as read-only below.
-        return request.user.has_perm("platform_app.change_announcement")
+        return may_administer_announcements(request.user)
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [field.name for field in Announcement._meta.fields]

@@ -35,6 +35,12 @@ def require_announcement_writer(user: User | AnonymousUser) -> District:
     return district_for(user, "platform_app.add_announcement")
 
 
+def may_administer_announcements(user: User | AnonymousUser) -> bool:
+    """The admin offers publish and withdraw to whoever changes announcements somewhere; the
+    service then checks each announcement's district."""
+    return can(user, "platform_app.change_announcement")
+
+
 def may_change_announcement(user: User | AnonymousUser, announcement: Announcement) -> bool:
     return can(user, "platform_app.change_announcement", announcement.district)
 

@@ -7,7 +7,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -114,7 +113,7 @@ def organization_confirm_token(*, organization: Organization, email: str) -> str
 def organization_register(
     *,
     district: District,
-    fields: dict[str, Any],
+    fields: dict[str, object],
     contact: ContactData | None,
     channel: str,
     submission_token: uuid.UUID | None,
@@ -330,7 +329,7 @@ REVIEWED_FIELDS = ("name", "typology", "sector")
 def organization_update(
     *,
     organization: Organization,
-    fields: dict[str, Any],
+    fields: dict[str, object],
     contact: ContactData | None,
     actor: User,
     version: int,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,9 +90,9 @@ def data_copy_token(*, data_request: DataRequest) -> str:
     return signing.dumps({"r": data_request.pk, "e": data_request.email}, salt=DATA_COPY_SALT)
 
 
-def data_subject_records(*, district: District, email: str) -> list[dict[str, Any]]:
+def data_subject_records(*, district: District, email: str) -> list[dict[str, str | None]]:
     """Every personal datum the registry holds for this email, one dict per record."""
-    records: list[dict[str, Any]] = [
+    records: list[dict[str, str | None]] = [
         {
             "kind": "contact",
             "organization": c.organization.name,
