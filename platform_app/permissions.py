@@ -1,8 +1,20 @@
-"""Roles of the platform, defined once, and the one question views and the API ask.
+"""Roles of the platform, defined once, and every rule of platform_app about who may do what.
 
 *What* a role may do is a Django group with named permissions, created and kept in sync by
 migrations (``sync_role_groups``). *Where* is the user's district: staff of one district never
 act on another's records. ``can(user, "app.codename", district)`` answers both.
+
+The rule, the same in every app (a slice such as ``decisions/`` keeps its own module):
+
+- rules are small predicates ``may_<verb>_<noun>(user, obj)`` built on ``can``; no other
+  module asks ``can`` or ``has_perm`` with a permission name (``visible_to`` row scoping
+  in the querysets excepted);
+- ``get_<noun>_for_user(user, key, *, action)`` fetches what a view or API action addresses:
+  404 when the user may not know it exists, 403 when they see it but ``action`` is not
+  theirs; ``require_<action>(user)`` returns the district of a page that acts on one;
+- views and API actions call these first; services acting for a person take them as
+  ``actor`` and ask the same predicate (``PermissionDenied`` otherwise), so a new API write
+  or task cannot skip it; what the system runs on its own takes no actor.
 """
 
 from __future__ import annotations
@@ -200,6 +212,11 @@ def require_messaging_usage(user: User | AnonymousUser) -> District:
 
 def may_use_desk(user: User | AnonymousUser, district: District) -> bool:
     return can(user, "platform_app.use_desk", district)
+
+
+def may_set_desk_contact(user: User | AnonymousUser, district: District) -> bool:
+    """Coordinators say where and when residents find their district's desk."""
+    return can(user, "platform_app.change_district", district)
 
 
 def may_see_contact_data(user: User | AnonymousUser, district: District | None = None) -> bool:

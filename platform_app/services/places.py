@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from platform_app.models import (
     Sector,
     User,
 )
-from platform_app.permissions import Role
+from platform_app.permissions import Role, may_set_desk_contact
 from santaanita.page_cache import changes_pages
 
 logger = logging.getLogger(__name__)
@@ -84,8 +85,15 @@ def district_desk_set(
     *, district: District, actor: User | None, address: str, hours: str, phone: str
 ) -> District:
     """Set where and when residents find the registration desk. The phone is stored as
-    +51… so that pages can dial it (``tel:``) whatever way it was typed."""
+    +51… so that pages can dial it (``tel:``) whatever way it was typed.
+
+    ``actor`` is the person who set it (the admin), checked; None when the system does (the
+    demo data).
+    """
     from santaanita.phones import normalize_phone
+
+    if actor is not None and not may_set_desk_contact(actor, district):
+        raise PermissionDenied
 
     district.desk_address = address.strip()
     district.desk_hours = hours.strip()
