@@ -6,14 +6,33 @@ from __future__ import annotations
 
 import pytest
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from platform_app.models import DataRequest, Invitation, Member, Organization, RegistryImport
 from platform_app.outreach.models import Announcement
+from platform_app.outreach.services import (
+    announcement_create,
+    announcement_send,
+    announcement_withdraw,
+)
 from platform_app.permissions import Role
-from platform_app.services.members import INVITATION_SALT
+from platform_app.services.members import (
+    INVITATION_SALT,
+    member_feed_token_reset,
+    member_invite,
+    member_update,
+)
+from platform_app.services.registry import (
+    ContactData,
+    organization_register,
+    organization_update,
+    organization_verify,
+)
+from platform_app.services.registry_imports import registry_import_start
+from platform_app.services.rights import data_request_answer
 from tests.factories import UserFactory
 from tests.factories_platform import MemberFactory
 from tests.factories_registry import CampaignFactory, ContactFactory, OrganizationFactory
@@ -365,3 +384,92 @@ def test_districts_and_sectors_are_public_on_every_rung(santa_anita, other_distr
             assert api.get(url).status_code == 200, (user, url)
         # Read-only for everyone, coordinators included.
         assert api.post("/api/districts/", {}, format="json").status_code in (401, 403, 405)
+
+
+# --- The services ask the same rules ------------------------------------------------------
+
+
+def test_the_registry_services_refuse_whom_the_pages_refuse(here, santa_anita, other_district):
+    """An API write or a task calling a service directly gets no further than the page."""
+    pending = here["pending"]
+    desk = UserFactory(role=Role.DESK)
+    coordinator_of_ate = UserFactory(role=Role.COORDINATOR, district=other_district)
+    refused = [
+        lambda: organization_verify(
+            organization=pending, actor=desk, decision=Organization.Status.VERIFIED
+        ),
+        lambda: organization_verify(
+            organization=pending, actor=coordinator_of_ate, decision=Organization.Status.VERIFIED
+        ),
+        lambda: organization_update(
+            organization=pending,
+            fields={"name": "Otro nombre"},
+            contact=None,
+            actor=UserFactory(role=Role.RESIDENT),
+            version=pending.version,
+        ),
+        lambda: organization_register(
+            district=santa_anita,
+            fields={"name": "Club en la mesa", "typology": Organization.Typology.SPORTS},
+            contact=ContactData(name="Rosa", phone="+51987654321"),
+            channel=Organization.Channel.DESK,
+            submission_token=None,
+            actor=UserFactory(role=Role.SURVEYOR),
+        ),
+        lambda: data_request_answer(
+            data_request=here["data_request"], actor=coordinator_of_ate, answer="Hecho."
+        ),
+        lambda: registry_import_start(
+            district=santa_anita, actor=desk, rows=[], source="lista.xlsx", dry_run=True
+        ),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    pending.refresh_from_db()
+    assert pending.status == Organization.Status.PENDING
+    assert pending.name == PENDING_NAME
+    assert not Organization.objects.filter(name="Club en la mesa").exists()
+    # The right person goes through.
+    organization_verify(
+        organization=pending,
+        actor=UserFactory(role=Role.COORDINATOR),
+        decision=Organization.Status.VERIFIED,
+    )
+    pending.refresh_from_db()
+    assert pending.status == Organization.Status.VERIFIED
+
+
+def test_member_and_news_services_refuse_whom_the_pages_refuse(santa_anita, other_district):
+    member = MemberFactory(sector="youth")
+    coordinator_of_ate = UserFactory(role=Role.COORDINATOR, district=other_district)
+    news = _announcement(santa_anita, published=True)
+    refused = [
+        lambda: member_update(member=member, fields={"sector": "culture"}, actor=member.user),
+        lambda: member_update(
+            member=member, fields={"sector": "culture"}, actor=coordinator_of_ate
+        ),
+        lambda: member_feed_token_reset(member=member, actor=UserFactory(role=Role.COORDINATOR)),
+        lambda: member_invite(
+            district=santa_anita,
+            email="nueva@example.org",
+            sector="youth",
+            age_group="youth",
+            invited_by=member.user,
+            accept_url=lambda token: token,
+        ),
+        lambda: announcement_withdraw(announcement=news, actor=coordinator_of_ate),
+        lambda: announcement_send(announcement=news, actor=member.user),
+        lambda: announcement_create(
+            district=santa_anita, title="Falsa", text="No.", actor=member.user
+        ),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    member.refresh_from_db()
+    news.refresh_from_db()
+    assert member.sector == "youth"
+    assert news.published_at is not None
+    assert not Invitation.objects.exists()
+    assert not Announcement.objects.filter(title="Falsa").exists()
