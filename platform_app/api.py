@@ -33,7 +33,12 @@ from platform_app.models import (
     Sector,
     User,
 )
-from platform_app.permissions import can, district_for, may_see_contact_data
+from platform_app.permissions import (
+    MemberPermission,
+    can,
+    district_for,
+    may_see_contact_data,
+)
 from platform_app.services.agreements import agreement_follow_up, agreement_record
 from platform_app.services.meetings import (
     meeting_create,
@@ -255,8 +260,7 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
     """Members of the platform. Coordinators change a member's sector, group or status."""
 
     serializer_class = MemberSerializer
-    permission_classes = (PlatformWritePermission,)
-    queryset_model = Member
+    permission_classes = (MemberPermission,)
     http_method_names = ("get", "patch", "head", "options")
     filterset_fields = ("sector", "status", "age_group")
 
@@ -271,7 +275,7 @@ class MemberViewSet(viewsets.ModelViewSet[Member]):
             member=self.get_object(),
             fields=fields,
             status=status,
-            actor=signed_in_user(self.request),  # PlatformWritePermission: signed in
+            actor=signed_in_user(self.request),  # MemberPermission: signed in
         )
 
 

@@ -28,10 +28,12 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
+    from rest_framework.request import Request
 
     from platform_app.models import (
         DataRequest,
@@ -274,6 +276,30 @@ def member_of(user: User | AnonymousUser, district: District) -> Member | None:
     if not user.is_authenticated:
         return None
     return Member.objects.filter(user=user, district=district).first()
+
+
+class MemberPermission(BasePermission):
+    """The members API: the district's platform reads (its queryset scopes the rows, so
+    another district's member is a 404); coordinators change a member."""
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        # An account without a district changes nobody (``district_for``), as in the pages.
+        try:
+            district_for(request.user, "platform_app.change_member")
+        except PermissionDenied:
+            return False
+        return True
+
+    def has_object_permission(self, request: Request, view: object, obj: object) -> bool:
+        from platform_app.models import Member
+
+        if request.method in SAFE_METHODS:
+            return True
+        return isinstance(obj, Member) and may_change_member(request.user, obj)
 
 
 def get_organization_for_user(
