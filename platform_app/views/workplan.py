@@ -27,9 +27,13 @@ from platform_app.models import (
     Objective,
     RoleGuideVersion,
 )
-from platform_app.permissions import can, district_for
+from platform_app.permissions import (
+    get_activity_for_user,
+    get_objective_for_user,
+    may_work,
+    require_work,
+)
 from platform_app.services import workplan as workplan_services
-from platform_app.views.access import require_perm
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -41,7 +45,7 @@ from santaanita.versioned import StaleEdit
 @login_required
 @single_submission  # the approval form: a second copy is told it was recorded, not refused
 def role_guide(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_roleguideversion")
+    district = require_work(request.user, "view_role_guide")
     versions = RoleGuideVersion.objects.filter(district=district).select_related(
         "approved_in", "proposed_by"
     )
@@ -52,7 +56,7 @@ def role_guide(request: HttpRequest) -> HttpResponse:
     if guide is None:
         guide = versions.filter(status=RoleGuideVersion.Status.APPROVED).first() or versions.first()
     roles = guide.roles.prefetch_related("holders__member__user") if guide else []
-    may_approve = can(request.user, "platform_app.change_roleguideversion", district)
+    may_approve = may_work(request.user, district, "approve_role_guide")
     if request.method == "POST" and guide is not None:
         if not may_approve:
             raise PermissionDenied
@@ -84,7 +88,7 @@ def role_guide(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def role_guide_propose(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_roleguideversion")
+    district = require_work(request.user, "propose_role_guide")
     current = RoleGuideVersion.objects.filter(
         district=district, status=RoleGuideVersion.Status.APPROVED
     ).first()
@@ -115,7 +119,7 @@ def role_guide_propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_plan(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_objective")
+    district = require_work(request.user, "view_work_plan")
     objectives = Objective.objects.filter(district=district).prefetch_related(
         "activities__responsible__user"
     )
@@ -129,9 +133,9 @@ def work_plan(request: HttpRequest) -> HttpResponse:
             "objectives": objectives,
             "today": timezone.localdate(),
             "reportable": set(reportable),
-            "can_plan": can(request.user, "platform_app.add_objective", district),
-            "can_edit_objectives": can(request.user, "platform_app.change_objective", district),
-            "can_edit_activities": can(request.user, "platform_app.change_activity", district),
+            "can_plan": may_work(request.user, district, "add_objective"),
+            "can_edit_objectives": may_work(request.user, district, "change_objective"),
+            "can_edit_activities": may_work(request.user, district, "change_activity"),
         },
     )
 
@@ -143,7 +147,7 @@ def _work_plan_anchor(anchor: str) -> str:
 @login_required
 @single_submission
 def objective_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_objective")
+    district = require_work(request.user, "add_objective")
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,9 +167,8 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_activity")
-    objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)
-    form = ActivityForm(request.POST or None, district=district)
+    objective = get_objective_for_user(request.user, pk, action="add_activity")
+    form = ActivityForm(request.POST or None, district=objective.district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -194,10 +197,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Another district's objective is a 404 (not even its existence is told); a member of
     # the district sees it on the work plan but only coordinators change it (403).
-    objective = get_object_or_404(
-        Objective.objects.visible_to(request.user).select_related("district"), pk=pk
-    )
-    require_perm(request, "platform_app.change_objective", objective.district)
+    objective = get_objective_for_user(request.user, pk, action="change")
     form = ObjectiveEditForm(
         request.POST or None,
         initial={
@@ -242,10 +242,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @single_submission
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Same ladder as objective_edit: 404 outside the district, 403 without change_activity.
-    activity = get_object_or_404(
-        Activity.objects.visible_to(request.user).select_related("objective__district"), pk=pk
-    )
-    require_perm(request, "platform_app.change_activity", activity.objective.district)
+    activity = get_activity_for_user(request.user, pk, action="change")
     form = ActivityEditForm(
         request.POST or None,
         activity=activity,
@@ -308,14 +305,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(
-        Activity.objects.visible_to(request.user)
-        .select_related("objective", "updated_by")
-        .prefetch_related("responsible__user"),
-        pk=pk,
-    )
-    if not Activity.objects.reportable_by(signed_in_user(request)).filter(pk=pk).exists():
-        raise PermissionDenied
+    activity = get_activity_for_user(request.user, pk, action="report")
     form = ActivityReportForm(
         request.POST or None,
         initial={
