@@ -15,9 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions as drf_permissions
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
     from platform_app.models import Activity, Agreement, District, Meeting, Objective, User
 
@@ -190,7 +193,11 @@ _MEETING_PERMISSIONS: dict[MeetingAction, str] = {
 WorkAction = Literal[
     "view_meetings",
     "plan_meetings",
+    "change_meetings",
     "view_agreements",
+    "record_agreements",
+    "follow_up_agreements",
+    "take_organization_attendance",
     "view_role_guide",
     "propose_role_guide",
     "approve_role_guide",
@@ -203,7 +210,12 @@ WorkAction = Literal[
 _WORK_PERMISSIONS: dict[WorkAction, str] = {
     "view_meetings": "platform_app.view_meeting",
     "plan_meetings": "platform_app.add_meeting",
+    "change_meetings": "platform_app.change_meeting",
     "view_agreements": "platform_app.view_agreement",
+    "record_agreements": "platform_app.add_agreement",
+    # Members hold it; which agreements are theirs is asked per agreement.
+    "follow_up_agreements": "platform_app.add_agreementfollowup",
+    "take_organization_attendance": "platform_app.change_organizationinvitation",
     "view_role_guide": "platform_app.view_roleguideversion",
     "propose_role_guide": "platform_app.add_roleguideversion",
     "approve_role_guide": "platform_app.change_roleguideversion",
@@ -265,8 +277,10 @@ def may_follow_up_agreement(user: User | AnonymousUser, agreement: Agreement) ->
 
     if can(user, "platform_app.change_agreement", agreement.district):
         return True
-    return can(user, "platform_app.add_agreementfollowup", agreement.district) and (
-        agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
+    return (
+        user.is_authenticated
+        and can(user, "platform_app.add_agreementfollowup", agreement.district)
+        and agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
     )
 
 
@@ -337,3 +351,25 @@ def get_objective_for_user(
     if not may_work(user, objective.district, "change_objective"):
         raise PermissionDenied
     return objective
+
+
+class WorkWritePermission(drf_permissions.IsAuthenticated):
+    """The API of meetings, agreements and the work plan: reads need a signed-in account (the
+    viewset's ``visible_to`` queryset scopes the rows); a write needs the viewset's
+    ``write_actions[method]`` in the user's own district, as the pages ask with
+    ``require_work``. The addressed object's own rule is asked again by the service."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.method in drf_permissions.SAFE_METHODS:
+            return True
+        write_actions: Mapping[str, WorkAction] = getattr(view, "write_actions", {})
+        action = write_actions.get(request.method or "")
+        if action is None:
+            return False
+        try:
+            require_work(request.user, action)
+        except PermissionDenied:
+            return False
+        return True

@@ -129,7 +129,7 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
     vote = get_vote_for_user(request.user, pk, action="close")
     _report(
         request,
-        lambda: services.vote_close(vote=vote),
+        lambda: services.vote_close(vote=vote, actor=signed_in_user(request)),
         _("The vote is closed and its result is in the minutes."),
     )
     return redirect("platform_app:vote-detail", pk=vote.pk)
@@ -249,5 +249,9 @@ def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, action="close")
-    _report(request, lambda: services.poll_close(poll=poll), _("The poll is closed."))
+    _report(
+        request,
+        lambda: services.poll_close(poll=poll, actor=signed_in_user(request)),
+        _("The poll is closed."),
+    )
     return redirect("platform_app:poll-detail", pk=poll.pk)

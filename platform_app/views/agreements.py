@@ -100,8 +100,9 @@ def followup_evidence(request: HttpRequest, pk: int, followup_pk: int) -> HttpRe
 @single_submission
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Everyone who sees the agreement reads its history; only a follow-up is refused (403).
-    action = "follow_up" if request.method == "POST" else "view"
-    agreement = get_agreement_for_user(request.user, pk, action=action)
+    agreement = get_agreement_for_user(
+        request.user, pk, action="follow_up" if request.method == "POST" else "view"
+    )
     may_follow_up = may_follow_up_agreement(request.user, agreement)
     form = FollowUpForm(
         request.POST or None,

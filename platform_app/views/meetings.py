@@ -165,13 +165,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["agenda"].widget = form.fields["agenda"].hidden_widget()
     if request.method == "POST":
         if "cancel_meeting" in request.POST:
-            meetings_services.meeting_cancel(meeting=meeting)
+            meetings_services.meeting_cancel(meeting=meeting, actor=signed_in_user(request))
             messages.success(request, _("The meeting has been cancelled and members notified."))
             return redirect("platform_app:meeting-detail", pk=meeting.pk)
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
             try:
-                meetings_services.meeting_update(meeting=meeting, changes=changes)
+                meetings_services.meeting_update(
+                    meeting=meeting, actor=signed_in_user(request), changes=changes
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -311,7 +313,10 @@ def attendance_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResp
     meeting = get_meeting_for_user(request.user, pk, action="take_attendance")
     member = get_object_or_404(Member, pk=member_pk, district=meeting.district)
     attendance = meetings_services.attendance_set(
-        meeting=meeting, member=member, present=request.POST.get("present") == "1"
+        meeting=meeting,
+        member=member,
+        present=request.POST.get("present") == "1",
+        actor=signed_in_user(request),
     )
     if not getattr(request, "htmx", False):
         return redirect("platform_app:meeting-attendance", pk=meeting.pk)
@@ -377,7 +382,9 @@ def minutes_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     item = _minutes_item(request, pk, item_pk, "write_minutes")
     form = MinutesForm(request.POST)
     if form.is_valid():
-        meetings_services.agenda_item_minutes_save(item=item, minutes=form.cleaned_data["minutes"])
+        meetings_services.agenda_item_minutes_save(
+            item=item, actor=signed_in_user(request), minutes=form.cleaned_data["minutes"]
+        )
         messages.success(request, _("Minutes saved."))
     minutes_url = reverse("platform_app:meeting-minutes", args=[pk])
     return redirect(f"{minutes_url}#item-{item.pk}")
@@ -413,7 +420,9 @@ def minutes_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, action="add_agenda_item")
     form = AgendaItemForm(request.POST)
     if form.is_valid():
-        meetings_services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
+        meetings_services.agenda_item_add(
+            meeting=meeting, actor=signed_in_user(request), title=form.cleaned_data["title"]
+        )
     return redirect("platform_app:meeting-minutes", pk=meeting.pk)
 
 
@@ -422,7 +431,7 @@ def minutes_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @single_submission
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, action="change")
-    meetings_services.meeting_mark_held(meeting=meeting)
+    meetings_services.meeting_mark_held(meeting=meeting, actor=signed_in_user(request))
     messages.success(request, _("The meeting has been closed as held."))
     return redirect("platform_app:meeting-detail", pk=meeting.pk)
 
@@ -437,7 +446,9 @@ def minutes_previous_approve(request: HttpRequest, pk: int) -> HttpResponse:
         Meeting.objects.filter(district=meeting.district), pk=request.POST.get("previous")
     )
     try:
-        meetings_services.meeting_minutes_approve(meeting=previous, approved_in=meeting)
+        meetings_services.meeting_minutes_approve(
+            meeting=previous, approved_in=meeting, actor=signed_in_user(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -530,6 +541,7 @@ def organization_attendance_toggle(request: HttpRequest, pk: int, org_pk: int) -
         meeting=meeting,
         organization=invitation.organization,
         present=request.POST.get("present") == "1",
+        actor=signed_in_user(request),
     )
     if not getattr(request, "htmx", False):
         return redirect("platform_app:meeting-organizations", pk=meeting.pk)

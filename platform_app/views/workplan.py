@@ -62,7 +62,9 @@ def role_guide(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting"), district=district)
         try:
-            workplan_services.role_guide_approve(guide=guide, meeting=meeting)
+            workplan_services.role_guide_approve(
+                guide=guide, meeting=meeting, actor=signed_in_user(request)
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -151,7 +153,9 @@ def objective_create(request: HttpRequest) -> HttpResponse:
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            objective = workplan_services.objective_create(district=district, **form.cleaned_data)
+            objective = workplan_services.objective_create(
+                district=district, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -174,6 +178,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             activity = workplan_services.activity_create(
                 objective=objective,
+                actor=signed_in_user(request),
                 title=data["title"],
                 starts_on=data["starts_on"],
                 due_on=data["due_on"],
@@ -209,7 +214,9 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            objective = workplan_services.objective_update(objective=objective, **form.cleaned_data)
+            objective = workplan_services.objective_update(
+                objective=objective, actor=signed_in_user(request), **form.cleaned_data
+            )
         except StaleEdit as exc:
             objective = exc.current
             form.add_error(
@@ -260,6 +267,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             activity = workplan_services.activity_update(
                 activity=activity,
+                actor=signed_in_user(request),
                 version=data["version"],
                 title=data["title"],
                 starts_on=data["starts_on"],

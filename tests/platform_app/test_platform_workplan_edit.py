@@ -18,7 +18,7 @@ from platform_app.services.workplan import activity_report, activity_update
 from santaanita.versioned import StaleEdit
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
-from tests.factories_platform import MemberFactory, ObjectiveFactory
+from tests.factories_platform import MemberFactory, ObjectiveFactory, platform_admin
 from tests.factories_registry import OrganizationFactory
 
 LOGIN = "/cuentas/login/"
@@ -297,6 +297,7 @@ def test_two_changes_of_plan_at_the_same_moment_one_wins_the_other_is_told():
                 due_on=activity.due_on,
                 weight=weight,
                 responsible=[],
+                actor=platform_admin(),
             )
             outcomes[weight] = "saved"
         except StaleEdit:
