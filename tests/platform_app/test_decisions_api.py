@@ -15,6 +15,7 @@ from tests.factories_platform import AgendaItemFactory, MemberFactory, platform_
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.ladder("platform-vote-list", "platform-vote-detail")
 def test_members_read_vote_results_by_sector_and_others_see_nothing(client, other_district):
     item = AgendaItemFactory()
     voter = MemberFactory(sector="youth", user__email="joven@example.org")

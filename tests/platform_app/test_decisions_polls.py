@@ -158,6 +158,7 @@ def test_a_coordinator_publishes_a_poll_from_the_form_and_closes_it(
     assert poll.status == Poll.Status.CLOSED
 
 
+@pytest.mark.ladder("platform_app:poll-close")
 def test_another_districts_coordinator_may_not_close_a_poll(client, festival_poll, other_district):
     client.force_login(UserFactory(role=Role.COORDINATOR, district=other_district))
     assert (

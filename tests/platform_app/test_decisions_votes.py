@@ -216,6 +216,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_every_vote_action(client, se
     assert Vote.objects.get().is_open
 
 
+@pytest.mark.ladder(
+    "platform_app:vote-detail",
+    "platform_app:vote-cast",
+    "platform_app:vote-close",
+    "platform_app:vote-open",
+)
 def test_a_member_not_present_sees_the_vote_but_may_not_cast_open_or_close_it(client, setting):
     vote = _yes_no(setting)
     absent = MemberFactory()
@@ -278,6 +284,7 @@ def test_a_coordinator_who_is_a_present_member_votes(client, setting):
     assert Ballot.objects.get().sector == "municipality"
 
 
+@pytest.mark.ladder("platform_app:vote-detail", "platform_app:vote-close", "platform_app:vote-open")
 def test_another_districts_vote_is_not_found(client, setting, other_district):
     vote = _yes_no(setting)
     outsider = UserFactory(role=Role.COORDINATOR, district=other_district)
