@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from platform_app.calls import services as call_services
+from platform_app.decisions import services as decision_services
 from platform_app.decisions.models import Vote
 from platform_app.models import (
     Activity,
@@ -30,6 +33,9 @@ from platform_app.models import (
     OrganizationInvitation,
 )
 from platform_app.permissions import Role
+from platform_app.services import agreements as agreement_services
+from platform_app.services import meetings as meeting_services
+from platform_app.services import workplan as workplan_services
 from tests.factories import UserFactory
 from tests.factories_decisions import PollFactory, PollOptionFactory, VoteFactory, VoteOptionFactory
 from tests.factories_platform import (
@@ -610,3 +616,88 @@ def test_each_api_action_answers_each_rung_of_the_ladder(world, ladder):
             assert (target.pk in ids) == (expected == SHOWN), (who, ids)
         else:
             assert response.status_code == expected, (who, response.content)
+
+
+# --- The services ---------------------------------------------------------------------------
+# An API write, an admin action or a task that calls a service directly meets the same rule.
+
+
+def _service_calls(w):
+    meeting, member = w["meeting"], w["member"].memberships.get()
+    today = timezone.localdate()
+    return [
+        lambda actor: meeting_services.meeting_create(
+            district=meeting.district,
+            kind="ordinary",
+            title="Sesión",
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            place="Municipalidad",
+            created_by=actor,
+        ),
+        lambda actor: meeting_services.meeting_update(
+            meeting=meeting, actor=actor, changes={"place": "Parque"}
+        ),
+        lambda actor: meeting_services.meeting_cancel(meeting=meeting, actor=actor),
+        lambda actor: meeting_services.attendance_set(
+            meeting=meeting, member=member, present=False, actor=actor
+        ),
+        lambda actor: meeting_services.agenda_item_add(meeting=meeting, actor=actor, title="x"),
+        lambda actor: meeting_services.meeting_mark_held(meeting=meeting, actor=actor),
+        lambda actor: meeting_services.meeting_organizations_invite(
+            meeting=meeting, actor=actor, typology="cultural"
+        ),
+        lambda actor: meeting_services.organization_attendance_set(
+            meeting=meeting, organization=w["organization"], present=True, actor=actor
+        ),
+        lambda actor: agreement_services.agreement_record(
+            agenda_item=w["item"], description="x", responsible=[], due_date=today, user=actor
+        ),
+        lambda actor: workplan_services.objective_create(
+            district=meeting.district, actor=actor, axis="platform", title="x"
+        ),
+        lambda actor: workplan_services.activity_update(
+            activity=w["activity"],
+            actor=actor,
+            version=0,
+            title="x",
+            starts_on=today,
+            due_on=today,
+            weight=1,
+            responsible=[],
+        ),
+        lambda actor: decision_services.vote_close(vote=w["vote"], actor=actor),
+        lambda actor: decision_services.poll_close(poll=w["poll"], actor=actor),
+        lambda actor: call_services.call_record(
+            meeting=meeting, organization=w["organization"], outcome="coming", actor=actor
+        ),
+    ]
+
+
+def test_the_services_refuse_members_and_other_districts_coordinators(world):
+    for call in _service_calls(world):
+        for who in ("member", "other"):
+            with pytest.raises(PermissionDenied):
+                call(world[who])
+    world["meeting"].refresh_from_db()
+    assert (world["meeting"].status, world["meeting"].place) == (
+        "scheduled",
+        "Municipalidad de Santa Anita, sala de regidores",
+    )
+
+
+def test_the_services_of_the_people_concerned_refuse_everyone_else(world):
+    """A follow-up and an activity report are the responsible member's (or a coordinator's)."""
+    for actor in (world["bystander"], world["other"]):
+        with pytest.raises(PermissionDenied):
+            agreement_services.agreement_follow_up(
+                agreement=world["agreement"], user=actor, new_status="done"
+            )
+        with pytest.raises(PermissionDenied):
+            workplan_services.activity_report(
+                activity=world["activity"], user=actor, status="done", progress=100, version=0
+            )
+    world["agreement"].refresh_from_db()
+    world["activity"].refresh_from_db()
+    assert world["agreement"].status != "done"
+    assert world["activity"].status != "done"
