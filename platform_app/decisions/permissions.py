@@ -6,6 +6,7 @@ existence is not told), as are its meetings. Opening and closing are a coordinat
 active member of the district whom the vote admits now (present at a face-to-face meeting,
 signed in for a virtual one), coordinators included when they are members. Polls are public;
 answering needs a signed-in account (allauth verifies every account before its first sign-in).
+The pages, the API and the services of ``platform_app.decisions`` all ask these rules.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def require_vote_list(user: User | AnonymousUser) -> District:
 
 
 def may_create_poll(user: User | AnonymousUser, district: District) -> bool:
+    """The district's coordinators publish its polls."""
     return can(user, "platform_app.add_poll", district)
 
 
@@ -40,6 +42,7 @@ def require_poll_creator(user: User | AnonymousUser) -> District:
 
 
 def may_close_poll(user: User | AnonymousUser, poll: Poll) -> bool:
+    """Polls are public, closing one is for its district's coordinators."""
     return can(user, "platform_app.change_poll", poll.district)
 
 
