@@ -210,7 +210,14 @@ def _meetings(rng: random.Random, districts: list, meetings: int, agreements: in
     from platform_app.services.agreements import agreement_record
     from platform_app.services.meetings import meeting_create
 
-    coordinator = User.objects.get(email="coordinator@example.org")
+    # The services refuse a coordinator planning another district's meetings: the bench
+    # tops up all 43 districts, so it acts as a superuser of its own (who cannot sign in).
+    coordinator, created = User.objects.get_or_create(
+        email="bench@example.org", defaults={"is_superuser": True}
+    )
+    if created:
+        coordinator.set_unusable_password()
+        coordinator.save(update_fields=["password"])
     now = timezone.now()
     per_district = _spread(meetings, HOME_SHARE, len(districts) - 1)
     created = []

@@ -308,7 +308,7 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             obj.refresh_from_db()
-            updated = meeting_update(meeting=obj, changes=changes)
+            updated = meeting_update(meeting=obj, actor=signed_in_user(request), changes=changes)
             obj.__dict__.update(updated.__dict__)
         else:
             created = meeting_create(

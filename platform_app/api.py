@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch, QuerySet
@@ -35,9 +34,13 @@ from platform_app.models import (
 )
 from platform_app.permissions import (
     MemberPermission,
-    can,
-    district_for,
+    WorkAction,
+    WorkWritePermission,
+    may_change_activity,
+    may_follow_up_agreement,
+    may_report_activity,
     may_see_contact_data,
+    require_work,
 )
 from platform_app.services.agreements import agreement_follow_up, agreement_record
 from platform_app.services.meetings import (
@@ -53,16 +56,6 @@ from santaanita.users import signed_in_user
 from santaanita.versioned import StaleEdit
 
 _M = TypeVar("_M", bound=models.Model)
-
-
-def _may_write(request: Request, perm: str) -> bool:
-    """For a permission class: may the signed-in user ``perm`` in their own district? An
-    account without a district may not write anywhere (``district_for``), as in the pages."""
-    try:
-        district_for(request.user, perm)
-    except DjangoPermissionDenied:
-        return False
-    return True
 
 
 def _patched(serializer: serializers.BaseSerializer[_M]) -> _M:
@@ -233,20 +226,6 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
 # visible_to(user), so another district's records answer 404.
 
 
-class PlatformWritePermission(permissions.IsAuthenticated):
-    """Reads need a platform role (the queryset scopes them); writes need the model's
-    add/change permission in the user's district."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        model = view.queryset_model._meta.model_name
-        action = "add" if request.method == "POST" else "change"
-        return _may_write(request, f"platform_app.{action}_{model}")
-
-
 class MemberSerializer(serializers.ModelSerializer[Member]):
     name = serializers.CharField(source="user.get_full_name", read_only=True)
 
@@ -333,8 +312,11 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     """Meetings: coordinators schedule (the convocation goes out) and move them."""
 
     serializer_class = MeetingSerializer
-    permission_classes = (PlatformWritePermission,)
-    queryset_model = Meeting
+    permission_classes = (WorkWritePermission,)
+    write_actions: ClassVar[dict[str, WorkAction]] = {
+        "POST": "plan_meetings",
+        "PATCH": "change_meetings",
+    }
     http_method_names = ("get", "post", "patch", "head", "options")
     filterset_fields = ("kind", "status")
 
@@ -349,8 +331,8 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)
-        # PlatformWritePermission asked the same; this also hands over the district.
-        district = district_for(self.request.user, "platform_app.add_meeting")
+        # WorkWritePermission asked the same; this also hands over the district.
+        district = require_work(self.request.user, "plan_meetings")
         try:
             serializer.instance = meeting_create(
                 district=district,
@@ -365,7 +347,9 @@ class MeetingViewSet(viewsets.ModelViewSet[Meeting]):
     def perform_update(self, serializer: serializers.BaseSerializer[Meeting]) -> None:
         changes = {k: v for k, v in serializer.validated_data.items() if k != "agenda"}
         try:
-            serializer.instance = meeting_update(meeting=_patched(serializer), changes=changes)
+            serializer.instance = meeting_update(
+                meeting=_patched(serializer), actor=signed_in_user(self.request), changes=changes
+            )
         except DjangoValidationError as exc:
             raise DRFValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -405,8 +389,8 @@ class AgreementViewSet(viewsets.ModelViewSet[Agreement]):
     """Agreements: coordinators record them on an agenda item; status changes by follow-ups."""
 
     serializer_class = AgreementSerializer
-    permission_classes = (PlatformWritePermission,)
-    queryset_model = Agreement
+    permission_classes = (WorkWritePermission,)
+    write_actions: ClassVar[dict[str, WorkAction]] = {"POST": "record_agreements"}
     http_method_names = ("get", "post", "head", "options")
     filterset_fields = ("status", "axis", "agenda_item__meeting", "responsible")
 
@@ -457,21 +441,13 @@ class FollowUpSerializer(serializers.ModelSerializer[AgreementFollowUp]):
         read_only_fields = ("id", "old_status", "created_at")
 
 
-class FollowUpPermission(permissions.IsAuthenticated):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        # Whether the user is responsible for the agreement is checked per object on create.
-        return _may_write(request, "platform_app.add_agreementfollowup")
-
-
 class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
     """The history of agreements; responsible members (and coordinators) post new entries."""
 
     serializer_class = FollowUpSerializer
-    permission_classes = (FollowUpPermission,)
+    # Whether the user is responsible for the agreement is asked per agreement on create.
+    permission_classes = (WorkWritePermission,)
+    write_actions: ClassVar[dict[str, WorkAction]] = {"POST": "follow_up_agreements"}
     http_method_names = ("get", "post", "head", "options")
     filterset_fields = ("agreement",)
 
@@ -485,8 +461,7 @@ class FollowUpViewSet(viewsets.ModelViewSet[AgreementFollowUp]):
         user = signed_in_user(self.request)
         if not Agreement.objects.visible_to(user).filter(pk=agreement.pk).exists():
             raise DRFValidationError({"agreement": "Unknown agreement."})
-        responsible = agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
-        if not (responsible or can(user, "platform_app.change_agreement", agreement.district)):
+        if not may_follow_up_agreement(user, agreement):
             raise PermissionDenied("Only the agreement's responsible members post follow-ups.")
         try:
             serializer.instance = agreement_follow_up(
@@ -520,8 +495,8 @@ class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation
     """
 
     serializer_class = OrganizationInvitationSerializer
-    permission_classes = (PlatformWritePermission,)
-    queryset_model = OrganizationInvitation
+    permission_classes = (WorkWritePermission,)
+    write_actions: ClassVar[dict[str, WorkAction]] = {"PATCH": "take_organization_attendance"}
     http_method_names = ("get", "patch", "head", "options")
     filterset_fields = ("meeting", "present", "organization__typology")
 
@@ -540,6 +515,7 @@ class OrganizationInvitationViewSet(viewsets.ModelViewSet[OrganizationInvitation
             meeting=invitation.meeting,
             organization=invitation.organization,
             present=serializer.validated_data.get("present", invitation.present),
+            actor=signed_in_user(self.request),
         )
 
 
@@ -671,7 +647,7 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
 
     def _report(self, activity: Activity, data: dict[str, Any]) -> Activity:
         user = signed_in_user(self.request)  # permission_classes: IsAuthenticated
-        if not Activity.objects.reportable_by(user).filter(pk=activity.pk).exists():
+        if not may_report_activity(user, activity):
             raise PermissionDenied("Only the activity's responsible members report on it.")
         return activity_report(
             activity=activity,
@@ -682,12 +658,11 @@ class ActivityViewSet(viewsets.ModelViewSet[Activity]):
         )
 
     def _plan(self, activity: Activity, data: dict[str, Any]) -> Activity:
-        # The row came from visible_to(user), so it is in the user's district (or the user
-        # is a superuser): the role's permission is the only question left.
-        if not can(self.request.user, "platform_app.change_activity"):
+        if not may_change_activity(self.request.user, activity):
             raise PermissionDenied("Only coordinators change the work plan.")
         return activity_update(
             activity=activity,
+            actor=signed_in_user(self.request),
             version=data["version"],
             title=data.get("title", activity.title),
             starts_on=data.get("starts_on", activity.starts_on),

@@ -151,7 +151,7 @@ def _guide(district: District, members: list[Member], approving: Meeting) -> Non
         change_summary="Primera versión acordada en la sesión de instalación.",
         roles=[{"name": n, "functions": f, "responsibilities": r} for n, f, r in ROLES[:3]],
     )
-    role_guide_approve(guide=first, meeting=approving)
+    role_guide_approve(guide=first, meeting=approving, actor=coordinator)
     for role, member in zip(first.roles.all(), members[:3], strict=False):
         role.holders.create(member=member, since=approving.starts_at.date())
     second = role_guide_propose(
@@ -161,7 +161,7 @@ def _guide(district: District, members: list[Member], approving: Meeting) -> Non
         change_summary="Se agregan el comité de intervenciones y el rol de miembro.",
         roles=[{"name": n, "functions": f, "responsibilities": r} for n, f, r in ROLES],
     )
-    role_guide_approve(guide=second, meeting=approving)
+    role_guide_approve(guide=second, meeting=approving, actor=coordinator)
     second.roles.get(name="Comité de intervenciones").holders.create(member=members[5])
 
 
@@ -220,7 +220,7 @@ def _decisions(district: District, coordinator: User, meeting: Meeting) -> None:
         # Mostly yes; every fourth member votes no or abstains.
         choice = options[0] if n % 4 else options[1 + (n // 4) % 2]
         decisions.ballot_cast(vote=vote, member=member, option=choice)
-    decisions.vote_close(vote=vote)
+    decisions.vote_close(vote=vote, actor=coordinator)
     sectors = list(district.sectors.order_by("number"))
     decisions.poll_create(
         district=district,
@@ -280,10 +280,11 @@ def seed_platform(*, password: str, out: TextIO) -> None:
         attendance_sheet_open(meeting=meeting)
         for n, member in enumerate(active):
             if (n + index) % 4:  # about three quarters attend
-                attendance_set(meeting=meeting, member=member, present=True)
+                attendance_set(meeting=meeting, member=member, present=True, actor=coordinator)
         item = meeting.agenda_items.earliest("order")
         agenda_item_minutes_save(
             item=item,
+            actor=coordinator,
             minutes="La coordinación informó sobre las gestiones del mes y el avance del plan.",
         )
         for j in range(2):
@@ -309,9 +310,9 @@ def seed_platform(*, password: str, out: TextIO) -> None:
                     ],
                     comment="Avance reportado en línea.",
                 )
-        meeting_mark_held(meeting=meeting)
+        meeting_mark_held(meeting=meeting, actor=coordinator)
         if index:
-            meeting_minutes_approve(meeting=past[index - 1], approved_in=meeting)
+            meeting_minutes_approve(meeting=past[index - 1], approved_in=meeting, actor=coordinator)
     if past:
         _guide(district, members, past[0])
         _decisions(district, coordinator, past[-1])

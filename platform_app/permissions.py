@@ -28,18 +28,24 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions as drf_permissions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
     from rest_framework.request import Request
+    from rest_framework.views import APIView
 
     from platform_app.models import (
+        Activity,
+        Agreement,
         DataRequest,
         District,
         Invitation,
+        Meeting,
         Member,
+        Objective,
         Organization,
         RegistryImport,
         User,
@@ -372,3 +378,230 @@ def get_registry_import_for_user(user: User | AnonymousUser, token: str) -> Regi
 
     district = require_verifier(user)
     return get_object_or_404(RegistryImport, token=token, district=district)
+
+
+# --- Meetings, agreements and the work plan --------------------------------------------------
+# The district's internal work: every page needs a platform role in the user's district.
+# Objects come from ``visible_to(user)``, so another district's meeting, agreement, objective
+# or activity is a 404 (not even its existence is told); a visible object whose action is not
+# the user's is a 403. The services of this part ask the same predicates of their ``actor``
+# (``created_by``/``opened_by``/``user`` where the service already named the person so).
+
+MeetingAction = Literal[
+    "view",
+    "change",
+    "add_file",
+    "take_attendance",
+    "write_minutes",
+    "add_agenda_item",
+    "record_agreement",
+    "open_vote",
+    "view_calls",
+    "record_calls",
+    "view_invitations",
+    "invite",
+    "take_organization_attendance",
+]
+_MEETING_PERMISSIONS: dict[MeetingAction, str] = {
+    "view": "platform_app.view_meeting",
+    "change": "platform_app.change_meeting",
+    "add_file": "platform_app.add_meetingfile",
+    "take_attendance": "platform_app.change_attendance",
+    "write_minutes": "platform_app.change_agendaitem",
+    "add_agenda_item": "platform_app.add_agendaitem",
+    "record_agreement": "platform_app.add_agreement",
+    "open_vote": "platform_app.add_vote",
+    # Call lists carry names and phone numbers: the district's coordinators and desk only.
+    "view_calls": "platform_app.view_call",
+    "record_calls": "platform_app.add_call",
+    # Who was invited is registry data, not something platform members see.
+    "view_invitations": "platform_app.view_organizationinvitation",
+    "invite": "platform_app.add_organizationinvitation",
+    "take_organization_attendance": "platform_app.change_organizationinvitation",
+}
+
+# What a role may do in its own district, for the pages that act on the district rather
+# than on one object (lists, creation forms) and for the links those pages offer.
+WorkAction = Literal[
+    "view_meetings",
+    "plan_meetings",
+    "change_meetings",
+    "view_agreements",
+    "record_agreements",
+    "follow_up_agreements",
+    "take_organization_attendance",
+    "view_role_guide",
+    "propose_role_guide",
+    "approve_role_guide",
+    "view_work_plan",
+    "add_objective",
+    "change_objective",
+    "add_activity",
+    "change_activity",
+]
+_WORK_PERMISSIONS: dict[WorkAction, str] = {
+    "view_meetings": "platform_app.view_meeting",
+    "plan_meetings": "platform_app.add_meeting",
+    "change_meetings": "platform_app.change_meeting",
+    "view_agreements": "platform_app.view_agreement",
+    "record_agreements": "platform_app.add_agreement",
+    # Members hold it; which agreements are theirs is asked per agreement.
+    "follow_up_agreements": "platform_app.add_agreementfollowup",
+    "take_organization_attendance": "platform_app.change_organizationinvitation",
+    "view_role_guide": "platform_app.view_roleguideversion",
+    "propose_role_guide": "platform_app.add_roleguideversion",
+    "approve_role_guide": "platform_app.change_roleguideversion",
+    "view_work_plan": "platform_app.view_objective",
+    "add_objective": "platform_app.add_objective",
+    "change_objective": "platform_app.change_objective",
+    "add_activity": "platform_app.add_activity",
+    "change_activity": "platform_app.change_activity",
+}
+
+
+def may_work(user: User | AnonymousUser, district: District, action: WorkAction) -> bool:
+    """May ``user`` do ``action`` in ``district``'s platform?"""
+    return can(user, _WORK_PERMISSIONS[action], district)
+
+
+def require_work(user: User | AnonymousUser, action: WorkAction) -> District:
+    """The user's own district when their role grants ``action`` there; 403 otherwise
+    (``district_for``: an account without a district acts nowhere)."""
+    return district_for(user, _WORK_PERMISSIONS[action])
+
+
+def may_act_on_meeting(user: User | AnonymousUser, meeting: Meeting, action: MeetingAction) -> bool:
+    """May ``user`` do ``action`` on ``meeting`` (a role's permission, in its district)?"""
+    return can(user, _MEETING_PERMISSIONS[action], meeting.district)
+
+
+def get_meeting_for_user(user: User | AnonymousUser, pk: int, *, action: MeetingAction) -> Meeting:
+    """The meeting ``pk`` as ``user`` may use it: 404 outside what they see, 403 when they
+    see it but ``action`` is not theirs."""
+    from platform_app.models import Meeting
+
+    meeting: Meeting = get_object_or_404(
+        Meeting.objects.visible_to(user).select_related("district"), pk=pk
+    )
+    if not may_act_on_meeting(user, meeting, action):
+        raise PermissionDenied
+    return meeting
+
+
+def require_meeting_action(
+    user: User | AnonymousUser, meeting: Meeting, action: MeetingAction
+) -> None:
+    """For a service acting for ``user``: refuse (PermissionDenied) what is not theirs."""
+    if not may_act_on_meeting(user, meeting, action):
+        raise PermissionDenied
+
+
+def require_work_in(user: User | AnonymousUser, district: District, action: WorkAction) -> None:
+    """For a service acting for ``user`` in ``district``: refuse what is not theirs."""
+    if not may_work(user, district, action):
+        raise PermissionDenied
+
+
+def may_follow_up_agreement(user: User | AnonymousUser, agreement: Agreement) -> bool:
+    """Responsible members report on their agreements; coordinators on any of their
+    district's (``change_agreement``)."""
+    from platform_app.models import Member
+
+    if can(user, "platform_app.change_agreement", agreement.district):
+        return True
+    return (
+        user.is_authenticated
+        and can(user, "platform_app.add_agreementfollowup", agreement.district)
+        and agreement.responsible.filter(user=user, status=Member.Status.ACTIVE).exists()
+    )
+
+
+def get_agreement_for_user(
+    user: User | AnonymousUser, pk: int, *, action: Literal["view", "follow_up"]
+) -> Agreement:
+    """The agreement ``pk`` with its list relations: 404 outside what ``user`` sees, 403
+    for a follow-up by someone neither responsible nor a coordinator."""
+    from platform_app.models import Agreement
+
+    agreement: Agreement = get_object_or_404(
+        Agreement.objects.visible_to(user).for_list().select_related("district"), pk=pk
+    )
+    if action == "follow_up" and not may_follow_up_agreement(user, agreement):
+        raise PermissionDenied
+    return agreement
+
+
+def may_report_activity(user: User | AnonymousUser, activity: Activity) -> bool:
+    """Active responsible members report on their activities, coordinators on any of
+    their district's (``Activity.objects.reportable_by``)."""
+    from platform_app.models import Activity
+
+    if not user.is_authenticated:
+        return False
+    return Activity.objects.reportable_by(user).filter(pk=activity.pk).exists()
+
+
+def may_change_activity(user: User | AnonymousUser, activity: Activity) -> bool:
+    """Coordinators change the plan of their district's activities."""
+    return can(user, "platform_app.change_activity", activity.objective.district)
+
+
+def get_activity_for_user(
+    user: User | AnonymousUser, pk: int, *, action: Literal["view", "report", "change"]
+) -> Activity:
+    """The activity ``pk``: 404 outside the user's district, 403 when the report or the
+    change of plan is not theirs."""
+    from platform_app.models import Activity
+
+    activity: Activity = get_object_or_404(
+        Activity.objects.visible_to(user).select_related("objective__district", "updated_by"),
+        pk=pk,
+    )
+    if action == "report" and not may_report_activity(user, activity):
+        raise PermissionDenied
+    if action == "change" and not may_change_activity(user, activity):
+        raise PermissionDenied
+    return activity
+
+
+def get_objective_for_user(
+    user: User | AnonymousUser, pk: int, *, action: Literal["change", "add_activity"]
+) -> Objective:
+    """The objective ``pk`` to change (404 outside the district, 403 without
+    ``change_objective``) or to add an activity to. Adding asks the role first, in the
+    user's own district (403), then looks there only (404): as the creation form always did.
+    """
+    from platform_app.models import Objective
+
+    if action == "add_activity":
+        district = require_work(user, "add_activity")
+        found: Objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)
+        return found
+    objective: Objective = get_object_or_404(
+        Objective.objects.visible_to(user).select_related("district"), pk=pk
+    )
+    if not may_work(user, objective.district, "change_objective"):
+        raise PermissionDenied
+    return objective
+
+
+class WorkWritePermission(drf_permissions.IsAuthenticated):
+    """The API of meetings, agreements and the work plan: reads need a signed-in account (the
+    viewset's ``visible_to`` queryset scopes the rows); a write needs the viewset's
+    ``write_actions[method]`` in the user's own district, as the pages ask with
+    ``require_work``. The addressed object's own rule is asked again by the service."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.method in drf_permissions.SAFE_METHODS:
+            return True
+        write_actions: Mapping[str, WorkAction] = getattr(view, "write_actions", {})
+        action = write_actions.get(request.method or "")
+        if action is None:
+            return False
+        try:
+            require_work(request.user, action)
+        except PermissionDenied:
+            return False
+        return True

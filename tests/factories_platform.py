@@ -16,6 +16,7 @@ from platform_app.models import (
     Member,
     Objective,
     PlatformSettings,
+    User,
 )
 from platform_app.permissions import Role
 from tests.factories import UserFactory
@@ -91,3 +92,10 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     district = factory.LazyFunction(_santa_anita)
     axis = "platform"
     title = factory.Sequence(lambda n: f"Objetivo {n}")
+
+
+def platform_admin() -> User:
+    """A superuser, for the ``actor`` of meeting and work-plan services in tests of what
+    the services do rather than of who may call them (those are the ladder tests)."""
+    user: User = UserFactory(is_superuser=True)
+    return user

@@ -17,6 +17,7 @@ from platform_app.models import (
     OrganizationInvitation,
     User,
 )
+from platform_app.permissions import require_meeting_action
 from santaanita.phones import is_mobile
 
 
@@ -77,7 +78,9 @@ def call_list(*, meeting: Meeting) -> list[CallListRow]:
 
 def call_record(*, meeting: Meeting, organization: Organization, outcome: str, actor: User) -> Call:
     """Record a call to an organization invited to ``meeting``. Every call is a new row
-    (the desk may call back after no answer); the latest one counts."""
+    (the desk may call back after no answer); the latest one counts. ``actor`` is the
+    desk or coordinator who called: the rule of ``platform_app.permissions`` is asked first."""
+    require_meeting_action(actor, meeting, "record_calls")
     if outcome not in Call.Outcome.values:
         raise ValidationError(_("Choose how the call went."), code="outcome")
     invitation = OrganizationInvitation.objects.filter(

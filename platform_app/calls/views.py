@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from platform_app.calls.permissions import get_meeting_for_calls
 from platform_app.calls.services import call_counts, call_list, call_record
 from platform_app.models import Call, Organization
-from platform_app.permissions import can
+from platform_app.permissions import may_act_on_meeting
 from santaanita.users import signed_in_user
 
 
@@ -26,7 +26,7 @@ def meeting_call_list(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": call_list(meeting=meeting),
             "counts": call_counts(meeting=meeting),
             "outcomes": Call.Outcome.choices,
-            "may_record": can(request.user, "platform_app.add_call", meeting.district),
+            "may_record": may_act_on_meeting(request.user, meeting, "record_calls"),
         },
     )
 

@@ -3,10 +3,11 @@ minutes and the one-answer rule); closing goes through the same service as the p
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -14,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from platform_app.decisions import services
 from platform_app.decisions.models import Ballot, Poll, PollAnswer, PollOption, Vote, VoteOption
+from platform_app.models import User
 from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.users import signed_in_user
+
+_Row = TypeVar("_Row", Vote, Poll)
 
 
 class VoteOptionInline(admin.TabularInline[VoteOption, Vote]):
@@ -40,20 +45,28 @@ class PollOptionInline(admin.TabularInline[PollOption, Poll]):
 
 
 def _close_each(
-    request: HttpRequest, rows: QuerySet[Any], perm: str, close: Any, label: str
+    request: HttpRequest,
+    rows: QuerySet[_Row],
+    close: Callable[[_Row, User], object],
+    label: str,
 ) -> None:
-    if not request.user.has_perm(perm):
-        messages.error(request, gettext("You may not close them."))
-        return
-    closed = 0
+    """Close each row through its service, which asks whether this user may (PermissionDenied
+    otherwise): the admin follows the same rule as the pages."""
+    actor = signed_in_user(request)
+    closed = refused = 0
     for row in rows:
         try:
-            close(row)
+            close(row, actor)
+        except PermissionDenied:
+            refused += 1
         except ValidationError as exc:
             messages.warning(request, f"{row}: {' '.join(exc.messages)}")
         else:
             closed += 1
-    messages.success(request, label % {"count": closed})
+    if refused:
+        messages.error(request, gettext("You may not close them."))
+    if closed or not refused:
+        messages.success(request, label % {"count": closed})
 
 
 @admin.register(Vote)
@@ -70,8 +83,7 @@ class VoteAdmin(ReadOnlyAdmin):
         _close_each(
             request,
             queryset,
-            "platform_app.change_vote",
-            lambda vote: services.vote_close(vote=vote),
+            lambda vote, actor: services.vote_close(vote=vote, actor=actor),
             gettext("%(count)d votes closed."),
         )
 
@@ -89,8 +101,7 @@ class PollAdmin(ReadOnlyAdmin):
         _close_each(
             request,
             queryset,
-            "platform_app.change_poll",
-            lambda poll: services.poll_close(poll=poll),
+            lambda poll, actor: services.poll_close(poll=poll, actor=actor),
             gettext("%(count)d polls closed."),
         )
 

@@ -6,6 +6,7 @@ existence is not told), as are its meetings. Opening and closing are a coordinat
 active member of the district whom the vote admits now (present at a face-to-face meeting,
 signed in for a virtual one), coordinators included when they are members. Polls are public;
 answering needs a signed-in account (allauth verifies every account before its first sign-in).
+The pages, the API and the services of ``platform_app.decisions`` all ask these rules.
 """
 
 from __future__ import annotations
@@ -17,12 +18,32 @@ from django.shortcuts import get_object_or_404
 
 from platform_app.decisions.models import Poll, Vote
 from platform_app.models import AgendaItem, Meeting, Member
-from platform_app.permissions import can
+from platform_app.permissions import can, district_for, may_act_on_meeting
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from platform_app.models import User
+    from platform_app.models import District, User
+
+
+def require_vote_list(user: User | AnonymousUser) -> District:
+    """The district whose votes the user reads: a platform role in their own district."""
+    return district_for(user, "platform_app.view_vote")
+
+
+def may_create_poll(user: User | AnonymousUser, district: District) -> bool:
+    """The district's coordinators publish its polls."""
+    return can(user, "platform_app.add_poll", district)
+
+
+def require_poll_creator(user: User | AnonymousUser) -> District:
+    """The district a coordinator publishes a poll in: their own (403 otherwise)."""
+    return district_for(user, "platform_app.add_poll")
+
+
+def may_close_poll(user: User | AnonymousUser, poll: Poll) -> bool:
+    """Polls are public, closing one is for its district's coordinators."""
+    return can(user, "platform_app.change_poll", poll.district)
 
 
 def get_agenda_item_for_vote(user: User | AnonymousUser, pk: int) -> AgendaItem:
@@ -33,7 +54,7 @@ def get_agenda_item_for_vote(user: User | AnonymousUser, pk: int) -> AgendaItem:
         ),
         pk=pk,
     )
-    if not can(user, "platform_app.add_vote", item.meeting.district):
+    if not may_act_on_meeting(user, item.meeting, "open_vote"):
         raise PermissionDenied
     return item
 
@@ -69,6 +90,6 @@ def get_poll_for_user(
 ) -> Poll:
     """Any poll to view (they are public); closing is for the district's coordinators."""
     poll: Poll = get_object_or_404(Poll.objects.select_related("district"), pk=pk)
-    if action == "close" and not can(user, "platform_app.change_poll", poll.district):
+    if action == "close" and not may_close_poll(user, poll):
         raise PermissionDenied
     return poll

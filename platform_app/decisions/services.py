@@ -1,11 +1,17 @@
-"""The one write path of votes and polls: views, the API and the admin call these."""
+"""The one write path of votes and polls: views, the API and the admin call these.
+
+Each service that acts for a person asks ``platform_app.decisions.permissions`` first and
+raises PermissionDenied otherwise: the person is ``opened_by``/``created_by`` (the names the
+rows keep), ``actor`` for closing, and for a ballot the ``member`` whom the vote must admit
+(a rule of the vote itself, checked under its lock). Any signed-in account answers a poll.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,8 +24,10 @@ from platform_app.decisions.models import (
     Vote,
     VoteOption,
 )
+from platform_app.decisions.permissions import may_close_poll, may_close_vote, may_create_poll
 from platform_app.decisions.results import vote_results
 from platform_app.models import AgendaItem, Attendance, District, Meeting, Member, Sector, User
+from platform_app.permissions import require_meeting_action
 from platform_app.services.meetings import attendance_sheet_open
 
 
@@ -45,11 +53,12 @@ def vote_open(
     question: str,
     kind: str,
     options: list[str],
-    opened_by: User | None,
+    opened_by: User,
 ) -> Vote:
     """Put a question to the members on an agenda item. A yes/no vote gets the three
     answers yes, no and abstain; an options vote needs at least two different options."""
     meeting = item.meeting
+    require_meeting_action(opened_by, meeting, "open_vote")
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("The meeting was cancelled; nothing can be voted in it."))
     if kind == Vote.Kind.YES_NO:
@@ -112,10 +121,12 @@ def ballot_cast(*, vote: Vote, member: Member, option: VoteOption) -> Ballot:
     return ballot
 
 
-def vote_close(*, vote: Vote) -> Vote:
+def vote_close(*, vote: Vote, actor: User) -> Vote:
     """Close the vote and write its result into the agenda item's minutes.
 
     The lock on the vote row waits for ballots being cast, so the count is final."""
+    if not may_close_vote(actor, vote):
+        raise PermissionDenied
     with transaction.atomic():
         locked: Vote = (
             Vote.objects.select_for_update().select_related("agenda_item__meeting").get(pk=vote.pk)
@@ -168,8 +179,10 @@ def poll_create(
     question: str,
     decision: str,
     options: list[PollOptionData],
-    created_by: User | None,
+    created_by: User,
 ) -> Poll:
+    if not may_create_poll(created_by, district):
+        raise PermissionDenied
     labels = [(option.label.strip(), option.sector) for option in options]
     if len([label for label, _sector in labels if label]) < 2:
         raise ValidationError(_("Offer at least two options."))
@@ -218,7 +231,9 @@ def poll_answer(*, poll: Poll, user: User, option: PollOption, sector: Sector | 
             raise AlreadyAnsweredError from exc
 
 
-def poll_close(*, poll: Poll) -> Poll:
+def poll_close(*, poll: Poll, actor: User) -> Poll:
+    if not may_close_poll(actor, poll):
+        raise PermissionDenied
     with transaction.atomic():
         locked: Poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if not locked.is_open:

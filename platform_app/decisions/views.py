@@ -32,12 +32,15 @@ from platform_app.decisions.permissions import (
     get_agenda_item_for_vote,
     get_poll_for_user,
     get_vote_for_user,
+    may_close_poll,
     may_close_vote,
+    may_create_poll,
+    require_poll_creator,
+    require_vote_list,
     voter_for,
 )
 from platform_app.decisions.results import poll_results, vote_results
 from platform_app.models import District
-from platform_app.permissions import can, district_for
 from platform_app.places import district_places
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
@@ -126,7 +129,7 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
     vote = get_vote_for_user(request.user, pk, action="close")
     _report(
         request,
-        lambda: services.vote_close(vote=vote),
+        lambda: services.vote_close(vote=vote, actor=signed_in_user(request)),
         _("The vote is closed and its result is in the minutes."),
     )
     return redirect("platform_app:vote-detail", pk=vote.pk)
@@ -134,7 +137,7 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def vote_list(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_vote")
+    district = require_vote_list(request.user)
     votes = (
         Vote.objects.visible_to(request.user)
         .filter(agenda_item__meeting__district=district)
@@ -166,7 +169,7 @@ def poll_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "district": district,
             "page": page,
-            "may_create": can(request.user, "platform_app.add_poll", district),
+            "may_create": may_create_poll(request.user, district),
         },
     )
 
@@ -174,7 +177,7 @@ def poll_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @single_submission
 def poll_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_poll")
+    district = require_poll_creator(request.user)
     form = PollForm(request.POST or None)
     options = PollOptionFormSet(
         request.POST or None,
@@ -218,8 +221,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": PollAnswerForm(poll=poll)
             if poll.is_open and request.user.is_authenticated and not answered
             else None,
-            "may_close": poll.is_open
-            and can(request.user, "platform_app.change_poll", poll.district),
+            "may_close": poll.is_open and may_close_poll(request.user, poll),
         },
     )
 
@@ -247,5 +249,9 @@ def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, action="close")
-    _report(request, lambda: services.poll_close(poll=poll), _("The poll is closed."))
+    _report(
+        request,
+        lambda: services.poll_close(poll=poll, actor=signed_in_user(request)),
+        _("The poll is closed."),
+    )
     return redirect("platform_app:poll-detail", pk=poll.pk)

@@ -1,12 +1,18 @@
 """Agreements taken in meetings: recording, carrying over to the next agenda, follow-up with
-evidence, and their due and overdue reminders and digests."""
+evidence, and their due and overdue reminders and digests.
+
+Recording and following up act for a person, named ``user`` (the author of the history
+entry they write), and ask ``platform_app.permissions`` first (PermissionDenied otherwise).
+Carrying over and the reminders run on their own and take none.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +28,7 @@ from platform_app.models import (
     PlatformSettings,
     User,
 )
-from platform_app.permissions import Role
+from platform_app.permissions import Role, may_follow_up_agreement, require_meeting_action
 from platform_app.services.ledger import deliveries_recipients, delivery_schedule, email_render
 from platform_app.services.places import lima_datetime
 from santaanita.files import DOCUMENTS, ensure_checked
@@ -46,8 +52,9 @@ def agreement_record(
 ) -> Agreement:
     """Record an agreement in the minutes of an agenda item, with its first history entry,
     and put it on the agenda of the next ordinary meeting."""
-    now = now or timezone.now()
     meeting = agenda_item.meeting
+    require_meeting_action(user, meeting, "record_agreement")
+    now = now or timezone.now()
     with transaction.atomic():
         agreement = Agreement(
             district_id=meeting.district_id,
@@ -115,7 +122,7 @@ def agreement_follow_up(
     new_status: str,
     progress: int | None = None,
     comment: str = "",
-    evidence_file: Any = None,
+    evidence_file: File[bytes] | None = None,
     evidence_url: str = "",
     now: datetime | None = None,
 ) -> AgreementFollowUp:
@@ -125,6 +132,8 @@ def agreement_follow_up(
     order and the agreement ends with the last report's status and progress. Closing it
     takes it off the agendas of meetings not yet held.
     """
+    if not may_follow_up_agreement(user, agreement):
+        raise PermissionDenied
     now = now or timezone.now()
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)

@@ -1,12 +1,18 @@
 """Meetings of the platform: planning (single and monthly series), convocation and reminders,
-attendance, agenda and minutes, and invitations to organizations by typology."""
+attendance, agenda and minutes, and invitations to organizations by typology.
+
+A service that acts for a person takes them as ``actor`` (``created_by`` when planning, the
+name the meeting row keeps) and asks ``platform_app.permissions`` first, raising
+PermissionDenied: an API write or an admin action that calls it cannot skip the rule. The
+reminder scan, the convocation and the attendance sheet (opened by the vote as well) run on
+their own and take none.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +35,7 @@ from platform_app.models import (
     Sector,
     User,
 )
+from platform_app.permissions import require_meeting_action, require_work_in
 from platform_app.services.agreements import (
     agreements_carry_over,
     agreements_digest_due,
@@ -70,7 +77,7 @@ def meeting_create(
     title: str,
     starts_at: datetime,
     ends_at: datetime,
-    created_by: User | None,
+    created_by: User,
     place: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
@@ -82,6 +89,7 @@ def meeting_create(
 ) -> Meeting:
     """Schedule a meeting: its agenda, open agreements carried onto it (ordinary meetings)
     and its convocation to every active member."""
+    require_work_in(created_by, district, "plan_meetings")
     now = now or timezone.now()
     with transaction.atomic():
         meeting = Meeting(
@@ -119,7 +127,7 @@ def meeting_plan_series(
     count: int,
     title: str,
     place: str,
-    created_by: User | None,
+    created_by: User,
     latitude: float | None = None,
     longitude: float | None = None,
     place_url: str = "",
@@ -127,6 +135,7 @@ def meeting_plan_series(
     now: datetime | None = None,
 ) -> list[Meeting]:
     """Plan ``count`` monthly ordinary meetings in one step (one transaction)."""
+    require_work_in(created_by, district, "plan_meetings")
     if not 1 <= count <= 24:
         raise ValidationError(_("A series has between 1 and 24 meetings."))
     series = uuid.uuid4()
@@ -155,10 +164,11 @@ MEETING_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "video_url"
 
 
 def meeting_update(
-    *, meeting: Meeting, changes: dict[str, Any], now: datetime | None = None
+    *, meeting: Meeting, actor: User, changes: dict[str, object], now: datetime | None = None
 ) -> Meeting:
     """Change a meeting. A new time gets a new convocation and new reminders (their keys
     carry the start time), and whatever was pending for the old time is cancelled."""
+    require_meeting_action(actor, meeting, "change")
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the row: two coordinators moving the same meeting must not both bump SEQUENCE
@@ -197,7 +207,8 @@ def _meeting_deliveries_cancel(*, meeting: Meeting, keep_occurrence: str | None)
     return pending.update(status=Delivery.Status.CANCELLED)
 
 
-def meeting_cancel(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, actor: User, now: datetime | None = None) -> Meeting:
+    require_meeting_action(actor, meeting, "change")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -405,29 +416,35 @@ def attendance_sheet_open(*, meeting: Meeting) -> int:
     return len(created)
 
 
-def attendance_set(*, meeting: Meeting, member: Member, present: bool) -> Attendance:
+def attendance_set(*, meeting: Meeting, member: Member, present: bool, actor: User) -> Attendance:
+    require_meeting_action(actor, meeting, "take_attendance")
     attendance, _created = Attendance.objects.update_or_create(
         meeting=meeting, member=member, defaults={"present": present}
     )
     return attendance
 
 
-def agenda_item_add(*, meeting: Meeting, title: str, description: str = "") -> AgendaItem:
+def agenda_item_add(
+    *, meeting: Meeting, actor: User, title: str, description: str = ""
+) -> AgendaItem:
+    require_meeting_action(actor, meeting, "add_agenda_item")
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
     return AgendaItem.objects.create(
         meeting=meeting, order=last + 1, title=title, description=description
     )
 
 
-def agenda_item_minutes_save(*, item: AgendaItem, minutes: str) -> AgendaItem:
+def agenda_item_minutes_save(*, item: AgendaItem, actor: User, minutes: str) -> AgendaItem:
+    require_meeting_action(actor, item.meeting, "write_minutes")
     item.minutes = minutes
     item.save(update_fields=["minutes"])
     return item
 
 
-def meeting_mark_held(*, meeting: Meeting) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, actor: User) -> Meeting:
     """Close the meeting: its reminders stop and it becomes the one whose minutes the next
     meeting approves."""
+    require_meeting_action(actor, meeting, "change")
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(
             status=Meeting.Status.HELD, updated_at=timezone.now()
@@ -437,7 +454,9 @@ def meeting_mark_held(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def meeting_minutes_approve(*, meeting: Meeting, approved_in: Meeting) -> Meeting:
+def meeting_minutes_approve(*, meeting: Meeting, approved_in: Meeting, actor: User) -> Meeting:
+    """The meeting ``approved_in`` approves the minutes of ``meeting``, held before it."""
+    require_meeting_action(actor, approved_in, "change")
     if meeting.status != Meeting.Status.HELD or approved_in.starts_at <= meeting.starts_at:
         raise ValidationError(_("Minutes are approved by a later meeting, once held."))
     meeting.minutes_approved_in = approved_in
@@ -493,7 +512,7 @@ def organization_recipients(organization: Organization) -> dict[messaging.Reach,
 def meeting_organizations_invite(
     *,
     meeting: Meeting,
-    actor: User | None,
+    actor: User,
     typology: str = "",
     sector: Sector | None = None,
 ) -> OrganizationInviteResult:
@@ -507,6 +526,7 @@ def meeting_organizations_invite(
     """
     from platform_app.calendars import meeting_ics
 
+    require_meeting_action(actor, meeting, "invite")
     if not typology and sector is None:
         raise ValidationError(_("Choose a typology, a sector or both."))
     if not meeting.is_open or meeting.starts_at <= timezone.now():
@@ -577,9 +597,10 @@ def meeting_organizations_invite(
 
 
 def organization_attendance_set(
-    *, meeting: Meeting, organization: Organization, present: bool
+    *, meeting: Meeting, organization: Organization, present: bool, actor: User
 ) -> OrganizationInvitation:
     """Tick an invited organization present or absent; only invited organizations count."""
+    require_meeting_action(actor, meeting, "take_organization_attendance")
     invitation = OrganizationInvitation.objects.get(meeting=meeting, organization=organization)
     if invitation.present != present:
         invitation.present = present

@@ -1,11 +1,15 @@
 """The work plan (objectives and activities, edited with a version check) and the role guide
-(proposed, then approved)."""
+(proposed, then approved).
+
+Every service here acts for a person, ``actor`` (``user`` for a proposal or a report, the
+name the row keeps), and asks ``platform_app.permissions`` first, raising PermissionDenied.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +22,11 @@ from platform_app.models import (
     Objective,
     RoleGuideVersion,
     User,
+)
+from platform_app.permissions import (
+    may_change_activity,
+    may_report_activity,
+    require_work_in,
 )
 from platform_app.services.places import ORGANIZATION_PAGES
 from santaanita.page_cache import changes_pages
@@ -35,6 +44,7 @@ def role_guide_propose(
     """A member proposes a new version of the guide; holders of roles kept by name carry over."""
     from platform_app.models import GuideRole, RoleHolder
 
+    require_work_in(user, district, "propose_role_guide")
     with transaction.atomic():
         current = RoleGuideVersion.objects.filter(
             district=district, status=RoleGuideVersion.Status.APPROVED
@@ -71,8 +81,11 @@ def role_guide_propose(
 
 
 @changes_pages(ORGANIZATION_PAGES)
-def role_guide_approve(*, guide: RoleGuideVersion, meeting: Meeting) -> RoleGuideVersion:
+def role_guide_approve(
+    *, guide: RoleGuideVersion, meeting: Meeting, actor: User
+) -> RoleGuideVersion:
     """A meeting approves a proposed version; the one in force becomes a previous version."""
+    require_work_in(actor, guide.district, "approve_role_guide")
     if meeting.district_id != guide.district_id or guide.status != RoleGuideVersion.Status.PROPOSED:
         raise ValidationError(
             _("Only a proposed version can be approved, by a meeting of its platform.")
@@ -89,9 +102,10 @@ def role_guide_approve(*, guide: RoleGuideVersion, meeting: Meeting) -> RoleGuid
 
 @changes_pages(ORGANIZATION_PAGES)
 def objective_create(
-    *, district: District, axis: str, title: str, description: str = ""
+    *, district: District, actor: User, axis: str, title: str, description: str = ""
 ) -> Objective:
     """A new objective of the district's work plan, placed after the existing ones."""
+    require_work_in(actor, district, "add_objective")
     order = Objective.objects.filter(district=district, axis=axis).count() + 1
     objective = Objective(
         district=district, axis=axis, title=title, description=description, order=order
@@ -105,6 +119,7 @@ def objective_create(
 def activity_create(
     *,
     objective: Objective,
+    actor: User,
     title: str,
     starts_on: date,
     due_on: date,
@@ -112,6 +127,7 @@ def activity_create(
     weight: int = 1,
 ) -> Activity:
     """A new activity of an objective, with its responsible members (of the same district)."""
+    require_work_in(actor, objective.district, "add_activity")
     if any(member.district_id != objective.district_id for member in responsible):
         raise ValidationError({"responsible": _("Responsible members belong to the district.")})
     with transaction.atomic():
@@ -126,7 +142,13 @@ def activity_create(
 
 @changes_pages(ORGANIZATION_PAGES)
 def objective_update(
-    *, objective: Objective, version: int, axis: str, title: str, description: str = ""
+    *,
+    objective: Objective,
+    actor: User,
+    version: int,
+    axis: str,
+    title: str,
+    description: str = "",
 ) -> Objective:
     """A coordinator edits an objective from a form that read ``version``.
 
@@ -135,6 +157,7 @@ def objective_update(
     values) instead of silently overwriting the first. An objective moved to another axis
     goes after that axis's objectives, as a new one would.
     """
+    require_work_in(actor, objective.district, "change_objective")
     with transaction.atomic():
         current = lock_at_version(Objective.objects.filter(pk=objective.pk), version=version)
         if axis != current.axis:
@@ -164,6 +187,8 @@ def activity_report(
     compared and bumped, so of two people reporting at once the second gets
     StaleEdit with the current values instead of overwriting the first.
     """
+    if not may_report_activity(user, activity):
+        raise PermissionDenied
     now = now or timezone.now()
     with transaction.atomic():
         current = lock_at_version(Activity.objects.filter(pk=activity.pk), version=version)
@@ -181,6 +206,7 @@ def activity_report(
 def activity_update(
     *,
     activity: Activity,
+    actor: User,
     version: int,
     title: str,
     starts_on: date,
@@ -197,6 +223,8 @@ def activity_update(
     members' reports and stay untouched, and so do ``updated_at``/``updated_by``, which tell
     who reported last.
     """
+    if not may_change_activity(actor, activity):
+        raise PermissionDenied
     if any(member.district_id != activity.objective.district_id for member in responsible):
         raise ValidationError({"responsible": _("Responsible members belong to the district.")})
     with transaction.atomic():

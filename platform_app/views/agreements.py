@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -23,10 +23,13 @@ from platform_app.models import (
     Meeting,
     Member,
 )
-from platform_app.permissions import district_for
+from platform_app.permissions import (
+    get_agreement_for_user,
+    may_follow_up_agreement,
+    require_work,
+)
 from platform_app.services import agreements as agreements_services
 from platform_app.services import places as places_services
-from platform_app.views.access import member_of, user_may_follow_up
 from santaanita.files import serve_private
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -36,7 +39,7 @@ from santaanita.users import signed_in_user
 
 @login_required
 def agreement_board(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_agreement")
+    district = require_work(request.user, "view_agreements")
     members = Member.objects.filter(district=district).select_related("user")
     meetings = Meeting.objects.filter(district=district).order_by("-starts_at")
     form = BoardFilterForm(request.GET or None, members=members, meetings=meetings)
@@ -68,8 +71,8 @@ def agreement_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agreement_mine(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_agreement")
-    member = member_of(request.user, district)
+    district = require_work(request.user, "view_agreements")
+    member = Member.objects.filter(user=signed_in_user(request), district=district).first()
     agreements = (
         member.agreements.for_list().order_by("status", "due_date")
         if member
@@ -84,7 +87,7 @@ def agreement_mine(request: HttpRequest) -> HttpResponse:
 
 def followup_evidence(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponseBase:
     """A follow-up's evidence file, for whoever may see the agreement's page."""
-    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
+    agreement = get_agreement_for_user(request.user, pk, action="view")
     followup = get_object_or_404(
         AgreementFollowUp, agreement=agreement, pk=followup_pk, evidence_file__gt=""
     )
@@ -96,35 +99,33 @@ def followup_evidence(request: HttpRequest, pk: int, followup_pk: int) -> HttpRe
 @login_required
 @single_submission
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_object_or_404(
-        Agreement.objects.visible_to(request.user).for_list().select_related("district"), pk=pk
+    # Everyone who sees the agreement reads its history; only a follow-up is refused (403).
+    agreement = get_agreement_for_user(
+        request.user, pk, action="follow_up" if request.method == "POST" else "view"
     )
-    may_follow_up = user_may_follow_up(request.user, agreement)
+    may_follow_up = may_follow_up_agreement(request.user, agreement)
     form = FollowUpForm(
         request.POST or None,
         request.FILES or None,
         initial={"new_status": agreement.status, "progress": agreement.progress},
     )
-    if request.method == "POST":
-        if not may_follow_up:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                agreements_services.agreement_follow_up(
-                    agreement=agreement,
-                    user=signed_in_user(request),
-                    new_status=data["new_status"],
-                    progress=data["progress"],
-                    comment=data["comment"],
-                    evidence_file=data["evidence_file"],
-                    evidence_url=data["evidence_url"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Your follow-up has been recorded."))
-                return redirect("platform_app:agreement-detail", pk=agreement.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreements_services.agreement_follow_up(
+                agreement=agreement,
+                user=signed_in_user(request),
+                new_status=data["new_status"],
+                progress=data["progress"],
+                comment=data["comment"],
+                evidence_file=data["evidence_file"],
+                evidence_url=data["evidence_url"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your follow-up has been recorded."))
+            return redirect("platform_app:agreement-detail", pk=agreement.pk)
     return render(
         request,
         "platform_app/agreement_detail.html",

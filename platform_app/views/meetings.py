@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -40,12 +40,17 @@ from platform_app.models import (
     OrganizationInvitation,
     StakeholderSector,
 )
-from platform_app.permissions import can, district_for
+from platform_app.permissions import (
+    MeetingAction,
+    get_meeting_for_user,
+    may_act_on_meeting,
+    may_work,
+    require_work,
+)
 from platform_app.places import district_places
 from platform_app.services import agreements as agreements_services
 from platform_app.services import meetings as meetings_services
 from platform_app.services import places as places_services
-from platform_app.views.access import meeting_for_user, require_perm
 from santaanita.files import original_name_of, serve_private
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -55,7 +60,7 @@ from santaanita.users import signed_in_user
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_meeting")
+    district = require_work(request.user, "view_meetings")
     meetings = (
         Meeting.objects.filter(district=district)
         .annotate(item_count=Count("agenda_items", distinct=True))
@@ -68,7 +73,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "now": timezone.now(),
-            "can_manage": can(request.user, "platform_app.add_meeting", district),
+            "can_manage": may_work(request.user, district, "plan_meetings"),
         },
     )
 
@@ -76,7 +81,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_meeting")
+    district = require_work(request.user, "plan_meetings")
     form = MeetingForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +111,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def meeting_series(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_meeting")
+    district = require_work(request.user, "plan_meetings")
     form = MeetingSeriesForm(request.POST or None, places=district_places(district))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,8 +142,7 @@ def meeting_series(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_meeting", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="change")
     initial = {
         field: getattr(meeting, field)
         for field in (
@@ -161,13 +165,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["agenda"].widget = form.fields["agenda"].hidden_widget()
     if request.method == "POST":
         if "cancel_meeting" in request.POST:
-            meetings_services.meeting_cancel(meeting=meeting)
+            meetings_services.meeting_cancel(meeting=meeting, actor=signed_in_user(request))
             messages.success(request, _("The meeting has been cancelled and members notified."))
             return redirect("platform_app:meeting-detail", pk=meeting.pk)
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k != "agenda"}
             try:
-                meetings_services.meeting_update(meeting=meeting, changes=changes)
+                meetings_services.meeting_update(
+                    meeting=meeting, actor=signed_in_user(request), changes=changes
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -196,15 +202,13 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "files": meeting.files.all(),
         "previous_unapproved": previous,
         "summary": _attendance_summary(meeting),
-        "can_manage": can(request.user, "platform_app.change_meeting", meeting.district),
+        "can_manage": may_act_on_meeting(request.user, meeting, "change"),
         "can_open_vote": meeting.status != Meeting.Status.CANCELLED
-        and can(request.user, "platform_app.add_vote", meeting.district),
-        "can_invite_organizations": can(
-            request.user, "platform_app.view_organizationinvitation", meeting.district
-        ),
+        and may_act_on_meeting(request.user, meeting, "open_vote"),
+        "can_invite_organizations": may_act_on_meeting(request.user, meeting, "view_invitations"),
         "call_counts": (
             call_counts(meeting=meeting)
-            if can(request.user, "platform_app.view_call", meeting.district)
+            if may_act_on_meeting(request.user, meeting, "view_calls")
             else None
         ),
     }
@@ -212,7 +216,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
+    meeting = get_meeting_for_user(request.user, pk, action="view")
     context = _meeting_context(request, meeting)
     context["file_form"] = MeetingFileForm()
     return render(request, "platform_app/meeting_detail.html", context)
@@ -220,7 +224,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
+    meeting = get_meeting_for_user(request.user, pk, action="view")
     response = HttpResponse(
         calendars.meeting_ics(meeting), content_type="text/calendar; charset=utf-8"
     )
@@ -232,8 +236,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @single_submission
 def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.add_meetingfile", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="add_file")
     form = MeetingFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.save(commit=False)
@@ -252,7 +255,7 @@ def meeting_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     """A meeting's file, for whoever may see the meeting's page; 404 for anyone else, the
     anonymous included (a login redirect would tell them the file exists)."""
-    meeting = meeting_for_user(request, pk)
+    meeting = get_meeting_for_user(request.user, pk, action="view")
     meeting_file = get_object_or_404(MeetingFile, meeting=meeting, pk=file_pk)
     return serve_private(
         request, meeting_file.file, download_name=meeting_file.original_name or meeting_file.title
@@ -285,8 +288,8 @@ def _attendance_summary(meeting: Meeting) -> dict[str, Any]:
 
 @login_required
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    may_take = can(request.user, "platform_app.change_attendance", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="view")
+    may_take = may_act_on_meeting(request.user, meeting, "take_attendance")
     if may_take and meeting.status != Meeting.Status.CANCELLED:
         meetings_services.attendance_sheet_open(meeting=meeting)
     sheet = meeting.attendances.select_related("member__user", "member__organization").order_by(
@@ -307,11 +310,13 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_attendance", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="take_attendance")
     member = get_object_or_404(Member, pk=member_pk, district=meeting.district)
     attendance = meetings_services.attendance_set(
-        meeting=meeting, member=member, present=request.POST.get("present") == "1"
+        meeting=meeting,
+        member=member,
+        present=request.POST.get("present") == "1",
+        actor=signed_in_user(request),
     )
     if not getattr(request, "htmx", False):
         return redirect("platform_app:meeting-attendance", pk=meeting.pk)
@@ -353,9 +358,8 @@ def _minutes_page(
     return render(request, "platform_app/meeting_minutes.html", context)
 
 
-def _minutes_item(request: HttpRequest, pk: int, item_pk: int, perm: str) -> AgendaItem:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, perm, meeting.district)
+def _minutes_item(request: HttpRequest, pk: int, item_pk: int, action: MeetingAction) -> AgendaItem:
+    meeting = get_meeting_for_user(request.user, pk, action=action)
     return get_object_or_404(
         AgendaItem.objects.select_related("meeting"), pk=item_pk, meeting=meeting
     )
@@ -367,8 +371,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
     Each thing done on the page posts to its own view below, with its own permission.
     """
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_meeting", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="change")
     return _minutes_page(request, meeting)
 
 
@@ -376,10 +379,12 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @single_submission
 def minutes_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _minutes_item(request, pk, item_pk, "platform_app.change_agendaitem")
+    item = _minutes_item(request, pk, item_pk, "write_minutes")
     form = MinutesForm(request.POST)
     if form.is_valid():
-        meetings_services.agenda_item_minutes_save(item=item, minutes=form.cleaned_data["minutes"])
+        meetings_services.agenda_item_minutes_save(
+            item=item, actor=signed_in_user(request), minutes=form.cleaned_data["minutes"]
+        )
         messages.success(request, _("Minutes saved."))
     minutes_url = reverse("platform_app:meeting-minutes", args=[pk])
     return redirect(f"{minutes_url}#item-{item.pk}")
@@ -389,7 +394,7 @@ def minutes_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 @require_POST
 @single_submission
 def minutes_agreement_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _minutes_item(request, pk, item_pk, "platform_app.add_agreement")
+    item = _minutes_item(request, pk, item_pk, "record_agreement")
     meeting = item.meeting
     form = AgreementForm(request.POST, district=meeting.district, prefix=f"a{item.pk}")
     if not form.is_valid():
@@ -412,11 +417,12 @@ def minutes_agreement_record(request: HttpRequest, pk: int, item_pk: int) -> Htt
 @require_POST
 @single_submission
 def minutes_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.add_agendaitem", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="add_agenda_item")
     form = AgendaItemForm(request.POST)
     if form.is_valid():
-        meetings_services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
+        meetings_services.agenda_item_add(
+            meeting=meeting, actor=signed_in_user(request), title=form.cleaned_data["title"]
+        )
     return redirect("platform_app:meeting-minutes", pk=meeting.pk)
 
 
@@ -424,9 +430,8 @@ def minutes_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @single_submission
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_meeting", meeting.district)
-    meetings_services.meeting_mark_held(meeting=meeting)
+    meeting = get_meeting_for_user(request.user, pk, action="change")
+    meetings_services.meeting_mark_held(meeting=meeting, actor=signed_in_user(request))
     messages.success(request, _("The meeting has been closed as held."))
     return redirect("platform_app:meeting-detail", pk=meeting.pk)
 
@@ -436,13 +441,14 @@ def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
 @single_submission
 def minutes_previous_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """This meeting approves the minutes of the previous one of its district."""
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_meeting", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="change")
     previous = get_object_or_404(
         Meeting.objects.filter(district=meeting.district), pk=request.POST.get("previous")
     )
     try:
-        meetings_services.meeting_minutes_approve(meeting=previous, approved_in=meeting)
+        meetings_services.meeting_minutes_approve(
+            meeting=previous, approved_in=meeting, actor=signed_in_user(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -474,11 +480,11 @@ def _organization_summary(meeting: Meeting) -> dict[str, Any]:
 @login_required
 def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators invite the organizations of a typology or sector and tick who came."""
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.view_organizationinvitation", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="view_invitations")
     form = OrganizationInviteForm(request.POST or None, district=meeting.district)
     if request.method == "POST":
-        require_perm(request, "platform_app.add_organizationinvitation", meeting.district)
+        if not may_act_on_meeting(request.user, meeting, "invite"):
+            raise PermissionDenied
         if form.is_valid():
             try:
                 result = meetings_services.meeting_organizations_invite(
@@ -515,12 +521,8 @@ def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "invitations": invitations,
             "summary": _organization_summary(meeting),
-            "may_take": can(
-                request.user,
-                "platform_app.change_organizationinvitation",
-                meeting.district,
-            ),
-            "may_call": can(request.user, "platform_app.view_call", meeting.district),
+            "may_take": may_act_on_meeting(request.user, meeting, "take_organization_attendance"),
+            "may_call": may_act_on_meeting(request.user, meeting, "view_calls"),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -529,8 +531,7 @@ def meeting_organizations(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_attendance_toggle(request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
-    meeting = meeting_for_user(request, pk)
-    require_perm(request, "platform_app.change_organizationinvitation", meeting.district)
+    meeting = get_meeting_for_user(request.user, pk, action="take_organization_attendance")
     invitation = get_object_or_404(
         OrganizationInvitation.objects.select_related("organization__sector"),
         meeting=meeting,
@@ -540,6 +541,7 @@ def organization_attendance_toggle(request: HttpRequest, pk: int, org_pk: int) -
         meeting=meeting,
         organization=invitation.organization,
         present=request.POST.get("present") == "1",
+        actor=signed_in_user(request),
     )
     if not getattr(request, "htmx", False):
         return redirect("platform_app:meeting-organizations", pk=meeting.pk)

@@ -27,9 +27,13 @@ from platform_app.models import (
     Objective,
     RoleGuideVersion,
 )
-from platform_app.permissions import can, district_for
+from platform_app.permissions import (
+    get_activity_for_user,
+    get_objective_for_user,
+    may_work,
+    require_work,
+)
 from platform_app.services import workplan as workplan_services
-from platform_app.views.access import require_perm
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -41,7 +45,7 @@ from santaanita.versioned import StaleEdit
 @login_required
 @single_submission  # the approval form: a second copy is told it was recorded, not refused
 def role_guide(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_roleguideversion")
+    district = require_work(request.user, "view_role_guide")
     versions = RoleGuideVersion.objects.filter(district=district).select_related(
         "approved_in", "proposed_by"
     )
@@ -52,13 +56,15 @@ def role_guide(request: HttpRequest) -> HttpResponse:
     if guide is None:
         guide = versions.filter(status=RoleGuideVersion.Status.APPROVED).first() or versions.first()
     roles = guide.roles.prefetch_related("holders__member__user") if guide else []
-    may_approve = can(request.user, "platform_app.change_roleguideversion", district)
+    may_approve = may_work(request.user, district, "approve_role_guide")
     if request.method == "POST" and guide is not None:
         if not may_approve:
             raise PermissionDenied
         meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting"), district=district)
         try:
-            workplan_services.role_guide_approve(guide=guide, meeting=meeting)
+            workplan_services.role_guide_approve(
+                guide=guide, meeting=meeting, actor=signed_in_user(request)
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -84,7 +90,7 @@ def role_guide(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def role_guide_propose(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_roleguideversion")
+    district = require_work(request.user, "propose_role_guide")
     current = RoleGuideVersion.objects.filter(
         district=district, status=RoleGuideVersion.Status.APPROVED
     ).first()
@@ -115,7 +121,7 @@ def role_guide_propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_plan(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.view_objective")
+    district = require_work(request.user, "view_work_plan")
     objectives = Objective.objects.filter(district=district).prefetch_related(
         "activities__responsible__user"
     )
@@ -129,9 +135,9 @@ def work_plan(request: HttpRequest) -> HttpResponse:
             "objectives": objectives,
             "today": timezone.localdate(),
             "reportable": set(reportable),
-            "can_plan": can(request.user, "platform_app.add_objective", district),
-            "can_edit_objectives": can(request.user, "platform_app.change_objective", district),
-            "can_edit_activities": can(request.user, "platform_app.change_activity", district),
+            "can_plan": may_work(request.user, district, "add_objective"),
+            "can_edit_objectives": may_work(request.user, district, "change_objective"),
+            "can_edit_activities": may_work(request.user, district, "change_activity"),
         },
     )
 
@@ -143,11 +149,13 @@ def _work_plan_anchor(anchor: str) -> str:
 @login_required
 @single_submission
 def objective_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_objective")
+    district = require_work(request.user, "add_objective")
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            objective = workplan_services.objective_create(district=district, **form.cleaned_data)
+            objective = workplan_services.objective_create(
+                district=district, actor=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -163,14 +171,14 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @single_submission
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    district = district_for(request.user, "platform_app.add_activity")
-    objective = get_object_or_404(Objective.objects.filter(district=district), pk=pk)
-    form = ActivityForm(request.POST or None, district=district)
+    objective = get_objective_for_user(request.user, pk, action="add_activity")
+    form = ActivityForm(request.POST or None, district=objective.district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             activity = workplan_services.activity_create(
                 objective=objective,
+                actor=signed_in_user(request),
                 title=data["title"],
                 starts_on=data["starts_on"],
                 due_on=data["due_on"],
@@ -194,10 +202,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Another district's objective is a 404 (not even its existence is told); a member of
     # the district sees it on the work plan but only coordinators change it (403).
-    objective = get_object_or_404(
-        Objective.objects.visible_to(request.user).select_related("district"), pk=pk
-    )
-    require_perm(request, "platform_app.change_objective", objective.district)
+    objective = get_objective_for_user(request.user, pk, action="change")
     form = ObjectiveEditForm(
         request.POST or None,
         initial={
@@ -209,7 +214,9 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            objective = workplan_services.objective_update(objective=objective, **form.cleaned_data)
+            objective = workplan_services.objective_update(
+                objective=objective, actor=signed_in_user(request), **form.cleaned_data
+            )
         except StaleEdit as exc:
             objective = exc.current
             form.add_error(
@@ -242,10 +249,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @single_submission
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Same ladder as objective_edit: 404 outside the district, 403 without change_activity.
-    activity = get_object_or_404(
-        Activity.objects.visible_to(request.user).select_related("objective__district"), pk=pk
-    )
-    require_perm(request, "platform_app.change_activity", activity.objective.district)
+    activity = get_activity_for_user(request.user, pk, action="change")
     form = ActivityEditForm(
         request.POST or None,
         activity=activity,
@@ -263,6 +267,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             activity = workplan_services.activity_update(
                 activity=activity,
+                actor=signed_in_user(request),
                 version=data["version"],
                 title=data["title"],
                 starts_on=data["starts_on"],
@@ -308,14 +313,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_report(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(
-        Activity.objects.visible_to(request.user)
-        .select_related("objective", "updated_by")
-        .prefetch_related("responsible__user"),
-        pk=pk,
-    )
-    if not Activity.objects.reportable_by(signed_in_user(request)).filter(pk=pk).exists():
-        raise PermissionDenied
+    activity = get_activity_for_user(request.user, pk, action="report")
     form = ActivityReportForm(
         request.POST or None,
         initial={

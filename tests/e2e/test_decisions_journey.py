@@ -13,7 +13,7 @@ from platform_app.services.meetings import attendance_set, attendance_sheet_open
 from tests.conftest import TRANSACTIONAL
 from tests.e2e.conftest import sign_in
 from tests.factories import UserFactory
-from tests.factories_platform import AgendaItemFactory, MemberFactory
+from tests.factories_platform import AgendaItemFactory, MemberFactory, platform_admin
 
 pytestmark = TRANSACTIONAL
 
@@ -36,7 +36,7 @@ def test_members_vote_by_sector_and_a_resident_answers_a_poll_on_a_phone(
     MemberFactory(user__email="ausente@example.org", sector="business")
     attendance_sheet_open(meeting=meeting)
     for member in (youth, culture):
-        attendance_set(meeting=meeting, member=member, present=True)
+        attendance_set(meeting=meeting, member=member, present=True, actor=platform_admin())
 
     sign_in(page, "coordinadora@example.org")
     page.goto(f"/plataforma/reuniones/{meeting.pk}/")
@@ -83,7 +83,7 @@ def test_members_vote_by_sector_and_a_resident_answers_a_poll_on_a_phone(
             PollOptionData(label="Parque Los Ficus", sector=first),
             PollOptionData(label="Parque Central", sector=second),
         ],
-        created_by=None,
+        created_by=platform_admin(),
     )
     UserFactory(email="vecina@example.org", role=Role.RESIDENT)
     phone = browser.new_context(base_url=live_server.url, **PHONE)

@@ -87,6 +87,7 @@ def test_an_unknown_outcome_or_an_uninvited_organization_records_nothing(client,
 
 
 @pytest.mark.parametrize("role", [None, Role.MEMBER, Role.REPRESENTATIVE, Role.SURVEYOR])
+@pytest.mark.ladder("platform_app:meeting-calls", "platform_app:meeting-call-record")
 def test_the_call_list_is_hidden_from_everyone_but_coordinators_and_desk(client, meeting, role):
     if role is not None:
         signed_in(client, role)

@@ -10,17 +10,22 @@ from platform_app.decisions.services import ballot_cast, vote_open
 from platform_app.permissions import Role
 from platform_app.services.meetings import attendance_set
 from tests.factories import UserFactory
-from tests.factories_platform import AgendaItemFactory, MemberFactory
+from tests.factories_platform import AgendaItemFactory, MemberFactory, platform_admin
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.ladder("platform-vote-list", "platform-vote-detail")
 def test_members_read_vote_results_by_sector_and_others_see_nothing(client, other_district):
     item = AgendaItemFactory()
     voter = MemberFactory(sector="youth", user__email="joven@example.org")
-    attendance_set(meeting=item.meeting, member=voter, present=True)
+    attendance_set(meeting=item.meeting, member=voter, present=True, actor=platform_admin())
     vote = vote_open(
-        item=item, question="¿Aprobamos?", kind=Vote.Kind.YES_NO, options=[], opened_by=None
+        item=item,
+        question="¿Aprobamos?",
+        kind=Vote.Kind.YES_NO,
+        options=[],
+        opened_by=platform_admin(),
     )
     ballot_cast(vote=vote, member=voter, option=vote.options.get(label="Sí"))
 

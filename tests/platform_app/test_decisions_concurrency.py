@@ -24,7 +24,7 @@ from platform_app.decisions.services import (
 from platform_app.services.meetings import attendance_set
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
-from tests.factories_platform import AgendaItemFactory, MemberFactory
+from tests.factories_platform import AgendaItemFactory, MemberFactory, platform_admin
 
 pytestmark = TRANSACTIONAL
 
@@ -59,9 +59,13 @@ def _twice_at_once(send: Callable[[], object]) -> list[str]:
 def test_a_member_voting_twice_at_once_leaves_one_ballot():
     member = MemberFactory(sector="culture")
     item = AgendaItemFactory()
-    attendance_set(meeting=item.meeting, member=member, present=True)
+    attendance_set(meeting=item.meeting, member=member, present=True, actor=platform_admin())
     vote = vote_open(
-        item=item, question="¿Aprobamos el acta?", kind=Vote.Kind.YES_NO, options=[], opened_by=None
+        item=item,
+        question="¿Aprobamos el acta?",
+        kind=Vote.Kind.YES_NO,
+        options=[],
+        opened_by=platform_admin(),
     )
     yes = vote.options.first()
     assert _twice_at_once(lambda: ballot_cast(vote=vote, member=member, option=yes)) == [
@@ -79,7 +83,7 @@ def test_a_resident_answering_twice_at_once_leaves_one_answer(santa_anita):
         question="¿Qué parque?",
         decision="",
         options=[PollOptionData(label="Parque A"), PollOptionData(label="Parque B")],
-        created_by=None,
+        created_by=platform_admin(),
     )
     option = poll.options.first()
     outcomes = _twice_at_once(

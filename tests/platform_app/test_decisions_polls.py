@@ -18,6 +18,7 @@ from platform_app.decisions.services import (
 )
 from platform_app.permissions import Role
 from tests.factories import UserFactory
+from tests.factories_platform import platform_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def festival_poll(santa_anita) -> Poll:
             PollOptionData(label="Losa Santa Rosa", sector=one),
             PollOptionData(label="Parque Central", sector=two),
         ],
-        created_by=None,
+        created_by=platform_admin(),
     )
 
 
@@ -67,7 +68,7 @@ def test_an_account_answers_once_and_results_count_by_sector(festival_poll, sant
 
 
 def test_a_closed_poll_takes_no_answer(festival_poll):
-    poll_close(poll=festival_poll)
+    poll_close(poll=festival_poll, actor=platform_admin())
     with pytest.raises(ValidationError, match="cerrada"):
         poll_answer(
             poll=festival_poll,
@@ -85,7 +86,7 @@ def test_a_poll_needs_two_options_of_the_districts_sectors(santa_anita, other_di
             question="q",
             decision="",
             options=[PollOptionData(label="Solo una")],
-            created_by=None,
+            created_by=platform_admin(),
         )
     foreign = other_district.sectors.first()
     if foreign is not None:
@@ -96,7 +97,7 @@ def test_a_poll_needs_two_options_of_the_districts_sectors(santa_anita, other_di
                 question="q",
                 decision="",
                 options=[PollOptionData(label="A", sector=foreign), PollOptionData(label="B")],
-                created_by=None,
+                created_by=platform_admin(),
             )
 
 
@@ -157,6 +158,7 @@ def test_a_coordinator_publishes_a_poll_from_the_form_and_closes_it(
     assert poll.status == Poll.Status.CLOSED
 
 
+@pytest.mark.ladder("platform_app:poll-close")
 def test_another_districts_coordinator_may_not_close_a_poll(client, festival_poll, other_district):
     client.force_login(UserFactory(role=Role.COORDINATOR, district=other_district))
     assert (

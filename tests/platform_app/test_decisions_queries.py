@@ -11,7 +11,7 @@ from platform_app.decisions.models import Ballot, PollAnswer
 from platform_app.services.meetings import attendance_set
 from tests.factories import UserFactory
 from tests.factories_decisions import PollFactory, PollOptionFactory, VoteFactory, VoteOptionFactory
-from tests.factories_platform import MemberFactory
+from tests.factories_platform import MemberFactory, platform_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,9 @@ def _grow_votes(n: int) -> None:
         vote = VoteFactory()
         options = [VoteOptionFactory(vote=vote), VoteOptionFactory(vote=vote)]
         voter = MemberFactory()
-        attendance_set(meeting=vote.agenda_item.meeting, member=voter, present=True)
+        attendance_set(
+            meeting=vote.agenda_item.meeting, member=voter, present=True, actor=platform_admin()
+        )
         Ballot.objects.create(vote=vote, option=options[0], member=voter, sector=voter.sector)
 
 
@@ -56,7 +58,7 @@ def test_a_vote_page_query_count_does_not_grow_with_ballots(client):
     def cast(n: int) -> None:
         for index in range(n):
             voter = MemberFactory()
-            attendance_set(meeting=meeting, member=voter, present=True)
+            attendance_set(meeting=meeting, member=voter, present=True, actor=platform_admin())
             option = options[index % 2]
             Ballot.objects.create(vote=vote, option=option, member=voter, sector=voter.sector)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from platform_app.decisions.quorum import Quorum
 from platform_app.models import PlatformSettings
 from platform_app.services.meetings import attendance_set, attendance_sheet_open
-from tests.factories_platform import MeetingFactory, MemberFactory
+from tests.factories_platform import MeetingFactory, MemberFactory, platform_admin
 
 
 def test_quorum_needs_more_than_the_share_and_the_sectors_required():
@@ -30,7 +30,7 @@ def test_the_meeting_page_says_whether_quorum_was_reached_and_why(client, santa_
     meeting = MeetingFactory()
     attendance_sheet_open(meeting=meeting)
     for member in members[:4]:
-        attendance_set(meeting=meeting, member=member, present=True)
+        attendance_set(meeting=meeting, member=member, present=True, actor=platform_admin())
     PlatformSettings.objects.update_or_create(
         district=santa_anita, defaults={"quorum_percent": 50, "quorum_min_sectors": 4}
     )
@@ -41,13 +41,15 @@ def test_the_meeting_page_says_whether_quorum_was_reached_and_why(client, santa_
         "Quórum alcanzado: 4 de 7 miembros (57 %), más del 50 % requerido, "
         "4 sectores de 4 requeridos." in page
     )
-    attendance_set(meeting=meeting, member=members[3], present=False)  # the youth leave
-    attendance_set(meeting=meeting, member=members[4], present=True)
-    attendance_set(meeting=meeting, member=members[5], present=True)
+    attendance_set(
+        meeting=meeting, member=members[3], present=False, actor=platform_admin()
+    )  # the youth leave
+    attendance_set(meeting=meeting, member=members[4], present=True, actor=platform_admin())
+    attendance_set(meeting=meeting, member=members[5], present=True, actor=platform_admin())
     page = client.get(url).content.decode()
     assert "Quórum alcanzado: 5 de 7" in page
-    attendance_set(meeting=meeting, member=members[5], present=False)
-    attendance_set(meeting=meeting, member=members[2], present=False)
+    attendance_set(meeting=meeting, member=members[5], present=False, actor=platform_admin())
+    attendance_set(meeting=meeting, member=members[2], present=False, actor=platform_admin())
     page = client.get(url).content.decode()
     assert (
         "Sin quórum: 3 de 7 miembros (43 %), más del 50 % requerido, "

@@ -19,7 +19,12 @@ from platform_app.models import Attendance, Meeting, Member
 from platform_app.permissions import Role
 from platform_app.services.meetings import attendance_set, attendance_sheet_open
 from tests.factories import UserFactory
-from tests.factories_platform import AgendaItemFactory, MeetingFactory, MemberFactory
+from tests.factories_platform import (
+    AgendaItemFactory,
+    MeetingFactory,
+    MemberFactory,
+    platform_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,7 @@ def _yes_no(item, coordinator=None) -> Vote:
         question="¿Aprobamos el plan de limpieza del parque?",
         kind=Vote.Kind.YES_NO,
         options=[],
-        opened_by=coordinator,
+        opened_by=coordinator or platform_admin(),
     )
 
 
@@ -51,14 +56,14 @@ def test_an_options_vote_needs_two_different_options():
             question="¿Dónde?",
             kind=Vote.Kind.OPTIONS,
             options=["A", "A "],
-            opened_by=None,
+            opened_by=platform_admin(),
         )
     vote = vote_open(
         item=item,
         question="¿Dónde?",
         kind=Vote.Kind.OPTIONS,
         options=["Parque", "", "Losa"],
-        opened_by=None,
+        opened_by=platform_admin(),
     )
     assert [o.label for o in vote.options.all()] == ["Parque", "Losa"]
 
@@ -66,7 +71,7 @@ def test_an_options_vote_needs_two_different_options():
 def test_a_member_votes_once_and_a_second_ballot_is_refused():
     member = MemberFactory(sector="youth")
     item = AgendaItemFactory()
-    attendance_set(meeting=item.meeting, member=member, present=True)
+    attendance_set(meeting=item.meeting, member=member, present=True, actor=platform_admin())
     vote = _yes_no(item)
     ballot_cast(vote=vote, member=member, option=_option(vote, "Sí"))
     with pytest.raises(AlreadyVotedError):
@@ -110,11 +115,11 @@ def test_a_closed_vote_takes_no_ballot_and_an_inactive_member_none():
     on_leave = MemberFactory(status=Member.Status.ON_LEAVE)
     item = AgendaItemFactory()
     for m in (member, on_leave):
-        attendance_set(meeting=item.meeting, member=m, present=True)
+        attendance_set(meeting=item.meeting, member=m, present=True, actor=platform_admin())
     vote = _yes_no(item)
     with pytest.raises(ValidationError):
         ballot_cast(vote=vote, member=on_leave, option=_option(vote, "Sí"))
-    vote_close(vote=vote)
+    vote_close(vote=vote, actor=platform_admin())
     with pytest.raises(ValidationError, match="cerrada"):
         ballot_cast(vote=vote, member=member, option=_option(vote, "Sí"))
 
@@ -127,7 +132,7 @@ def test_results_by_sector_match_the_attendance_and_the_minutes_record_the_decis
     absent = MemberFactory(sector="academia")
     attendance_sheet_open(meeting=meeting)
     for m in members:
-        attendance_set(meeting=meeting, member=m, present=True)
+        attendance_set(meeting=meeting, member=m, present=True, actor=platform_admin())
     vote = _yes_no(item)
     choices = ["Sí", "Sí", "No", "Sí", "Abstención", "Sí", "No"]
     for member, label in zip(members, choices, strict=True):
@@ -148,7 +153,7 @@ def test_results_by_sector_match_the_attendance_and_the_minutes_record_the_decis
     # Every sector's ballots stay within the members it had present.
     assert all(row.total <= (row.present or 0) for row in results.rows)
 
-    closed = vote_close(vote=vote)
+    closed = vote_close(vote=vote, actor=platform_admin())
     assert closed.status == Vote.Status.CLOSED
     item.refresh_from_db()
     assert item.minutes.startswith("Se presentó el plan.")
@@ -157,18 +162,21 @@ def test_results_by_sector_match_the_attendance_and_the_minutes_record_the_decis
         "(7 votos, 7 miembros presentes). Decisión: Sí." in item.minutes
     )
     with pytest.raises(ValidationError):
-        vote_close(vote=vote)
+        vote_close(vote=vote, actor=platform_admin())
 
 
 def test_a_tie_records_no_decision():
     item = AgendaItemFactory()
     a, b = MemberFactory(), MemberFactory()
     for m in (a, b):
-        attendance_set(meeting=item.meeting, member=m, present=True)
+        attendance_set(meeting=item.meeting, member=m, present=True, actor=platform_admin())
     vote = _yes_no(item)
     ballot_cast(vote=vote, member=a, option=_option(vote, "Sí"))
     ballot_cast(vote=vote, member=b, option=_option(vote, "No"))
-    assert "Empate entre Sí, No: sin decisión." in vote_close(vote=vote).decision
+    assert (
+        "Empate entre Sí, No: sin decisión."
+        in vote_close(vote=vote, actor=platform_admin()).decision
+    )
 
 
 # --- the pages, on the permission ladder ------------------------------------------------
@@ -183,7 +191,9 @@ def present_member(client):
 @pytest.fixture
 def setting(present_member):
     item = AgendaItemFactory()
-    attendance_set(meeting=item.meeting, member=present_member, present=True)
+    attendance_set(
+        meeting=item.meeting, member=present_member, present=True, actor=platform_admin()
+    )
     return item
 
 
@@ -206,6 +216,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_every_vote_action(client, se
     assert Vote.objects.get().is_open
 
 
+@pytest.mark.ladder(
+    "platform_app:vote-detail",
+    "platform_app:vote-cast",
+    "platform_app:vote-close",
+    "platform_app:vote-open",
+)
 def test_a_member_not_present_sees_the_vote_but_may_not_cast_open_or_close_it(client, setting):
     vote = _yes_no(setting)
     absent = MemberFactory()
@@ -261,13 +277,14 @@ def test_a_coordinator_opens_and_closes_a_vote_but_casts_only_as_a_present_membe
 def test_a_coordinator_who_is_a_present_member_votes(client, setting):
     coordinator = UserFactory(role=Role.COORDINATOR)
     member = MemberFactory(user=coordinator, sector="municipality")
-    attendance_set(meeting=setting.meeting, member=member, present=True)
+    attendance_set(meeting=setting.meeting, member=member, present=True, actor=platform_admin())
     vote = _yes_no(setting)
     client.force_login(coordinator)
     client.post(_cast_url(vote), {"option": _option(vote, "No").pk})
     assert Ballot.objects.get().sector == "municipality"
 
 
+@pytest.mark.ladder("platform_app:vote-detail", "platform_app:vote-close", "platform_app:vote-open")
 def test_another_districts_vote_is_not_found(client, setting, other_district):
     vote = _yes_no(setting)
     outsider = UserFactory(role=Role.COORDINATOR, district=other_district)

@@ -25,7 +25,7 @@ from platform_app.services.meetings import meeting_create, meeting_organizations
 from platform_app.services.registry import organization_verify
 from santaanita.gateways import sms_segments
 from tests.factories import UserFactory
-from tests.factories_platform import MeetingFactory, MemberFactory
+from tests.factories_platform import MeetingFactory, MemberFactory, platform_admin
 from tests.factories_registry import ContactFactory, OrganizationFactory
 from tests.twilio_standin import TwilioStandin
 
@@ -68,7 +68,7 @@ def _meeting(santa_anita):
             ends_at=START + timedelta(hours=2),
             place="Parque Santa Rosa",
             agenda=["Informe de coordinación"],
-            created_by=None,
+            created_by=platform_admin(),
             now=T0,
         )
 

@@ -40,6 +40,13 @@ def _actions(meeting, item):
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder(
+    "platform_app:minutes-item-save",
+    "platform_app:minutes-agreement-record",
+    "platform_app:minutes-agenda-add",
+    "platform_app:minutes-previous-approve",
+    "platform_app:meeting-held",
+)
 def test_each_minutes_action_refuses_members_and_hides_other_districts(client, minutes):
     meeting, item = minutes["meeting"], minutes["item"]
     for name, args, data in _actions(meeting, item):

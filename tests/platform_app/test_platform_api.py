@@ -24,6 +24,7 @@ def api():
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("platform-meeting-list", "platform-meeting-detail", "platform-agreement-list")
 def test_members_read_meetings_and_agreements_of_their_district_only(api, other_district):
     member = MemberFactory()
     mine = MeetingFactory()
@@ -45,6 +46,7 @@ def test_members_read_meetings_and_agreements_of_their_district_only(api, other_
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("POST platform-meeting-list", "PATCH platform-meeting-detail")
 def test_coordinators_schedule_meetings_members_cannot(api):
     MemberFactory()
     start = timezone.now() + timedelta(days=3)
@@ -76,6 +78,7 @@ def test_coordinators_schedule_meetings_members_cannot(api):
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("POST platform-followup-list")
 def test_follow_ups_by_responsible_members_only(api, other_district):
     member = MemberFactory()
     agreement = AgreementFactory(responsible=[member])
@@ -103,6 +106,7 @@ def test_a_coordinator_without_a_district_cannot_post_a_follow_up(api):
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("POST platform-agreement-list")
 def test_coordinators_record_agreements_through_the_api(api):
     member = MemberFactory()
     item = AgendaItemFactory()

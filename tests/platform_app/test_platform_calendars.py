@@ -13,7 +13,7 @@ from platform_app.calendars import meeting_ics
 from platform_app.services.meetings import meeting_create, meeting_update
 from platform_app.services.members import member_feed_token_reset
 from tests.factories import UserFactory
-from tests.factories_platform import AgreementFactory, MemberFactory
+from tests.factories_platform import AgreementFactory, MemberFactory, platform_admin
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -57,7 +57,7 @@ def meeting(santa_anita):
         latitude=-12.045,
         longitude=-76.97,
         agenda=["Informe", "Festival"],
-        created_by=None,
+        created_by=platform_admin(),
     )
 
 
@@ -88,9 +88,14 @@ def test_uid_stays_and_sequence_grows_when_a_meeting_changes(meeting):
             "starts_at": meeting.starts_at + timedelta(days=1),
             "ends_at": meeting.ends_at + timedelta(days=1),
         },
+        actor=platform_admin(),
     )
-    moved = meeting_update(meeting=moved, changes={"place": "Losa deportiva Los Ficus"})
-    unchanged = meeting_update(meeting=moved, changes={"place": "Losa deportiva Los Ficus"})
+    moved = meeting_update(
+        meeting=moved, changes={"place": "Losa deportiva Los Ficus"}, actor=platform_admin()
+    )
+    unchanged = meeting_update(
+        meeting=moved, changes={"place": "Losa deportiva Los Ficus"}, actor=platform_admin()
+    )
     _c, (after,) = _event(meeting_ics(unchanged))
     assert str(after["UID"]) == str(before["UID"])
     assert (before["SEQUENCE"], after["SEQUENCE"]) == (0, 2)
@@ -107,7 +112,7 @@ def test_a_virtual_meeting_shows_its_video_link(santa_anita):
         starts_at=start,
         ends_at=start + timedelta(hours=1),
         video_url="https://meet.example.org/santa-anita",
-        created_by=None,
+        created_by=platform_admin(),
     )
     _c, (event,) = _event(meeting_ics(meeting))
     assert str(event["URL"]) == "https://meet.example.org/santa-anita"

@@ -43,6 +43,7 @@ from tests.factories_platform import (
     MeetingFactory,
     MemberFactory,
     ObjectiveFactory,
+    platform_admin,
 )
 from tests.imagefiles import png_bytes
 
@@ -60,7 +61,7 @@ def test_a_monthly_series_falls_on_the_same_weekday_of_each_month(santa_anita):
         title="Sesión ordinaria",
         place="Municipalidad",
         agenda=["Informe"],
-        created_by=None,
+        created_by=platform_admin(),
     )
     days = [m.starts_at.astimezone(LIMA) for m in meetings]
     assert [(d.month, d.day) for d in days] == [(1, 8), (2, 12), (3, 12), (4, 9), (5, 14), (6, 11)]
@@ -79,7 +80,7 @@ def test_a_fifth_weekday_missing_in_a_month_becomes_its_last(santa_anita):
         count=2,
         title="Sesión",
         place="Municipalidad",
-        created_by=None,
+        created_by=platform_admin(),
     )
     assert meetings[1].starts_at.astimezone(LIMA).date() == date(2030, 2, 26)
 
@@ -94,7 +95,7 @@ def test_ordinary_meetings_need_a_place_and_virtual_ones_a_link(santa_anita):
             title="x",
             starts_at=start,
             ends_at=start + timedelta(hours=1),
-            created_by=None,
+            created_by=platform_admin(),
         )
     with pytest.raises(ValidationError):
         meeting_create(
@@ -103,7 +104,7 @@ def test_ordinary_meetings_need_a_place_and_virtual_ones_a_link(santa_anita):
             title="x",
             starts_at=start,
             ends_at=start + timedelta(hours=1),
-            created_by=None,
+            created_by=platform_admin(),
         )
     with pytest.raises(ValidationError):
         meeting_create(
@@ -113,7 +114,7 @@ def test_ordinary_meetings_need_a_place_and_virtual_ones_a_link(santa_anita):
             place="y",
             starts_at=start,
             ends_at=start,
-            created_by=None,
+            created_by=platform_admin(),
         )
 
 
@@ -124,8 +125,8 @@ def test_attendance_counts_by_sector_and_quorum_follows_the_configured_rule(clie
     meeting = MeetingFactory()
     assert attendance_sheet_open(meeting=meeting) == 4
     assert attendance_sheet_open(meeting=meeting) == 0
-    attendance_set(meeting=meeting, member=members[0], present=True)
-    attendance_set(meeting=meeting, member=members[1], present=True)
+    attendance_set(meeting=meeting, member=members[0], present=True, actor=platform_admin())
+    attendance_set(meeting=meeting, member=members[1], present=True, actor=platform_admin())
     coordinator = UserFactory(role=Role.COORDINATOR)
     client.force_login(coordinator)
     response = client.get(reverse("platform_app:meeting-attendance", args=[meeting.pk]))
@@ -170,7 +171,7 @@ def test_open_agreements_are_carried_to_the_next_ordinary_meeting_and_leave_when
         description="Pintar bancas",
         responsible=[member],
         due_date=date(2030, 1, 20),
-        user=member.user,
+        user=platform_admin(),
         now=now,
     )
     still_open = agreement_record(
@@ -178,7 +179,7 @@ def test_open_agreements_are_carried_to_the_next_ordinary_meeting_and_leave_when
         description="Podar árboles",
         responsible=[member],
         due_date=date(2030, 1, 25),
-        user=member.user,
+        user=platform_admin(),
         now=now,
     )
     carried = set(second.agenda_items.values_list("carried_agreement", flat=True))
@@ -237,11 +238,13 @@ def test_minutes_are_approved_by_a_later_meeting(santa_anita):
     held = MeetingFactory(starts_at=datetime(2030, 1, 8, 19, 0, tzinfo=LIMA))
     following = MeetingFactory(starts_at=datetime(2030, 2, 12, 19, 0, tzinfo=LIMA))
     with pytest.raises(ValidationError):
-        meeting_minutes_approve(meeting=held, approved_in=following)  # not held yet
-    meeting_mark_held(meeting=held)
+        meeting_minutes_approve(
+            meeting=held, approved_in=following, actor=platform_admin()
+        )  # not held yet
+    meeting_mark_held(meeting=held, actor=platform_admin())
     with pytest.raises(ValidationError):
-        meeting_minutes_approve(meeting=held, approved_in=held)
-    meeting_minutes_approve(meeting=held, approved_in=following)
+        meeting_minutes_approve(meeting=held, approved_in=held, actor=platform_admin())
+    meeting_minutes_approve(meeting=held, approved_in=following, actor=platform_admin())
     assert Meeting.objects.get(pk=held.pk).minutes_approved_in == following
 
 
@@ -327,7 +330,7 @@ def test_the_guide_is_versioned_and_approved_by_a_meeting(santa_anita):
         change_summary="Primera",
         roles=[{"name": "Coordinación", "functions": "Convocar"}],
     )
-    role_guide_approve(guide=v1, meeting=meeting)
+    role_guide_approve(guide=v1, meeting=meeting, actor=platform_admin())
     v1.roles.get().holders.create(member=member)
     v2 = role_guide_propose(
         district=santa_anita,
@@ -341,7 +344,7 @@ def test_the_guide_is_versioned_and_approved_by_a_meeting(santa_anita):
     )
     assert (v2.number, v2.status) == (2, "proposed")
     assert v2.roles.get(name="Coordinación").holders.get().member == member
-    role_guide_approve(guide=v2, meeting=meeting)
+    role_guide_approve(guide=v2, meeting=meeting, actor=platform_admin())
     v1.refresh_from_db()
     assert (v1.status, v2.status) == (
         RoleGuideVersion.Status.SUPERSEDED,
@@ -349,7 +352,7 @@ def test_the_guide_is_versioned_and_approved_by_a_meeting(santa_anita):
     )
     assert v1.roles.get().functions == "Convocar"  # the previous version stays readable
     with pytest.raises(ValidationError):
-        role_guide_approve(guide=v1, meeting=meeting)
+        role_guide_approve(guide=v1, meeting=meeting, actor=platform_admin())
 
 
 @pytest.mark.django_db
@@ -382,7 +385,7 @@ def test_cancelling_a_meeting_cancels_its_reminders_and_tells_members(client, sa
     from platform_app.services.meetings import meeting_cancel, meeting_convoke
 
     meeting_convoke(meeting=meeting)
-    meeting_cancel(meeting=meeting)
+    meeting_cancel(meeting=meeting, actor=platform_admin())
     assert Delivery.objects.filter(kind="meeting.convocation", status="cancelled").count() == 2
     assert Delivery.objects.filter(kind="meeting.cancelled").count() == 2
     assert Meeting.objects.get(pk=meeting.pk).sequence == 1

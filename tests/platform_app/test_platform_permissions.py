@@ -80,6 +80,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world, name, obj):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "obj"), READ_PAGES)
+@pytest.mark.ladder(
+    "platform_app:meeting-list",
+    "platform_app:agreement-board",
+    "platform_app:agreement-mine",
+    "platform_app:role-guide",
+    "platform_app:work-plan",
+    "platform_app:meeting-detail",
+    "platform_app:meeting-attendance",
+    "platform_app:meeting-ics",
+    "platform_app:agreement-detail",
+)
 def test_members_and_coordinators_read_residents_and_other_districts_do_not(
     client, world, name, obj
 ):
@@ -100,6 +111,12 @@ def test_members_and_coordinators_read_residents_and_other_districts_do_not(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "obj"), COORDINATOR_PAGES)
+@pytest.mark.ladder(
+    "platform_app:meeting-create",
+    "platform_app:meeting-series",
+    "platform_app:meeting-minutes",
+    "platform_app:meeting-edit",
+)
 def test_only_coordinators_of_the_district_manage_meetings(client, world, name, obj):
     url = _url(world, name, obj)
     client.force_login(world["member"].user)
@@ -112,6 +129,7 @@ def test_only_coordinators_of_the_district_manage_meetings(client, world, name, 
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("platform_app:agreement-detail")
 def test_only_responsible_members_post_follow_ups(client, world):
     url = reverse("platform_app:agreement-detail", args=[world["agreement"].pk])
     data = {"new_status": "in_progress", "progress": 10, "comment": "Avanzamos"}

@@ -19,7 +19,7 @@ from platform_app.services.meetings import meeting_create, meeting_update
 from platform_app.tasks import scan_due_deliveries
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
-from tests.factories_platform import AgreementFactory, MemberFactory
+from tests.factories_platform import AgreementFactory, MemberFactory, platform_admin
 
 LIMA = ZoneInfo("America/Lima")
 T0 = datetime(2027, 3, 1, 10, 0, tzinfo=LIMA)
@@ -47,7 +47,7 @@ def _meeting(starts_at: datetime, santa_anita, **extra):
         ends_at=starts_at + timedelta(hours=2),
         place="Parque Santa Rosa",
         agenda=["Informe de coordinación"],
-        created_by=None,
+        created_by=platform_admin(),
         now=T0,
         **extra,
     )
@@ -145,6 +145,7 @@ def test_moving_a_meeting_sends_the_reminders_for_the_new_time_only(members, san
             meeting=meeting,
             changes={"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)},
             now=T0 + timedelta(hours=1),
+            actor=platform_admin(),
         )
     assert meeting.sequence == 1
     assert Delivery.objects.filter(kind="meeting.convocation", status="cancelled").count() == 3

@@ -18,7 +18,7 @@ from platform_app.services.workplan import activity_report, activity_update
 from santaanita.versioned import StaleEdit
 from tests.conftest import TRANSACTIONAL
 from tests.factories import UserFactory
-from tests.factories_platform import MemberFactory, ObjectiveFactory
+from tests.factories_platform import MemberFactory, ObjectiveFactory, platform_admin
 from tests.factories_registry import OrganizationFactory
 
 LOGIN = "/cuentas/login/"
@@ -203,6 +203,7 @@ def test_a_coordinator_edits_an_objective_and_a_stale_edit_is_refused(client, co
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", ["activity", "objective"])
+@pytest.mark.ladder("platform_app:objective-edit", "platform_app:activity-edit")
 def test_who_may_edit_the_work_plan(client, other_district, page):
     objective = ObjectiveFactory()
     activity = make_activity(objective)
@@ -244,6 +245,7 @@ def test_who_may_edit_the_work_plan(client, other_district, page):
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("PATCH platform-activity-detail")
 def test_the_api_changes_the_plan_through_the_same_rules(other_district):
     ana, beto = MemberFactory(), MemberFactory()
     outsider = MemberFactory(district=other_district)
@@ -297,6 +299,7 @@ def test_two_changes_of_plan_at_the_same_moment_one_wins_the_other_is_told():
                 due_on=activity.due_on,
                 weight=weight,
                 responsible=[],
+                actor=platform_admin(),
             )
             outcomes[weight] = "saved"
         except StaleEdit:

@@ -23,7 +23,7 @@ from platform_app.permissions import Role
 from platform_app.services.ledger import deliveries_purge, delivery_schedule
 from platform_app.services.meetings import meeting_organizations_invite
 from tests.factories import UserFactory
-from tests.factories_platform import MeetingFactory
+from tests.factories_platform import MeetingFactory, platform_admin
 from tests.factories_registry import ContactFactory, OrganizationFactory
 
 EMAIL = "vecina.titular@example.org"
@@ -71,7 +71,9 @@ def test_after_a_cancellation_the_person_is_nowhere(
     other = ContactFactory(organization=organization, name="Otra Persona", phone="+51911222333")
     with django_capture_on_commit_callbacks(execute=True):
         meeting_organizations_invite(
-            meeting=MeetingFactory(title="Taller de huertos"), actor=None, typology="sports"
+            meeting=MeetingFactory(title="Taller de huertos"),
+            actor=platform_admin(),
+            typology="sports",
         )
         # A message to staff that quotes the person's phone.
         delivery_schedule(

@@ -150,6 +150,9 @@ def test_coordinator_invites_from_the_page_and_ticks_attendance_with_htmx(client
         ("coordinator", 200, 302, 302),
     ],
 )
+@pytest.mark.ladder(
+    "platform_app:meeting-organizations", "platform_app:organization-attendance-toggle"
+)
 def test_permission_ladder_of_the_organizations_page(
     client, world, who, page, invite, toggle, django_capture_on_commit_callbacks
 ):

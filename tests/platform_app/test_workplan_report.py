@@ -67,6 +67,7 @@ def test_done_means_one_hundred_percent(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("platform_app:activity-report")
 def test_who_may_report(client):
     ana, beto = MemberFactory(), MemberFactory()
     activity = make_activity(ana)
@@ -226,6 +227,7 @@ def test_a_coordinator_adds_an_objective_and_an_activity_with_responsible_member
 
 
 @pytest.mark.django_db
+@pytest.mark.ladder("platform_app:objective-create", "platform_app:activity-create")
 def test_members_follow_the_work_plan_but_do_not_add_to_it(client):
     member = MemberFactory()
     objective = ObjectiveFactory()
