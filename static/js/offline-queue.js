@@ -95,10 +95,6 @@
       }).concat([item]));
     }
 
-    function remove(uuid) {
-      write(items().filter(function (item) { return item.uuid !== uuid; }));
-    }
-
     // Rewrites what the device holds under ``legacyKey`` in an older format as items of this
     // queue, then removes the old key. ``toItems`` turns the stored value into items. An
     // item already here (by uuid) is not added again, so an upgrade cut short between the
@@ -222,7 +218,7 @@
       return flush;
     }
 
-    return { items: items, put: put, remove: remove, upgrade: upgrade, replay: replay };
+    return { items: items, put: put, upgrade: upgrade, replay: replay };
   }
 
   // Calls ``flush`` now, whenever the browser comes back online or the page is shown
