@@ -13,7 +13,7 @@
   var connection = root.querySelector("[data-connection]");
   var forms = Array.prototype.slice.call(root.querySelectorAll(".score-form"));
   var offline = window.OfflineQueue;
-  // The changes not yet accepted, one per team (its slot); the known values by team.
+  // The changes not yet accepted, at most one per team.
   var queue = offline.open("santaanita:judge-queue:" + root.dataset.judge);
   function load(key) { return offline.load(key, {}); }
   var store = offline.store;
@@ -22,8 +22,17 @@
   function slot(team) { return "team:" + team; }
   // The change still waiting for a team, if any.
   function pending(team) {
-    var waiting = queue.items().filter(function (item) { return item.slot === slot(team); })[0];
+    var waiting = queue.items().filter(function (other) { return other.slot === slot(team); })[0];
     return waiting ? waiting.json : null;
+  }
+
+  // A change as a queue item: its key is the change's own, and a newer change for the same
+  // team replaces it while unsent.
+  function item(change) {
+    return {
+      uuid: change.idempotency_key, url: endpoint, body: "json", json: change,
+      slot: slot(change.team), queuedAt: Date.parse(change.client_updated_at),
+    };
   }
 
   // Before the one queue, a tablet kept each judge's changes as {team: change} under
@@ -38,13 +47,6 @@
         .map(item);
     });
   });
-
-  function item(change) {
-    return {
-      uuid: change.idempotency_key, url: endpoint, body: "json", json: change,
-      slot: slot(change.team), queuedAt: Date.parse(change.client_updated_at),
-    };
-  }
 
   function formFor(team) { return root.querySelector('.score-form[data-team="' + team + '"]'); }
 
