@@ -108,7 +108,10 @@
       var old = null;
       try { old = JSON.parse(raw); } catch (e) { old = null; }
       var upgraded = old ? toItems(old) : [];
-      if (legacyKey === key) { write(upgraded); return; }
+      if (legacyKey === key) {
+        if (JSON.stringify(upgraded) !== raw) write(upgraded);
+        return;
+      }
       var list = items();
       var known = {};
       list.forEach(function (item) { known[item.uuid] = true; });
