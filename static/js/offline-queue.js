@@ -170,8 +170,11 @@
       });
     }
 
+    // An item in an older format (written by a page still open from before the upgrade)
+    // waits for the next load to rewrite it: sent as it is, it would go out in the wrong shape.
+    var BODIES = { json: true, form: true, file: true };
     function next() {
-      var ready = items().filter(function (item) { return item.url; });
+      var ready = items().filter(function (item) { return item.url && BODIES[item.body]; });
       return ready.filter(function (item) { return item.body !== "file"; })[0] ||
         ready.filter(function (item) { return item.body === "file"; })[0];
     }
