@@ -1,5 +1,5 @@
-// Judge screen: autosave of every change, and an offline queue that survives a reload or
-// the tablet going to sleep (localStorage). Each change gets a key made here and the
+// Judge screen: autosave of every change, and the offline queue (js/offline-queue.js) that
+// survives a reload or the tablet going to sleep. Each change gets a key made here and the
 // tablet's timestamp; the server keeps one sheet per (judge, team) with the newest values by
 // that timestamp and ignores a key it has already applied, so resending is always safe.
 (function () {
@@ -8,18 +8,45 @@
   if (!root) return;
 
   var endpoint = root.dataset.endpoint;
-  var queueKey = "festival:queue:" + root.dataset.judge;   // changes not yet accepted
   var stateKey = "festival:state:" + root.dataset.judge;   // latest known values per team
   var msg = root.dataset;
   var connection = root.querySelector("[data-connection]");
   var forms = Array.prototype.slice.call(root.querySelectorAll(".score-form"));
-  var flushing = false;
-  // The queue and the known values are kept by team, one entry each (js/offline-queue.js).
   var offline = window.OfflineQueue;
+  // The changes not yet accepted, at most one per team.
+  var queue = offline.open("santaanita:judge-queue:" + root.dataset.judge);
   function load(key) { return offline.load(key, {}); }
   var store = offline.store;
   var newKey = offline.newKey;
-  var csrfToken = offline.csrfToken;
+
+  function slot(team) { return "team:" + team; }
+  // The change still waiting for a team, if any.
+  function pending(team) {
+    var waiting = queue.items().filter(function (other) { return other.slot === slot(team); })[0];
+    return waiting ? waiting.json : null;
+  }
+
+  // A change as a queue item: its key is the change's own, and a newer change for the same
+  // team replaces it while unsent.
+  function item(change) {
+    return {
+      uuid: change.idempotency_key, url: endpoint, body: "json", json: change,
+      slot: slot(change.team), queuedAt: Date.parse(change.client_updated_at),
+    };
+  }
+
+  // Before the one queue, a tablet kept each judge's changes as {team: change} under
+  // "festival:queue:<judge>" and posted them to this same endpoint. Every judge's are moved
+  // to that judge's queue, once, on the first load of the screen.
+  Object.keys(window.localStorage).forEach(function (key) {
+    var judge = /^festival:queue:(\d+)$/.exec(key);
+    if (!judge) return;
+    offline.open("santaanita:judge-queue:" + judge[1]).upgrade(key, function (changes) {
+      return Object.keys(changes).map(function (team) { return changes[team]; })
+        .sort(function (a, b) { return a.client_updated_at < b.client_updated_at ? -1 : 1; })
+        .map(item);
+    });
+  });
 
   function formFor(team) { return root.querySelector('.score-form[data-team="' + team + '"]'); }
 
@@ -66,9 +93,7 @@
   function enqueue(change) {
     // One entry per team: the newest change replaces an older unsent one (the server would
     // keep only the newest anyway).
-    var queue = load(queueKey);
-    queue[change.team] = change;
-    store(queueKey, queue);
+    queue.put(item(change));
     remember(change, true);
     setStatus(change.team, navigator.onLine ? msg.msgSending : msg.msgPending, "pending");
     flush();
@@ -80,18 +105,13 @@
   }
 
   function settle(change, body) {
-    var queue = load(queueKey);
-    if (queue[change.team] && queue[change.team].idempotency_key === change.idempotency_key) {
-      delete queue[change.team];
-      store(queueKey, queue);
-    }
     var form = formFor(change.team);
     if (body && body.values) {
       var accepted = {
         team: change.team, values: body.values, comment: body.comment, submit: body.submitted,
         client_updated_at: body.client_updated_at,
       };
-      if (!load(queueKey)[change.team]) remember(accepted, false);
+      if (!pending(change.team)) remember(accepted, false);
       if (form) {
         form.dataset.updatedAt = body.client_updated_at;
         if (body.submitted) form.dataset.submitted = "1";
@@ -99,18 +119,13 @@
       }
       var text = body.submitted ? msg.msgSubmitted : msg.msgSaved;
       if (body.result === "stale") text = msg.msgStale;
-      if (!load(queueKey)[change.team]) setStatus(change.team, text, body.submitted ? "submitted" : "saved");
+      if (!pending(change.team)) setStatus(change.team, text, body.submitted ? "submitted" : "saved");
     }
   }
 
   function refuse(change, body) {
     // A refusal (stage locked, conflict of interest, invalid value) is final: drop the change
-    // from the queue and say why; resending would be refused again.
-    var queue = load(queueKey);
-    if (queue[change.team] && queue[change.team].idempotency_key === change.idempotency_key) {
-      delete queue[change.team];
-      store(queueKey, queue);
-    }
+    // from the queue (the replay path did) and say why; resending would be refused again.
     var state = load(stateKey);
     delete state[change.team];
     store(stateKey, state);
@@ -123,37 +138,17 @@
     }
   }
 
-  function send(change) {
-    return fetch(endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(change),
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (response.ok) { settle(change, body); return true; }
-        if (response.status >= 500 || response.status === 429) throw new Error("retry");
-        refuse(change, body);
-        return true;
-      });
-    });
-  }
-
-  function flush() {
-    if (flushing || !navigator.onLine) { showConnection(); return; }
-    var queue = load(queueKey);
-    var changes = Object.keys(queue).map(function (k) { return queue[k]; });
-    if (!changes.length) return;
-    changes.sort(function (a, b) { return a.client_updated_at < b.client_updated_at ? -1 : 1; });
-    flushing = true;
-    var chain = Promise.resolve();
-    changes.forEach(function (change) { chain = chain.then(function () { return send(change); }); });
-    chain.then(function () { flushing = false; showConnection(); }, function () {
+  var flush = queue.replay({
+    accepted: function (sent, body) { settle(sent.json, body); },
+    refused: function (sent, body) { refuse(sent.json, body); },
+    idle: function (reason) {
       // Network down or server busy: everything stays queued for the next attempt.
-      flushing = false;
-      changes.forEach(function (c) { if (load(queueKey)[c.team]) setStatus(c.team, msg.msgPending, "pending"); });
-    });
-  }
+      if (reason === "later") {
+        queue.items().forEach(function (waiting) { setStatus(waiting.json.team, msg.msgPending, "pending"); });
+      }
+      showConnection();
+    },
+  });
 
   function apply(form, saved) {
     Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (input) {
@@ -174,13 +169,12 @@
 
   // Restore what this tablet knows that the page (possibly an offline copy) does not.
   var state = load(stateKey);
-  var queue = load(queueKey);
   forms.forEach(function (form) {
     var team = form.dataset.team;
-    var saved = queue[team] || state[team];
+    var saved = pending(team) || state[team];
     if (saved && (!form.dataset.updatedAt || new Date(saved.client_updated_at) > new Date(form.dataset.updatedAt))) {
       apply(form, saved);
-      if (queue[team]) setStatus(team, msg.msgPending, "pending");
+      if (pending(team)) setStatus(team, msg.msgPending, "pending");
       else setStatus(team, saved.submit ? msg.msgSubmitted : msg.msgSaved, saved.submit ? "submitted" : "saved");
     }
   });

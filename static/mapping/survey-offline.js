@@ -1,62 +1,64 @@
 // Offline queue of the survey form (ficha).
 //
-// Submitting the form never depends on the network: the fields are put in a queue kept in
-// localStorage (it survives a reload and a closed tab), then the queue is sent, oldest
-// first, whenever the browser is online (now, on the "online" event, on every page load
-// and every 30 seconds). Each survey carries a UUID generated on the phone before the
+// Submitting the form never depends on the network: the fields are put in the offline queue
+// (js/offline-queue.js, it survives a reload and a closed tab), then the queue is sent,
+// oldest first, whenever the browser is online (now, on the "online" event, on every page
+// load and every 30 seconds). Each survey carries a UUID generated on the phone before the
 // first attempt; the server's survey_submit is idempotent on it, so a survey whose
 // response was lost and is sent again is recorded once. While being filled the form is
 // also kept as a draft, restored after a reload.
 //
-// Photos chosen on the form wait in IndexedDB (files do not fit in localStorage) with their
+// Photos chosen on the form wait in the same queue, their files in IndexedDB, each with its
 // own UUID; once their survey is accepted they are uploaded one by one, and the server
 // stores each UUID once, so a resent photo is not doubled either.
 (function () {
   "use strict";
-  var PHOTO_QUEUE_KEY = "santaanita:photo-queue";
   var DRAFT_PREFIX = "santaanita:survey-draft:";
+  var SURVEY_QUEUE_KEY = "santaanita:survey-queue";
   var status = document.getElementById("survey-queue-status");
   var form = document.querySelector("form[data-offline-survey]");
   var messages = (form || status || document.body).dataset;
   // Another form (the perception survey) keeps its own queue, so each list counts its own.
-  var QUEUE_KEY = messages.queueKey || "santaanita:survey-queue";
-  var flushing = false;
+  var QUEUE_KEY = messages.queueKey || SURVEY_QUEUE_KEY;
   var lastSent = null;
   var lastError = null;
 
-  // The queues are lists, oldest first (js/offline-queue.js keeps them).
   var offline = window.OfflineQueue;
-  function readQueue() { return offline.load(QUEUE_KEY, []); }
-  function writeQueue(queue) { offline.store(QUEUE_KEY, queue); }
-  function readPhotos() { return offline.load(PHOTO_QUEUE_KEY, []); }
-  function writePhotos(photos) { offline.store(PHOTO_QUEUE_KEY, photos); }
-
-  // The photo files themselves, by UUID.
-  function photoStore(mode) {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("santaanita-survey-photos", 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore("photos", { keyPath: "uuid" }); };
-      request.onerror = function () { reject(request.error); };
-      request.onsuccess = function () {
-        resolve(request.result.transaction("photos", mode).objectStore("photos"));
-      };
-    });
-  }
-  function photoCall(mode, method, arg) {
-    return photoStore(mode).then(function (store) {
-      return new Promise(function (resolve, reject) {
-        var request = store[method](arg);
-        request.onsuccess = function () { resolve(request.result); };
-        request.onerror = function () { reject(request.error); };
-      });
-    });
-  }
+  var queue = offline.open(QUEUE_KEY);
   var newUuid = offline.newKey;
-  var csrfToken = offline.csrfToken;
+
+  // Before the one queue, these lists held {uuid, url, fields, queuedAt} items, always
+  // posted as forms, and the survey photos waited in their own list,
+  // "santaanita:photo-queue", as {uuid, survey, url, name} (url set once their survey was
+  // accepted), their files already in the database the queue uses. Both are rewritten
+  // once, on load.
+  queue.upgrade(QUEUE_KEY, function (list) {
+    return list.map(function (item) { return item.body ? item : formItem(item.uuid, item.url, item.fields, item.queuedAt); });
+  });
+  if (QUEUE_KEY === SURVEY_QUEUE_KEY) {
+    queue.upgrade("santaanita:photo-queue", function (photos) {
+      return photos.map(function (photo) { return photoItem(photo.uuid, photo.survey, photo.url, photo.name); });
+    });
+  }
+
+  function formItem(uuid, url, fields, queuedAt) {
+    return { uuid: uuid, url: url, body: "form", fields: fields, queuedAt: queuedAt };
+  }
+  // A photo waits for its survey and goes to the address the survey's reply gives.
+  function photoItem(uuid, survey, url, name) {
+    var item = {
+      uuid: uuid, url: url || null, body: "file", field: "image", name: name,
+      fields: [["client_uuid", uuid]], queuedAt: Date.now(),
+    };
+    if (!url) { item.after = survey; item.urlFrom = "photo_url"; }
+    return item;
+  }
+  function surveys() { return queue.items().filter(function (item) { return item.body !== "file"; }); }
+  function photos() { return queue.items().filter(function (item) { return item.body === "file"; }); }
 
   function render() {
     if (!status) return;
-    var queue = readQueue();
+    var waiting = surveys();
     status.textContent = "";
     if (lastError) {
       var err = document.createElement("p");
@@ -64,11 +66,11 @@
       err.textContent = lastError;
       status.appendChild(err);
     }
-    if (queue.length) {
+    if (waiting.length) {
       var p = document.createElement("p");
       p.className = "message";
-      p.textContent = (messages.msgPending || "") + " " + queue.length;
-      if (!navigator.onLine && messages.msgQueued) p.textContent = messages.msgQueued + " (" + queue.length + ")";
+      p.textContent = (messages.msgPending || "") + " " + waiting.length;
+      if (!navigator.onLine && messages.msgQueued) p.textContent = messages.msgQueued + " (" + waiting.length + ")";
       status.appendChild(p);
     } else if (lastSent) {
       var ok = document.createElement("p");
@@ -80,108 +82,36 @@
       ok.appendChild(link);
       status.appendChild(ok);
     }
-    var photos = readPhotos();
-    if (photos.length && messages.msgPhotosPending) {
+    var photoCount = photos().length;
+    if (photoCount && messages.msgPhotosPending) {
       var ph = document.createElement("p");
       ph.className = "message";
-      ph.textContent = messages.msgPhotosPending + " " + photos.length;
+      ph.textContent = messages.msgPhotosPending + " " + photoCount;
       status.appendChild(ph);
     }
-    status.dataset.pending = String(queue.length);
-    status.dataset.pendingPhotos = String(photos.length);
+    status.dataset.pending = String(waiting.length);
+    status.dataset.pendingPhotos = String(photoCount);
   }
 
-  function removeFromQueue(uuid) {
-    writeQueue(readQueue().filter(function (item) { return item.uuid !== uuid; }));
-  }
-
-  function flushPhoto() {
-    var entry = readPhotos().filter(function (p) { return p.url; })[0];
-    if (!entry) return render();
-    flushing = true;
-    var done = function (error) {
-      writePhotos(readPhotos().filter(function (p) { return p.uuid !== entry.uuid; }));
-      if (error) lastError = error;
-      return photoCall("readwrite", "delete", entry.uuid).catch(function () {});
-    };
-    photoCall("readonly", "get", entry.uuid)
-      .then(function (record) {
-        if (!record) return done().then(function () { return "next"; });
-        var body = new FormData();
-        body.append("image", record.blob, record.name);
-        body.append("client_uuid", entry.uuid);
-        body.append("csrfmiddlewaretoken", csrfToken());
-        return fetch(entry.url, {
-          method: "POST",
-          body: body,
-          credentials: "same-origin",
-          headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-        }).then(function (response) {
-          if (response.ok) return done().then(function () { return "next"; });
-          if (response.status >= 400 && response.status < 500) {
-            // Refused for good (not an image, too large): say so and drop it.
-            return done((messages.msgPhotoError || "Error") + " " + record.name).then(function () { return "next"; });
-          }
-          return "later";
-        });
-      })
-      .then(function (outcome) {
-        flushing = false;
-        if (outcome === "next") flush();
-        else render();
-      })
-      .catch(function () {
-        flushing = false;
-        render();
-      });
-  }
-
-  function flush() {
-    if (flushing || !navigator.onLine) return render();
-    var item = readQueue()[0];
-    if (!item) return flushPhoto();
-    flushing = true;
-    var body = new URLSearchParams(item.fields);
-    body.set("csrfmiddlewaretoken", csrfToken());
-    fetch(item.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    })
-      .then(function (response) {
-        return response.json().then(function (data) {
-          return { status: response.status, data: data };
-        });
-      })
-      .then(function (result) {
-        flushing = false;
-        if (result.status === 200 || result.status === 201) {
-          removeFromQueue(item.uuid);
-          writePhotos(readPhotos().map(function (p) {
-            if (p.survey === item.uuid) p.url = result.data.photo_url;
-            return p;
-          }));
-          lastSent = result.data;
-          lastError = null;
-          flush();
-        } else if (result.status >= 400 && result.status < 500) {
-          // Refused for good (invalid, not assigned any more): keep it out of the loop but
-          // give the fields back to the form so nothing typed is lost.
-          removeFromQueue(item.uuid);
-          lastError = messages.msgError || "Error";
-          if (form && form.action === new URL(item.url, location.href).href) restore(item.fields);
-          render();
-        } else {
-          render();
-        }
-      })
-      .catch(function () {
-        // Offline or the server did not answer: the item stays queued for the next try.
-        flushing = false;
-        render();
-      });
-  }
+  var flush = queue.replay({
+    accepted: function (item, reply) {
+      if (item.body === "file") return;
+      lastSent = reply;
+      lastError = null;
+    },
+    refused: function (item) {
+      if (item.body === "file") {
+        // Refused for good (not an image, too large): say so; it left the queue.
+        lastError = (messages.msgPhotoError || "Error") + " " + item.name;
+        return;
+      }
+      // Refused for good (invalid, not assigned any more): it left the queue, but the
+      // fields go back to the form so nothing typed is lost.
+      lastError = messages.msgError || "Error";
+      if (form && form.action === new URL(item.url, location.href).href) restore(item.fields);
+    },
+    idle: function () { render(); },
+  });
 
   // A phone's photo (often 12–50 megapixels) is redrawn at most PHOTO_MAX_SIDE pixels on its
   // long side before it is kept: it then fits the server's limits, costs a volunteer's
@@ -253,15 +183,13 @@
       Promise.all(files.map(function (file) {
         var photoUuid = newUuid();
         return shrink(file).then(function (blob) {
-          return photoCall("readwrite", "put", { uuid: photoUuid, blob: blob, name: file.name });
+          return offline.keepFile(photoUuid, blob, file.name);
         }).then(function () {
-          return { uuid: photoUuid, survey: uuid, url: null, name: file.name };
+          return photoItem(photoUuid, uuid, null, file.name);
         });
       })).then(function (entries) {
-        writePhotos(readPhotos().concat(entries));
-        var queue = readQueue().filter(function (item) { return item.uuid !== uuid; });
-        queue.push({ uuid: uuid, url: form.action || location.href, fields: fields, queuedAt: Date.now() });
-        writeQueue(queue);
+        entries.forEach(function (entry) { queue.put(entry); });
+        queue.put(formItem(uuid, form.action || location.href, fields, Date.now()));
         localStorage.removeItem(draftKey);
         if (photoInput) photoInput.value = "";
         // A form that collects one answer after another (data-offline-reset) starts blank

@@ -97,4 +97,6 @@ def test_judge_scores_offline_reloads_and_the_server_gets_three_sheets(page):
     assert sheets[second.pk].values == expected(festival, (6, 6, 5))
     assert sheets[third.pk].values == expected(festival, (10, 9, 8))
     assert all(s.is_submitted for s in sheets.values())
-    assert page.evaluate(f"localStorage.getItem('festival:queue:{festival.judges[0].pk}')") == "{}"
+    # Nothing is left waiting on the tablet.
+    judge = festival.judges[0].pk
+    assert page.evaluate(f"localStorage.getItem('santaanita:judge-queue:{judge}')") == "[]"
