@@ -2,12 +2,13 @@
 admin and the services alike.
 
 The rule, the same in every app: the predicates here (``may_<verb>_<noun>``) are the only
-code that names a festival permission; the ``get_<noun>_for_user`` and ``require_<noun>``
-helpers fetch what a page or an API action addresses and answer 404 when the user may not
-know it exists, 403 when they see it but the action is not theirs. A service that acts for a
-person takes that person (``actor``; ``score_submit`` keeps ``user``, as the judge's
-tablet and every test name it) and asks the same predicate before writing, so an API write,
-an admin action or a task that calls the service cannot skip the check.
+code that names a festival permission (the querysets scope rows with ``manages`` on their
+own); the ``get_<noun>_for_user`` and ``require_<noun>`` helpers fetch what a page or an API
+action addresses and answer 404 when the user may not know it exists, 403 when they see it
+but the action is not theirs. A service that acts for a person takes that person (``actor``;
+``score_submit`` keeps ``user``, as the judge's tablet and every test name it) and asks the
+same predicate before writing, so an API write, an admin action or a task that calls the
+service cannot skip the check.
 
 Editions, stages and teams are public. Coordinators (``festival.change_team``) run their
 district's edition; a stage's chair may close it; judges score their own sheets.
