@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,10 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from festival.models import Criterion, Edition, ScoreSheet, Stage, Team
-from festival.results import edition_results
+from festival.permissions import get_score_sheet_for_user, may_manage_edition
+from festival.results import TeamResult, edition_results
 from festival.services.scoring import ScoreRefused, score_submit
 from platform_app.models import District
-from platform_app.permissions import can
 from santaanita.api_contract import CalendarDateTimeField, error_response
 from santaanita.users import signed_in_user
 
@@ -156,10 +157,10 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet[Edition]):
         """Rankings per stage and overall. The public sees locked stages only;
         coordinators of the district also see provisional ones."""
         edition = self.get_object()
-        manager = can(request.user, "festival.change_team", edition.district)
+        manager = may_manage_edition(request.user, edition)
         computed = edition_results(edition, locked_only=not manager)
 
-        def rows(results: list[Any]) -> list[dict[str, Any]]:
+        def rows(results: list[TeamResult]) -> list[dict[str, object]]:
             return [
                 {
                     "team": r.team_id,
@@ -228,6 +229,15 @@ class ScoreSheetViewSet(
 
     def get_queryset(self) -> QuerySet[ScoreSheet]:
         return ScoreSheet.objects.visible_to(self.request.user).order_by("team", "judge")
+
+    def get_object(self) -> ScoreSheet:
+        # The festival's access helper answers for one sheet, as on the pages.
+        pk = str(self.kwargs["pk"])
+        if not pk.isdigit():
+            raise Http404  # like every other resource's id that is no number
+        sheet = get_score_sheet_for_user(self.request.user, int(pk))
+        self.check_object_permissions(self.request, sheet)
+        return sheet
 
     @extend_schema(
         responses={

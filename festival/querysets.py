@@ -6,7 +6,7 @@ data). Score sheets are visible to their own judge and to the district's coordin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
 
     from festival.models import Edition, Judge, ScoreSheet, Stage, Team  # noqa: F401
     from platform_app.models import User
-
-
-def _manages(user: User | AnonymousUser, perm: str) -> TypeGuard[User]:
-    """An active signed-in user holding ``perm`` (so a User, which the type checker learns)."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(perm))
 
 
 def _in_user_district(user: User, field: str) -> Q:
@@ -58,7 +53,10 @@ class TeamQuerySet(models.QuerySet["Team"]):
     def visible_to(self, user: User | AnonymousUser) -> TeamQuerySet:
         """Coordinators see every team of their district, representatives their own teams
         whatever their status, everyone else the public list."""
-        if _manages(user, "festival.change_team"):
+        # Imported here: festival.permissions reads the models, which import this module.
+        from festival.permissions import manages
+
+        if manages(user, "festival.change_team"):
             return self.filter(_in_user_district(user, "edition__district"))
         if user.is_authenticated:
             from festival.models import Team
@@ -101,7 +99,9 @@ class JudgeQuerySet(models.QuerySet["Judge"]):
         return self.filter(user=user)
 
     def visible_to(self, user: User | AnonymousUser) -> JudgeQuerySet:
-        if _manages(user, "festival.view_judge"):
+        from festival.permissions import manages
+
+        if manages(user, "festival.view_judge"):
             return self.filter(_in_user_district(user, "edition__district"))
         return self.of_user(user)
 
@@ -109,10 +109,13 @@ class JudgeQuerySet(models.QuerySet["Judge"]):
 class ScoreSheetQuerySet(models.QuerySet["ScoreSheet"]):
     def visible_to(self, user: User | AnonymousUser) -> ScoreSheetQuerySet:
         """A judge sees their own sheets; coordinators every sheet of their district."""
+        from festival.permissions import manages
+
         if not user.is_authenticated:
             return self.none()
-        if _manages(user, "festival.view_scoresheet") and not user.has_perm(
-            "festival.add_scoresheet"
+        # A coordinator who also judges sees only their own sheets, as any judge.
+        if manages(user, "festival.view_scoresheet") and not manages(
+            user, "festival.add_scoresheet"
         ):
             return self.filter(_in_user_district(user, "team__edition__district"))
         if user.is_superuser:

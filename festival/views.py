@@ -7,15 +7,14 @@ import json
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,15 +33,22 @@ from festival.forms import (
     TeamRegistrationForm,
     WinnerForm,
 )
-from festival.models import Criterion, Edition, Judge, ScoreSheet, Stage, Team
+from festival.models import Criterion, ScoreSheet, Stage, Team
+from festival.permissions import (
+    get_stage_for_user,
+    get_team_for_user,
+    may_manage_edition,
+    may_override_proposal_sector,
+    may_register_team,
+    require_edition,
+    require_judgeship,
+)
 from festival.results import edition_results, stage_missing_sheets
 from festival.services import boards as boards_services
 from festival.services import judges as judges_services
 from festival.services import scoring as scoring_services
 from festival.services import stages as stages_services
 from festival.services import teams as teams_services
-from platform_app.models import District
-from platform_app.permissions import can
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
@@ -70,34 +76,6 @@ JUDGE_WORKER_STATIC = (
 )
 
 
-def _edition_or_404(request: HttpRequest) -> Edition:
-    """The edition of the user's district (staff) or of the district the site presents."""
-    user = request.user
-    district_id = user.district_id if user.is_authenticated else None
-    if district_id is None:
-        district_id = (
-            District.objects.filter(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
-            .values_list("pk", flat=True)
-            .first()
-        )
-    # No district at all: no edition either (the query would match none).
-    edition = (
-        Edition.objects.filter(district_id=district_id).current()
-        if district_id is not None
-        else None
-    )
-    if edition is None:
-        raise Http404(_("There is no festival edition yet."))
-    return edition
-
-
-def _manager_edition(request: HttpRequest) -> Edition:
-    edition = _edition_or_404(request)
-    if not can(request.user, "festival.change_team", edition.district):
-        raise PermissionDenied
-    return edition
-
-
 # --- Public ------------------------------------------------------------------------------
 
 
@@ -105,7 +83,7 @@ def _manager_edition(request: HttpRequest) -> Edition:
 # registration period opens and closes with the clock.
 @kept_page(generation=boards_services.FESTIVAL_PAGES, seconds=KEEP_BY_CLOCK_SECONDS)
 def festival_home(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
+    edition = require_edition(request.user)
     stages = edition.stages.select_related("sector", "location").with_team_count()
     my_teams = (
         Team.objects.filter(edition=edition, representative=request.user).select_related(
@@ -124,7 +102,7 @@ def festival_home(request: HttpRequest) -> HttpResponse:
             "criteria": edition.criteria.all(),
             "my_teams": my_teams,
             "registration_open": edition.is_registration_open(),
-            "may_register": can(request.user, "festival.add_team", edition.district),
+            "may_register": may_register_team(request.user, edition),
         },
     )
 
@@ -161,15 +139,11 @@ def _board_html(request: HttpRequest, stage: Stage) -> str:
     return html
 
 
-def _public_stage(pk: int) -> Stage:
-    return get_object_or_404(Stage.objects.select_related("edition", "sector", "location"), pk=pk)
-
-
 # Kept as long as the board inside it (scores come in between the writes that move the
 # festival's pages).
 @kept_page(generation=boards_services.FESTIVAL_PAGES, seconds=BOARD_CACHE_SECONDS)
 def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
-    stage = _public_stage(pk)
+    stage = get_stage_for_user(request.user, pk, action="view")
     return render(
         request, "festival/stage_board.html", {"stage": stage, "board": _board_html(request, stage)}
     )
@@ -178,7 +152,7 @@ def stage_board(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     html = cache.get(boards_services.board_cache_key(pk, get_language()))
     if html is None:
-        html = _board_html(request, _public_stage(pk))
+        html = _board_html(request, get_stage_for_user(request.user, pk, action="view"))
     # The same board for everyone (no token, nothing personal): shared caches may keep it
     # for the poll interval, and a phone that polls an unchanged board gets a 304.
     etag = f'"{hashlib.blake2b(html.encode(), digest_size=8).hexdigest()}"'
@@ -192,8 +166,8 @@ def stage_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 # or a team changes.
 @kept_page(generation=boards_services.FESTIVAL_PAGES)
 def results(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
-    manager = can(request.user, "festival.change_team", edition.district)
+    edition = require_edition(request.user)
+    manager = may_manage_edition(request.user, edition)
     computed = edition_results(edition, locked_only=not manager)
     stages = list(edition.stages.select_related("sector"))
     return render(
@@ -212,14 +186,7 @@ def results(request: HttpRequest) -> HttpResponse:
 @login_required
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable certificate for the team's representative or a coordinator."""
-    team = get_object_or_404(
-        Team.objects.select_related("edition", "organization", "stage__sector"), pk=pk
-    )
-    if not (
-        team.representative_id == request.user.pk
-        or can(request.user, "festival.change_team", team.edition.district)
-    ):
-        raise Http404
+    team = get_team_for_user(request.user, pk, action="certificate")
     if not team.competes:
         raise Http404(_("Only teams that took part receive a certificate."))
     return render(request, "festival/certificate.html", {"team": team})
@@ -231,10 +198,8 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def team_register(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
-    if not can(request.user, "festival.add_team", edition.district):
-        raise PermissionDenied
-    may_override = can(request.user, "festival.override_proposal_sector", edition.district)
+    edition = require_edition(request.user, action="register")
+    may_override = may_override_proposal_sector(request.user, edition)
     form = TeamRegistrationForm(request.POST or None, edition=edition, may_override=may_override)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,7 +223,7 @@ def team_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def manage(request: HttpRequest, judge_form: JudgeAppointForm | None = None) -> HttpResponse:
-    edition = _manager_edition(request)
+    edition = require_edition(request.user, action="manage")
     teams = (
         Team.objects.filter(edition=edition)
         .with_workshop_attendance()
@@ -286,7 +251,7 @@ def manage(request: HttpRequest, judge_form: JudgeAppointForm | None = None) -> 
 @login_required
 @require_POST
 def judge_appoint(request: HttpRequest) -> HttpResponse:
-    edition = _manager_edition(request)
+    edition = require_edition(request.user, action="manage")
     form = JudgeAppointForm(request.POST, edition=edition)
     if form.is_valid():
         try:
@@ -306,9 +271,8 @@ def judge_appoint(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = _manager_edition(request)
-    team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
-    form = TeamConfirmForm(request.POST, edition=edition)
+    team = get_team_for_user(request.user, pk, action="manage")
+    form = TeamConfirmForm(request.POST, edition=team.edition)
     if form.is_valid():
         try:
             teams_services.team_confirm(
@@ -326,8 +290,7 @@ def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = _manager_edition(request)
-    team = get_object_or_404(Team.objects.filter(edition=edition), pk=pk)
+    team = get_team_for_user(request.user, pk, action="manage")
     try:
         teams_services.team_withdraw(team=team, actor=signed_in_user(request))
     except ValidationError as error:
@@ -338,9 +301,7 @@ def team_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance_record(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
-    if not can(request.user, "festival.add_workshopattendance", edition.district):
-        raise PermissionDenied
+    edition = require_edition(request.user, action="record_attendance")
     form = AttendanceForm(request.POST, edition=edition)
     if form.is_valid():
         teams_services.workshop_attendance_record(
@@ -348,7 +309,7 @@ def attendance_record(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Attendance recorded."))
     return redirect(
-        "festival:manage" if can(request.user, "festival.change_team") else "festival:home"
+        "festival:manage" if may_manage_edition(request.user, edition) else "festival:home"
     )
 
 
@@ -364,9 +325,7 @@ def _lock_return(request: HttpRequest) -> str:
 def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask before locking: the page says which sheets are missing, and closing with missing
     sheets needs its own box ticked (the service refuses otherwise)."""
-    stage = get_object_or_404(Stage.objects.select_related("edition__district"), pk=pk)
-    if not stages_services.may_lock_stage(request.user, stage):
-        raise PermissionDenied
+    stage = get_stage_for_user(request.user, pk, action="lock")
     error = ""
     if request.method == "POST":
         try:
@@ -395,8 +354,7 @@ def stage_lock(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    edition = _manager_edition(request)
-    stage = get_object_or_404(edition.stages.select_related("edition__district"), pk=pk)
+    stage = get_stage_for_user(request.user, pk, action="reopen")
     try:
         stages_services.stage_reopen(
             stage=stage, actor=signed_in_user(request), reason=request.POST.get("reason", "")
@@ -415,9 +373,7 @@ def stage_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def outstanding_mark(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
-    if not can(request.user, "festival.mark_outstanding", edition.district):
-        raise PermissionDenied
+    edition = require_edition(request.user, action="mark_outstanding")
     marked = stages_services.outstanding_mark(edition=edition, actor=signed_in_user(request))
     messages.success(request, _("%(n)s outstanding teams marked.") % {"n": len(marked)})
     return redirect("festival:manage")
@@ -426,9 +382,7 @@ def outstanding_mark(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def winner_set(request: HttpRequest) -> HttpResponse:
-    edition = _edition_or_404(request)
-    if not can(request.user, "festival.mark_outstanding", edition.district):
-        raise PermissionDenied
+    edition = require_edition(request.user, action="mark_outstanding")
     form = WinnerForm(request.POST, edition=edition)
     if form.is_valid():
         stages_services.large_scale_winner_set(
@@ -439,21 +393,6 @@ def winner_set(request: HttpRequest) -> HttpResponse:
 
 
 # --- Judge tablet --------------------------------------------------------------------------
-
-
-def _judgeship(request: HttpRequest) -> Judge:
-    """The signed-in judge's assignment in the latest edition; 403 for anyone else."""
-    if not request.user.has_perm("festival.add_scoresheet"):
-        raise PermissionDenied
-    judge = (
-        Judge.objects.of_user(request.user)
-        .select_related("edition", "stage__sector", "stage__location")
-        .order_by("-edition__year")
-        .first()
-    )
-    if judge is None or judge.stage is None:
-        raise PermissionDenied(_("You are not assigned to a stage."))
-    return judge
 
 
 class _CriterionValue(TypedDict):
@@ -469,7 +408,7 @@ class _Performance(TypedDict):
 
 @login_required
 def judge_screen(request: HttpRequest) -> HttpResponse:
-    judge = _judgeship(request)
+    judge = require_judgeship(request.user)
     criteria = list(judge.edition.criteria.order_by("order", "pk"))
     teams = list(Team.objects.offered_to(judge).select_related("organization"))
     sheets = {s.team_id: s for s in ScoreSheet.objects.filter(judge=judge)}
@@ -597,7 +536,7 @@ def judge_welcome(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def judge_conflict(request: HttpRequest) -> HttpResponse:
-    judge = _judgeship(request)
+    judge = require_judgeship(request.user)
     form = ConflictForm(request.POST, teams=Team.objects.offered_to(judge))
     if form.is_valid():
         try:

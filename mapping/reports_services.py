@@ -27,7 +27,7 @@ from django.utils.translation import override
 from shapely.geometry import Point, shape
 
 from mapping.models import PublicSpace
-from mapping.permissions import may_moderate_report, may_work_report
+from mapping.permissions import may_moderate_report, may_moderate_reports, may_work_report
 from mapping.reports_models import (
     MunicipalArea,
     Report,
@@ -40,7 +40,6 @@ from mapping.reports_models import (
 from mapping.services import SPACE_PAGES
 from platform_app.forms import validate_plain_text
 from platform_app.models import District, Organization, User
-from platform_app.permissions import can
 from platform_app.services.ledger import delivery_schedule
 from santaanita.files import IMAGES, ensure_checked
 from santaanita.page_cache import pages_changed
@@ -570,7 +569,7 @@ def reports_schedule_followups(*, now: datetime) -> int:
 
 def area_set(*, district: District, category: str, name: str, email: str, user: User) -> None:
     """Name the municipal area that handles ``category`` in ``district`` (empty: none)."""
-    if not can(user, "mapping.moderate_report", district):
+    if not may_moderate_reports(user, district):
         raise PermissionDenied
     if category not in ReportCategory.values:
         raise ValidationError({"category": _("Choose a category from the list.")})

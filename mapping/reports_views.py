@@ -26,8 +26,10 @@ from mapping.models import PublicSpace
 from mapping.permissions import (
     get_report_for_user,
     may_moderate_report,
+    may_moderate_reports,
     may_see_report_contact,
     may_work_report,
+    require_report_district,
 )
 from mapping.reports_forms import (
     AcknowledgeForm,
@@ -62,7 +64,6 @@ from mapping.reports_services import (
     space_nearest,
 )
 from platform_app.models import District
-from platform_app.permissions import can, district_for
 from santaanita.files import serve_private
 from santaanita.forms import apply_errors
 from santaanita.once import single_submission
@@ -377,10 +378,10 @@ def report_queue(request: HttpRequest) -> HttpResponse:
     representatives)."""
     user = signed_in_user(request)
     workable = Report.objects.workable_by(user)
-    if not workable.exists() and not can(user, "mapping.moderate_report"):
+    if not workable.exists() and not may_moderate_reports(user):
         raise PermissionDenied
     awaiting = None
-    if user.district is not None and can(user, "mapping.moderate_report", user.district):
+    if user.district is not None and may_moderate_reports(user, user.district):
         awaiting = (
             Report.objects.filter(district=user.district)
             .awaiting_moderation()
@@ -399,7 +400,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_areas(request: HttpRequest) -> HttpResponse:
     """Which municipal area handles each category in the coordinator's district."""
-    district = district_for(request.user, "mapping.moderate_report")
+    district = require_report_district(request.user)
     areas = {a.category: a for a in MunicipalArea.objects.filter(district=district)}
     form = AreasForm(request.POST or None, areas=areas)
     if request.method == "POST" and form.is_valid():
@@ -425,7 +426,7 @@ def report_areas(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_measures(request: HttpRequest) -> HttpResponse:
     """Time to acknowledge and to fix, per category and per sector (coordinators)."""
-    district = district_for(request.user, "mapping.moderate_report")
+    district = require_report_district(request.user)
     return render(
         request,
         "mapping/report_measures.html",

@@ -7,8 +7,9 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,9 +32,14 @@ from mapping.models import (
     check_span,
     map_changed,
 )
-from mapping.permissions import may_add_photo, may_survey
+from mapping.permissions import (
+    may_add_photo,
+    may_assign_surveyors,
+    may_change_space,
+    may_review_survey,
+    may_survey,
+)
 from platform_app.models import District, Organization, User
-from platform_app.permissions import can
 from santaanita.files import IMAGES, Visibility, delete_on_commit, ensure_checked, move
 from santaanita.geo import normalize_geometry
 from santaanita.page_cache import changes_pages
@@ -168,7 +174,7 @@ def survey_review(*, survey: Survey, reviewer: User, approve: bool, comment: str
     The row is locked so two reviewers clicking at once produce one decision; the second
     finds the survey no longer submitted and gets a ValidationError.
     """
-    if not can(reviewer, "mapping.review_survey", survey.space.district):
+    if not may_review_survey(reviewer, survey):
         raise PermissionDenied(_("You cannot review surveys of this district."))
     if not approve and not comment.strip():
         raise ValidationError(_("Say what needs fixing when returning a survey."))
@@ -274,10 +280,10 @@ def survey_photo_add(
 
 
 def assignment_create(
-    *, space: PublicSpace, surveyor: User, assigned_by: User, due_date: Any = None
+    *, space: PublicSpace, surveyor: User, assigned_by: User, due_date: date | None = None
 ) -> Assignment:
     """Assign a space to a surveyor (idempotent: assigning twice reactivates the first)."""
-    if not can(assigned_by, "mapping.add_assignment", space.district):
+    if not may_assign_surveyors(assigned_by, space.district):
         raise PermissionDenied(_("You cannot assign spaces in this district."))
     if surveyor.district_id != space.district_id:
         raise ValidationError(_("The surveyor works in another district."))
@@ -290,9 +296,11 @@ def assignment_create(
 
 
 @changes_pages(SPACE_PAGES)
-def space_save(*, space: PublicSpace, user: User, organizations: Any = None) -> PublicSpace:
+def space_save(
+    *, space: PublicSpace, user: User, organizations: Iterable[Organization] | None = None
+) -> PublicSpace:
     """Create or change a space (and its caring organizations) in one transaction."""
-    if not can(user, "mapping.change_publicspace", space.district):
+    if not may_change_space(user, space):
         raise PermissionDenied(_("You cannot change the spaces of this district."))
     with transaction.atomic():
         if not space.pk:

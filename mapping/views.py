@@ -41,9 +41,18 @@ from mapping.models import (
     PublicSpace,
     Report,
     Survey,
-    SurveyPhoto,
 )
-from mapping.permissions import may_add_photo, may_survey
+from mapping.permissions import (
+    get_space_for_user,
+    get_survey_for_user,
+    get_survey_photo_for_user,
+    may_add_photo,
+    may_assign_surveyors,
+    may_change_space,
+    may_review_survey,
+    may_survey,
+    require_district,
+)
 from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
     SPACE_PAGES,
@@ -54,7 +63,6 @@ from mapping.services import (
     survey_submit,
 )
 from platform_app.models import District
-from platform_app.permissions import can
 from platform_app.services.places import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.files import serve_private
@@ -95,19 +103,6 @@ def _default_district() -> District:
     )
 
 
-def _district_of(request: HttpRequest) -> District:
-    """Staff work on their own district; everyone else sees the platform's default one."""
-    user = request.user
-    if user.is_authenticated and user.district_id:
-        return get_object_or_404(District.objects.prefetch_related("sectors"), pk=user.district_id)
-    return _default_district()
-
-
-def _require(request: HttpRequest, perm: str, district: District | None = None) -> None:
-    if not can(request.user, perm, district):
-        raise PermissionDenied
-
-
 # --- Public ------------------------------------------------------------------------------
 
 
@@ -134,18 +129,13 @@ def space_map(request: HttpRequest) -> HttpResponse:
 # apps' panels move the space family when what they show changes).
 @kept_page(generation=(SPACE_PAGES, ORGANIZATION_PAGES, DISTRICT_PAGES))
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    space = get_object_or_404(
-        PublicSpace.objects.visible_to(request.user).select_related(
-            "district", "sector", "latest_verified_survey"
-        ),
-        pk=pk,
-    )
+    space = get_space_for_user(request.user, pk, action="view")
     survey = space.latest_verified_survey
     context: dict[str, object] = {
         "space": space,
         "survey": survey,
         "organizations": space.organizations.order_by("name").values_list("name", flat=True),
-        "can_edit": can(request.user, "mapping.change_publicspace", space.district),
+        "can_edit": may_change_space(request.user, space),
         "can_survey": may_survey(request.user, space),
         # Other apps' panels (settings.SPACE_PAGE_PANELS), e.g. residents' perception of it.
         "panels": [import_string(path)(space=space) for path in settings.SPACE_PAGE_PANELS],
@@ -204,13 +194,11 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 def space_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no pk) or change a space; its geometry is drawn on the map or pasted."""
     if pk is None:
-        district = _district_of(request)
-        _require(request, "mapping.add_publicspace", district)
+        district = require_district(request.user, action="add_space")
         space = PublicSpace(district=district)
     else:
-        space = get_object_or_404(PublicSpace.objects.select_related("district"), pk=pk)
+        space = get_space_for_user(request.user, pk, action="change")
         district = space.district
-        _require(request, "mapping.change_publicspace", district)
     form = PublicSpaceForm(request.POST or None, instance=space, district=district)
     if request.method == "POST" and form.is_valid():
         space = space_save(
@@ -274,14 +262,6 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _space_for_survey(request: HttpRequest, pk: int) -> PublicSpace:
-    """404 for unknown spaces; 403 when the space is public but not assigned to the user."""
-    space = get_object_or_404(PublicSpace.objects.select_related("district"), pk=pk)
-    if not may_survey(request.user, space):
-        raise PermissionDenied
-    return space
-
-
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -290,7 +270,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def survey_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The space's ficha on paper for surveyors without a phone: the same fields, blank, with
     the space's code and a QR code of its survey form, where the sheet is typed in later."""
-    space = _space_for_survey(request, pk)
+    space = get_space_for_user(request.user, pk, action="survey")
     form = SurveyForm()
     form_url = request.build_absolute_uri(reverse("mapping:survey-form", args=[space.pk]))
     return render(
@@ -311,7 +291,7 @@ def survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     """The ficha. GET renders it (a returned survey is reopened with ``?survey=<uuid>``);
     POST saves it through ``survey_submit``, which is idempotent on ``client_uuid``: the
     phone's offline queue may post the same survey more than once."""
-    space = _space_for_survey(request, pk)
+    space = get_space_for_user(request.user, pk, action="survey")
     if request.method == "POST":
         form = SurveyForm(request.POST)
         if form.is_valid():
@@ -395,19 +375,10 @@ def _initial_from(survey: Survey) -> tuple[dict[str, Any], bool]:
     return initial, len(zones) > 1
 
 
-def _visible_survey(request: HttpRequest, pk: int) -> Survey:
-    return get_object_or_404(
-        Survey.objects.visible_to(request.user).select_related(
-            "space", "space__district", "surveyor", "reviewer"
-        ),
-        pk=pk,
-    )
-
-
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _visible_survey(request, pk)
+    survey = get_survey_for_user(request.user, pk)
     is_author = survey.surveyor_id == request.user.pk
-    is_reviewer = can(request.user, "mapping.review_survey", survey.space.district)
+    is_reviewer = may_review_survey(request.user, survey)
     return render(
         request,
         "mapping/survey_detail.html",
@@ -429,9 +400,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @single_submission
 def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _visible_survey(request, pk)
-    if not may_add_photo(request.user, survey):
-        raise PermissionDenied
+    survey = get_survey_for_user(request.user, pk, action="add_photo")
     form = SurveyPhotoForm(request.POST, request.FILES)
     if form.is_valid():
         photo = survey_photo_add(
@@ -453,7 +422,7 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "survey": survey,
             "is_author": survey.surveyor_id == request.user.pk,
-            "is_reviewer": can(request.user, "mapping.review_survey", survey.space.district),
+            "is_reviewer": may_review_survey(request.user, survey),
             "photo_form": form,
             "review_form": None,
         },
@@ -464,9 +433,7 @@ def survey_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_photo_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A survey's photo for whoever may see the survey (anyone once it is approved, when
     its photos also have a public URL); 404 for anyone else."""
-    photo = get_object_or_404(
-        SurveyPhoto.objects.filter(survey__in=Survey.objects.visible_to(request.user)), pk=pk
-    )
+    photo = get_survey_photo_for_user(request.user, pk)
     return serve_private(request, photo.image, download_name=_("photo"))
 
 
@@ -477,8 +444,7 @@ def survey_photo_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """The district's submitted surveys, oldest first. Asks for the permission, not a
     role: reviewers and coordinators both hold it."""
-    district = _district_of(request)
-    _require(request, "mapping.review_survey", district)
+    district = require_district(request.user, action="review")
     surveys = (
         Survey.objects.filter(space__district=district, status=Survey.Status.SUBMITTED)
         .select_related("space", "surveyor")
@@ -492,8 +458,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @single_submission
 def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _visible_survey(request, pk)
-    _require(request, "mapping.review_survey", survey.space.district)
+    survey = get_survey_for_user(request.user, pk, action="review")
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -527,11 +492,11 @@ def survey_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    district = _district_of(request)
-    _require(request, "mapping.view_assignment", district)
+    district = require_district(request.user, action="view_assignments")
     form = AssignmentForm(request.POST or None, district=district)
     if request.method == "POST":
-        _require(request, "mapping.add_assignment", district)
+        if not may_assign_surveyors(request.user, district):
+            raise PermissionDenied
         if form.is_valid():
             for space in form.cleaned_data["spaces"]:
                 assignment_create(
@@ -557,8 +522,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """Spaces mapped and characterized per sector, against the target of 100%."""
-    district = _district_of(request)
-    _require(request, "mapping.view_coverage", district)
+    district = require_district(request.user, action="view_coverage")
     spaces = PublicSpace.objects.filter(district=district)
     rows: list[dict[str, Any]] = [
         dict(row)
@@ -597,8 +561,7 @@ def spaces_uncared(request: HttpRequest) -> HttpResponse:
     Where the platform should look for a neighbourhood association, a youth group or a
     company to adopt a space. Staff see their own district only, as on the coverage page.
     """
-    district = _district_of(request)
-    _require(request, "mapping.view_coverage", district)
+    district = require_district(request.user, action="view_coverage")
     form = UncaredSpacesFilterForm(request.GET or None, district=district)
     spaces = (
         PublicSpace.objects.in_district(district)

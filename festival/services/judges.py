@@ -21,9 +21,10 @@ from festival.models import (
     Stage,
     Team,
 )
+from festival.permissions import may_appoint_judge, may_declare_conflict
 from platform_app.messaging import services as messaging
 from platform_app.models import Organization, User
-from platform_app.permissions import Role, can
+from platform_app.permissions import Role
 from platform_app.services.ledger import delivery_schedule
 from platform_app.services.places import user_grant_role
 
@@ -50,7 +51,7 @@ def judge_appoint(
     assignment never sends twice). A stage has one chair: naming a new one takes the chair
     from the previous.
     """
-    if not can(actor, "festival.add_judge", edition.district):
+    if not may_appoint_judge(actor, edition):
         raise PermissionDenied
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -157,9 +158,7 @@ def judge_welcome_accept(*, user: User, password: str) -> User:
 
 def judge_conflict_declare(*, judge: Judge, team: Team, reason: str, actor: User) -> JudgeConflict:
     """A judge (or a coordinator for them) declares a conflict of interest with a team."""
-    if not (
-        judge.user_id == actor.pk or can(actor, "festival.change_judge", judge.edition.district)
-    ):
+    if not may_declare_conflict(actor, judge):
         raise PermissionDenied
     if team.edition_id != judge.edition_id:
         raise ValidationError(_("The team belongs to another edition."))

@@ -19,6 +19,7 @@ from festival.models import (
     Stage,
     Team,
 )
+from festival.permissions import may_score
 from platform_app.models import User
 
 # A tablet whose clock runs ahead would otherwise win every later comparison: client
@@ -99,6 +100,10 @@ def score_submit(
 ) -> ScoreOutcome:
     """Record one judge's scores for one team: upsert of the single (judge, team) sheet.
 
+    ``user`` is the judge who acts (the ``actor`` of other services; the tablet's client and
+    the tests name it so): only a judge of the team's stage writes, as
+    ``festival.permissions.may_score`` and the judge's assignment say.
+
     - **Newest wins, by the tablet's clock.** The same judge may score from two tablets, and
       a queued change may arrive after a newer one; the sheet keeps the values with the latest
       ``client_updated_at``. An older change is answered "stale" and overwrites nothing.
@@ -134,7 +139,7 @@ def score_submit(
                 % {"stage": stage.name},
             )
         judge = Judge.objects.filter(edition_id=team.edition_id, user=user).first()
-        if judge is None or not user.has_perm("festival.add_scoresheet"):
+        if judge is None or not may_score(user):
             raise ScoreRefused("forbidden", _("You are not a judge of this festival."))
         if judge.stage_id != stage.pk:
             raise ScoreRefused("forbidden", _("You are not a judge of this stage."))

@@ -14,31 +14,20 @@ from django.utils.translation import gettext as _
 
 from festival.models import (
     Edition,
-    Judge,
     Stage,
     StageReopening,
     Team,
 )
+from festival.permissions import may_lock_stage, may_mark_outstanding, may_reopen_stage
 from festival.results import edition_results, outstanding_of_stage, stage_missing_sheets
 from festival.services.boards import FESTIVAL_PAGES, board_invalidate_on_commit
 from platform_app.models import User
-from platform_app.permissions import can
 from santaanita.page_cache import changes_pages
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    pass
 
 logger = logging.getLogger(__name__)
-
-
-def may_lock_stage(user: User | AnonymousUser, stage: Stage) -> bool:
-    """Coordinators of the district, or the stage's chair."""
-    if can(user, "festival.lock_stage", stage.edition.district):
-        return True
-    return bool(
-        user.is_authenticated
-        and Judge.objects.filter(stage=stage, user=user, is_chair=True).exists()
-    )
 
 
 @transaction.atomic
@@ -85,7 +74,7 @@ def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
     was not submitted). Coordinators only, with a reason kept in StageReopening. Refused
     once the committee recognized teams of the stage: that recognition rests on the locked
     results."""
-    if not can(actor, "festival.change_stage", stage.edition.district):
+    if not may_reopen_stage(actor, stage):
         raise PermissionDenied
     reason = reason.strip()
     if not reason:
@@ -127,7 +116,7 @@ def stage_reopen(*, stage: Stage, actor: User, reason: str) -> Stage:
 def outstanding_mark(*, edition: Edition, actor: User) -> list[Team]:
     """Mark the top N teams of every locked stage as outstanding (by the edition's ranking:
     normalized when enabled, raw otherwise). Unlocked stages are left as they are."""
-    if not can(actor, "festival.mark_outstanding", edition.district):
+    if not may_mark_outstanding(actor, edition):
         raise PermissionDenied
     results = edition_results(edition, locked_only=True)
     marked: list[int] = []
@@ -149,7 +138,7 @@ def outstanding_mark(*, edition: Edition, actor: User) -> list[Team]:
 def large_scale_winner_set(*, team: Team, actor: User) -> Team:
     """The committee's one winner of the large-scale transformation, among outstanding
     teams. Clearing the previous winner first keeps the one-winner constraint satisfied."""
-    if not can(actor, "festival.mark_outstanding", team.edition.district):
+    if not may_mark_outstanding(actor, team.edition):
         raise PermissionDenied
     if not team.is_outstanding:
         raise ValidationError(_("Only an outstanding team can win the large-scale transformation."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,24 +24,31 @@ from festival.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
+from festival.permissions import (
+    may_change_proposal,
+    may_manage_edition,
+    may_override_proposal_sector,
+    may_record_attendance,
+    may_register_team,
+    may_withdraw_team,
+)
 from festival.services.boards import FESTIVAL_PAGES, board_invalidate_on_commit
 from platform_app.messaging import services as messaging
 from platform_app.models import Organization, Sector, User
-from platform_app.permissions import can
 from platform_app.services.ledger import delivery_schedule
 from platform_app.services.registry import DuplicateOrganizationError, organization_register
 from santaanita.page_cache import changes_pages
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from mapping.models import PublicSpace
 
 logger = logging.getLogger(__name__)
 
 # --- Registration ------------------------------------------------------------------------
 
 
-def _space_sector_error(public_space: Any, sector: Sector) -> ValidationError:
-    space_sector = public_space.sector.name if public_space.sector_id else _("no sector")
+def _space_sector_error(public_space: PublicSpace, sector: Sector) -> ValidationError:
+    space_sector = public_space.sector.name if public_space.sector else _("no sector")
     return ValidationError(
         {
             "public_space": _(
@@ -55,7 +62,12 @@ def _space_sector_error(public_space: Any, sector: Sector) -> ValidationError:
 
 
 def _check_space(
-    *, edition: Edition, sector: Sector, public_space: Any, actor: User, override_reason: str
+    *,
+    edition: Edition,
+    sector: Sector,
+    public_space: PublicSpace,
+    actor: User,
+    override_reason: str,
 ) -> bool:
     """Validate the proposed space; True when a coordinator's override was used."""
     if public_space.district_id != edition.district_id:
@@ -65,7 +77,7 @@ def _check_space(
     if public_space.sector_id == sector.pk:
         return False
     # Outside the sector: only someone allowed to override, and only with a reason.
-    if not can(actor, "festival.override_proposal_sector", edition.district):
+    if not may_override_proposal_sector(actor, edition):
         raise _space_sector_error(public_space, sector)
     if not override_reason.strip():
         raise ValidationError(
@@ -87,7 +99,7 @@ def team_register(
     sector: Sector,
     name: str,
     dance_style: str,
-    public_space: Any,
+    public_space: PublicSpace,
     what: str,
     why: str,
     who: str,
@@ -113,8 +125,8 @@ def team_register(
     so the registry's desk reviews it like any other.
     """
     now = now or timezone.now()
-    is_coordinator = can(actor, "festival.change_team", edition.district)
-    if not is_coordinator and not can(actor, "festival.add_team", edition.district):
+    is_coordinator = may_manage_edition(actor, edition)
+    if not is_coordinator and not may_register_team(actor, edition):
         raise PermissionDenied
     if not is_coordinator and not edition.is_registration_open(now):
         raise ValidationError(
@@ -201,14 +213,11 @@ def team_register(
 @transaction.atomic
 @changes_pages(FESTIVAL_PAGES)
 def proposal_set_space(
-    *, proposal: Proposal, actor: User, public_space: Any, sector_override_reason: str = ""
+    *, proposal: Proposal, actor: User, public_space: PublicSpace, sector_override_reason: str = ""
 ) -> Proposal:
     """Change a proposal's public space (the same sector rule and override apply)."""
     team = proposal.team
-    if not (
-        team.representative_id == actor.pk
-        or can(actor, "festival.change_proposal", team.edition.district)
-    ):
+    if not may_change_proposal(actor, proposal):
         raise PermissionDenied
     overridden = _check_space(
         edition=team.edition,
@@ -224,16 +233,12 @@ def proposal_set_space(
     return proposal
 
 
-def require_manager(actor: User | AnonymousUser, edition: Edition) -> None:
-    if not can(actor, "festival.change_team", edition.district):
-        raise PermissionDenied
-
-
 @transaction.atomic
 @changes_pages(FESTIVAL_PAGES)
 def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
     """Confirm a team and give it a stage and a slot in that stage's running order."""
-    require_manager(actor, team.edition)
+    if not may_manage_edition(actor, team.edition):
+        raise PermissionDenied
     if stage.edition_id != team.edition_id:
         raise ValidationError({"stage": _("The stage belongs to another edition.")})
     # Lock the stage row: two coordinators assigning the same slot at once queue here, and
@@ -268,10 +273,7 @@ def team_confirm(*, team: Team, actor: User, stage: Stage, slot: int) -> Team:
 @transaction.atomic
 @changes_pages(FESTIVAL_PAGES)
 def team_withdraw(*, team: Team, actor: User) -> Team:
-    if not (
-        team.representative_id == actor.pk
-        or can(actor, "festival.change_team", team.edition.district)
-    ):
+    if not may_withdraw_team(actor, team):
         raise PermissionDenied
     if team.stage is not None and team.stage.is_locked:
         raise ValidationError(_("The stage is locked: the team can no longer withdraw."))
@@ -293,7 +295,7 @@ def workshop_attendance_record(
     *, session: WorkshopSession, team: Team, actor: User, attendees: int = 1
 ) -> WorkshopAttendance:
     """Record a team's presence at a session; recording it twice keeps one row."""
-    if not can(actor, "festival.add_workshopattendance", session.edition.district):
+    if not may_record_attendance(actor, session.edition):
         raise PermissionDenied
     if team.edition_id != session.edition_id:
         raise ValidationError(_("The team belongs to another edition."))

@@ -114,6 +114,7 @@ class TestPublicPages:
 
 
 class TestJudgeScreen:
+    @pytest.mark.ladder("festival:judge")
     def test_ladder(self, client, other_district):
         festival = build_festival()
         url = reverse("festival:judge")
@@ -122,6 +123,8 @@ class TestJudgeScreen:
         assert (
             login(client, UserFactory(role=Role.JUDGE)).get(url).status_code == 403
         )  # not on a panel
+        other_judge = UserFactory(role=Role.JUDGE, district=other_district)
+        assert login(client, other_judge).get(url).status_code == 403
         response = login(client, festival.judge_user(0)).get(url)
         assert response.status_code == 200
         assert festival.teams[0].name in response.content.decode()
@@ -236,6 +239,7 @@ def test_board_query_count_does_not_grow_with_teams(client):
 
 
 class TestRegistrationPage:
+    @pytest.mark.ladder("festival:team-register")
     def test_ladder(self, client, other_district):
         build_festival()
         url = reverse("festival:team-register")
@@ -306,6 +310,7 @@ class TestRegistrationPage:
 
 
 class TestManagement:
+    @pytest.mark.ladder("festival:manage")
     def test_ladder(self, client, other_district):
         build_festival()
         url = reverse("festival:manage")
@@ -366,12 +371,15 @@ class TestManagement:
 
 
 class TestCertificate:
-    def test_ladder(self, client):
+    @pytest.mark.ladder("festival:certificate")
+    def test_ladder(self, client, other_district):
         festival = build_festival()
         team = festival.teams[0]
         url = reverse("festival:certificate", args=[team.pk])
         assert client.get(url).status_code == 302
         assert login(client, UserFactory(role=Role.RESIDENT)).get(url).status_code == 404
+        other_coordinator = UserFactory(role=Role.COORDINATOR, district=other_district)
+        assert login(client, other_coordinator).get(url).status_code == 404
         response = login(client, team.representative).get(url)
         assert response.status_code == 200
         assert "certificate-print.css" in response.content.decode()

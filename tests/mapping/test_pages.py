@@ -74,6 +74,7 @@ def test_space_page_shows_organization_names_only(client):
     assert "@" not in content.split("<main", 1)[1].split("</main>", 1)[0]
 
 
+@pytest.mark.ladder("mapping:survey-form")
 def test_survey_form_ladder(client, assignment, other_district):
     url = reverse("mapping:survey-form", args=[assignment.space.pk])
     # anonymous: to the sign-in page
@@ -143,6 +144,7 @@ def test_my_assignments_lists_only_my_spaces(client, assignment):
     assert list(response.context["spaces"]) == [assignment.space]
 
 
+@pytest.mark.ladder("mapping:survey-detail")
 def test_survey_detail_ladder(client, assignment, other_district):
     survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
     url = reverse("mapping:survey-detail", args=[survey.pk])
@@ -167,6 +169,7 @@ def test_survey_detail_ladder(client, assignment, other_district):
     assert assignment.surveyor.email not in response.content.decode()
 
 
+@pytest.mark.ladder("mapping:survey-review")
 def test_review_ladder_and_approval_updates_the_space(client, assignment, other_district):
     survey = SurveyFactory(space=assignment.space, surveyor=assignment.surveyor)
     survey.condition_score = 80
@@ -188,6 +191,7 @@ def test_review_ladder_and_approval_updates_the_space(client, assignment, other_
     assert assignment.space.condition_score == 80
 
 
+@pytest.mark.ladder("mapping:coverage", "mapping:review-queue", "mapping:assignment-list")
 def test_coordinator_pages_ladder(client, other_district):
     urls = [
         reverse("mapping:coverage"),
@@ -202,6 +206,9 @@ def test_coordinator_pages_ladder(client, other_district):
     client.force_login(UserFactory(role="coordinator"))
     for url in urls:
         assert client.get(url).status_code == 200
+    # Another district's coordinator works on their own district on the same pages.
+    client.force_login(UserFactory(role="coordinator", district=other_district))
+    assert client.get(reverse("mapping:coverage")).context["district"] == other_district
 
 
 def test_coordinator_assigns_spaces_in_their_district_only(client, other_district):
@@ -359,6 +366,7 @@ def test_navigation_shows_entries_per_role(client):
     assert reverse("mapping:coverage") in content
 
 
+@pytest.mark.ladder("mapping:space-create", "mapping:space-edit")
 def test_space_create_and_edit_ladder(client, santa_anita, other_district):
     create = reverse("mapping:space-create")
     geometry = json.dumps(

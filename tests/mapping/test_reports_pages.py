@@ -168,6 +168,7 @@ def test_reports_are_rate_limited_per_contact_whatever_the_address(client, space
 # --- The ladder ---------------------------------------------------------------------------
 
 
+@pytest.mark.ladder("mapping:report-acknowledge")
 def test_acknowledge_on_the_ladder(client, report, other_district):
     url = reverse("mapping:report-acknowledge", args=[report.pk])
     assert client.post(url).status_code == 302  # anonymous: to the sign-in page
@@ -181,7 +182,8 @@ def test_acknowledge_on_the_ladder(client, report, other_district):
     assert Report.objects.get().status == "acknowledged"
 
 
-def test_status_on_the_ladder(client, space, report):
+@pytest.mark.ladder("mapping:report-status")
+def test_status_on_the_ladder(client, space, report, other_district):
     coordinator = UserFactory(role=Role.COORDINATOR)
     organization = OrganizationFactory()
     space.organizations.add(organization)
@@ -190,6 +192,8 @@ def test_status_on_the_ladder(client, space, report):
     assert "/cuentas/login/" in client.post(url, {"status": "fixed"})["Location"]
     stranger = signed_in(client, Role.REPRESENTATIVE)
     OrganizationFactory().representatives.add(stranger)
+    assert client.post(url, {"status": "fixed"}).status_code == 403
+    signed_in(client, Role.COORDINATOR, district=other_district)
     assert client.post(url, {"status": "fixed"}).status_code == 403
     representative = signed_in(client, Role.REPRESENTATIVE)
     organization.representatives.add(representative)
@@ -214,6 +218,7 @@ def test_hidden_report_is_gone_for_the_public_and_other_districts(client, report
     assert "Insultos" in page.content.decode()
 
 
+@pytest.mark.ladder("mapping:report-hide")
 def test_hide_on_the_ladder(client, report, other_district):
     url = reverse("mapping:report-hide", args=[report.pk])
     assert "/cuentas/login/" in client.post(url, {"reason": "x"})["Location"]
@@ -226,6 +231,7 @@ def test_hide_on_the_ladder(client, report, other_district):
     assert Report.objects.get().hidden
 
 
+@pytest.mark.ladder("mapping:report-photo")
 def test_photo_on_the_ladder(client, report, other_district):
     coordinator = UserFactory(role=Role.COORDINATOR)
     photo = report.photos.get()
@@ -274,6 +280,7 @@ def test_hidden_photo_and_note_leave_the_public_page(client, report):
     assert client.get(photo.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.ladder("mapping:report-queue")
 def test_queue_on_the_ladder(client, report, other_district, space):
     url = reverse("mapping:report-queue")
     assert "/cuentas/login/" in client.get(url)["Location"]
@@ -293,6 +300,7 @@ def test_queue_on_the_ladder(client, report, other_district, space):
     assert f"#{report.pk}" in client.get(url).content.decode()
 
 
+@pytest.mark.ladder("mapping:report-areas", "mapping:report-measures")
 def test_areas_and_measures_on_the_ladder(client, other_district):
     for name in ("mapping:report-areas", "mapping:report-measures"):
         url = reverse(name)

@@ -21,6 +21,7 @@ def _names(response) -> list[str]:
     return [space.name for space in response.context["page"].object_list]
 
 
+@pytest.mark.ladder("mapping:space-uncared")
 def test_uncared_spaces_permission_ladder(client, santa_anita, other_district):
     PublicSpaceFactory(name="Parque Huérfano")
     response = client.get(URL)
