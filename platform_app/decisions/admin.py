@@ -3,11 +3,12 @@ minutes and the one-answer rule); closing goes through the same service as the p
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.decisions import services
 from platform_app.decisions.models import Ballot, Poll, PollAnswer, PollOption, Vote, VoteOption
 from santaanita.admin_base import ReadOnlyAdmin
+
+_RowT = TypeVar("_RowT", bound=Model)
 
 
 class VoteOptionInline(admin.TabularInline[VoteOption, Vote]):
@@ -24,7 +27,7 @@ class VoteOptionInline(admin.TabularInline[VoteOption, Vote]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Vote | None = None) -> bool:
         return False
 
 
@@ -35,12 +38,16 @@ class PollOptionInline(admin.TabularInline[PollOption, Poll]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
         return False
 
 
 def _close_each(
-    request: HttpRequest, rows: QuerySet[Any], perm: str, close: Any, label: str
+    request: HttpRequest,
+    rows: QuerySet[_RowT],
+    perm: str,
+    close: Callable[[_RowT], object],
+    label: str,
 ) -> None:
     if not request.user.has_perm(perm):
         messages.error(request, gettext("You may not close them."))
@@ -57,7 +64,7 @@ def _close_each(
 
 
 @admin.register(Vote)
-class VoteAdmin(ReadOnlyAdmin):
+class VoteAdmin(ReadOnlyAdmin[Vote]):
     list_display = ("question", "agenda_item", "status", "opened_at", "closed_at")
     list_filter = ("status", "kind")
     list_select_related = ("agenda_item",)
@@ -77,7 +84,7 @@ class VoteAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Poll)
-class PollAdmin(ReadOnlyAdmin):
+class PollAdmin(ReadOnlyAdmin[Poll]):
     list_display = ("title", "district", "status", "created_at", "closed_at")
     list_filter = ("status", "district")
     search_fields = ("title", "question")
@@ -96,26 +103,26 @@ class PollAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VoteOption)
-class VoteOptionAdmin(ReadOnlyAdmin):
+class VoteOptionAdmin(ReadOnlyAdmin[VoteOption]):
     list_display = ("label", "vote", "order")
     list_select_related = ("vote",)
 
 
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
+class BallotAdmin(ReadOnlyAdmin[Ballot]):
     list_display = ("vote", "option", "sector", "cast_at")
     list_filter = ("sector",)
     list_select_related = ("vote", "option")
 
 
 @admin.register(PollOption)
-class PollOptionAdmin(ReadOnlyAdmin):
+class PollOptionAdmin(ReadOnlyAdmin[PollOption]):
     list_display = ("label", "poll", "sector", "order")
     list_select_related = ("poll", "sector__district")
 
 
 @admin.register(PollAnswer)
-class PollAnswerAdmin(ReadOnlyAdmin):
+class PollAnswerAdmin(ReadOnlyAdmin[PollAnswer]):
     """Answers without their account: nobody, superusers included, reads who answered what."""
 
     list_display = ("poll", "option", "sector", "answered_at")
