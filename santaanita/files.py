@@ -438,6 +438,20 @@ def relocate(
 # --- Model and form fields -------------------------------------------------------------
 
 
+class StoredFileOptions(TypedDict, total=False):
+    """The options of Django's ``models.FileField`` that a stored file passes on (a clone,
+    which the migrations make, passes back the ones it deconstructed to)."""
+
+    name: str | None
+    upload_to: str | RandomName
+    max_length: int | None
+    blank: bool
+    null: bool
+    editable: bool
+    help_text: StrOrPromise
+    db_comment: str | None
+
+
 class StoredFileField(models.FileField):
     """A model's file: stored at random under ``visibility``/``folder``, accepting ``accept``.
 
@@ -452,7 +466,7 @@ class StoredFileField(models.FileField):
         visibility: str = Visibility.PRIVATE,
         folder: str = "misc",
         accept: frozenset[Kind] = PDF_OR_IMAGE,
-        **kwargs: Any,
+        **kwargs: Unpack[StoredFileOptions],
     ) -> None:
         self.accept = accept
         # A clone (migrations make them) passes back the upload_to it deconstructed to.
