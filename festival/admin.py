@@ -42,7 +42,7 @@ class CriterionInline(admin.TabularInline[Criterion, Edition]):
 
 
 @admin.register(Edition)
-class EditionAdmin(ChangesPagesAdmin):
+class EditionAdmin(ChangesPagesAdmin[Edition]):
     page_families = (FESTIVAL_PAGES,)
     list_display = ("name", "year", "district", "registration_closes_at", "normalization_enabled")
     list_filter = ("district", "year")
@@ -50,7 +50,7 @@ class EditionAdmin(ChangesPagesAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(ChangesPagesAdmin):
+class StageAdmin(ChangesPagesAdmin[Stage]):
     page_families = (FESTIVAL_PAGES,)
     list_display = ("name", "edition", "sector", "starts_at", "location", "locked_at")
     list_filter = ("edition", "sector")
@@ -70,7 +70,7 @@ class StageAdmin(ChangesPagesAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ReadOnlyAdmin):
+class TeamAdmin(ReadOnlyAdmin[Team]):
     """Teams are registered, confirmed and withdrawn by the services (the stage lock, the
     workshop rule, the board's cache, the confirmation email): here they are read, and
     withdrawn through ``team_withdraw``."""
@@ -97,7 +97,7 @@ def _refusal(exc: PermissionDenied | ValidationError) -> str:
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadOnlyAdmin):
+class ProposalAdmin(ReadOnlyAdmin[Proposal]):
     list_display = ("team", "public_space", "sector_overridden_by")
     list_select_related = ("team", "public_space", "sector_overridden_by")
     raw_id_fields = ("team", "public_space", "sector_overridden_by")
@@ -105,14 +105,14 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(ChangesPagesAdmin):
+class WorkshopSessionAdmin(ChangesPagesAdmin[WorkshopSession]):
     page_families = (FESTIVAL_PAGES,)
     list_display = ("title", "edition", "starts_at", "place")
     list_filter = ("edition",)
 
 
 @admin.register(WorkshopAttendance)
-class WorkshopAttendanceAdmin(ReadOnlyAdmin):
+class WorkshopAttendanceAdmin(ReadOnlyAdmin[WorkshopAttendance]):
     list_display = ("team", "session", "attendees", "recorded_by", "recorded_at")
     list_filter = ("session",)
     list_select_related = ("team", "session", "recorded_by")
@@ -120,7 +120,7 @@ class WorkshopAttendanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Judge)
-class JudgeAdmin(ReadOnlyAdmin):
+class JudgeAdmin(ReadOnlyAdmin[Judge]):
     """Judges are appointed by ``judge_appoint`` (the role, the welcome email, one chair per
     stage): here they are read, and made chair through the same service."""
 
@@ -147,14 +147,14 @@ class JudgeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JudgeConflict)
-class JudgeConflictAdmin(ReadOnlyAdmin):
+class JudgeConflictAdmin(ReadOnlyAdmin[JudgeConflict]):
     list_display = ("judge", "team", "reason", "declared_at")
     list_select_related = ("judge__user", "team")
     raw_id_fields = ("judge", "team")
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ChangesPagesAdmin):
+class CriterionAdmin(ChangesPagesAdmin[Criterion]):
     page_families = (FESTIVAL_PAGES,)
     list_display = (
         "name",
@@ -189,7 +189,7 @@ class ScoreChangeInline(admin.TabularInline[ScoreChange, ScoreSheet]):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(ReadOnlyAdmin):
+class ScoreSheetAdmin(ReadOnlyAdmin[ScoreSheet]):
     """Read-only: sheets are written by judges through score_submit only, which keeps the
     audit history; an edit here would bypass the lock and the history."""
 
@@ -201,14 +201,14 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScoreChange)
-class ScoreChangeAdmin(ReadOnlyAdmin):
+class ScoreChangeAdmin(ReadOnlyAdmin[ScoreChange]):
     list_display = ("sheet", "changed_by", "changed_at", "client_updated_at", "submitted")
     list_select_related = ("sheet__team", "sheet__judge__user", "changed_by")
     readonly_fields = [f.name for f in ScoreChange._meta.fields]
 
 
 @admin.register(StageReopening)
-class StageReopeningAdmin(ReadOnlyAdmin):
+class StageReopeningAdmin(ReadOnlyAdmin[StageReopening]):
     list_display = ("stage", "reopened_by", "reopened_at", "reason")
     list_select_related = ("stage", "reopened_by")
     readonly_fields = [f.name for f in StageReopening._meta.fields]

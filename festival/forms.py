@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.db.models import QuerySet
@@ -11,15 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from festival.models import Edition, Stage, Team, WorkshopSession
 from mapping.models import PublicSpace
 from platform_app.models import Organization, Sector
-from santaanita.forms import set_queryset
+from santaanita.forms import FormData, FormFiles, FormOptions, set_queryset
 
 
 class SpaceSelect(forms.Select):
     """Each option carries its sector and centroid, so registration.js can offer only the
     team's sector and put the same choices on a map; the select stays the one input."""
 
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
+    def create_option(
+        self,
+        name: str,
+        value: object,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, object] | None = None,
+    ) -> dict[str, object]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(option["value"], "instance", None)
         if instance is not None:
             if instance.sector_id:
@@ -91,8 +100,16 @@ class TeamRegistrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, edition: Edition, may_override: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        edition: Edition,
+        may_override: bool,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         district = edition.district
         set_queryset(
             self,
@@ -112,7 +129,7 @@ class TeamRegistrationForm(forms.Form):
         if not may_override:
             del self.fields["sector_override_reason"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
         data = self.cleaned_data
         if not data.get("organization") and not data.get("new_organization_name", "").strip():
@@ -124,8 +141,15 @@ class TeamConfirmForm(forms.Form):
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
     slot = forms.IntegerField(label=_("Slot"), min_value=1)
 
-    def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        edition: Edition,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "stage", edition.stages.select_related("sector"))
 
 
@@ -145,8 +169,15 @@ class JudgeAppointForm(forms.Form):
     )
     company = forms.CharField(label=_("Or affiliated company"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        edition: Edition,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "stage", edition.stages.select_related("sector"))
         set_queryset(
             self,
@@ -161,8 +192,15 @@ class AttendanceForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Session"), queryset=WorkshopSession.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
 
-    def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        edition: Edition,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "session", edition.workshop_sessions.all())
         set_queryset(self, "team", edition.teams.public())
 
@@ -172,8 +210,15 @@ class WinnerForm(forms.Form):
         label=_("Large-scale transformation"), queryset=Team.objects.none()
     )
 
-    def __init__(self, *args: Any, edition: Edition, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        edition: Edition,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "team", edition.teams.outstanding())
 
 
@@ -181,6 +226,13 @@ class ConflictForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
-    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        teams: QuerySet[Team],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "team", teams)

@@ -38,7 +38,7 @@ class CompanyAdmin(admin.ModelAdmin[models.Company]):
 
 
 @admin.register(models.FundraisingEvent)
-class FundraisingEventAdmin(ReadOnlyAdmin):
+class FundraisingEventAdmin(ReadOnlyAdmin[models.FundraisingEvent]):
     """Read-only, superusers included: a change saved here would bypass ``event_update`` (no
     version bump, so a coordinator's open edit form would silently undo it), and a deletion
     would take the invitations with it and unlink pledges without a line in their history.
@@ -55,7 +55,7 @@ class InvitationAdmin(admin.ModelAdmin[models.Invitation]):
 
 
 @admin.register(models.Pledge)
-class PledgeAdmin(ReadOnlyAdmin):
+class PledgeAdmin(ReadOnlyAdmin[models.Pledge]):
     """Read-only, superusers included: a change saved here would bypass ``pledge_update``
     (no history line, no version bump, no allocated-value check) and a deletion would take
     the history with it. Coordinators change pledges from the pledge page."""
@@ -72,7 +72,7 @@ class PledgeDocumentAdmin(admin.ModelAdmin[models.PledgeDocument]):
 
 
 @admin.register(models.PledgeChange)
-class PledgeChangeAdmin(ReadOnlyAdmin):
+class PledgeChangeAdmin(ReadOnlyAdmin[models.PledgeChange]):
     """The history is the record of what happened: only the pledge services write a line
     and nobody changes or erases one."""
 
@@ -161,7 +161,7 @@ class KitItemAdmin(admin.ModelAdmin[models.KitItem]):
 
 
 @admin.register(models.Allocation)
-class AllocationAdmin(ReadOnlyAdmin):
+class AllocationAdmin(ReadOnlyAdmin[models.Allocation]):
     """Read-only, deletion included: allocations are made by ``pledge_allocate``, which
     locks the pledge, moves its state and writes its history; deleting one here would
     leave the pledge "fully used" with nothing allocated and no line saying why."""
@@ -170,7 +170,7 @@ class AllocationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.KitDelivery)
-class KitDeliveryAdmin(ReadOnlyAdmin):
+class KitDeliveryAdmin(ReadOnlyAdmin[models.KitDelivery]):
     """Read-only, deletion included: deliveries are recorded by ``kit_deliver``, which keeps
     the item's delivered count; deleting one here would leave that count wrong."""
 
@@ -194,12 +194,12 @@ class MaintenanceGuideAdmin(admin.ModelAdmin[models.MaintenanceGuide]):
 
 
 @admin.register(models.ImpactPlan)
-class ImpactPlanAdmin(ReadOnlyAdmin):
+class ImpactPlanAdmin(ReadOnlyAdmin[models.ImpactPlan]):
     list_display = ("district", "first_year", "results_year")
 
 
 @admin.register(models.ReferenceValue)
-class ReferenceValueAdmin(ReadOnlyAdmin):
+class ReferenceValueAdmin(ReadOnlyAdmin[models.ReferenceValue]):
     list_display = ("district", "key", "value", "unit", "observed_on", "source")
     list_filter = ("district", "key")
 
@@ -211,38 +211,38 @@ class QuestionInline(admin.TabularInline[models.Question, models.QuestionnaireVe
 
 
 @admin.register(models.QuestionnaireVersion)
-class QuestionnaireVersionAdmin(ReadOnlyAdmin):
+class QuestionnaireVersionAdmin(ReadOnlyAdmin[models.QuestionnaireVersion]):
     list_display = ("district", "number", "title", "created_at")
     list_filter = ("district",)
     inlines = (QuestionInline,)
 
 
 @admin.register(models.Question)
-class QuestionAdmin(ReadOnlyAdmin):
+class QuestionAdmin(ReadOnlyAdmin[models.Question]):
     list_display = ("version", "position", "code", "dimension", "in_index")
     list_filter = ("version__district", "dimension", "in_index")
 
 
 @admin.register(models.SectorPopulation)
-class SectorPopulationAdmin(ReadOnlyAdmin):
+class SectorPopulationAdmin(ReadOnlyAdmin[models.SectorPopulation]):
     list_display = ("sector", "population", "year", "source")
 
 
 @admin.register(models.Wave)
-class WaveAdmin(ReadOnlyAdmin):
+class WaveAdmin(ReadOnlyAdmin[models.Wave]):
     list_display = ("name", "district", "kind", "starts_on", "ends_on", "is_open")
     list_filter = ("district", "kind", "is_open")
 
 
 @admin.register(models.PerceptionResponse)
-class PerceptionResponseAdmin(ReadOnlyAdmin):
+class PerceptionResponseAdmin(ReadOnlyAdmin[models.PerceptionResponse]):
     list_display = ("wave", "channel", "sector", "cohesion_score", "duplicate_suspected")
     list_filter = ("wave", "channel", "duplicate_suspected")
     list_select_related = ("wave", "sector__district")
 
 
 @admin.register(models.CompanyRepresentative)
-class CompanyRepresentativeAdmin(ReadOnlyAdmin):
+class CompanyRepresentativeAdmin(ReadOnlyAdmin[models.CompanyRepresentative]):
     """Read-only: representatives are named from the fundraising event's page (the service
     ties the row to an account and grants the role)."""
 

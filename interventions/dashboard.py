@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
@@ -53,6 +53,12 @@ from platform_app.indicators import (
 from platform_app.services.places import DISTRICT_PAGES, ORGANIZATION_PAGES
 from santaanita import page_cache
 from santaanita.money import format_money
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from interventions.perception.index import Estimate
+    from platform_app.models import District
 
 # Goals of the founding document.
 GOAL_COMPANIES = 5
@@ -166,7 +172,7 @@ class DistrictFigures:
     funding: dict[str, Decimal] = field(default_factory=_funding)
     funding_under_way: dict[str, Decimal] = field(default_factory=_funding)
     years: dict[int, YearShare] = field(default_factory=dict)
-    cohesion: Any = None
+    cohesion: Estimate | None = None
     references: list[ReferenceValue] = field(default_factory=list)
 
     @property
@@ -363,7 +369,10 @@ class DistrictFigures:
         ]
 
 
-def _grouped(qs: Any, key: str, **aggregates: Any) -> dict[int, dict[str, Any]]:
+def _grouped(
+    qs: QuerySet[Intervention], key: str, **aggregates: Count
+) -> dict[int, dict[str, int]]:
+    """The counts ``aggregates`` of ``qs`` per value of ``key`` (a primary key)."""
     return {row[key]: row for row in qs.values(key).annotate(**aggregates).order_by()}
 
 
@@ -379,13 +388,21 @@ def plans_by_district(district_ids: list[int]) -> dict[int, ImpactPlan]:
     }
 
 
-def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
+class _FundingRow(TypedDict):
+    k: int  # the value of ``key``: a district's or a sector's primary key
+    status: str
+    year: int
+    source: str
+    s: Decimal | None
+
+
+def _funding_rows(district_ids: list[int], key: str) -> list[_FundingRow]:
     """Funding per (``key``, intervention status, year, source), not cancelled: two queries.
 
     The year is the intervention's start date, or the day it was recorded when not set.
     """
     interventions = Intervention.objects.filter(district_id__in=district_ids).public()
-    rows: list[dict[str, Any]] = []
+    rows: list[_FundingRow] = []
     private = (
         Allocation.objects.filter(item__kit__intervention__in=interventions)
         .annotate(
@@ -400,7 +417,16 @@ def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
         .annotate(s=Sum("amount_pen"))
         .order_by()
     )
-    rows.extend({**row, "source": FundingSource.PRIVATE} for row in private)
+    rows.extend(
+        {
+            "k": row["k"],
+            "status": row["status"],
+            "year": row["year"],
+            "source": FundingSource.PRIVATE,
+            "s": row["s"],
+        }
+        for row in private
+    )
     lines = (
         BudgetLine.objects.filter(intervention__in=interventions)
         .annotate(
@@ -414,7 +440,16 @@ def _funding_rows(district_ids: list[int], key: str) -> list[dict[str, Any]]:
         .annotate(s=Sum("amount_pen"))
         .order_by()
     )
-    rows.extend(dict(line) for line in lines)
+    rows.extend(
+        {
+            "k": line["k"],
+            "status": line["status"],
+            "year": line["year"],
+            "source": line["source"],
+            "s": line["s"],
+        }
+        for line in lines
+    )
     return rows
 
 
@@ -516,16 +551,16 @@ def figures_by_district(district_ids: list[int]) -> dict[int, DistrictFigures]:
 
     for fig in result.values():
         fig.years = {year: YearShare(year) for year in fig.plan.years}
-    for row in _funding_rows(district_ids, "district_id"):
-        fig, amount = result[row["k"]], row["s"] or Decimal(0)
-        if row["status"] != FINISHED:
-            fig.funding_under_way[row["source"]] += amount
+    for funding in _funding_rows(district_ids, "district_id"):
+        fig, amount = result[funding["k"]], funding["s"] or Decimal(0)
+        if funding["status"] != FINISHED:
+            fig.funding_under_way[funding["source"]] += amount
             continue
-        fig.funding[row["source"]] += amount
-        if row["year"] in fig.years:
-            fig.years[row["year"]].total += amount
-            if row["source"] == FundingSource.PRIVATE:
-                fig.years[row["year"]].private += amount
+        fig.funding[funding["source"]] += amount
+        if funding["year"] in fig.years:
+            fig.years[funding["year"]].total += amount
+            if funding["source"] == FundingSource.PRIVATE:
+                fig.years[funding["year"]].private += amount
 
     for reference in ReferenceValue.objects.filter(district_id__in=district_ids):
         result[reference.district_id].references.append(reference)
@@ -558,7 +593,7 @@ class SectorRow:
     companies_funding: int = 0
     private: Decimal = Decimal("0.00")
     funding_total: Decimal = Decimal("0.00")
-    cohesion: Any = None
+    cohesion: Estimate | None = None
 
     @property
     def private_share(self) -> Decimal:
@@ -569,7 +604,7 @@ class SectorRow:
         return _share(Decimal(self.improved), Decimal(self.at_risk))
 
 
-def sector_rows(district: Any) -> list[SectorRow]:
+def sector_rows(district: District) -> list[SectorRow]:
     """The same figures broken down by sector (a fixed number of grouped queries)."""
     rows = {s.pk: SectorRow(pk=s.pk, number=s.number, name=s.name) for s in district.sectors.all()}
     for pk, condition in space_condition(district_ids=[district.pk], by="sector_id").items():
@@ -611,11 +646,11 @@ def sector_rows(district: Any) -> list[SectorRow]:
             rows[sector_pk].companies_funding += 1
             usd = confirmed.get((district.pk, company_pk), Decimal(0))
             rows[sector_pk].companies += usd >= COMPANY_MIN_USD
-    for row in _funding_rows([district.pk], "public_space__sector_id"):
-        if row["k"] in rows and row["status"] == FINISHED and row["year"] in plan.years:
-            rows[row["k"]].funding_total += row["s"] or 0
-            if row["source"] == FundingSource.PRIVATE:
-                rows[row["k"]].private += row["s"] or 0
+    for funding in _funding_rows([district.pk], "public_space__sector_id"):
+        if funding["k"] in rows and funding["status"] == FINISHED and funding["year"] in plan.years:
+            rows[funding["k"]].funding_total += funding["s"] or 0
+            if funding["source"] == FundingSource.PRIVATE:
+                rows[funding["k"]].private += funding["s"] or 0
     from interventions.perception import index as perception_index
 
     for pk, estimate in perception_index.cohesion_by_sector(district).items():
@@ -639,7 +674,7 @@ RESULTS_PAGES = (
 CACHE_SECONDS = 60
 
 
-def cached_district(district: Any) -> tuple[DistrictFigures, list[SectorRow]]:
+def cached_district(district: District) -> tuple[DistrictFigures, list[SectorRow]]:
     """The district's figures and sector rows, from the cache when fresh (no query then)."""
     from django.core.cache import cache
 
@@ -652,7 +687,7 @@ def cached_district(district: Any) -> tuple[DistrictFigures, list[SectorRow]]:
     return found
 
 
-def pledges_by_state(district: Any) -> list[dict[str, Any]]:
+def pledges_by_state(district: District) -> list[dict[str, object]]:
     """Coordinators' view: pledges per state, count and value in soles (one query)."""
     from interventions.models import Pledge
 
@@ -666,7 +701,7 @@ def pledges_by_state(district: Any) -> list[dict[str, Any]]:
     return [{**row, "label": labels.get(row["state"], row["state"])} for row in rows]
 
 
-def problem_reports(district: Any) -> ReportFigures:
+def problem_reports(district: District) -> ReportFigures:
     """Residents' problem reports: received, fixed, median days to fix and the share the
     reporter confirmed fixed (mapping owns the facts and their definitions)."""
     return report_figures_by_district([district.pk])[district.pk]

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -52,6 +53,9 @@ from interventions.services.works import (
     kit_deliver,
 )
 from platform_app.models import District, User
+
+if TYPE_CHECKING:
+    from mapping.models import PublicSpace, Survey
 
 RATE = Decimal("3.7450")
 RATE_DATE = date(2026, 3, 12)
@@ -194,7 +198,7 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
             pledges.extend(company.pledges.exclude(note=RESERVED))
             continue
         for kind, currency, amount, description, state in offers:
-            fields: dict[str, Any] = {
+            fields: dict[str, object] = {
                 "company": company,
                 "event": event,
                 "kind": kind,
@@ -248,10 +252,11 @@ def _invite_to_breakfast(event: FundraisingEvent, companies: list[Company]) -> N
     )
 
 
-def _spaces(district: District) -> list[Any]:
-    space_model = apps.get_model("mapping", "PublicSpace")
+def _spaces(district: District) -> list[PublicSpace]:
+    from mapping.models import PublicSpace
+
     spaces = list(
-        space_model.objects.filter(district=district, intervention__isnull=True).order_by(
+        PublicSpace.objects.filter(district=district, intervention__isnull=True).order_by(
             "-latest_verified_survey__observed_at", "name"
         )[:10]
     )
@@ -259,7 +264,7 @@ def _spaces(district: District) -> list[Any]:
     centre = (district.centre_lon or -76.965, district.centre_lat or -12.043)
     number = 1
     while len(spaces) + existing < 10:
-        space, _created = space_model.objects.get_or_create(
+        space, _created = PublicSpace.objects.get_or_create(
             district=district,
             name=f"Parque vecinal demostración {number}",
             defaults={
@@ -276,10 +281,13 @@ def _spaces(district: District) -> list[Any]:
     return spaces[: max(0, 10 - existing)]
 
 
-def _survey(space: Any, surveyor: User | None, moment: str, score: int, when: Any) -> Any:
-    survey_model = apps.get_model("mapping", "Survey")
-    fields = {f.name for f in survey_model._meta.get_fields()}
-    defaults: dict[str, Any] = {"space": space, "observed_at": when, "status": "verified"}
+def _survey(
+    space: PublicSpace, surveyor: User | None, moment: str, score: int, when: datetime
+) -> Survey:
+    from mapping.models import Survey
+
+    fields = {f.name for f in Survey._meta.get_fields()}
+    defaults: dict[str, object] = {"space": space, "observed_at": when, "status": "verified"}
     optional = {
         "surveyor": surveyor,
         "submitted_at": when,
@@ -288,13 +296,15 @@ def _survey(space: Any, surveyor: User | None, moment: str, score: int, when: An
         "notes": "Ficha de cierre de la intervención" if moment == "after" else "",
     }
     defaults.update({k: v for k, v in optional.items() if k in fields})
-    survey, _created = survey_model.objects.get_or_create(
+    survey, _created = Survey.objects.get_or_create(
         client_uuid=uuid.uuid5(DEMO_NAMESPACE, f"{space.pk}-{moment}"), defaults=defaults
     )
     return survey
 
 
-def _proposals(district: District) -> list[Any]:
+def _proposals(district: District) -> list[Model]:
+    """The festival's outstanding proposals not yet turned into interventions (none when the
+    festival is not installed: this app knows its model only by name)."""
     try:
         proposal_model = apps.get_model("festival", "Proposal")
     except LookupError:

@@ -13,7 +13,7 @@ import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from django.utils import timezone
 
@@ -27,6 +27,9 @@ from interventions.models import (
 )
 from interventions.perception import services
 from platform_app.models import District, User
+
+if TYPE_CHECKING:
+    from mapping.models import PublicSpace
 
 NAMESPACE = uuid.UUID("5a7d7f4e-3c55-4d0b-9d4e-2d3a1c0e6a11")
 
@@ -152,7 +155,7 @@ def _wave_answers(
 ) -> list[services.Answer]:
     rng = random.Random(f"{district.ubigeo}-{tag}")  # noqa: S311 - demo data, not security
     sectors = list(district.sectors.order_by("number"))
-    near: dict[int, list[Any]] = {}
+    near: dict[int, list[PublicSpace]] = {}
     for intervention in Intervention.objects.filter(district=district).select_related(
         "public_space"
     ):

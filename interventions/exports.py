@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 from interventions import dashboard
 from santaanita import writers
 
+if TYPE_CHECKING:
+    from platform_app.models import District
 
-def results_table(district: Any) -> list[list[Any]]:
+
+def results_table(district: District) -> list[list[object]]:
     figures = dashboard.figures_by_district([district.pk])[district.pk]
-    rows: list[list[Any]] = [
+    rows: list[list[object]] = [
         [
             _("Target"),
             _("Value"),
@@ -80,7 +83,7 @@ def results_table(district: Any) -> list[list[Any]]:
     return rows
 
 
-def results_response(*, district: Any, fmt: str) -> HttpResponse:
+def results_response(*, district: District, fmt: str) -> HttpResponse:
     rows = results_table(district)
     filename = f"resultados-{district.slug}"
     if fmt == "csv":

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any
+import datetime
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats
 from django.utils.timezone import localtime
@@ -32,11 +33,15 @@ from interventions.models import (
 )
 from mapping.models import Survey
 from santaanita.files import IMAGES, UploadField, check_upload, original_name_of
-from santaanita.forms import set_queryset
+from santaanita.forms import FormData, FormFiles, FormOptions, ModelFormOptions, set_queryset
 from santaanita.phones import normalize_phone
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from festival.models import Proposal
+    from mapping.models import PublicSpace
+    from platform_app.models import District
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -72,8 +77,15 @@ class PledgeTermsForm(forms.ModelForm[Pledge]):
         fields: tuple[str, ...] = Pledge.TERMS
         widgets = {"rate_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[ModelFormOptions[Pledge]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "event", district.fundraising_events.all())
 
 
@@ -83,8 +95,15 @@ class PledgeForm(PledgeTermsForm):
     class Meta(PledgeTermsForm.Meta):
         fields = ("company", *Pledge.TERMS)
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, district=district, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[ModelFormOptions[Pledge]],
+    ) -> None:
+        super().__init__(data, files, district=district, **kwargs)
         set_queryset(self, "company", Company.objects.filter(district=district))
 
 
@@ -100,12 +119,19 @@ class PledgeEditForm(PledgeTermsForm):
         help_text=_("Kept in the pledge's history."),
     )
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, district=district, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[ModelFormOptions[Pledge]],
+    ) -> None:
+        super().__init__(data, files, district=district, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
-    def terms(self) -> dict[str, Any]:
+    def terms(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in Pledge.TERMS}
 
 
@@ -119,8 +145,9 @@ class PledgeDocumentForm(forms.ModelForm[PledgeDocument]):
         model = PledgeDocument
         fields = ("kind", "file")
 
-    def clean_file(self) -> Any:
-        checked = self.cleaned_data["file"]
+    def clean_file(self) -> File[bytes]:
+        # A required UploadField: a file checked by content.
+        checked: File[bytes] = self.cleaned_data["file"]
         # Shown and offered back under this name; stored under a random one.
         self.instance.original_name = original_name_of(checked)
         return checked
@@ -133,19 +160,39 @@ class FundraisingEventForm(forms.ModelForm[FundraisingEvent]):
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
 
+class EventDetails(TypedDict):
+    """An event's details (``FundraisingEvent.DETAILS``) as ``event_update`` takes them."""
+
+    name: str
+    date: datetime.date
+    place: str
+    description: str
+
+
 class FundraisingEventEditForm(FundraisingEventForm):
     """Correct an event's details. ``version`` is the event's version when the form was
     shown; ``event_update`` refuses it if someone saved the event in between."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        **kwargs: Unpack[ModelFormOptions[FundraisingEvent]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
 
-    def details(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in FundraisingEvent.DETAILS}
+    def details(self) -> EventDetails:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "date": data["date"],
+            "place": data["place"],
+            "description": data["description"],
+        }
 
 
 class InviteCompaniesForm(forms.Form):
@@ -155,8 +202,15 @@ class InviteCompaniesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, companies: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        companies: QuerySet[Company],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "companies", companies)
 
 
@@ -169,8 +223,13 @@ class InvitationAnswerForm(forms.ModelForm[Invitation]):
         model = Invitation
         fields = ("status", "attended")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        **kwargs: Unpack[ModelFormOptions[Invitation]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         for field in self.fields.values():
             field.show_hidden_initial = True
 
@@ -185,8 +244,15 @@ class FromProposalForm(forms.Form):
         label=_("Outstanding team's proposal"), queryset=None
     )
 
-    def __init__(self, *args: Any, proposals: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        proposals: QuerySet[Proposal],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "proposal", proposals)
         self.fields["proposal"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
             f"{p.team.name} · {p.public_space.name}"
@@ -206,8 +272,16 @@ class InterventionForm(forms.ModelForm[Intervention]):
         )
         widgets = {"starts_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, district: Any, spaces: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        spaces: QuerySet[PublicSpace],
+        **kwargs: Unpack[ModelFormOptions[Intervention]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.instance.district = district
         set_queryset(self, "public_space", spaces)
         set_queryset(self, "lead_organization", district.organizations.all())
@@ -224,8 +298,13 @@ class InterventionStatusForm(forms.ModelForm[Intervention]):
         model = Intervention
         fields = ("status", "progress", "large_scale", "survey_before", "survey_after")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        **kwargs: Unpack[ModelFormOptions[Intervention]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         surveys = (
             Survey.objects.verified()
             .filter(space_id=self.instance.public_space_id)
@@ -234,7 +313,7 @@ class InterventionStatusForm(forms.ModelForm[Intervention]):
         set_queryset(self, "survey_before", surveys)
         set_queryset(self, "survey_after", surveys)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         before, after = data.get("survey_before"), data.get("survey_after")
         if before is not None and after is not None and after.observed_at <= before.observed_at:
@@ -270,8 +349,15 @@ class InterventionStatusForm(forms.ModelForm[Intervention]):
 class KitFromTemplateForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Kit template"), queryset=KitTemplate.objects.none())
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "template", KitTemplate.objects.filter(district=district))
 
 
@@ -287,8 +373,15 @@ class AllocationForm(forms.Form):
         label=_("Amount (S/)"), max_digits=12, decimal_places=2, min_value=0
     )
 
-    def __init__(self, *args: Any, pledges: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        pledges: QuerySet[Pledge],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "pledge", pledges)
         self.fields["pledge"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
             f"{p.company.name} · {p.get_kind_display()}"
@@ -328,7 +421,7 @@ class DeliveryForm(forms.Form):
         cleaned.seek(0)
         return cleaned
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not data.get("signature_data") and not data.get("signed_form") and not self.errors:
             raise ValidationError(_("Sign on the screen or upload a photo of the signed form."))
@@ -372,8 +465,15 @@ class GuideForm(forms.ModelForm[MaintenanceGuide]):
             for name in ("introduction", "installed", "care", "rules")
         }
 
-    def __init__(self, *args: Any, district: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[ModelFormOptions[MaintenanceGuide]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "responsible_organization", district.organizations.all())
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +27,7 @@ from mapping.models import (
 )
 from mapping.reports_services import report_acknowledge
 from mapping.services import space_save, survey_review
-from santaanita.admin_base import ReadOnlyAdmin
+from santaanita.admin_base import InlineFormSets, ReadOnlyAdmin
 from santaanita.users import signed_in_user
 
 
@@ -71,7 +69,11 @@ class PublicSpaceAdmin(admin.ModelAdmin[PublicSpace]):
         )
 
     def save_related(
-        self, request: HttpRequest, form: forms.ModelForm[PublicSpace], formsets: Any, change: bool
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[PublicSpace],
+        formsets: InlineFormSets,
+        change: bool,
     ) -> None:
         # space_save has set the caring organizations: the form's own m2m save would only
         # write them a second time, outside the service.
@@ -104,7 +106,7 @@ class PhotoInline(admin.TabularInline[SurveyPhoto, Survey]):
     extra = 0
     readonly_fields = ("image", "caption")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Survey | None = None) -> bool:
         return False  # photos only arrive checked (survey page or API)
 
 
@@ -155,7 +157,7 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
 
 
 @admin.register(SurveyReview)
-class SurveyReviewAdmin(ReadOnlyAdmin):
+class SurveyReviewAdmin(ReadOnlyAdmin[SurveyReview]):
     """Each review decision is history: written only by ``survey_review``."""
 
     list_display = ("survey", "decision", "reviewer", "decided_at")
@@ -193,7 +195,7 @@ def acknowledge_reports(
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ReadOnlyAdmin[Report]):
     list_display = ("pk", "category", "status", "space", "district", "hidden", "created_at")
     list_filter = ("status", "category", "hidden", "district")
     search_fields = ("description", "space__name")
@@ -202,24 +204,24 @@ class ReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReportSupporter)
-class ReportSupporterAdmin(ReadOnlyAdmin):
+class ReportSupporterAdmin(ReadOnlyAdmin[ReportSupporter]):
     list_display = ("report", "is_reporter", "email", "phone", "confirmed_fixed", "created_at")
     list_filter = ("is_reporter", "confirmed_fixed")
     search_fields = ("email", "phone")
 
 
 @admin.register(ReportPhoto)
-class ReportPhotoAdmin(ReadOnlyAdmin):
+class ReportPhotoAdmin(ReadOnlyAdmin[ReportPhoto]):
     list_display = ("report", "hidden", "created_at")
 
 
 @admin.register(ReportUpdate)
-class ReportUpdateAdmin(ReadOnlyAdmin):
+class ReportUpdateAdmin(ReadOnlyAdmin[ReportUpdate]):
     list_display = ("report", "status", "author", "hidden", "created_at")
     list_filter = ("status", "hidden")
 
 
 @admin.register(MunicipalArea)
-class MunicipalAreaAdmin(ReadOnlyAdmin):
+class MunicipalAreaAdmin(ReadOnlyAdmin[MunicipalArea]):
     list_display = ("district", "category", "name", "email")
     list_filter = ("district", "category")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, box, mapping, shape
-from shapely.prepared import prep
+from shapely.prepared import PreparedGeometry, prep
 
 from mapping.models import (
     Assignment,
@@ -38,6 +38,7 @@ from mapping.reports_services import (
 )
 from mapping.services import space_apply_latest_survey
 from platform_app.models import District, Organization, User
+from santaanita.geo import GeoJSON
 
 SEED = 150137
 TOTAL_SPACES = 134
@@ -160,7 +161,9 @@ def _names(rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def _place(rng: random.Random, area: Any, size: tuple[int, int], category: str) -> dict[str, Any]:
+def _place(
+    rng: random.Random, area: PreparedGeometry, size: tuple[int, int], category: str
+) -> GeoJSON:
     """A point or a small rectangle inside ``area`` (a prepared shapely geometry)."""
     minx, miny, maxx, maxy = area.context.bounds
     for _attempt in range(500):

@@ -10,14 +10,16 @@ columns (the centroid) and the geometry as WKT, which ogr2ogr reads with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypedDict, cast
 from xml.sax.saxutils import escape
 
+from django.db.models import QuerySet
 from shapely.geometry import shape
 
 from mapping.models import ConditionBand, PublicSpace
 from santaanita import writers
+from santaanita.geo import GeoJSON
 
 CSV_COLUMNS = (
     "id",
@@ -37,14 +39,42 @@ CSV_COLUMNS = (
 )
 
 
-def export_queryset(queryset: Any) -> Any:
+# A position (lon, lat) and a ring of positions, as a stored geometry holds them.
+Position = Sequence[float]
+Ring = Sequence[Position]
+
+
+class SpaceProperties(TypedDict):
+    """What the exports (and the API's GeoJSON feature) tell of a space."""
+
+    id: int
+    name: str
+    slug: str
+    category: str
+    sector: int | None
+    sector_name: str
+    address: str
+    area_m2: float
+    centroid_lat: float
+    centroid_lon: float
+    ownership: str
+    administrator: str
+    condition_score: int | None
+    condition: str
+    condition_summary: str
+    needs: str
+    last_verified_survey: str | None
+    organizations: list[str]
+
+
+def export_queryset(queryset: QuerySet[PublicSpace]) -> QuerySet[PublicSpace]:
     """The spaces with what the exports read, in a constant number of queries."""
     return queryset.select_related("sector", "latest_verified_survey").prefetch_related(
         "organizations"
     )
 
 
-def space_properties(space: PublicSpace) -> dict[str, Any]:
+def space_properties(space: PublicSpace) -> SpaceProperties:
     survey = space.latest_verified_survey
     return {
         "id": space.pk,
@@ -68,7 +98,7 @@ def space_properties(space: PublicSpace) -> dict[str, Any]:
     }
 
 
-def to_geojson(spaces: Iterable[PublicSpace]) -> dict[str, Any]:
+def to_geojson(spaces: Iterable[PublicSpace]) -> GeoJSON:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -92,19 +122,23 @@ def _kml_ring(tag: str, ring: Iterable[Iterable[float]]) -> str:
     return f"<{tag}><LinearRing><coordinates>{coords}</coordinates></LinearRing></{tag}>"
 
 
-def _kml_polygon(rings: list[Any]) -> str:
+def _kml_polygon(rings: Sequence[Ring]) -> str:
     outer = _kml_ring("outerBoundaryIs", rings[0])
     inner = "".join(_kml_ring("innerBoundaryIs", r) for r in rings[1:])
     return f"<Polygon>{outer}{inner}</Polygon>"
 
 
-def _kml_geometry(geometry: dict[str, Any]) -> str:
+def _kml_geometry(geometry: GeoJSON) -> str:
+    # A stored geometry was normalised on save (santaanita.geo): a Point, a Polygon or a
+    # MultiPolygon, its coordinates nested as its type says.
     kind, coords = geometry["type"], geometry["coordinates"]
     if kind == "Point":
-        return f"<Point><coordinates>{coords[0]},{coords[1]}</coordinates></Point>"
+        point = cast(Position, coords)
+        return f"<Point><coordinates>{point[0]},{point[1]}</coordinates></Point>"
     if kind == "Polygon":
-        return _kml_polygon(coords)
-    return "<MultiGeometry>" + "".join(_kml_polygon(p) for p in coords) + "</MultiGeometry>"
+        return _kml_polygon(cast(Sequence[Ring], coords))
+    polygons = cast(Sequence[Sequence[Ring]], coords)
+    return "<MultiGeometry>" + "".join(_kml_polygon(p) for p in polygons) + "</MultiGeometry>"
 
 
 def _xml(value: str) -> str:
@@ -115,7 +149,7 @@ def to_kml(spaces: Iterable[PublicSpace], *, title: str) -> str:
     fields = ("category", "sector", "address", "area_m2", "condition_score", "condition")
     placemarks = []
     for space in spaces:
-        props = space_properties(space)
+        props: Mapping[str, object] = space_properties(space)
         values = {name: "" if props[name] is None else str(props[name]) for name in fields}
         data = "".join(
             f'<Data name="{name}"><value>{_xml(value)}</value></Data>'
@@ -136,7 +170,7 @@ def to_csv(spaces: Iterable[PublicSpace]) -> str:
     return writers.csv_text([CSV_COLUMNS, *(_csv_row(space) for space in spaces)])
 
 
-def _csv_row(space: PublicSpace) -> list[Any]:
+def _csv_row(space: PublicSpace) -> list[object]:
     props = space_properties(space)
     return [
         space.pk,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,11 +13,20 @@ from mapping.services import SurveyData
 from platform_app.models import District, User
 from platform_app.permissions import Role
 from santaanita.files import IMAGES, UploadField
-from santaanita.forms import form_field, set_queryset
+from santaanita.forms import (
+    FormData,
+    FormFiles,
+    FormOptions,
+    ModelFormOptions,
+    form_field,
+    set_queryset,
+)
 
 if TYPE_CHECKING:
     from django.forms import BoundField
     from django_stubs_ext import StrOrPromise
+
+    from santaanita.geo import GeoJSON
 
 NEED_ROWS = 3
 
@@ -55,8 +64,10 @@ class SurveyForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: FormData = None, files: FormFiles = None, **kwargs: Unpack[FormOptions]
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         for value, label in EquipmentItem.Feature.choices:
             self.fields[f"eq_{value}_count"] = forms.IntegerField(
                 label=_("%(feature)s: count") % {"feature": label},
@@ -104,10 +115,10 @@ class SurveyForm(forms.Form):
             for value, label in EquipmentItem.Feature.choices
         ]
 
-    def quality_fields(self) -> list[Any]:
+    def quality_fields(self) -> list[BoundField]:
         return [self[f"q_{value}"] for value, _label in QualityItem.Item.choices]
 
-    def observation_rows(self) -> list[tuple[str, list[Any]]]:
+    def observation_rows(self) -> list[tuple[str, list[BoundField]]]:
         rows = []
         for age, age_label in Observation.AgeGroup.choices:
             for sex, sex_label in Observation.Sex.choices:
@@ -118,10 +129,10 @@ class SurveyForm(forms.Form):
                 rows.append((f"{age_label} · {sex_label}", cells))
         return rows
 
-    def need_rows(self) -> list[tuple[Any, Any]]:
+    def need_rows(self) -> list[tuple[BoundField, BoundField]]:
         return [(self[f"need_{n}"], self[f"need_{n}_priority"]) for n in range(1, NEED_ROWS + 1)]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
         data = self.cleaned_data
         for value, label in EquipmentItem.Feature.choices:
@@ -207,13 +218,20 @@ class PublicSpaceForm(forms.ModelForm[PublicSpace]):
             "organizations": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[ModelFormOptions[PublicSpace]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.district = district
         set_queryset(self, "sector", district.sectors.all())
         set_queryset(self, "organizations", district.organizations.order_by("name"))
 
-    def clean_geometry(self) -> Any:
+    def clean_geometry(self) -> GeoJSON:
         from shapely.geometry import shape
 
         from mapping.models import check_span
@@ -239,7 +257,7 @@ class ReviewForm(forms.Form):
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         super().clean()  # returns cleaned_data, but is typed optional (overrides may not)
         data = self.cleaned_data
         if data.get("decision") == "return" and not data.get("comment", "").strip():
@@ -256,8 +274,15 @@ class AssignmentForm(forms.Form):
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(
             self,
             "surveyor",
@@ -273,8 +298,15 @@ class UncaredSpacesFilterForm(forms.Form):
 
     sector = forms.TypedChoiceField(label=_("Sector"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         # From the district's prefetched sectors: the filter costs no query of its own.
         form_field(self, "sector", forms.ChoiceField).choices = [("", _("All sectors"))] + [
             (sector.number, sector.name) for sector in district.sectors.all()

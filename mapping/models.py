@@ -27,7 +27,7 @@ space's ``condition_score``.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Unpack
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,6 +43,10 @@ from mapping.querysets import AssignmentQuerySet, PublicSpaceQuerySet, SurveyQue
 from santaanita.files import IMAGES, StoredFileField, Visibility, is_public, public_url
 from santaanita.geo import length_m as geometry_length_m
 from santaanita.geo import normalize_geometry
+from santaanita.model_save import SaveOptions
+
+if TYPE_CHECKING:
+    from platform_app.models import Sector
 
 # Weights of the condition score (documented in the module docstring and docs/mapping.md).
 CONDITION_WEIGHTS: dict[str, float] = {"good": 1.0, "fair": 0.6, "bad": 0.2, "missing": 0.0}
@@ -244,7 +248,7 @@ class PublicSpace(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Unpack[SaveOptions]) -> None:
         normalized = normalize_geometry(self.geometry)
         check_span(normalized.bbox)
         self.geometry = normalized.geojson
@@ -255,7 +259,7 @@ class PublicSpace(models.Model):
             self.slug = slugify(self.name)[:200] or "espacio"
         if not self.sector_set_by_hand:
             self.sector = self.sector_from_geometry()
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
         # Not domain logic: cache coherence.
         map_changed(self.district.ubigeo)
 
@@ -275,13 +279,15 @@ class PublicSpace(models.Model):
             return None
         return round(geometry_length_m(self.geometry)) or None
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(
+        self, using: str | None = None, keep_parents: bool = False
+    ) -> tuple[int, dict[str, int]]:
         ubigeo = self.district.ubigeo
-        result = super().delete(*args, **kwargs)
+        result = super().delete(using, keep_parents)
         map_changed(ubigeo)
         return result
 
-    def sector_from_geometry(self) -> Any:
+    def sector_from_geometry(self) -> Sector | None:
         """The district's sector containing the centroid (None when outside all of them)."""
         point = Point(self.centroid_lon, self.centroid_lat)
         for sector in self.district.sectors.exclude(boundary=None):

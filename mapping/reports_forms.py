@@ -4,7 +4,7 @@ contacts, photos, coordinates), and their errors land back on these fields."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from mapping.models import PublicSpace
 from mapping.reports_models import MunicipalArea, ReportCategory, ReportStatus
 from platform_app.models import District, Organization
 from santaanita.files import IMAGES, UploadField
-from santaanita.forms import set_queryset
+from santaanita.forms import FormData, FormFiles, FormOptions, set_queryset
 
 PHOTO_FIELDS = ("photo_1", "photo_2", "photo_3")
 
@@ -59,8 +59,15 @@ class ReportForm(forms.Form):
     )
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "space", PublicSpace.objects.in_district(district).only("pk", "name"))
         for name in PHOTO_FIELDS:
             self.fields[name].widget.attrs.update(
@@ -93,8 +100,15 @@ class AcknowledgeForm(forms.Form):
         label=_("Public note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "organization", Organization.objects.filter(district=district))
         set_queryset(self, "area", MunicipalArea.objects.filter(district=district))
 
@@ -138,8 +152,15 @@ class FollowupForm(forms.Form):
 class AreasForm(forms.Form):
     """The municipal area of each category, for one district (empty: none)."""
 
-    def __init__(self, *args: Any, areas: dict[str, MunicipalArea], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        areas: dict[str, MunicipalArea],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         for value, label in ReportCategory.choices:
             area = areas.get(value)
             self.fields[f"name_{value}"] = forms.CharField(

@@ -5,7 +5,6 @@ the photos. Thin: parse, check through mapping.permissions, call one service, re
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -109,7 +108,7 @@ def _similar(space: PublicSpace | None, category: str) -> list[Report]:
 
 def report_create(request: HttpRequest) -> HttpResponse:
     district = _default_district()
-    initial: dict[str, Any] = {}
+    initial: dict[str, object] = {}
     space: PublicSpace | None = None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, district=district)
@@ -204,7 +203,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
     moderator = may_moderate_report(request.user, report)
     worker = may_work_report(request.user, report)
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "report": report,
         "photos": report.photos.all() if moderator else report.photos.filter(hidden=False),
         "updates": (

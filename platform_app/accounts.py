@@ -8,7 +8,7 @@ representatives sign up and sign in with it and a code sent by SMS, within the l
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -16,6 +16,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.stages import EmailVerificationStage as AllauthEmailVerificationStage
 from django import forms
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -28,19 +29,20 @@ from santaanita.phones import normalize_mobile, parse_phone
 class MobileField(forms.CharField):
     """A Peruvian mobile, typed any usual way, cleaned to E.164."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("Mobile"))
-        kwargs.setdefault("help_text", _("9 digits starting with 9: we send you a code by SMS."))
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "type": "tel"}),
+    def __init__(self, *, required: bool = True) -> None:
+        super().__init__(
+            label=_("Mobile"),
+            help_text=_("9 digits starting with 9: we send you a code by SMS."),
+            widget=forms.TextInput(
+                attrs={"inputmode": "tel", "autocomplete": "tel", "type": "tel"}
+            ),
+            max_length=30,
+            required=required,
         )
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        return get_adapter_phone(value) if value else ""
+    def clean(self, value: object) -> str:
+        cleaned: str = super().clean(value)
+        return get_adapter_phone(cleaned) if cleaned else ""
 
 
 def get_adapter_phone(value: str) -> str:
@@ -49,9 +51,9 @@ def get_adapter_phone(value: str) -> str:
     return str(get_adapter().clean_phone(normalize_mobile(value)))
 
 
-# allauth ships no type information, so its adapter is Any to mypy.
+# allauth ships no type information: mypy cannot check these overrides against it.
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, object]) -> None:
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (
@@ -82,9 +84,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             for stage in stages
         ]
 
-    def phone_form_field(self, **kwargs: Any) -> MobileField:
+    def phone_form_field(self, *, required: bool = True, **kwargs: object) -> MobileField:
         # Always "Mobile": codes go by SMS, so a landline would be refused anyway.
-        return MobileField(required=kwargs.get("required", True))
+        return MobileField(required=required)
 
     def clean_phone(self, phone: str) -> str:
         # Every phone field of allauth's forms (sign-up, asking for a sign-in code) leads to
@@ -98,7 +100,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         )
         return phone
 
-    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
+    def send_verification_code_sms(
+        self, user: User, phone: str, code: str, **kwargs: object
+    ) -> None:
         code_send(phone=phone, code=code)
 
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
@@ -123,7 +127,7 @@ class EmailVerificationStage(AllauthEmailVerificationStage):  # type: ignore[mis
     allauth's own "mandatory" setting would require an email of everyone, so the setting
     is "optional" and this stage makes it mandatory where there is an address."""
 
-    def handle(self) -> tuple[Any, bool]:
+    def handle(self) -> tuple[HttpResponseBase | None, bool]:
         from allauth.account.internal.flows.email_verification import (
             send_verification_email_at_login,
         )
@@ -136,17 +140,18 @@ class EmailVerificationStage(AllauthEmailVerificationStage):  # type: ignore[mis
         return get_adapter_response(self.request, user), True
 
 
-def get_adapter_response(request: HttpRequest, user: User) -> Any:
+def get_adapter_response(request: HttpRequest, user: User) -> HttpResponseBase:
     from allauth.account.adapter import get_adapter
 
-    return get_adapter(request).respond_email_verification_sent(request, user)
+    response: HttpResponseBase = get_adapter(request).respond_email_verification_sent(request, user)
+    return response
 
 
 class LoginForm(AllauthLoginForm):  # type: ignore[misc]
     """Sign in with a password, by email or by mobile: the field says so (allauth's label is
     a bare "Login")."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Email or mobile")
         self.fields["login"].widget.attrs["autocomplete"] = "username"
@@ -156,8 +161,8 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]
     """Sign up with an email, a mobile or both. With only a mobile there is no password: the
     person signs in with a code sent to it. With an email a password is needed, as before."""
 
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+    def clean(self) -> dict[str, object]:
+        cleaned: dict[str, object] = super().clean()
         email, phone = cleaned.get("email"), cleaned.get("phone")
         if not email and not phone and not self.errors:
             raise forms.ValidationError(
@@ -168,7 +173,7 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]
         return cleaned
 
 
-def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+def axes_username(request: HttpRequest, credentials: Mapping[str, object] | None) -> str | None:
     """The account a sign-in attempt is for, whichever form sent it.
 
     The admin form passes ``username``, allauth passes ``email``; without this django-axes

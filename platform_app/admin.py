@@ -81,7 +81,7 @@ class SectorInline(admin.TabularInline[Sector, District]):
 
 
 @admin.register(District)
-class DistrictAdmin(ChangesPagesAdmin):
+class DistrictAdmin(ChangesPagesAdmin[District]):
     page_families = (DISTRICT_PAGES,)
     list_display = ("name", "ubigeo", "slug", "area_m2")
     search_fields = ("name", "ubigeo")
@@ -107,7 +107,7 @@ class DistrictAdmin(ChangesPagesAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(ChangesPagesAdmin):
+class SectorAdmin(ChangesPagesAdmin[Sector]):
     page_families = (DISTRICT_PAGES,)
     list_display = ("name", "number", "district", "area_m2")
     list_filter = ("district",)
@@ -164,7 +164,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
 
 
 @admin.register(RegistryImport)
-class RegistryImportAdmin(ReadOnlyAdmin):
+class RegistryImportAdmin(ReadOnlyAdmin[RegistryImport]):
     """Imports are written by their service and runner only; the rows waiting in them are
     personal data and stay out of the admin."""
 
@@ -174,7 +174,7 @@ class RegistryImportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdmin):
+class ContactAdmin(ReadOnlyAdmin[Contact]):
     """Contacts change with their organization (``organization_update``: history, version)
     and are erased through data-subject requests; the admin only shows them."""
 
@@ -201,7 +201,7 @@ class OrganizationEventAdmin(admin.ModelAdmin[OrganizationEvent]):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ReadOnlyAdmin):
+class OrganizationAdmin(ReadOnlyAdmin[Organization]):
     """Read-only, superusers included: a change saved here would bypass
     ``organization_update`` (no history line, no row lock, no version bump, no return to
     review) and could overwrite a desk or representative save landing in between; a deletion
@@ -439,7 +439,7 @@ class ActivityInline(admin.StackedInline[Activity, Objective]):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(ReadOnlyAdmin):
+class ObjectiveAdmin(ReadOnlyAdmin[Objective]):
     """Read-only, superusers included, with its activities (Django shows the inlines of a
     record that cannot be changed read-only too): a save here would bypass
     ``objective_update``/``activity_update`` (row lock, version) and could overwrite a
@@ -451,7 +451,7 @@ class ObjectiveAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdmin):
+class ActivityAdmin(ReadOnlyAdmin[Activity]):
     """Read-only, superusers included: a save here would bypass ``activity_update`` and
     ``activity_report`` (row lock, version, who reported) and could overwrite a report or a
     change of plan landing in between. Use the work-plan pages."""
@@ -485,7 +485,7 @@ class OrganizationInvitationAdmin(admin.ModelAdmin[OrganizationInvitation]):
 
 
 @admin.register(Call)
-class CallAdmin(ReadOnlyAdmin):
+class CallAdmin(ReadOnlyAdmin[Call]):
     """Calls are kept as the desk made them (``call_record``): the latest is the answer."""
 
     list_display = ("invitation", "outcome", "called_by", "called_at")
@@ -493,7 +493,7 @@ class CallAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CodeRequest)
-class CodeRequestAdmin(ReadOnlyAdmin):
+class CodeRequestAdmin(ReadOnlyAdmin[CodeRequest]):
     """The codes sent by SMS, counted against the limits: written only when one is sent."""
 
     list_display = ("phone", "purpose", "ip", "created_at")
@@ -501,14 +501,14 @@ class CodeRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CodeGate)
-class CodeGateAdmin(ReadOnlyAdmin):
+class CodeGateAdmin(ReadOnlyAdmin[CodeGate]):
     """The rows locked while code requests are counted; nothing to edit."""
 
     list_display = ("key",)
 
 
 @admin.register(RegistrationCode)
-class RegistrationCodeAdmin(ReadOnlyAdmin):
+class RegistrationCodeAdmin(ReadOnlyAdmin[RegistrationCode]):
     """A registration's code sent to its mobile; the code itself is stored only hashed and
     stays out of the admin."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,7 @@ from shapely.geometry import Point, shape
 
 from platform_app.models import Campaign, District, Organization, OrganizationEvent, User
 from platform_app.services.registry import ContactData, organization_register
+from santaanita.geo import GeoJSON
 
 T = Organization.Typology
 # (name, typology, sector number, members, newly constituted, verified)
@@ -70,9 +71,7 @@ ORGANIZATIONS: tuple[tuple[str, str, int, int, bool, bool], ...] = (
 TOKEN_NAMESPACE = uuid.UUID("3f0c5a3e-8f7e-4c51-9b3f-5e0b7d5a0e42")
 
 
-def _point_in(
-    sector_boundary: dict[str, Any] | None, rng: random.Random
-) -> tuple[float, float] | None:
+def _point_in(sector_boundary: GeoJSON | None, rng: random.Random) -> tuple[float, float] | None:
     if not sector_boundary:
         return None
     polygon = shape(sector_boundary)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
@@ -41,9 +40,9 @@ PERSONAL_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
+def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[object]:
     contact = next(iter(org.contacts.all()), None)
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "registration_code": org.registration_code,
         "name": org.name,
         "typology": org.get_typology_display(),
@@ -70,7 +69,7 @@ def _row(org: Organization, columns: Iterable[tuple[str, str]]) -> list[Any]:
 
 def organization_rows(
     organizations: QuerySet[Organization], *, personal: bool, staff: bool = True
-) -> Iterator[list[Any]]:
+) -> Iterator[list[object]]:
     """Header then one row per organization; contacts only when ``personal``."""
     columns = list(PUBLIC_COLUMNS)
     if staff:

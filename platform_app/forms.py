@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Unpack, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,8 +18,16 @@ from platform_app.models import DataRequest, District, Organization, Sector
 from platform_app.models.registry import validate_identifying_name
 from platform_app.places import organization_turf
 from platform_app.services.registry import ContactData
-from santaanita.files import SHEETS, UploadField
-from santaanita.forms import LongSelectMultiple, form_field, set_queryset
+from santaanita.files import SHEETS, CheckedFile, UploadField
+from santaanita.forms import (
+    FormData,
+    FormFiles,
+    FormOptions,
+    LongSelectMultiple,
+    ModelFormOptions,
+    form_field,
+    set_queryset,
+)
 from santaanita.peru import validate_ruc
 from santaanita.phones import normalize_mobile, normalize_phone
 from santaanita.sheets import read_sheet
@@ -33,13 +42,13 @@ def validate_plain_text(value: str) -> None:
         raise ValidationError(_("Write plain text, without HTML tags (< and >)."), code="markup")
 
 
-class SectorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class SectorChoiceField(forms.ModelChoiceField[Sector]):
     """A sector chosen by primary key; with ``known`` set, looked up there instead of in
     the database, so the import checks a hundred thousand rows without a query each."""
 
     known: dict[str, Sector] | None = None
 
-    def to_python(self, value: Any) -> Any:
+    def to_python(self, value: object) -> Sector | None:
         if self.known is None or value in self.empty_values:
             return super().to_python(value)
         try:
@@ -111,12 +120,14 @@ class OrganizationForm(forms.ModelForm[Organization]):
 
     def __init__(
         self,
-        *args: Any,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
         district: District,
         sectors: list[Sector] | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[ModelFormOptions[Organization]],
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, files, **kwargs)
         self.district = district
         sector_field = form_field(self, "sector", SectorChoiceField)
         sector_field.queryset = district.sectors.all()
@@ -174,7 +185,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
                 ) from None
         return "\n".join(filter(None, lines))
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("legal_status") == Organization.LegalStatus.RUC and not data.get("ruc"):
             self.add_error("ruc", _("Enter the RUC, or choose another legal status."))
@@ -183,7 +194,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             self.add_error("longitude", _("Give both latitude and longitude, or neither."))
         return data
 
-    def rebind(self, data: dict[str, Any]) -> None:
+    def rebind(self, data: Mapping[str, object]) -> None:
         """Check another set of values with this same form. The import checks thousands of
         rows; building the form anew for each (a deep copy of twenty fields) would cost
         more than checking them. Resets what ``BaseForm.__init__`` sets for bound data."""
@@ -192,7 +203,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
         self._errors = None
         self.instance = Organization()
 
-    def organization_fields(self) -> dict[str, Any]:
+    def organization_fields(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
     def turf_keys(self) -> list[str] | None:
@@ -234,8 +245,16 @@ class PublicRegistrationForm(OrganizationForm):
         "sector",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        sectors: list[Sector] | None = None,
+        **kwargs: Unpack[ModelFormOptions[Organization]],
+    ) -> None:
+        super().__init__(data, files, district=district, sectors=sectors, **kwargs)
         self.fields["contact_email"].help_text = _(
             "Optional if you give a mobile: we will send you a link to confirm it and your "
             "registration code."
@@ -246,9 +265,9 @@ class PublicRegistrationForm(OrganizationForm):
         for name in ("latitude", "longitude"):
             del self.fields[name]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean()
-        phone = data.get("contact_phone")
+        phone = self.cleaned_data.get("contact_phone")
         if phone and not data.get("contact_email"):
             # The mobile is the only way to confirm the submission, so it must take codes.
             try:
@@ -287,8 +306,16 @@ class DeskForm(OrganizationForm):
 
     field_order = ("name", "typology", "sector", "contact_name", "contact_phone", "contact_email")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        sectors: list[Sector] | None = None,
+        **kwargs: Unpack[ModelFormOptions[Organization]],
+    ) -> None:
+        super().__init__(data, files, district=district, sectors=sectors, **kwargs)
         # Search-as-you-type for near-duplicates while the clerk types the name (htmx).
         self.fields["name"].widget.attrs.update(
             {
@@ -326,8 +353,15 @@ class VerificationForm(forms.Form):
         label=_("Merge into"), queryset=Organization.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        organization: Organization,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(
             self,
             "merged_into",
@@ -339,7 +373,7 @@ class VerificationForm(forms.Form):
             .order_by("name"),
         )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         decision = data.get("decision")
         if decision == Organization.Status.REJECTED and not data.get("reason", "").strip():
@@ -358,8 +392,15 @@ class DirectoryFilterForm(forms.Form):
     )
     sector = forms.TypedChoiceField(label=_("Sector"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         form_field(self, "sector", forms.TypedChoiceField).choices = [
             ("", _("All sectors")),
             *((s.number, s.name) for s in district.sectors.all()),
@@ -379,8 +420,13 @@ class DataRequestForm(forms.ModelForm[DataRequest]):
             "details": _("For a rectification, what should be corrected."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        **kwargs: Unpack[ModelFormOptions[DataRequest]],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["name"].validators.append(validate_plain_text)
         self.fields["details"].validators.append(validate_plain_text)
 
@@ -414,13 +460,14 @@ class RegistryImportForm(forms.Form):
 
     rows: list[dict[str, str]]
 
-    def clean_sheet(self) -> Any:
+    def clean_sheet(self) -> CheckedFile:
         """The sheet is read here, so that a damaged, oversized or empty one is a field
         error on this form rather than a failure later; the rows are kept for the import."""
         from platform_app.services.registry_imports import IMPORT_COLUMNS
 
-        sheet = self.cleaned_data["sheet"]
-        self.rows = read_sheet(sheet.name, sheet.read(), max_rows=self.MAX_ROWS)
+        sheet: CheckedFile = self.cleaned_data["sheet"]
+        # A checked file is always named (upload.<ext>), though a File's name may be None.
+        self.rows = read_sheet(cast(str, sheet.name), sheet.read(), max_rows=self.MAX_ROWS)
         if not self.rows:
             raise ValidationError(_("The sheet has a header but no rows."), code="no_rows")
         if not any(alias in self.rows[0] for alias in IMPORT_COLUMNS["name"]):

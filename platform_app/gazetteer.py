@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from santaanita.geo import normalize_geometry
+from santaanita.geo import GeoJSON, normalize_geometry
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LIMA_DISTRICTS_FILE = DATA_DIR / "lima_districts_inei2023.geojson"
@@ -27,7 +27,7 @@ class DistrictRecord:
     ubigeo: str
     name: str
     slug: str
-    boundary: dict[str, Any] | None
+    boundary: GeoJSON | None
     centre_lon: float | None
     centre_lat: float | None
     area_m2: float | None
@@ -37,7 +37,7 @@ class DistrictRecord:
 class SectorRecord:
     number: int
     name: str
-    boundary: dict[str, Any] | None
+    boundary: GeoJSON | None
     area_m2: float | None
 
 

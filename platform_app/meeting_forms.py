@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.models import (
@@ -26,7 +26,7 @@ from platform_app.models import (
 )
 from platform_app.places import Place
 from santaanita.files import DOCUMENTS, UploadField
-from santaanita.forms import form_field, set_queryset
+from santaanita.forms import FormData, FormFiles, FormOptions, form_field, set_queryset
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -38,15 +38,15 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format=DATETIME_LOCAL, **kwargs)
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _datetime_field(label: StrOrPromise) -> forms.DateTimeField:
@@ -71,8 +71,15 @@ class InviteForm(forms.Form):
         label=_("Organization"), queryset=Organization.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(
             self, "organization", Organization.objects.filter(district=district).order_by("name")
         )
@@ -87,7 +94,7 @@ class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("password1") != data.get("password2"):
             raise forms.ValidationError(_("The two passwords do not match."))
@@ -118,8 +125,15 @@ class _MeetingPlaceForm(forms.Form):
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
 
-    def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        places: list[Place],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.places = {place.key: place for place in places}
         form_field(self, "public_place", forms.ChoiceField).choices = [("", _("Another place"))] + [
             (place.key, place.name) for place in places
@@ -129,7 +143,7 @@ class _MeetingPlaceForm(forms.Form):
             "public_place", next((p.key for p in places if url and p.url == url), "")
         )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         place = self.places.get(data.pop("public_place", "") or "")
         data["place_url"] = place.url if place else ""
@@ -180,7 +194,7 @@ class MeetingSeriesForm(_MeetingPlaceForm):
         required=False,
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean()
         if not data.get("place"):
             self.add_error("place", _("Choose a public space or write where the meetings are."))
@@ -204,13 +218,17 @@ class MinutesForm(forms.Form):
     )
 
 
-class MembersBySectorIterator(ModelChoiceIterator):  # type: ignore[type-arg]
+class MembersBySectorIterator(ModelChoiceIterator[Member]):
     """Members under their stakeholder sector (the widget's option groups), by name within
     it: a coordinator looks for "the person from the university", not through a flat list
     of twenty names."""
 
-    def __iter__(self) -> Iterator[Any]:
-        by_sector: dict[str, list[tuple[Any, str]]] = {}
+    # Django's choice iterators may yield option groups (a label and its options); the
+    # stubs only know flat options.
+    def __iter__(  # type: ignore[override]
+        self,
+    ) -> Iterator[tuple[StrOrPromise, list[tuple[ModelChoiceIteratorValue, str]]]]:
+        by_sector: dict[str, list[tuple[ModelChoiceIteratorValue, str]]] = {}
         members = sorted(self.queryset, key=lambda m: str(m).casefold())
         for member in members:
             by_sector.setdefault(member.sector, []).append(self.choice(member))
@@ -233,8 +251,15 @@ class AgreementForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     axis = forms.ChoiceField(label=_("Axis"), choices=Axis.choices)
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(
             self,
             "responsible",
@@ -268,8 +293,15 @@ class ActivityForm(forms.Form):
         help_text=_("How much this activity counts in its objective."),
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(
             self,
             "responsible",
@@ -285,9 +317,16 @@ class ObjectiveEditForm(ObjectiveForm):
 class ActivityEditForm(ActivityForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        activity: Activity,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
         district = activity.objective.district
-        super().__init__(*args, district=district, **kwargs)
+        super().__init__(data, files, district=district, **kwargs)
         # Members already responsible stay offered even if they have since left, so saving
         # a change of dates does not drop them without the coordinator unticking them.
         set_queryset(
@@ -317,7 +356,7 @@ class FollowUpForm(forms.Form):
     evidence_file = UploadField(label=_("Evidence file"), accept=DOCUMENTS, required=False)
     evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not (data.get("comment") or data.get("evidence_file") or data.get("evidence_url")):
             raise forms.ValidationError(_("Write a comment or add evidence."))
@@ -347,12 +386,14 @@ class BoardFilterForm(forms.Form):
 
     def __init__(
         self,
-        *args: Any,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
         members: QuerySet[Member],
         meetings: QuerySet[Meeting],
-        **kwargs: Any,
+        **kwargs: Unpack[FormOptions],
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "responsible", members)
         set_queryset(self, "meeting", meetings)
 
@@ -389,11 +430,18 @@ class OrganizationInviteForm(forms.Form):
         label=_("Sector"), required=False, queryset=None, empty_label=_("All sectors")
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "sector", district.sectors.order_by("number"))
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not data.get("typology") and not data.get("sector"):
             raise forms.ValidationError(_("Choose a typology, a sector or both."))

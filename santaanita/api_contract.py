@@ -13,16 +13,17 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Generic, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -33,7 +34,32 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from santaanita.dates import OUT_OF_RANGE_MESSAGE
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+    from rest_framework.fields import _DefaultInitial
+    from rest_framework.validators import Validator
+
 logger = logging.getLogger(__name__)
+
+_ValueT = TypeVar("_ValueT")
+
+
+class FieldOptions(TypedDict, Generic[_ValueT], total=False):
+    """The options every DRF field takes (a ModelSerializer builds its fields with them),
+    for a field of ``_ValueT`` values."""
+
+    read_only: bool
+    write_only: bool
+    required: bool | None
+    default: _DefaultInitial[_ValueT]
+    initial: _DefaultInitial[_ValueT]
+    source: str | None
+    label: StrOrPromise | None
+    help_text: StrOrPromise | None
+    style: dict[str, object] | None
+    error_messages: dict[str, StrOrPromise] | None
+    validators: Sequence[Validator[_ValueT]] | None
+    allow_null: bool
 
 
 class CalendarDateTimeField(serializers.DateTimeField):
@@ -44,11 +70,11 @@ class CalendarDateTimeField(serializers.DateTimeField):
     year 9999; that is caught here and answered like any other date out of range.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[FieldOptions[datetime.datetime]]) -> None:
         kwargs.setdefault("help_text", _("Between the years 1900 and 2100."))
         super().__init__(**kwargs)
 
-    def enforce_timezone(self, value: datetime) -> datetime:
+    def enforce_timezone(self, value: datetime.datetime) -> datetime.datetime:
         try:
             return super().enforce_timezone(value)
         except OverflowError as exc:
@@ -58,12 +84,12 @@ class CalendarDateTimeField(serializers.DateTimeField):
 class CalendarDateField(serializers.DateField):
     """A date within the platform's calendar (``santaanita.dates``)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[FieldOptions[datetime.date]]) -> None:
         kwargs.setdefault("help_text", _("Between the years 1900 and 2100."))
         super().__init__(**kwargs)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
     """DRF's handler, plus: a service's ``ValidationError`` is a 400 with its messages; a
     ``ValueError`` or ``OverflowError`` that escaped parsing is a 400 too (logged with its
     traceback: the view should have validated that input, and is to be fixed); and a 400
@@ -88,13 +114,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return page_not_found(request, exception)
 
 
-ERROR_SCHEMA: dict[str, Any] = {
+ERROR_SCHEMA: dict[str, object] = {
     "type": "object",
     "description": "What went wrong, in the user's language.",
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
-VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
+VALIDATION_ERROR_SCHEMA: dict[str, object] = {
     "type": "object",
     "description": "The messages per field sent (or query parameter); "
     f"'{api_settings.NON_FIELD_ERRORS_KEY}' or 'detail' for the request as a whole.",
@@ -118,12 +144,22 @@ def error_response(description: str) -> OpenApiResponse:
 class ContractAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the error responses each operation can give."""
 
-    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        operation = super().get_operation(*args, **kwargs)
+    def get_operation(
+        self,
+        path: str,
+        path_regex: str,
+        path_prefix: str,
+        method: str,
+        registry: ComponentRegistry,
+    ) -> dict[str, object] | None:
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
         responses = operation["responses"]
-        for code in self._error_codes(operation):
+        codes = self._error_codes(
+            has_body="requestBody" in operation, parameters=operation.get("parameters", [])
+        )
+        for code in codes:
             if code not in responses:
                 schema = VALIDATION_ERROR_SCHEMA if code == "400" else ERROR_SCHEMA
                 name = "ValidationError" if code == "400" else "Error"
@@ -142,13 +178,14 @@ class ContractAutoSchema(AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _error_codes(self, operation: dict[str, Any]) -> list[str]:
-        parameters = operation.get("parameters", [])
+    def _error_codes(
+        self, *, has_body: bool, parameters: Sequence[Mapping[str, object]]
+    ) -> list[str]:
         codes = []
-        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+        if has_body or any(p["in"] == "query" for p in parameters):
             codes.append("400")
         if self.view.authentication_classes:
-            # Any token sent is checked, even on a public operation.
+            # A token sent is checked, even on a public operation.
             codes.append("401")
         open_classes: tuple[type, ...] = (AllowAny,)
         if self.method in SAFE_METHODS:

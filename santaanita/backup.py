@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Protocol, TypedDict
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -51,6 +51,43 @@ CHUNK = 1024 * 1024
 PROGRESS_SECONDS = 5.0
 
 Progress = Callable[[str], None]
+
+
+class MediaEntry(TypedDict):
+    bytes: int
+    sha256: str
+
+
+class DatabaseEntry(TypedDict):
+    file: str
+    bytes: int
+    sha256: str
+
+
+class BackupState(TypedDict):
+    """What a restore is checked against: each table's row count, each media file's size
+    and checksum (by name in the store)."""
+
+    tables: dict[str, int]
+    media: dict[str, MediaEntry]
+
+
+class Manifest(BackupState):
+    """The archive's ``manifest.json``: the state it was taken in, and its database dump."""
+
+    format: int
+    created_at: str
+    engine: str
+    database: DatabaseEntry
+
+
+class _CountingCursor(Protocol):
+    """The cursor the tables are counted with: Django's, or sqlite3's own on the dump's copy.
+    Its queries select one column: the tables' names, then one table's row count."""
+
+    def execute(self, sql: str, /) -> object: ...
+    def fetchall(self) -> list[tuple[str]]: ...
+    def fetchone(self) -> tuple[int]: ...
 
 
 class BackupError(Exception):
@@ -101,7 +138,7 @@ def _media_names(storage: Storage, folder: str = "") -> Iterator[str]:
         yield from _media_names(storage, f"{folder}{sub}/")
 
 
-def _table_names(cursor: Any, vendor: str) -> list[str]:
+def _table_names(cursor: _CountingCursor, vendor: str) -> list[str]:
     if vendor == "sqlite":
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
@@ -111,7 +148,7 @@ def _table_names(cursor: Any, vendor: str) -> list[str]:
     return sorted(row[0] for row in cursor.fetchall())
 
 
-def _table_counts(cursor: Any, vendor: str) -> dict[str, int]:
+def _table_counts(cursor: _CountingCursor, vendor: str) -> dict[str, int]:
     counts = {}
     for table in _table_names(cursor, vendor):
         quoted = '"' + table.replace('"', '""') + '"'
@@ -212,12 +249,10 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def _add_media(
-    tar: tarfile.TarFile, storage: Storage, progress: Progress
-) -> dict[str, dict[str, Any]]:
+def _add_media(tar: tarfile.TarFile, storage: Storage, progress: Progress) -> dict[str, MediaEntry]:
     names = list(_media_names(storage))
     progress(f"Media: {len(names)} files to copy.")
-    media: dict[str, dict[str, Any]] = {}
+    media: dict[str, MediaEntry] = {}
     copied = 0
     last_report = time.monotonic()
     for number, name in enumerate(names, start=1):
@@ -270,16 +305,21 @@ def backup_create(*, directory: Path, progress: Progress) -> Path:
             progress(
                 f"Database: {len(counts)} tables, {sum(counts.values())} rows, {_megabytes(size)}."
             )
-            manifest: dict[str, Any] = {
-                "format": FORMAT,
-                "created_at": created.isoformat(),
-                "engine": vendor,
-                "database": {"file": dump.name, "bytes": size, "sha256": _sha256_file(dump)},
-                "tables": counts,
+            database: DatabaseEntry = {
+                "file": dump.name,
+                "bytes": size,
+                "sha256": _sha256_file(dump),
             }
             with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
                 tar.add(dump, arcname=dump.name)
-                manifest["media"] = _add_media(tar, default_storage, progress)
+                manifest: Manifest = {
+                    "format": FORMAT,
+                    "created_at": created.isoformat(),
+                    "engine": vendor,
+                    "database": database,
+                    "tables": counts,
+                    "media": _add_media(tar, default_storage, progress),
+                }
                 _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
         partial.rename(archive)
     finally:
@@ -299,13 +339,14 @@ def backups_prune(*, directory: Path, keep: int) -> list[Path]:
 # --- Restore --------------------------------------------------------------------------------
 
 
-def _read_manifest(archive: Path) -> dict[str, Any]:
+def _read_manifest(archive: Path) -> Manifest:
     try:
         with tarfile.open(archive, "r:gz") as tar:
             member = tar.extractfile(MANIFEST)
             if member is None:
                 raise KeyError(MANIFEST)
-            manifest: dict[str, Any] = json.load(member)
+            # Its shape is trusted once its format is ours (checked below): we wrote it.
+            manifest: Manifest = json.load(member)
     except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
         raise BackupError(f"{archive} is not a readable backup archive: {exc}") from exc
     if manifest.get("format") != FORMAT:
@@ -358,27 +399,27 @@ def _restore_postgresql(dump: Path) -> None:
     )
 
 
-def backup_state(storage: Storage | None = None) -> dict[str, Any]:
+def backup_state(storage: Storage | None = None) -> BackupState:
     """What the manifest records, read from the live database and media store."""
     storage = storage or default_storage
     with connection.cursor() as cursor:
         tables = _table_counts(cursor, connection.vendor)
-    media = {
+    media: dict[str, MediaEntry] = {
         name: {"bytes": storage.size(name), "sha256": _sha256_stored(storage, name)}
         for name in _media_names(storage)
     }
     return {"tables": tables, "media": media}
 
 
-def manifest_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+def manifest_differences(expected: BackupState, actual: BackupState) -> list[str]:
     """Every table whose count and every media file whose checksum differ, in words."""
     differences = []
     for table in sorted(expected["tables"].keys() | actual["tables"].keys()):
-        want, got = expected["tables"].get(table), actual["tables"].get(table)
-        if want != got:
+        rows, restored = expected["tables"].get(table), actual["tables"].get(table)
+        if rows != restored:
             differences.append(
-                f"table {table}: {'absent' if want is None else want} rows in the backup, "
-                f"{'absent' if got is None else got} restored"
+                f"table {table}: {'absent' if rows is None else rows} rows in the backup, "
+                f"{'absent' if restored is None else restored} restored"
             )
     for name in sorted(expected["media"].keys() | actual["media"].keys()):
         want, got = expected["media"].get(name), actual["media"].get(name)
@@ -391,7 +432,7 @@ def manifest_differences(expected: dict[str, Any], actual: dict[str, Any]) -> li
     return differences
 
 
-def backup_restore(*, archive: Path, progress: Progress) -> tuple[dict[str, Any], list[str]]:
+def backup_restore(*, archive: Path, progress: Progress) -> tuple[Manifest, list[str]]:
     """Restore ``archive`` into the empty database and media store, then compare them with
     its manifest. Returns the manifest and the differences (none when all is identical)."""
     manifest = _read_manifest(archive)

@@ -11,7 +11,6 @@ error, instead of failing later.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +21,7 @@ LATEST = date(2100, 12, 31)
 OUT_OF_RANGE_MESSAGE = _("Enter a date between 1900 and 2100.")
 
 
-def validate_in_calendar(value: Any) -> None:
+def validate_in_calendar(value: object) -> None:
     """Refuses a date (or the date of a datetime) outside ``EARLIEST``..``LATEST``."""
     day = value.date() if isinstance(value, datetime) else value
     if isinstance(day, date) and not EARLIEST <= day <= LATEST:

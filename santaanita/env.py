@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -90,7 +90,7 @@ def media_storage_config(
     region: str | None,
     access_key: str | None,
     secret_key: str | None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The default storage: a local folder, or an S3-compatible bucket shared by every machine.
 
     ``url`` is ``s3://bucket?endpoint_url=…&region=…`` (access keys may ride along as
@@ -111,7 +111,7 @@ def media_storage_config(
         secret_key = query.get("secret_key", secret_key)
     if not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    options: dict[str, Any] = {
+    options: dict[str, object] = {
         "bucket_name": bucket,
         "querystring_auth": False,
         "file_overwrite": False,

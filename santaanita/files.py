@@ -23,16 +23,16 @@ import re
 import secrets
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeGuard, TypeVar, Unpack, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -52,6 +52,9 @@ from rest_framework import serializers
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
     from django.http import HttpRequest
+    from django_stubs_ext import StrOrPromise
+
+    from santaanita.api_contract import FieldOptions
 
 
 class Visibility(models.TextChoices):
@@ -435,6 +438,20 @@ def relocate(
 # --- Model and form fields -------------------------------------------------------------
 
 
+class StoredFileOptions(TypedDict, total=False):
+    """The options of Django's ``models.FileField`` that a stored file passes on (a clone,
+    which the migrations make, passes back the ones it deconstructed to)."""
+
+    name: str | None
+    upload_to: str | RandomName
+    max_length: int | None
+    blank: bool
+    null: bool
+    editable: bool
+    help_text: StrOrPromise
+    db_comment: str | None
+
+
 class StoredFileField(models.FileField):
     """A model's file: stored at random under ``visibility``/``folder``, accepting ``accept``.
 
@@ -444,19 +461,19 @@ class StoredFileField(models.FileField):
 
     def __init__(
         self,
-        verbose_name: Any = None,
+        verbose_name: StrOrPromise | None = None,
         *,
         visibility: str = Visibility.PRIVATE,
         folder: str = "misc",
         accept: frozenset[Kind] = PDF_OR_IMAGE,
-        **kwargs: Any,
+        **kwargs: Unpack[StoredFileOptions],
     ) -> None:
         self.accept = accept
         # A clone (migrations make them) passes back the upload_to it deconstructed to.
         kwargs.setdefault("upload_to", RandomName(str(visibility), folder))
         super().__init__(verbose_name, **kwargs)
 
-    def deconstruct(self) -> Any:
+    def deconstruct(self) -> tuple[str, str, Sequence[object], dict[str, object]]:
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.FileField", args, kwargs
 
@@ -464,11 +481,35 @@ class StoredFileField(models.FileField):
         return super().formfield(**{"form_class": UploadField, "accept": self.accept, **kwargs})
 
 
+class UploadFieldOptions(TypedDict, total=False):
+    """The options of Django's ``forms.FileField``, which an upload field passes on."""
+
+    max_length: int | None
+    allow_empty_file: bool
+    required: bool
+    widget: forms.Widget | type[forms.Widget] | None
+    label: StrOrPromise | None
+    initial: object
+    help_text: StrOrPromise
+    error_messages: Mapping[str, StrOrPromise] | None
+    show_hidden_initial: bool
+    validators: Iterable[Callable[[object], None]]
+    localize: bool
+    disabled: bool
+    label_suffix: str | None
+
+
 class UploadField(forms.FileField):
     """A form's file input that hands ``clean`` a ``CheckedFile`` (or the stored file, when a
     form edits a record and nothing new was sent)."""
 
-    def __init__(self, *, accept: frozenset[Kind], max_bytes: int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        accept: frozenset[Kind],
+        max_bytes: int | None = None,
+        **kwargs: Unpack[UploadFieldOptions],
+    ) -> None:
         self.accept = accept
         self.max_bytes = max_bytes
         if "help_text" not in kwargs:
@@ -480,7 +521,7 @@ class UploadField(forms.FileField):
             "accept", ",".join(sorted(f".{kind.extension}" for kind in accept))
         )
 
-    def clean(self, data: Any, initial: Any = None) -> Any:
+    def clean(self, data: object, initial: object = None) -> object:
         value = super().clean(data, initial)
         if isinstance(value, UploadedFile):
             return check_upload(value, accept=self.accept, max_bytes=self.max_bytes)
@@ -499,7 +540,7 @@ class UploadSerializerField(serializers.FileField):
         *,
         accept: frozenset[Kind],
         download_url: Callable[[Any], str],
-        **kwargs: Any,
+        **kwargs: Unpack[FieldOptions[File[bytes]]],
     ) -> None:
         self.accept = accept
         self.download_url = download_url
@@ -512,7 +553,7 @@ class UploadSerializerField(serializers.FileField):
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
-    def to_internal_value(self, data: Any) -> Any:
+    def to_internal_value(self, data: File[bytes]) -> CheckedFile:
         value = super().to_internal_value(data)
         try:
             return check_upload(value, accept=self.accept)
@@ -553,7 +594,29 @@ def _disposition(download_name: str, inline: bool) -> str:
     return content_disposition_header(not inline, download_name) or "attachment"
 
 
-def _presigned_url(storage: Any, name: str, served: _Served, download_name: str) -> str:
+class _S3Client(Protocol):
+    def generate_presigned_url(
+        self, ClientMethod: str, Params: Mapping[str, str], ExpiresIn: int
+    ) -> str: ...
+
+
+class _S3Meta(Protocol):
+    client: _S3Client
+
+
+class _S3Connection(Protocol):
+    meta: _S3Meta
+
+
+class _ObjectStore(Protocol):
+    """An S3 storage of django-storages, which ships no type information: its bucket and
+    its boto3 connection."""
+
+    bucket_name: str
+    connection: _S3Connection
+
+
+def _presigned_url(storage: _ObjectStore, name: str, served: _Served, download_name: str) -> str:
     client = storage.connection.meta.client
     return str(
         client.generate_presigned_url(
@@ -569,7 +632,7 @@ def _presigned_url(storage: Any, name: str, served: _Served, download_name: str)
     )
 
 
-def _on_object_store(storage: Any) -> bool:
+def _on_object_store(storage: Storage) -> TypeGuard[_ObjectStore]:
     return hasattr(storage, "bucket_name") and hasattr(storage, "connection")
 
 

@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Generic, TypeAlias, TypedDict, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.forms.utils import flatatt
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model, QuerySet
+from django.forms.renderers import BaseRenderer
+from django.forms.utils import ErrorList, flatatt
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 _FieldT = TypeVar("_FieldT", bound=forms.Field)
+_ModelT = TypeVar("_ModelT", bound=Model)
+
+# What a form is bound to: the submitted fields (``request.POST``, a dict in tests) and the
+# uploaded files (``request.FILES``), the first two arguments of every Django form.
+FormData: TypeAlias = Mapping[str, object] | None
+FormFiles: TypeAlias = MultiValueDict[str, UploadedFile[bytes]] | None
+
+
+class _Options(TypedDict, total=False):
+    auto_id: bool | str
+    prefix: str | None
+    initial: MutableMapping[str, object] | None
+    error_class: type[ErrorList]
+    label_suffix: str | None
+    empty_permitted: bool
+    use_required_attribute: bool | None
+    renderer: BaseRenderer | None
+
+
+class FormOptions(_Options, total=False):
+    """The keyword arguments a ``forms.Form`` takes besides its data and files: a form
+    that adds its own (``district=``) passes these on untouched."""
+
+    field_order: Iterable[str] | None
+
+
+class ModelFormOptions(_Options, Generic[_ModelT], total=False):
+    """The keyword arguments a ``forms.ModelForm`` of ``_ModelT`` takes besides its data and
+    files: the same as a form's, with the row it edits."""
+
+    instance: _ModelT | None
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -37,7 +72,7 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
     return field
 
 
-def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Model]) -> None:
     """Narrow the choices of the ModelChoiceField ``name`` (to a district's rows, say)."""
     form_field(form, name, forms.ModelChoiceField).queryset = queryset
 
@@ -87,9 +122,9 @@ class LongSelectMultiple(forms.SelectMultiple):
     def render(
         self,
         name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: Any = None,
+        value: object,
+        attrs: dict[str, object] | None = None,
+        renderer: BaseRenderer | None = None,
     ) -> SafeString:
         selected = set(self.format_value(value))
         final = self.build_attrs(self.attrs, attrs)

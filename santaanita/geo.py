@@ -8,8 +8,9 @@ and computes what the map queries need: bounding box, centroid and area.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -25,15 +26,22 @@ COORDINATE_DECIMALS = 6
 METRES_PER_DEGREE = 111_320.0
 
 
+# A GeoJSON object as parsed from JSON (a geometry, a feature): its members are checked
+# where they are read.
+GeoJSON: TypeAlias = dict[str, object]
+# A position's number, or a position, ring, polygon or list of polygons (nested sequences).
+Coordinates: TypeAlias = float | Sequence["Coordinates"]
+
+
 @dataclass(frozen=True)
 class NormalizedGeometry:
-    geojson: dict[str, Any]
+    geojson: GeoJSON
     bbox: tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
     centroid: tuple[float, float]  # lon, lat
     area_m2: float
 
 
-def _round(coords: Any) -> Any:
+def _round(coords: Coordinates) -> Coordinates:
     if isinstance(coords, (int, float)):
         return round(float(coords), COORDINATE_DECIMALS)
     return [_round(c) for c in coords]
@@ -67,7 +75,7 @@ def area_m2(geom: BaseGeometry) -> float:
     return area * METRES_PER_DEGREE**2 * math.cos(math.radians(lat))
 
 
-def normalize_geometry(value: dict[str, Any]) -> NormalizedGeometry:
+def normalize_geometry(value: Mapping[str, object]) -> NormalizedGeometry:
     """Validate a GeoJSON geometry and return it normalised, or raise ValidationError."""
     if not isinstance(value, dict) or value.get("type") not in ALLOWED_TYPES:
         raise ValidationError(
@@ -106,7 +114,7 @@ def normalize_geometry(value: dict[str, Any]) -> NormalizedGeometry:
     )
 
 
-def length_m(value: dict[str, Any]) -> float:
+def length_m(value: Mapping[str, object]) -> float:
     """The length of a long, narrow area (a berm, a canal bank): the longer side of the
     smallest rectangle around it, in metres. 0 for a point."""
     geom = shape(value)

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec
 
 from django import template
 from django.contrib import messages
@@ -43,9 +43,14 @@ def _key(request: HttpRequest, token: str) -> str:
     return f"once:{request.path}:{getattr(request.user, 'pk', None)}:{token}"
 
 
-def single_submission(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+_P = ParamSpec("_P")
+
+
+def single_submission(
+    view: Callable[Concatenate[HttpRequest, _P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, _P], HttpResponse]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponse:
         token = request.POST.get(FIELD, "") if request.method == "POST" else ""
         if not TOKEN.match(token):
             return view(request, *args, **kwargs)

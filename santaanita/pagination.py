@@ -6,12 +6,11 @@ defining its generic views, so this module may import nothing that imports them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 200
 
@@ -35,7 +34,7 @@ class ContractPagination(PageNumberPagination):
             raise ValidationError({self.page_size_query_param: message})
         return int(raw)
 
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, object]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:

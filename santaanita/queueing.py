@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from celery import Task
 from django.db import transaction
@@ -23,7 +22,7 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_each(task: Task[Any, Any], calls: Sequence[tuple[Any, ...]]) -> int:
+def enqueue_each(task: Task[..., object], calls: Sequence[tuple[object, ...]]) -> int:
     """Publish ``task(*args)`` for each ``args`` in ``calls``; returns how many went out.
 
     Stops at the first broker failure (logged): the rest would each wait for the same dead
@@ -43,6 +42,6 @@ def enqueue_each(task: Task[Any, Any], calls: Sequence[tuple[Any, ...]]) -> int:
     return len(calls)
 
 
-def enqueue_on_commit(task: Task[Any, Any], calls: Sequence[tuple[Any, ...]]) -> None:
+def enqueue_on_commit(task: Task[..., object], calls: Sequence[tuple[object, ...]]) -> None:
     """``enqueue_each`` once the current transaction commits (see the module)."""
     transaction.on_commit(lambda: enqueue_each(task, calls))

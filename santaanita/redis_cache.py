@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -41,7 +41,7 @@ _down_until: dict[str, float] = {}
 
 
 class TolerantRedisCache(RedisCache):
-    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+    def __init__(self, server: str | list[str], params: dict[str, object]) -> None:
         super().__init__(server, params)
         self._where = server if isinstance(server, str) else ",".join(server)
 
@@ -59,45 +59,55 @@ class TolerantRedisCache(RedisCache):
             return fallback
 
     def add(
-        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+        self,
+        key: object,
+        value: object,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
     ) -> bool:
         return self._tolerant(
             "add", lambda: super(TolerantRedisCache, self).add(key, value, timeout, version), True
         )
 
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+    def get(self, key: object, default: object = None, version: int | None = None) -> object:
         return self._tolerant(
             "get", lambda: super(TolerantRedisCache, self).get(key, default, version), default
         )
 
     def set(
-        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+        self,
+        key: object,
+        value: object,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
     ) -> None:
         self._tolerant(
             "set", lambda: super(TolerantRedisCache, self).set(key, value, timeout, version), None
         )
 
-    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+    def touch(
+        self, key: object, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._tolerant(
             "touch", lambda: super(TolerantRedisCache, self).touch(key, timeout, version), False
         )
 
-    def delete(self, key: Any, version: int | None = None) -> bool:
+    def delete(self, key: object, version: int | None = None) -> bool:
         return self._tolerant(
             "delete", lambda: super(TolerantRedisCache, self).delete(key, version), False
         )
 
-    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+    def get_many(self, keys: Iterable[object], version: int | None = None) -> dict[object, object]:
         return self._tolerant(
             "get_many", lambda: super(TolerantRedisCache, self).get_many(keys, version), {}
         )
 
-    def has_key(self, key: Any, version: int | None = None) -> bool:
+    def has_key(self, key: object, version: int | None = None) -> bool:
         return self._tolerant(
             "has_key", lambda: super(TolerantRedisCache, self).has_key(key, version), False
         )
 
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+    def incr(self, key: object, delta: int = 1, version: int | None = None) -> int:
         # No fallback number is right for a counter: the caller hears "not there", as it
         # would after an eviction, and starts again.
         result = self._tolerant(
@@ -108,15 +118,18 @@ class TolerantRedisCache(RedisCache):
         return result
 
     def set_many(
-        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> list[Any]:
+        self,
+        data: dict[object, object],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> list[object]:
         return self._tolerant(
             "set_many",
             lambda: super(TolerantRedisCache, self).set_many(data, timeout, version),
             list(data),
         )
 
-    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+    def delete_many(self, keys: Iterable[object], version: int | None = None) -> None:
         self._tolerant(
             "delete_many", lambda: super(TolerantRedisCache, self).delete_many(keys, version), None
         )

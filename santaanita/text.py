@@ -17,7 +17,6 @@ serializer of every app applies the rule without declaring it.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
@@ -49,7 +48,7 @@ class ControlCharactersValidator(django_validators.ProhibitNullCharactersValidat
     message = _("Remove the control or invisible characters from this text.")
     code = "control_characters"
 
-    def __call__(self, value: Any) -> None:
+    def __call__(self, value: object) -> None:
         if FORBIDDEN.search(str(value)):
             raise ValidationError(self.message, code=self.code)
 

@@ -11,7 +11,7 @@ the other change.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from django.db import models
 
@@ -23,13 +23,13 @@ class Versioned(Protocol):
 M = TypeVar("M", bound=models.Model)
 
 
-class StaleEdit(Exception):
+class StaleEdit(Exception, Generic[M]):
     """The row changed after the form was read; saving would overwrite that change.
 
     ``current`` is the row as it is now, so the form can keep what was typed and carry the
     current version."""
 
-    def __init__(self, current: Any) -> None:
+    def __init__(self, current: M) -> None:
         super().__init__(str(current))
         self.current = current
 

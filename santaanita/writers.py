@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.http import HttpResponse
 
@@ -25,10 +24,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit on the text of one cell.
 XLSX_CELL_MAX = 32767
 
-Rows = Iterable[Sequence[Any]]
+# A cell is whatever the format can write: text, a number, a date, or empty (None).
+Rows = Iterable[Sequence[object]]
 
 
-def cell(value: Any) -> Any:
+def cell(value: object) -> object:
     """A value safe to put in a spreadsheet cell; numbers and dates pass unchanged."""
     if not isinstance(value, str):
         return value
@@ -67,7 +67,7 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Rows]]) -> bytes:
 _TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
-def _xlsx_cell(value: Any) -> Any:
+def _xlsx_cell(value: object) -> object:
     value = cell(value)
     if isinstance(value, str):
         return value[:XLSX_CELL_MAX]

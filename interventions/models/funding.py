@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Unpack
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -18,6 +18,7 @@ from interventions.querysets import (
     PledgeQuerySet,
 )
 from santaanita.files import IMAGES, PDF_OR_IMAGE, StoredFileField, Visibility
+from santaanita.model_save import SaveOptions
 from santaanita.money import quantize_cents
 from santaanita.peru import validate_ruc
 
@@ -299,11 +300,12 @@ class Pledge(models.Model):
     def __str__(self) -> str:
         return f"{self.company} · {self.get_kind_display()} · S/ {self.value_pen}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Unpack[SaveOptions]) -> None:
         self.value_pen, self.value_usd = self.compute_values()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "value_pen", "value_usd"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "value_pen", "value_usd"}
+        super().save(**kwargs)
 
     def clean(self) -> None:
         if self.kind == self.Kind.MONEY and not self.amount:

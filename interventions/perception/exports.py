@@ -14,11 +14,13 @@ rows alone (tests/interventions/test_perception_open_data.py does).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -35,8 +37,33 @@ from interventions.models import (
 from interventions.perception.index import COHESIVE_SCORE, MIN_CELL, district_estimates
 from interventions.perception.index import sector_estimates as _sector_estimates
 
+if TYPE_CHECKING:
+    from interventions.perception.index import Estimate
+    from platform_app.models import District
 
-def _codes(district: Any) -> list[str]:
+# One row of a published table: column name → a cell (text, a number, or empty).
+Row = dict[str, object]
+_T = TypeVar("_T")
+
+
+class _AnswerRow(TypedDict):
+    """One counted answer as read for publication, before the suppression rule."""
+
+    wave__name: str
+    wave__kind: str
+    version__number: int
+    channel: str
+    collected_on: datetime.date
+    sector__number: int | None
+    age_band: str
+    sex: str
+    public_space_id: int | None
+    answers: dict[str, int]
+    cohesion_score: Decimal | None
+    cohesive: bool | None
+
+
+def _codes(district: District) -> list[str]:
     """Every question code of the district's versions, in first-seen order."""
     seen: dict[str, None] = {}
     for version in QuestionnaireVersion.objects.filter(district=district).order_by("number"):
@@ -45,10 +72,10 @@ def _codes(district: Any) -> list[str]:
     return list(seen)
 
 
-def answer_rows(district: Any) -> list[dict[str, Any]]:
+def answer_rows(district: District) -> list[Row]:
     """The anonymized, suppressed answers of every wave of ``district`` (three queries)."""
-    rows: list[dict[str, Any]] = [
-        dict(row)
+    rows = [
+        _AnswerRow(**row)
         for row in PerceptionResponse.objects.filter(wave__district=district)
         .counted()
         .order_by("wave__starts_on", "pk")
@@ -78,7 +105,7 @@ def answer_rows(district: Any) -> list[dict[str, Any]]:
     for row in rows:
         small = groups[(row["wave__name"], row["sector__number"], row["age_band"], row["sex"])]
         space = row["public_space_id"]
-        out: dict[str, Any] = {
+        out: Row = {
             "wave": row["wave__name"],
             "wave_kind": row["wave__kind"],
             "questionnaire_version": row["version__number"],
@@ -99,7 +126,7 @@ def answer_rows(district: Any) -> list[dict[str, Any]]:
     return result
 
 
-def dictionary(district: Any) -> dict[str, Any]:
+def dictionary(district: District) -> dict[str, object]:
     """What every column means, the questions of each version and the index's parameters."""
     versions = QuestionnaireVersion.objects.filter(district=district).prefetch_related("questions")
     return {
@@ -164,10 +191,10 @@ def dictionary(district: Any) -> dict[str, Any]:
     }
 
 
-def cohesion_rows(district: Any) -> list[dict[str, Any]]:
+def cohesion_rows(district: District) -> list[Row]:
     """The index per wave for the district and each sector; cells under five answers empty."""
     waves = list(Wave.objects.filter(district=district).order_by("starts_on", "pk"))
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for wave, found in zip(waves, district_estimates([district.pk])[district.pk], strict=True):
         rows.append(_cohesion_row(wave, _("District"), found))
     names = dict(district.sectors.values_list("pk", "name"))
@@ -177,30 +204,29 @@ def cohesion_rows(district: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _cohesion_row(wave: Wave, area: str, found: Any) -> dict[str, Any]:
-    suppressed = found is None
+def _cohesion_row(wave: Wave, area: str, found: Estimate | None) -> Row:
     return {
         "wave": wave.name,
         "wave_kind": wave.kind,
         "area": area,
-        "percent": None if suppressed else str(found.percent),
-        "ci_low": None if suppressed else str(found.low),
-        "ci_high": None if suppressed else str(found.high),
-        "answers": None if suppressed else found.n,
-        "note": _("fewer than 5 answers") if suppressed else "",
+        "percent": None if found is None else str(found.percent),
+        "ci_low": None if found is None else str(found.low),
+        "ci_high": None if found is None else str(found.high),
+        "answers": None if found is None else found.n,
+        "note": _("fewer than 5 answers") if found is None else "",
     }
 
 
 def _indicator(
     area: str,
     key: str,
-    value: Any,
+    value: object,
     *,
     label: str = "",
     goal: str = "",
     unit: str = "",
     definition: str = "",
-) -> dict[str, Any]:
+) -> Row:
     return {
         "area": area,
         "indicator": key,
@@ -213,11 +239,11 @@ def _indicator(
     }
 
 
-def indicator_rows(district: Any) -> list[dict[str, Any]]:
+def indicator_rows(district: District) -> list[Row]:
     from interventions import dashboard
 
     figures, sectors = dashboard.cached_district(district)
-    rows: list[dict[str, Any]] = [
+    rows: list[Row] = [
         {
             "area": _("District"),
             "indicator": t.key,
@@ -265,49 +291,57 @@ def indicator_rows(district: Any) -> list[dict[str, Any]]:
     return rows
 
 
-DATASETS = {
+DATASETS: dict[str, Callable[[District], list[Row]]] = {
     "respuestas": answer_rows,
     "cohesion": cohesion_rows,
     "indicadores": indicator_rows,
 }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
     return value
 
 
-def kept_rows(district: Any, name: str) -> Any:
+def kept_rows(district: District, name: str) -> list[Row]:
+    """A dataset's rows (see ``_kept``)."""
+    return _kept(district, name, DATASETS[name])
+
+
+def _kept(district: District, name: str, builder: Callable[[District], _T]) -> _T:
     """A dataset's rows, kept in the cache until the next perception write (the generation
     in the key) or for ten minutes (the indicators: one): the answers of a district are read
     whole to apply the suppression rule, which a page of the API must not redo each time."""
     from interventions.perception.services import figures_generation
 
-    builder = dictionary if name == "diccionario" else DATASETS[name]
     key = f"open-data:{district.pk}:{name}:{figures_generation()}:{get_language()}"
     # The indicators carry other apps' facts too: no longer than the dashboard keeps them.
     seconds = 60 if name == "indicadores" else 60 * 10
-    return cache.get_or_set(key, lambda: builder(district), seconds)
+    # What ``builder`` returned, now or when it was kept: never None.
+    return cast(_T, cache.get_or_set(key, lambda: builder(district), seconds))
 
 
-def dataset_response(*, district: Any, name: str, fmt: str) -> HttpResponse:
-    if (name == "diccionario" and fmt == "json") or (name in DATASETS and fmt in ("csv", "json")):
-        payload: Any = kept_rows(district, name)
-    else:
+def dataset_response(*, district: District, name: str, fmt: str) -> HttpResponse:
+    dictionary_asked = name == "diccionario" and fmt == "json"
+    if not dictionary_asked and not (name in DATASETS and fmt in ("csv", "json")):
         raise Http404
     filename = f"{name}-{district.slug}.{fmt}"
     if fmt == "json":
+        payload = (
+            _kept(district, name, dictionary) if dictionary_asked else kept_rows(district, name)
+        )
         response = HttpResponse(
             json.dumps(payload, ensure_ascii=False, default=_plain),
             content_type="application/json; charset=utf-8",
         )
     else:
+        rows = kept_rows(district, name)
         buffer = io.StringIO()
-        columns = list(payload[0]) if payload else []
+        columns = list(rows[0]) if rows else []
         writer = csv.DictWriter(buffer, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(payload)
+        writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

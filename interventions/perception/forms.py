@@ -4,9 +4,10 @@ coordinators' forms (questionnaire, wave, sector population, baseline figures)."
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Unpack
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from interventions.models import (
@@ -20,6 +21,7 @@ from interventions.models import (
 )
 from mapping.models import PublicSpace
 from platform_app.models import Sector
+from santaanita.forms import FormData, FormFiles, FormOptions
 
 LIKERT = [(str(v), str(v)) for v in range(1, 6)]
 
@@ -51,12 +53,21 @@ class AnswerForm(forms.Form):
     consent = forms.BooleanField(label=_("I have read the consent text and agree to answer"))
 
     def __init__(
-        self, *args: Any, version: QuestionnaireVersion, spaces: Any, sectors: Any, **kwargs: Any
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        version: QuestionnaireVersion,
+        spaces: QuerySet[PublicSpace],
+        sectors: QuerySet[Sector],
+        **kwargs: Unpack[FormOptions],
     ) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("client_uuid", uuid.uuid4())
-        kwargs["initial"].setdefault("version", version.number)
-        super().__init__(*args, **kwargs)
+        initial = kwargs.setdefault("initial", {})
+        if initial is None:
+            initial = kwargs["initial"] = {}
+        initial.setdefault("client_uuid", uuid.uuid4())
+        initial.setdefault("version", version.number)
+        super().__init__(data, files, **kwargs)
         self.questionnaire = version
         self.questions = list(version.questions.all())
         for question in self.questions:

@@ -27,20 +27,25 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from interventions.models import Intervention, Wave
+    from mapping.models import PublicSpace
+    from platform_app.models import District
 
 MIN_CELL = 5
 COHESIVE_SCORE = Decimal("62.5")
 Z95 = 1.96
 
 
-def respondent_score(answers: Mapping[str, Any], index_codes: Iterable[str]) -> Decimal | None:
+def respondent_score(answers: Mapping[str, object], index_codes: Iterable[str]) -> Decimal | None:
     """The 0–100 cohesion score of one respondent, or None when too few items were answered."""
     codes = list(index_codes)
-    values = [answers[c] for c in codes if isinstance(answers.get(c), int) and 1 <= answers[c] <= 5]
+    values = [v for c in codes if isinstance(v := answers.get(c), int) and 1 <= v <= 5]
     if not codes or len(values) * 2 < len(codes):
         return None
     mean = Decimal(sum((v - 1) * 25 for v in values)) / len(values)
@@ -149,10 +154,10 @@ def _populations(district_ids: list[int]) -> dict[int, tuple[int, int, str]]:
     }
 
 
-def _waves(district_ids: list[int]) -> dict[int, list[Any]]:
+def _waves(district_ids: list[int]) -> dict[int, list[Wave]]:
     from interventions.models import Wave
 
-    waves: dict[int, list[Any]] = {pk: [] for pk in district_ids}
+    waves: dict[int, list[Wave]] = {pk: [] for pk in district_ids}
     for wave in Wave.objects.filter(district_id__in=district_ids).order_by("starts_on", "pk"):
         waves[wave.district_id].append(wave)
     return waves
@@ -183,7 +188,7 @@ def district_estimates(district_ids: list[int]) -> dict[int, list[Estimate | Non
     return result
 
 
-def _latest_with_baseline(waves: list[Any], estimates: list[Estimate | None]) -> Estimate | None:
+def _latest_with_baseline(waves: list[Wave], estimates: list[Estimate | None]) -> Estimate | None:
     pairs = [(w, e) for w, e in zip(waves, estimates, strict=True) if e is not None]
     if not pairs:
         return None
@@ -206,12 +211,12 @@ def cohesion_by_district(district_ids: list[int]) -> dict[int, Estimate]:
     return result
 
 
-def sector_estimates(district: Any) -> dict[int, list[tuple[Any, Estimate | None]]]:
+def sector_estimates(district: District) -> dict[int, list[tuple[Wave, Estimate | None]]]:
     """Per sector, each wave with its estimate (None under MIN_CELL answers)."""
     waves = _waves([district.pk])[district.pk]
     counts = _sector_counts([w.pk for w in waves])
     populations = _populations([district.pk])
-    result: dict[int, list[tuple[Any, Estimate | None]]] = {}
+    result: dict[int, list[tuple[Wave, Estimate | None]]] = {}
     for sector_pk, (_owner, population, _name) in populations.items():
         result[sector_pk] = []
         for wave in waves:
@@ -223,7 +228,7 @@ def sector_estimates(district: Any) -> dict[int, list[tuple[Any, Estimate | None
     return result
 
 
-def cohesion_by_sector(district: Any) -> dict[int, Estimate]:
+def cohesion_by_sector(district: District) -> dict[int, Estimate]:
     result = {}
     for sector_pk, pairs in sector_estimates(district).items():
         latest = _latest_with_baseline([w for w, _e in pairs], [e for _w, e in pairs])
@@ -234,12 +239,14 @@ def cohesion_by_sector(district: Any) -> dict[int, Estimate]:
 
 @dataclass
 class SpaceWave:
-    wave: Any
+    wave: Wave
     estimate: Estimate | None
     moment: str  # "before", "after" or "" (no finished intervention to compare with)
 
 
-def space_estimates(space: Any, intervention: Any = None) -> list[SpaceWave]:
+def space_estimates(
+    space: PublicSpace, intervention: Intervention | None = None
+) -> list[SpaceWave]:
     """The share of cohesive respondents who named ``space`` as their nearest, per wave.
 
     Unweighted (the people who name a space are its neighbours, not a sample of a sector).

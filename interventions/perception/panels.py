@@ -5,7 +5,7 @@ name the space are shown."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -13,8 +13,11 @@ from django.utils.safestring import SafeString
 from interventions.models import Intervention
 from interventions.perception.index import MIN_CELL, space_estimates
 
+if TYPE_CHECKING:
+    from mapping.models import PublicSpace
 
-def space_cohesion(*, space: Any) -> SafeString:
+
+def space_cohesion(*, space: PublicSpace) -> SafeString:
     intervention = Intervention.objects.filter(public_space=space).public().first()
     rows = [row for row in space_estimates(space, intervention) if row.estimate is not None]
     if not rows:

@@ -13,9 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
+
+if TYPE_CHECKING:
+    from interventions.models import Wave
 
 # Two-sided normal quantiles of the confidence levels a wave may choose.
 Z = {90: 1.6449, 95: 1.9600, 99: 2.5758}
@@ -51,7 +54,7 @@ class Quota:
         return self.population is not None and self.collected < self.quota
 
 
-def plan(wave: Any) -> list[Quota]:
+def plan(wave: Wave) -> list[Quota]:
     """The quota and the answers collected so far, per sector of the wave's district.
 
     Three queries: sectors with their population, and the counted answers grouped by sector.

@@ -4,7 +4,7 @@ minutes and the one-answer rule); closing goes through the same service as the p
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +29,7 @@ class VoteOptionInline(admin.TabularInline[VoteOption, Vote]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Vote | None = None) -> bool:
         return False
 
 
@@ -40,7 +40,7 @@ class PollOptionInline(admin.TabularInline[PollOption, Poll]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
         return False
 
 
@@ -70,7 +70,7 @@ def _close_each(
 
 
 @admin.register(Vote)
-class VoteAdmin(ReadOnlyAdmin):
+class VoteAdmin(ReadOnlyAdmin[Vote]):
     list_display = ("question", "agenda_item", "status", "opened_at", "closed_at")
     list_filter = ("status", "kind")
     list_select_related = ("agenda_item",)
@@ -89,7 +89,7 @@ class VoteAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Poll)
-class PollAdmin(ReadOnlyAdmin):
+class PollAdmin(ReadOnlyAdmin[Poll]):
     list_display = ("title", "district", "status", "created_at", "closed_at")
     list_filter = ("status", "district")
     search_fields = ("title", "question")
@@ -107,26 +107,26 @@ class PollAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VoteOption)
-class VoteOptionAdmin(ReadOnlyAdmin):
+class VoteOptionAdmin(ReadOnlyAdmin[VoteOption]):
     list_display = ("label", "vote", "order")
     list_select_related = ("vote",)
 
 
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
+class BallotAdmin(ReadOnlyAdmin[Ballot]):
     list_display = ("vote", "option", "sector", "cast_at")
     list_filter = ("sector",)
     list_select_related = ("vote", "option")
 
 
 @admin.register(PollOption)
-class PollOptionAdmin(ReadOnlyAdmin):
+class PollOptionAdmin(ReadOnlyAdmin[PollOption]):
     list_display = ("label", "poll", "sector", "order")
     list_select_related = ("poll", "sector__district")
 
 
 @admin.register(PollAnswer)
-class PollAnswerAdmin(ReadOnlyAdmin):
+class PollAnswerAdmin(ReadOnlyAdmin[PollAnswer]):
     """Answers without their account: nobody, superusers included, reads who answered what."""
 
     list_display = ("poll", "option", "sector", "answered_at")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +11,7 @@ from platform_app.decisions.models import Poll, PollOption, Vote, VoteOption
 from platform_app.decisions.services import PollOptionData
 from platform_app.models import District, Sector
 from platform_app.places import Place
-from santaanita.forms import form_field, set_queryset
+from santaanita.forms import FormData, FormFiles, FormOptions, form_field, set_queryset
 
 
 class SectorChoiceField(forms.ModelChoiceField[Sector]):
@@ -48,8 +48,15 @@ class BallotForm(forms.Form):
         empty_label=None,
     )
 
-    def __init__(self, *args: Any, vote: Vote, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        vote: Vote,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "option", vote.options.all())
 
 
@@ -74,8 +81,16 @@ class PollOptionForm(forms.Form):
     )
     place = forms.ChoiceField(label=_("Public space"), required=False)
 
-    def __init__(self, *args: Any, district: District, places: list[Place], **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        places: list[Place],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.places = {place.key: place for place in places}
         set_queryset(self, "sector", Sector.objects.filter(district=district))
         form_field(self, "place", forms.ChoiceField).choices = [
@@ -113,7 +128,14 @@ class PollAnswerForm(forms.Form):
         help_text=_("Only counted in the results by sector; nobody sees who answered what."),
     )
 
-    def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        poll: Poll,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         set_queryset(self, "option", poll.options.all())
         set_queryset(self, "sector", Sector.objects.filter(district_id=poll.district_id))

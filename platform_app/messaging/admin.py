@@ -10,14 +10,14 @@ from santaanita.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyAdmin):
+class ConsentAdmin(ReadOnlyAdmin[Consent]):
     list_display = ("address", "channel", "purpose", "allowed", "source", "changed_at")
     list_filter = ("channel", "purpose", "allowed")
     search_fields = ("address",)
 
 
 @admin.register(MessagingProfile)
-class MessagingProfileAdmin(ReadOnlyAdmin):
+class MessagingProfileAdmin(ReadOnlyAdmin[MessagingProfile]):
     list_display = ("user", "phone", "channel")
     list_filter = ("channel",)
     search_fields = ("user__email", "phone")

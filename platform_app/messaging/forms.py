@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +36,7 @@ class ChannelForm(forms.Form):
             raise forms.ValidationError(_("Write a mobile number, such as 987 654 321."))
         return phone
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("channel") in TEXT_CHANNELS and not cleaned.get("phone"):
             self.add_error("phone", _("SMS and WhatsApp need your mobile number."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar, Unpack
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.messaging.models import Channel
 from platform_app.querysets import DeliveryQuerySet, DistrictQuerySet
 from santaanita.geo import normalize_geometry
+from santaanita.model_save import SaveOptions
 from santaanita.peru import validate_phone
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+    def _create(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -28,12 +29,12 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **extra)
 
@@ -126,7 +127,7 @@ class District(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Unpack[SaveOptions]) -> None:
         if not self.slug:
             self.slug = slugify(self.name)
         if self.boundary:
@@ -135,7 +136,7 @@ class District(models.Model):
             self.area_m2 = geometry.area_m2
             if self.centre_lat is None or self.centre_lon is None:
                 self.centre_lon, self.centre_lat = geometry.centroid
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
     @property
     def is_default(self) -> bool:
@@ -164,12 +165,12 @@ class Sector(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.district.name})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Unpack[SaveOptions]) -> None:
         if self.boundary:
             geometry = normalize_geometry(self.boundary)
             self.boundary = geometry.geojson
             self.area_m2 = geometry.area_m2
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
 
 class Delivery(models.Model):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Unpack
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from platform_app.querysets import CampaignQuerySet, OrganizationQuerySet
+from santaanita.model_save import SaveOptions
 
 # Abbreviations people write in organization names, expanded before comparing, so that
 # "Asoc. Vecinal Los Ficus" and "Asociación vecinal Los Ficus" normalise alike.
@@ -326,12 +329,12 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, **kwargs: Unpack[SaveOptions]) -> None:
         self.normalized_name = normalize_name(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "normalized_name"}
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("platform_app:organization-detail", args=[self.registration_code])
@@ -359,7 +362,7 @@ class Organization(models.Model):
         labels = dict(self.AgeGroup.choices)
         return [str(labels.get(g, g)) for g in self.age_groups]
 
-    def is_represented_by(self, user: Any) -> bool:
+    def is_represented_by(self, user: AbstractBaseUser | AnonymousUser) -> bool:
         return bool(user.is_authenticated) and self.representatives.filter(pk=user.pk).exists()
 
 

@@ -13,7 +13,7 @@ from santaanita.users import signed_in_user
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(ReadOnlyAdmin):
+class AnnouncementAdmin(ReadOnlyAdmin[Announcement]):
     """Read-only, with publish and withdraw as actions through the services: writing and
     sending happen on the news pages, where the image is checked and the segment counted."""
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_app.models import District, Organization, Sector
 from platform_app.outreach.models import Announcement
 from platform_app.permissions import Role
-from santaanita.forms import form_field
+from santaanita.forms import FormData, FormFiles, FormOptions, form_field
 
 
 class AnnouncementForm(forms.ModelForm[Announcement]):
@@ -43,8 +43,15 @@ class AnnouncementSendForm(forms.Form):
         label=_("Role"), choices=[("", _("Any role")), *Role.choices], required=False
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: FormData = None,
+        files: FormFiles = None,
+        *,
+        district: District,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         form_field(self, "sector", forms.ModelChoiceField).queryset = district.sectors.order_by(
             "number"
         )

@@ -1,10 +1,16 @@
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from santaanita.backup import BackupError, backup_create, backups_prune
+
+
+class _Options(TypedDict):
+    dir: Path | None
+    keep: int | None
+    verbosity: int
 
 
 class Command(BaseCommand):
@@ -22,12 +28,14 @@ class Command(BaseCommand):
             help="archives to keep, newest first (default: BACKUP_KEEP; 0 keeps all)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        directory = options["dir"] or settings.BACKUP_DIR
-        keep = settings.BACKUP_KEEP if options["keep"] is None else options["keep"]
+    def handle(self, *args: object, **options: object) -> None:
+        # argparse parsed them as add_arguments declares.
+        opts = cast(_Options, options)
+        directory = opts["dir"] or settings.BACKUP_DIR
+        keep = settings.BACKUP_KEEP if opts["keep"] is None else opts["keep"]
         if keep < 0:
             raise CommandError("--keep must be 0 (keep all) or more.")
-        quiet = options["verbosity"] == 0
+        quiet = opts["verbosity"] == 0
         try:
             archive = backup_create(
                 directory=directory,

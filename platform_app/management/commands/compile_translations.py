@@ -1,5 +1,4 @@
 from pathlib import Path
-from typing import Any
 
 import polib
 from django.conf import settings
@@ -9,7 +8,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Compile the .po translation files into .mo with pure Python (no system gettext)."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         count = 0
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):

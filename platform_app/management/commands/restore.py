@@ -1,9 +1,14 @@
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from santaanita.backup import BackupError, backup_restore
+
+
+class _Options(TypedDict):
+    archive: Path
+    verbosity: int
 
 
 class Command(BaseCommand):
@@ -15,11 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", type=Path)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        quiet = options["verbosity"] == 0
+    def handle(self, *args: object, **options: object) -> None:
+        # argparse parsed them as add_arguments declares.
+        opts = cast(_Options, options)
+        quiet = opts["verbosity"] == 0
         try:
             manifest, differences = backup_restore(
-                archive=options["archive"],
+                archive=opts["archive"],
                 progress=lambda line: None if quiet else self.stdout.write(line),
             )
         except BackupError as exc:

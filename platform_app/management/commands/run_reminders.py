@@ -1,11 +1,17 @@
 import signal
 import time
-from typing import Any
+from typing import TypedDict, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from platform_app.services.ledger import deliveries_purge, reminders_scan
+
+
+class _Options(TypedDict):
+    interval: float
+    once: bool
+    verbosity: int
 
 
 class Command(BaseCommand):
@@ -19,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=30.0)
         parser.add_argument("--once", action="store_true", help="scan once and exit")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
+        # argparse parsed them as add_arguments declares.
+        opts = cast(_Options, options)
         scanning = False
         stopping = False
 
@@ -41,11 +49,11 @@ class Command(BaseCommand):
                 deliveries_purge()
                 purged_on = timezone.localdate()
             scanning = False
-            if sent or options["verbosity"] > 1:
+            if sent or opts["verbosity"] > 1:
                 self.stdout.write(f"Reminder scan: {sent} deliveries due.")
-            if options["once"] or stopping:
+            if opts["once"] or stopping:
                 return
             try:
-                time.sleep(options["interval"])
+                time.sleep(opts["interval"])
             except KeyboardInterrupt:
                 return

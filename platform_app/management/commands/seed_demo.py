@@ -1,6 +1,6 @@
 import logging
 from importlib import import_module
-from typing import Any
+from typing import TypedDict, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -10,6 +10,10 @@ from django.utils.module_loading import module_has_submodule
 from santaanita.env import env_str
 
 DEFAULT_DEMO_PASSWORD = "santaanita-demo"  # noqa: S105 - documented demo login, never in production
+
+
+class _Options(TypedDict):
+    password: str
 
 
 class Command(BaseCommand):
@@ -25,7 +29,9 @@ class Command(BaseCommand):
             help="password of the demo logins (default: $DEMO_PASSWORD or %(default)s)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
+        # argparse parsed them as add_arguments declares.
+        opts = cast(_Options, options)
         if settings.PRODUCTION:
             raise CommandError("Demo data and demo logins are never created in production.")
         # The command reports its own progress; the services' informational logs (a stage
@@ -38,13 +44,13 @@ class Command(BaseCommand):
                 ):
                     self.stdout.write(f"Demo data: {app_config.verbose_name}…")
                     import_module(f"{app_config.name}.demo").seed(
-                        password=options["password"], out=self.stdout
+                        password=opts["password"], out=self.stdout
                     )
         finally:
             logging.disable(logging.NOTSET)
         from platform_app.demo import DEMO_USERS
 
-        self.stdout.write(f"\nDemo logins (password: {options['password']})")
+        self.stdout.write(f"\nDemo logins (password: {opts['password']})")
         width = max(len(str(role.label)) for _email, role, _first, _last in DEMO_USERS)
         for email, role, _first, _last in DEMO_USERS:
             self.stdout.write(f"  {role.label:<{width}}  {email}")

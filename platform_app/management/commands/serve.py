@@ -1,12 +1,17 @@
 import signal
 import subprocess
 import sys
-from typing import Any
+from typing import TypedDict, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from santaanita.env import env_int, env_str
+
+
+class _Options(TypedDict):
+    host: str
+    port: int
 
 
 class Command(BaseCommand):
@@ -21,8 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("PORT", 8000))
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        host, port = options["host"], options["port"]
+    def handle(self, *args: object, **options: object) -> None:
+        # argparse parsed them as add_arguments declares.
+        opts = cast(_Options, options)
+        host, port = opts["host"], opts["port"]
         shown_host = f"[{host}]" if ":" in host else host
         web_command = [
             sys.executable,
