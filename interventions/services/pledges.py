@@ -10,7 +10,6 @@ which no page or API action passes: they pass the signed-in user.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -109,7 +108,7 @@ def pledge_create(*, by: User | None, **fields: object) -> Pledge:
 
 @changes_pages(GENERATION_KEY)
 def pledge_update(
-    *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
+    *, pledge: Pledge, by: User | None, fields: dict[str, object], version: int, note: str = ""
 ) -> Pledge:
     """Change a pledge's terms. Its value may not fall below what is already allocated.
 
