@@ -36,6 +36,7 @@ def representative_of(company, client=None):
     return user
 
 
+@pytest.mark.ladder("interventions:pledge-detail", "pledge-list", "pledge-detail")
 def test_a_representative_sees_their_own_pledges_and_nothing_of_another_company(client):
     own, other = CompanyFactory(), CompanyFactory()
     own_pledge, other_pledge = PledgeFactory(company=own), PledgeFactory(company=other)

@@ -353,6 +353,7 @@ def test_event_list_query_count_does_not_grow_with_the_events(client):
 # --- API ----------------------------------------------------------------------------------
 
 
+@pytest.mark.ladder("fundraising-event-list")
 def test_api_lists_events_to_the_districts_coordinators_only(client, other_district):
     event = FundraisingEventFactory(name="Desayuno empresarial")
     event_invite(actor=_colleague(), event=event, companies=[CompanyFactory(name="Alfa S.A.")])

@@ -405,3 +405,90 @@ def test_the_printed_guide_and_the_results_export_are_public(client, santa_anita
     guide.intervention.status = "cancelled"
     guide.intervention.save()
     assert client.get(_url("guide-print", guide.intervention.pk)).status_code == 404
+
+
+@pytest.mark.ladder("kit-delivery-list")
+def test_api_lists_deliveries_to_those_who_manage_the_intervention(client, other_district):
+    _delivery_file()
+    url = "/api/kit-deliveries/"
+    assert client.get(url).status_code in (401, 403)
+    client.force_login(_person("resident"))
+    assert client.get(url).json()["count"] == 0
+    client.force_login(_person("coordinator", other_district))
+    assert client.get(url).json()["count"] == 0
+    client.force_login(_person("coordinator"))
+    assert client.get(url).json()["count"] == 1
+
+
+def test_the_services_refuse_a_person_without_the_role(other_district):
+    """An API write or a task that calls a service directly meets the same rules as the
+    pages: the person it acts for is checked before anything is written."""
+    from django.core.exceptions import PermissionDenied
+
+    from interventions.models import BudgetLine, MaintenanceTask
+    from interventions.perception.services import wave_set_open
+    from interventions.services.events import event_invite
+    from interventions.services.guides import guide_task_add
+    from interventions.services.pledges import pledge_allocate, pledge_set_state
+    from interventions.services.works import budget_line_add
+    from tests.interventions.perception_helpers import setup_survey
+
+    resident = _person("resident")
+    elsewhere = _person("coordinator", other_district)
+    event, company = FundraisingEventFactory(), CompanyFactory()
+    pledge, item = PledgeFactory(), KitItemFactory()
+    intervention = item.kit.intervention
+    guide = MaintenanceGuideFactory(intervention=intervention)
+    wave = setup_survey(event.district)
+    for actor in (resident, elsewhere):
+        with pytest.raises(PermissionDenied):
+            event_invite(actor=actor, event=event, companies=[company])
+        with pytest.raises(PermissionDenied):
+            pledge_set_state(pledge=pledge, state="received", by=actor)
+        with pytest.raises(PermissionDenied):
+            pledge_allocate(pledge=pledge, item=item, amount_pen=Decimal("10"), by=actor)
+        with pytest.raises(PermissionDenied):
+            budget_line_add(
+                actor=actor,
+                intervention=intervention,
+                line=BudgetLine(description="Obra", source="municipal", amount_pen=1),
+            )
+        with pytest.raises(PermissionDenied):
+            guide_task_add(
+                actor=actor,
+                guide=guide,
+                task=MaintenanceTask(title="Riego", first_on=date(2026, 6, 1), every_months=1),
+            )
+        with pytest.raises(PermissionDenied):
+            wave_set_open(actor=actor, wave=wave, is_open=False)
+    assert not Invitation.objects.exists()
+    assert not pledge.allocations.exists()
+    assert not intervention.budget_lines.exists()
+    assert not guide.tasks.exists()
+    wave.refresh_from_db()
+    assert wave.is_open
+
+
+def test_a_refused_form_comes_back_with_what_was_typed(client):
+    """Each form of the pledge and guide pages posts to its own address; when it is refused
+    the page comes back with the typed values and the message, nothing lost."""
+    pledge = PledgeFactory()
+    intervention = InterventionFactory()
+    client.force_login(_person("coordinator"))
+    # A confirmed pledge cannot go back to "pledged".
+    refused = client.post(
+        _url("pledge-state", pledge.pk), {"state": "pledged", "note": "Carta del gerente"}
+    )
+    assert refused.status_code == 200
+    assert refused.context["state_form"].non_field_errors()
+    assert "Carta del gerente" in refused.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.state == "confirmed"
+    # A task without its first date.
+    refused = client.post(
+        _url("guide-task-add", intervention.pk),
+        {"title": "Barnizado de bancas", "every_months": "6"},
+    )
+    assert refused.status_code == 200
+    assert "first_on" in refused.context["task_form"].errors
+    assert 'value="Barnizado de bancas"' in refused.content.decode()

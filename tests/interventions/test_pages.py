@@ -259,6 +259,7 @@ def test_intervention_from_an_outstanding_teams_proposal(client):
     assert intervention.phases.count() == 3
 
 
+@pytest.mark.ladder("pledge-list")
 def test_api_hides_contacts_and_scopes_pledges(client, other_district):
     PledgeFactory(company=CompanyFactory(contact_email="privado@empresa.pe"))
     companies = client.get("/api/companies/").content.decode()
