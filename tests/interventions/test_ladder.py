@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from interventions.models import Company, Invitation, PledgeDocument
+from interventions.models import Company, Invitation, KitDelivery, PledgeDocument
 from interventions.services.events import company_representative_add
 from interventions.services.works import kit_deliver
 from platform_app.models import District, User
@@ -79,9 +79,9 @@ def _allocate() -> tuple[str, dict[str, object]]:
     return url, {"pledge": pledge.pk, "amount_pen": "10.00"}
 
 
-def _delivery_file() -> tuple[str, dict[str, object]]:
+def _delivery() -> KitDelivery:
     item = KitItemFactory(quantity=Decimal("4"))
-    delivery = kit_deliver(
+    return kit_deliver(
         item=item,
         quantity=Decimal("1"),
         date=date(2026, 5, 1),
@@ -89,7 +89,11 @@ def _delivery_file() -> tuple[str, dict[str, object]]:
         signature=ContentFile(png_bytes(), name="firma.png"),
         by=None,
     )
-    return _url("delivery-file", item.kit.intervention.pk, delivery.pk, "firma"), {}
+
+
+def _delivery_file() -> tuple[str, dict[str, object]]:
+    delivery = _delivery()
+    return _url("delivery-file", delivery.item.kit.intervention_id, delivery.pk, "firma"), {}
 
 
 def _kit_template() -> tuple[str, dict[str, object]]:
@@ -409,7 +413,7 @@ def test_the_printed_guide_and_the_results_export_are_public(client, santa_anita
 
 @pytest.mark.ladder("kit-delivery-list")
 def test_api_lists_deliveries_to_those_who_manage_the_intervention(client, other_district):
-    _delivery_file()
+    _delivery()
     url = "/api/kit-deliveries/"
     assert client.get(url).status_code in (401, 403)
     client.force_login(_person("resident"))
@@ -492,3 +496,21 @@ def test_a_refused_form_comes_back_with_what_was_typed(client):
     assert refused.status_code == 200
     assert "first_on" in refused.context["task_form"].errors
     assert 'value="Barnizado de bancas"' in refused.content.decode()
+
+
+@pytest.mark.ladder("fundraising-event-detail", "kit-delivery-detail")
+def test_api_shows_an_event_or_a_delivery_to_the_districts_coordinators_only(
+    client, other_district
+):
+    urls = [
+        f"/api/fundraising-events/{FundraisingEventFactory().pk}/",
+        f"/api/kit-deliveries/{_delivery().pk}/",
+    ]
+    for url in urls:
+        assert client.get(url).status_code in (401, 403)
+    client.force_login(_person("resident"))
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    client.force_login(_person("coordinator", other_district))
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    client.force_login(_person("coordinator"))
+    assert [client.get(url).status_code for url in urls] == [200, 200]
