@@ -77,7 +77,7 @@ def _populate(total: int) -> dict[str, tuple[int, int]]:
         district.sectors.order_by("number"), demo_perception.POPULATIONS, strict=False
     ):
         services.sector_population_set(
-            sector=sector, population=population, source="benchmark", year=2025
+            actor=None, sector=sector, population=population, source="benchmark", year=2025
         )
     version = services.questionnaire_publish(
         district=district,
@@ -92,6 +92,7 @@ def _populate(total: int) -> dict[str, tuple[int, int]]:
     today = timezone.localdate()
     waves = [
         services.wave_create(
+            actor=None,
             district=district,
             name=name,
             kind=kind,

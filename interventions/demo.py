@@ -170,11 +170,12 @@ def _signature() -> ContentFile[bytes]:
     return ContentFile(buffer.getvalue(), name="firma.png")
 
 
-def _companies(district: District, coordinator: User | None) -> list[Pledge]:
+def _companies(district: District, coordinator: User) -> list[Pledge]:
     """The companies and their pledges; returns the pledges the demo may allocate."""
     event = FundraisingEvent.objects.filter(
         district=district, name="Desayuno de recaudación 2026"
     ).first() or event_create(
+        actor=coordinator,
         district=district,
         name="Desayuno de recaudación 2026",
         date=RATE_DATE,
@@ -230,20 +231,23 @@ def _companies(district: District, coordinator: User | None) -> list[Pledge]:
                 pledge = pledge_set_state(pledge=pledge, state=step, by=coordinator)
             if not reserved:
                 pledges.append(pledge)
-    _invite_to_breakfast(event, companies)
+    _invite_to_breakfast(event, companies, coordinator)
     # The demo's company login acts for the first company: its pledges, documents, invitations.
     company_representative_add(company=companies[0], email="company@example.org", added_by=None)
     return pledges
 
 
-def _invite_to_breakfast(event: FundraisingEvent, companies: list[Company]) -> None:
+def _invite_to_breakfast(
+    event: FundraisingEvent, companies: list[Company], coordinator: User
+) -> None:
     """Invite the companies at once; only those invited now are recorded as having come, so
     a second run changes nothing (not even answers a coordinator corrected since)."""
     invited = set(event.invitations.values_list("company_id", flat=True))
-    if not event_invite(event=event, companies=companies):
+    if not event_invite(actor=coordinator, event=event, companies=companies):
         return
     new = event.invitations.exclude(company_id__in=invited).values_list("pk", flat=True)
     event_attendance_record(
+        actor=coordinator,
         event=event,
         answers=[
             InvitationAnswer(invitation_id=pk, status=Invitation.Status.CONFIRMED, attended=True)
@@ -322,7 +326,8 @@ def _proposals(district: District) -> list[Model]:
 @transaction.atomic
 def seed(*, password: str, out: TextIO) -> None:
     district = District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
-    coordinator = User.objects.filter(email="coordinator@example.org").first()
+    # The demo coordinator (seeded by the platform demo, which runs first) does the work.
+    coordinator = User.objects.get(email="coordinator@example.org")
     surveyor = User.objects.filter(email="surveyor@example.org").first()
     pledges = _companies(district, coordinator)
 
@@ -382,7 +387,7 @@ def seed(*, password: str, out: TextIO) -> None:
         # Each intervention starts from a different pledge, so several companies appear.
         shift = number % max(len(allocatable), 1)
         rotation = allocatable[shift:] + allocatable[:shift]
-        kit_create_from_template(intervention=intervention, template=template)
+        kit_create_from_template(actor=coordinator, intervention=intervention, template=template)
         BudgetLine.objects.create(
             intervention=intervention,
             description="Mano de obra y transporte municipal",
@@ -418,6 +423,7 @@ def seed(*, password: str, out: TextIO) -> None:
                     by=coordinator,
                 )
         activity_record(
+            actor=coordinator,
             intervention=intervention,
             kind="workshop",
             date=starts + timedelta(days=7),
@@ -426,6 +432,7 @@ def seed(*, password: str, out: TextIO) -> None:
         )
         if intervention.status in ("execution", "closing", "finished"):
             activity_record(
+                actor=coordinator,
                 intervention=intervention,
                 kind="support_visit",
                 date=starts + timedelta(days=40),
@@ -433,7 +440,7 @@ def seed(*, password: str, out: TextIO) -> None:
                 what="Revisión del anclaje de las bancas y del drenaje.",
             )
         if intervention.status in ("closing", "finished"):
-            guide = guide_build(intervention=intervention)
+            guide = guide_build(actor=coordinator, intervention=intervention)
             guide.responsible_email = "representative@example.org"
             guide.rules = "El parque es de todos: cuidemos el mobiliario y las plantas."
             guide.save()

@@ -181,7 +181,7 @@ def _wave_answers(
     return result
 
 
-def seed(*, district: District, coordinator: User | None, out: TextIO) -> None:
+def seed(*, district: District, coordinator: User, out: TextIO) -> None:
     for key, value, unit, observed_on, period, source in REFERENCES:
         if not ReferenceValue.objects.filter(district=district, key=key).exists():
             services.reference_value_set(
@@ -197,6 +197,7 @@ def seed(*, district: District, coordinator: User | None, out: TextIO) -> None:
     for sector, population in zip(district.sectors.order_by("number"), POPULATIONS, strict=False):
         if not hasattr(sector, "population"):
             services.sector_population_set(
+                actor=coordinator,
                 sector=sector,
                 population=population,
                 source="Estimación de demostración (no es un dato censal)",
@@ -217,11 +218,15 @@ def seed(*, district: District, coordinator: User | None, out: TextIO) -> None:
     today = timezone.localdate()
     baseline_start = today - timedelta(days=400)
     services.impact_plan_set(
-        district=district, first_year=baseline_start.year, results_year=today.year
+        actor=coordinator,
+        district=district,
+        first_year=baseline_start.year,
+        results_year=today.year,
     )
     if Wave.objects.filter(district=district).exists():
         return
     baseline = services.wave_create(
+        actor=coordinator,
         district=district,
         name=f"Línea de base {baseline_start.year}",
         kind="baseline",
@@ -230,6 +235,7 @@ def seed(*, district: District, coordinator: User | None, out: TextIO) -> None:
         ends_on=baseline_start + timedelta(days=30),
     )
     follow_up = services.wave_create(
+        actor=coordinator,
         district=district,
         name=f"Seguimiento {today.year}",
         kind="follow_up",
@@ -247,7 +253,7 @@ def seed(*, district: District, coordinator: User | None, out: TextIO) -> None:
         ),
         channel="volunteer",
     )
-    services.wave_set_open(wave=baseline, is_open=False)
+    services.wave_set_open(actor=coordinator, wave=baseline, is_open=False)
     made += services.perception_responses_bulk_record(
         wave=follow_up,
         answers=_wave_answers(

@@ -18,6 +18,13 @@ urlpatterns = [
     ),
     path("compromisos/", companies.pledge_list, name="pledge-list"),
     path("compromisos/<int:pk>/", companies.pledge_detail, name="pledge-detail"),
+    path("compromisos/<int:pk>/estado/", companies.pledge_state, name="pledge-state"),
+    path("compromisos/<int:pk>/terminos/", companies.pledge_edit, name="pledge-edit"),
+    path(
+        "compromisos/<int:pk>/documentos/",
+        companies.pledge_document_upload,
+        name="pledge-document-upload",
+    ),
     path(
         "compromisos/<int:pk>/documentos/<int:document_pk>/",
         companies.pledge_document_file,
@@ -25,6 +32,9 @@ urlpatterns = [
     ),
     path("eventos-de-recaudacion/", events.event_list, name="event-list"),
     path("eventos-de-recaudacion/<int:pk>/", events.event_detail, name="event-detail"),
+    path("eventos-de-recaudacion/<int:pk>/datos/", events.event_edit, name="event-edit"),
+    path("eventos-de-recaudacion/<int:pk>/invitar/", events.event_invite, name="event-invite"),
+    path("eventos-de-recaudacion/<int:pk>/respuestas/", events.event_answers, name="event-answers"),
     path(
         "eventos-de-recaudacion/<int:pk>/invitaciones/<int:invitation_pk>/plataforma/",
         events.company_platform_invite,
@@ -56,6 +66,8 @@ urlpatterns = [
     path("intervenciones/<int:pk>/presupuesto/", works.budget_add, name="budget-add"),
     path("intervenciones/<int:pk>/fotos/", works.photo_add, name="photo-add"),
     path("intervenciones/<int:pk>/guia/editar/", guides.guide_edit, name="guide-edit"),
+    path("intervenciones/<int:pk>/guia/guardar/", guides.guide_save, name="guide-save"),
+    path("intervenciones/<int:pk>/guia/tareas/", guides.guide_task_create, name="guide-task-add"),
     path("intervenciones/<int:pk>/guia/", guides.guide_print, name="guide-print"),
     path("resultados/", results.results, name="results"),
     path("resultados/comparar/", results.results_compare, name="results-compare"),

@@ -3,6 +3,12 @@
 Keyword-only, typed, ``<entity>_<verb>``: views, the API, the demo and the benchmark call
 these. Recording an answer is idempotent on the key the phone or page made before sending,
 so a resend after a dropped connection never counts a person twice.
+
+The writes a coordinator makes take them as ``actor`` (``by`` where the name is also the
+author recorded) and ask ``interventions.perception.permissions`` first (PermissionDenied
+otherwise); ``None`` is the platform acting on its own (demo data, the benchmark), which
+no page or API action passes. Recording an answer takes no actor: the public link needs no
+account, and the pages check the volunteer before they call it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +33,7 @@ from interventions.models import (
     SectorPopulation,
     Wave,
 )
+from interventions.perception import permissions
 from interventions.perception.index import COHESIVE_SCORE, respondent_score
 from mapping.services import SPACE_PAGES
 from platform_app.models import District, Sector, User
@@ -56,6 +63,11 @@ class QuestionData:
     in_index: bool
 
 
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
 def questionnaire_publish(
     *,
     district: District,
@@ -71,6 +83,7 @@ def questionnaire_publish(
     district's rows are locked while the next number is taken, so two coordinators
     publishing at once get versions n and n+1 instead of a unique-key error.
     """
+    _require(by is None or permissions.may_manage_survey(by, district))
     questions = list(questions)
     if not questions:
         raise ValidationError(_("A questionnaire needs at least one question."))
@@ -112,6 +125,7 @@ def questionnaire_publish(
 
 def wave_create(
     *,
+    actor: User | None,
     district: District,
     name: str,
     kind: str,
@@ -121,6 +135,7 @@ def wave_create(
     margin_of_error: Decimal = Decimal(10),
     confidence: int = Wave.Confidence.NINETY_FIVE,
 ) -> Wave:
+    _require(actor is None or permissions.may_manage_survey(actor, district))
     if questionnaire.district_id != district.pk:
         raise ValidationError(_("The questionnaire belongs to another district."))
     wave = Wave(
@@ -139,7 +154,8 @@ def wave_create(
     return wave
 
 
-def wave_set_open(*, wave: Wave, is_open: bool) -> Wave:
+def wave_set_open(*, actor: User | None, wave: Wave, is_open: bool) -> Wave:
+    _require(actor is None or permissions.may_manage_survey(actor, wave.district))
     Wave.objects.filter(pk=wave.pk).update(is_open=is_open)
     wave.is_open = is_open
     figures_changed()  # the public page shows the progress of open waves only
@@ -264,14 +280,20 @@ def perception_responses_bulk_record(
     return PerceptionResponse.objects.filter(wave=wave).count() - before
 
 
-def sector_population_set(*, sector: Sector, population: int, source: str, year: int) -> None:
+def sector_population_set(
+    *, actor: User | None, sector: Sector, population: int, source: str, year: int
+) -> None:
+    _require(actor is None or permissions.may_manage_survey(actor, sector.district))
     SectorPopulation.objects.update_or_create(
         sector=sector, defaults={"population": population, "source": source, "year": year}
     )
     figures_changed()
 
 
-def impact_plan_set(*, district: District, first_year: int, results_year: int) -> ImpactPlan:
+def impact_plan_set(
+    *, actor: User | None, district: District, first_year: int, results_year: int
+) -> ImpactPlan:
+    _require(actor is None or permissions.may_edit_references(actor, district))
     if not 2000 <= first_year <= 2100 or not 2000 <= results_year <= 2100:
         raise ValidationError(_("Give years between 2000 and 2100."))
     plan, _created = ImpactPlan.objects.update_or_create(
@@ -299,6 +321,7 @@ def reference_value_set(
     compared, so of two coordinators correcting the same figure the second gets
     StaleEdit with the current value instead of silently undoing the first's change.
     """
+    _require(by is None or permissions.may_edit_references(by, district))
     if not source.strip():
         raise ValidationError({"source": _("Every reference value needs its source.")})
     with transaction.atomic():

@@ -39,13 +39,12 @@ from interventions.perception.forms import (
     WaveForm,
 )
 from interventions.perception.permissions import (
-    COLLECT,
-    EDIT_REFERENCES,
-    MANAGE,
     get_wave_for_user,
+    require_collect,
+    require_edit_references,
+    require_manage_survey,
 )
 from platform_app.models import District
-from platform_app.permissions import district_for
 from santaanita.assets import service_worker_response, static_digest
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
@@ -113,7 +112,7 @@ def _record(
 @login_required
 def collect_list(request: HttpRequest) -> HttpResponse:
     """A volunteer's open waves; kept by the service worker to reopen without signal."""
-    district = district_for(request.user, COLLECT)
+    district = require_collect(request.user)
     waves = Wave.objects.filter(district=district, is_open=True).order_by("-starts_on")
     return render(request, "interventions/perception_collect_list.html", {"waves": waves})
 
@@ -122,7 +121,7 @@ def collect_list(request: HttpRequest) -> HttpResponse:
 def collect(request: HttpRequest, pk: int) -> HttpResponse:
     """The volunteer's form. The phone queues each answer (survey-offline.js) and posts it
     with the key it made; the answer is recorded once however often it is resent."""
-    wave = get_wave_for_user(request.user, pk, action=COLLECT)
+    wave = get_wave_for_user(request.user, pk, action="collect")
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST":
         form, created = _record(request, wave, "volunteer")
@@ -146,7 +145,7 @@ def collect(request: HttpRequest, pk: int) -> HttpResponse:
 def kiosk(request: HttpRequest, pk: int) -> HttpResponse:
     """The kiosk: after each respondent a blank form with a new key (nothing of the previous
     person stays on the screen); a double tap re-sends the same key and counts once."""
-    wave = get_wave_for_user(request.user, pk, action=COLLECT)
+    wave = get_wave_for_user(request.user, pk, action="collect")
     if request.method == "POST":
         form, created = _record(request, wave, "kiosk")
         if created is not None:
@@ -222,7 +221,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, MANAGE)
+    district = require_manage_survey(request.user)
     waves = list(Wave.objects.filter(district=district).select_related("questionnaire", "district"))
     populations = {
         p.sector_id: p for p in SectorPopulation.objects.filter(sector__district=district)
@@ -259,7 +258,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 @single_submission
 def wave_create(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, MANAGE)
+    district = require_manage_survey(request.user)
     form = WaveForm(request.POST)
     latest = QuestionnaireVersion.objects.filter(district=district).order_by("-number").first()
     if latest is None:
@@ -267,7 +266,12 @@ def wave_create(request: HttpRequest) -> HttpResponse:
         return redirect("interventions:perception-manage")
     if form.is_valid():
         try:
-            services.wave_create(district=district, questionnaire=latest, **form.cleaned_data)
+            services.wave_create(
+                actor=signed_in_user(request),
+                district=district,
+                questionnaire=latest,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -282,19 +286,21 @@ def wave_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def wave_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = get_wave_for_user(request.user, pk, action=MANAGE)
-    services.wave_set_open(wave=wave, is_open=not wave.is_open)
+    wave = get_wave_for_user(request.user, pk, action="manage")
+    services.wave_set_open(actor=signed_in_user(request), wave=wave, is_open=not wave.is_open)
     return redirect("interventions:perception-manage")
 
 
 @login_required
 @require_POST
 def population_set(request: HttpRequest, sector_pk: int) -> HttpResponse:
-    district = district_for(request.user, MANAGE)
+    district = require_manage_survey(request.user)
     sector = get_object_or_404(district.sectors, pk=sector_pk)
     form = PopulationForm(request.POST, prefix=f"s{sector.pk}")
     if form.is_valid():
-        services.sector_population_set(sector=sector, **form.cleaned_data)
+        services.sector_population_set(
+            actor=signed_in_user(request), sector=sector, **form.cleaned_data
+        )
         messages.success(request, _("Population saved."))
     else:
         messages.error(request, form.errors.as_text())
@@ -304,7 +310,7 @@ def population_set(request: HttpRequest, sector_pk: int) -> HttpResponse:
 @login_required
 def questionnaire_edit(request: HttpRequest) -> HttpResponse:
     """Editing publishes the next version; answers keep the version they answered."""
-    district = district_for(request.user, MANAGE)
+    district = require_manage_survey(request.user)
     latest = QuestionnaireVersion.objects.filter(district=district).order_by("-number").first()
     if request.method == "POST":
         form = QuestionnaireForm(request.POST)
@@ -353,7 +359,7 @@ def questionnaire_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def references(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, EDIT_REFERENCES)
+    district = require_edit_references(request.user)
     return render(request, "interventions/impact_references.html", _references_context(district))
 
 
@@ -386,7 +392,7 @@ def _references_context(district: District, bound: dict[str, Any] | None = None)
 @login_required
 @require_POST
 def reference_save(request: HttpRequest, key: str) -> HttpResponse:
-    district = district_for(request.user, EDIT_REFERENCES)
+    district = require_edit_references(request.user)
     if key not in ReferenceValue.Key.values:
         return redirect("interventions:impact-references")
     form = ReferenceValueForm(request.POST, prefix=key)
@@ -425,10 +431,12 @@ def reference_save(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def plan_save(request: HttpRequest) -> HttpResponse:
-    district = district_for(request.user, EDIT_REFERENCES)
+    district = require_edit_references(request.user)
     form = ImpactPlanForm(request.POST)
     if form.is_valid():
-        services.impact_plan_set(district=district, **form.cleaned_data)
+        services.impact_plan_set(
+            actor=signed_in_user(request), district=district, **form.cleaned_data
+        )
         messages.success(request, _("Years saved."))
         return redirect("interventions:impact-references")
     return render(

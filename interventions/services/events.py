@@ -1,20 +1,24 @@
 """Fundraising events: created and edited with a version check, companies invited and their
 attendance recorded; company representatives, who answer invitations and may join the
-platform as business-sector members."""
+platform as business-sector members.
+
+The services a coordinator or a representative runs take them as ``actor`` (``by`` where the
+name is also the author recorded) and ask ``interventions.permissions`` first.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from interventions import permissions
 from interventions.models import (
     Company,
     CompanyRepresentative,
@@ -22,8 +26,8 @@ from interventions.models import (
     Invitation,
 )
 from interventions.perception.services import GENERATION_KEY
+from platform_app.models import District, StakeholderSector, User
 from platform_app.models import Member as PlatformMember
-from platform_app.models import StakeholderSector, User
 from platform_app.permissions import Role
 from platform_app.services.members import member_invite
 from platform_app.services.places import user_grant_role
@@ -35,8 +39,16 @@ from santaanita.versioned import lock_at_version
 
 @changes_pages(GENERATION_KEY)
 def event_create(
-    *, district: Any, name: str, date: date, place: str = "", description: str = ""
+    *,
+    actor: User,
+    district: District,
+    name: str,
+    date: date,
+    place: str = "",
+    description: str = "",
 ) -> FundraisingEvent:
+    if not permissions.may_add_event(actor, district):
+        raise PermissionDenied
     event = FundraisingEvent(
         district=district, name=name, date=date, place=place, description=description
     )
@@ -48,6 +60,7 @@ def event_create(
 @changes_pages(GENERATION_KEY)
 def event_update(
     *,
+    actor: User,
     event: FundraisingEvent,
     version: int,
     name: str,
@@ -66,6 +79,8 @@ def event_update(
     version: they are rows of their own, saved by ``event_invite`` and
     ``event_attendance_record``.
     """
+    if not permissions.may_change_event(actor, event):
+        raise PermissionDenied
     wanted = {"name": name, "date": date, "place": place, "description": description}
     with transaction.atomic():
         locked = lock_at_version(FundraisingEvent.objects.filter(pk=event.pk), version=version)
@@ -79,13 +94,15 @@ def event_update(
     return locked
 
 
-def event_invite(*, event: FundraisingEvent, companies: Iterable[Company]) -> int:
+def event_invite(*, actor: User, event: FundraisingEvent, companies: Iterable[Company]) -> int:
     """Invite companies of the event's district; returns how many were newly invited.
 
     Inviting a company twice is a no-op: two coordinators inviting the same company at the
     same moment both pass the "not yet invited" read, and the unique key (event, company)
     with ``ignore_conflicts`` keeps one row instead of failing the second request.
     """
+    if not permissions.may_invite_to_event(actor, event):
+        raise PermissionDenied
     companies = list(companies)
     if any(company.district_id != event.district_id for company in companies):
         raise ValidationError(_("Only companies of the event's district can be invited."))
@@ -109,13 +126,17 @@ class InvitationAnswer:
 
 
 @changes_pages(GENERATION_KEY)
-def event_attendance_record(*, event: FundraisingEvent, answers: Sequence[InvitationAnswer]) -> int:
+def event_attendance_record(
+    *, actor: User, event: FundraisingEvent, answers: Sequence[InvitationAnswer]
+) -> int:
     """Record the answers and attendance given; returns how many invitations changed.
 
     Callers pass only the rows the coordinator changed (the form compares with what it
     showed), so two coordinators ticking different companies at the same time do not undo
     each other's ticks.
     """
+    if not permissions.may_record_attendance(actor, event):
+        raise PermissionDenied
     by_id = {answer.invitation_id: answer for answer in answers}
     statuses = set(Invitation.Status.values)
     if any(answer.status not in statuses for answer in answers):
@@ -185,7 +206,8 @@ def invitation_answer(*, invitation: Invitation, status: str, by: User) -> Invit
     """A company's representative confirms or declines the company's invitation."""
     if status not in (Invitation.Status.CONFIRMED, Invitation.Status.DECLINED):
         raise ValidationError(_("Unknown answer to an invitation."))
-    if not Invitation.objects.answerable_by(by).filter(pk=invitation.pk).exists():
+    # Told as a message, not a 403: the representative sees the invitation on their page.
+    if not permissions.may_answer_invitation(by, invitation):
         raise ValidationError(_("Only the company's representatives answer its invitations."))
     if invitation.event.date < timezone.localdate():
         raise ValidationError(_("The event has already taken place."))
@@ -202,6 +224,8 @@ def company_invite_to_platform(
 ) -> CompanyRepresentative:
     """From the fundraising event, invite the company's contact person to the collaborative
     platform as a member of the business sector, and name them its representative."""
+    if not permissions.may_invite_to_platform(by, invitation.event):
+        raise PermissionDenied
     company = invitation.company
     if not company.contact_email:
         raise ValidationError(_("The company has no contact email to send the invitation to."))

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from interventions import permissions
 from interventions.models import (
     Intervention,
     KitItem,
@@ -20,28 +22,40 @@ from interventions.models import (
 from interventions.perception.services import GENERATION_KEY
 from platform_app.messaging import services as messaging
 from platform_app.messaging.models import Channel
+from platform_app.models import User
 from santaanita.page_cache import changes_pages
 
 # --- Maintenance guide ----------------------------------------------------------------
 
 
+def _require_editor(actor: User, intervention: Intervention) -> None:
+    """The guide's writers (see ``may_edit_guide``) are the only ones who change it."""
+    if not permissions.may_edit_guide(actor, intervention):
+        raise PermissionDenied
+
+
 @changes_pages(GENERATION_KEY)
-def guide_update(*, guide: MaintenanceGuide) -> MaintenanceGuide:
+def guide_update(*, actor: User, guide: MaintenanceGuide) -> MaintenanceGuide:
     """Save the guide's texts and its responsible organization, as the form set them."""
+    _require_editor(actor, guide.intervention)
     guide.save()
     return guide
 
 
 @changes_pages(GENERATION_KEY)
-def guide_task_add(*, guide: MaintenanceGuide, task: MaintenanceTask) -> MaintenanceTask:
+def guide_task_add(
+    *, actor: User, guide: MaintenanceGuide, task: MaintenanceTask
+) -> MaintenanceTask:
+    _require_editor(actor, guide.intervention)
     task.guide = guide
     task.save()
     return task
 
 
 @changes_pages(GENERATION_KEY)
-def guide_build(*, intervention: Intervention) -> MaintenanceGuide:
+def guide_build(*, actor: User, intervention: Intervention) -> MaintenanceGuide:
     """Create the guide from the space, its equipment and the kit; never overwrites edits."""
+    _require_editor(actor, intervention)
     space = intervention.public_space
     items = list(KitItem.objects.filter(kit__intervention=intervention))
     equipment: list[str] = []

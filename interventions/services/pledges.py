@@ -1,16 +1,22 @@
 """Pledges of companies: recorded, corrected with a version check, moved through their
-states, documented, and allocated to kit items; every change leaves a line of history."""
+states, documented, and allocated to kit items; every change leaves a line of history.
+
+The services a person runs ask ``interventions.permissions`` first (PermissionDenied
+otherwise). Those that record their author in the history take that person as ``by``, the
+name the history uses; ``by=None`` is the platform acting on its own (demo data, imports),
+which no page or API action passes: they pass the signed-in user.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, Sum
 from django.utils.translation import gettext as _
 
+from interventions import permissions
 from interventions.models import (
     Allocation,
     Company,
@@ -69,24 +75,30 @@ def pledge_history_record(
 
 
 @changes_pages(GENERATION_KEY)
-def company_add(*, company: Company) -> Company:
+def company_add(*, actor: User, company: Company) -> Company:
     """Add a company the district's coordinators found (the form checked its fields)."""
+    if not permissions.may_add_company(actor, company.district):
+        raise PermissionDenied
     company.save()
     return company
 
 
 @changes_pages(GENERATION_KEY)
-def pledge_document_add(*, pledge: Pledge, document: PledgeDocument) -> PledgeDocument:
+def pledge_document_add(*, actor: User, pledge: Pledge, document: PledgeDocument) -> PledgeDocument:
     """File a signed letter, an agreement or a receipt with the pledge."""
+    if not permissions.may_add_pledge_document(actor, pledge):
+        raise PermissionDenied
     document.pledge = pledge
     document.save()
     return document
 
 
 @changes_pages(GENERATION_KEY)
-def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
+def pledge_create(*, by: User | None, **fields: object) -> Pledge:
     """Record a pledge and the first line of its history."""
     pledge = Pledge(**fields)
+    if by is not None and not permissions.may_add_pledge(by, pledge.company.district):
+        raise PermissionDenied
     pledge.full_clean()
     with transaction.atomic():
         pledge.save()
@@ -96,7 +108,7 @@ def pledge_create(*, by: User | None, **fields: Any) -> Pledge:
 
 @changes_pages(GENERATION_KEY)
 def pledge_update(
-    *, pledge: Pledge, by: User | None, fields: dict[str, Any], version: int, note: str = ""
+    *, pledge: Pledge, by: User | None, fields: dict[str, object], version: int, note: str = ""
 ) -> Pledge:
     """Change a pledge's terms. Its value may not fall below what is already allocated.
 
@@ -105,6 +117,8 @@ def pledge_update(
     (with the current pledge) instead of silently overwriting the first. An edit that
     changes nothing writes no history line.
     """
+    if by is not None and not permissions.may_change_pledge(by, pledge):
+        raise PermissionDenied
     with transaction.atomic():
         locked = lock_at_version(Pledge.objects.filter(pk=pledge.pk), version=version)
         before = _snapshot(locked)
@@ -138,6 +152,8 @@ def pledge_update(
 
 @changes_pages(GENERATION_KEY)
 def pledge_set_state(*, pledge: Pledge, state: str, by: User | None, note: str = "") -> Pledge:
+    if by is not None and not permissions.may_change_pledge(by, pledge):
+        raise PermissionDenied
     with transaction.atomic():
         locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
         if state not in PLEDGE_TRANSITIONS[locked.state]:
@@ -185,6 +201,8 @@ def pledge_allocate(
     after the pledge, the same order everywhere, so two allocations cannot deadlock) so an
     item is never funded beyond its cost.
     """
+    if by is not None and not permissions.may_allocate_pledge(by, pledge):
+        raise PermissionDenied
     amount = quantize_cents(to_decimal(amount_pen))
     if amount <= 0:
         raise AllocationError(_("The amount must be greater than zero."), code="amount")

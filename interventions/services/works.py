@@ -1,19 +1,26 @@
 """Interventions in public spaces: created (from a festival proposal or by hand) with their
-plan, activities, status, kits and their delivery, budget and photos."""
+plan, activities, status, kits and their delivery, budget and photos.
+
+The services a coordinator runs take them as ``actor`` and ask ``interventions.permissions``
+first (PermissionDenied otherwise); those that record their author (``created_by``,
+``recorded_by``) take that person as ``by``, where ``by=None`` is the platform acting on its
+own (demo data), which no page or API action passes.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from interventions import permissions
 from interventions.models import (
     Activity,
     ActivityPhoto,
@@ -35,7 +42,17 @@ from santaanita.files import IMAGES, ensure_checked
 from santaanita.money import to_decimal
 from santaanita.page_cache import changes_pages
 
+if TYPE_CHECKING:
+    from festival.models import Proposal, Team
+    from mapping.models import PublicSpace
+    from platform_app.models import District, Organization
+
 # --- Interventions --------------------------------------------------------------------
+
+
+def _require_manager(actor: User, intervention: Intervention) -> None:
+    if not permissions.may_manage_intervention(actor, intervention):
+        raise PermissionDenied
 
 
 def _default_plan(intervention: Intervention, start: date) -> None:
@@ -59,17 +76,19 @@ def _default_plan(intervention: Intervention, start: date) -> None:
 @changes_pages(GENERATION_KEY)
 def intervention_create(
     *,
-    district: Any,
-    public_space: Any,
+    district: District,
+    public_space: PublicSpace,
     title: str,
     by: User | None,
     description: str = "",
-    lead_organization: Any = None,
-    lead_team: Any = None,
-    proposal: Any = None,
+    lead_organization: Organization | None = None,
+    lead_team: Team | None = None,
+    proposal: Proposal | None = None,
     starts_on: date | None = None,
     large_scale: bool = False,
 ) -> Intervention:
+    if by is not None and not permissions.may_add_intervention(by, district):
+        raise PermissionDenied
     if public_space.district_id != district.pk:
         raise ValidationError(_("The public space belongs to another district."))
     starts_on = starts_on or timezone.localdate()
@@ -99,7 +118,7 @@ def intervention_create(
 
 @changes_pages(GENERATION_KEY)
 def intervention_create_from_proposal(
-    *, proposal: Any, by: User | None, starts_on: date | None = None
+    *, proposal: Proposal, by: User | None, starts_on: date | None = None
 ) -> Intervention:
     """Turn an outstanding festival team's proposal into an intervention it leads."""
     team = proposal.team
@@ -124,6 +143,7 @@ def intervention_create_from_proposal(
 @changes_pages(GENERATION_KEY)
 def activity_record(
     *,
+    actor: User,
     intervention: Intervention,
     kind: str,
     date: date,
@@ -132,6 +152,7 @@ def activity_record(
     photos: list[ContentFile[bytes]] | None = None,
 ) -> Activity:
     """A workshop or support visit, with its photos (checked here if no form did)."""
+    _require_manager(actor, intervention)
     with transaction.atomic():
         activity = Activity.objects.create(
             intervention=intervention, kind=kind, date=date, who=who, what=what
@@ -147,13 +168,14 @@ def activity_record(
 
 
 @changes_pages(GENERATION_KEY)
-def intervention_status_update(*, intervention: Intervention) -> Intervention:
+def intervention_status_update(*, actor: User, intervention: Intervention) -> Intervention:
     """Save the status, progress, survey links and large-scale flag the manage form set.
 
     A district has one large-scale transformation. The form checks it, but two coordinators
     flagging two interventions at once both pass that check: the partial unique constraint
     decides, and the second is refused here with a ValidationError instead of a 500.
     """
+    _require_manager(actor, intervention)
     try:
         with transaction.atomic():
             intervention.save()
@@ -165,8 +187,9 @@ def intervention_status_update(*, intervention: Intervention) -> Intervention:
 
 
 @changes_pages(GENERATION_KEY)
-def kit_item_add(*, intervention: Intervention, item: KitItem) -> KitItem:
+def kit_item_add(*, actor: User, intervention: Intervention, item: KitItem) -> KitItem:
     """Add an item typed by hand to the intervention's kit (made on the first item)."""
+    _require_manager(actor, intervention)
     with transaction.atomic():
         kit, _created = Kit.objects.get_or_create(intervention=intervention)
         item.kit = kit
@@ -175,7 +198,8 @@ def kit_item_add(*, intervention: Intervention, item: KitItem) -> KitItem:
 
 
 @changes_pages(GENERATION_KEY)
-def budget_line_add(*, intervention: Intervention, line: BudgetLine) -> BudgetLine:
+def budget_line_add(*, actor: User, intervention: Intervention, line: BudgetLine) -> BudgetLine:
+    _require_manager(actor, intervention)
     line.intervention = intervention
     line.save()
     return line
@@ -183,16 +207,20 @@ def budget_line_add(*, intervention: Intervention, line: BudgetLine) -> BudgetLi
 
 @changes_pages(GENERATION_KEY)
 def intervention_photo_add(
-    *, intervention: Intervention, photo: InterventionPhoto
+    *, actor: User, intervention: Intervention, photo: InterventionPhoto
 ) -> InterventionPhoto:
+    _require_manager(actor, intervention)
     photo.intervention = intervention
     photo.save()
     return photo
 
 
 @changes_pages(GENERATION_KEY)
-def kit_create_from_template(*, intervention: Intervention, template: KitTemplate) -> Kit:
+def kit_create_from_template(
+    *, actor: User, intervention: Intervention, template: KitTemplate
+) -> Kit:
     """Copy the template's items into the intervention's kit (then adjusted by hand)."""
+    _require_manager(actor, intervention)
     with transaction.atomic():
         kit, _created = Kit.objects.get_or_create(
             intervention=intervention, defaults={"template": template}
@@ -229,6 +257,8 @@ def kit_deliver(
     cannot both pass the check; the database constraint (delivered ≤ quantity) is the
     last guard if some other path ever forgets.
     """
+    if by is not None and not permissions.may_deliver(by, item.kit.intervention):
+        raise PermissionDenied
     quantity = to_decimal(quantity)
     if quantity <= 0:
         raise ValidationError(_("The quantity must be greater than zero."))

@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from interventions.forms import (
     CompanyForm,
@@ -27,7 +28,18 @@ from interventions.models import (
     Intervention,
     Invitation,
     Pledge,
-    PledgeDocument,
+)
+from interventions.permissions import (
+    get_pledge_document_for_user,
+    get_pledge_for_user,
+    may_add_company,
+    may_add_pledge_document,
+    may_change_pledge,
+    may_see_company_contacts,
+    require_add_company,
+    require_add_pledge,
+    require_view_pledges,
+    user_district,
 )
 from interventions.services.events import company_representatives_link
 from interventions.services.pledges import (
@@ -37,8 +49,6 @@ from interventions.services.pledges import (
     pledge_set_state,
     pledge_update,
 )
-from interventions.views.access import require_perm, user_district
-from platform_app.permissions import can
 from santaanita.files import serve_private
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
@@ -52,15 +62,15 @@ from santaanita.versioned import StaleEdit
 def company_list(request: HttpRequest) -> HttpResponse:
     """Public, like each company's page and the API: who finances the district's spaces.
     The contact person's name, email and phone are shown to coordinators only."""
-    district = user_district(request)
+    district = user_district(request.user)
     companies = Company.objects.in_district(district.pk).with_totals().order_by("name")
     form = CompanyForm()
     if request.method == "POST":
-        require_perm(request, "interventions.add_company", district)
+        district = require_add_company(request.user)
         form = CompanyForm(request.POST, request.FILES)
         form.instance.district = district
         if form.is_valid():
-            company = company_add(company=form.instance)
+            company = company_add(actor=signed_in_user(request), company=form.instance)
             messages.success(request, _("Company “%(name)s” added.") % {"name": company.name})
             return redirect("interventions:company-list")
     return render(
@@ -69,8 +79,8 @@ def company_list(request: HttpRequest) -> HttpResponse:
         {
             "companies": companies,
             "form": form,
-            "coordinates": can(request.user, "interventions.view_company", district),
-            "may_add": can(request.user, "interventions.add_company", district),
+            "coordinates": may_see_company_contacts(request.user, district),
+            "may_add": may_add_company(request.user, district),
         },
     )
 
@@ -111,8 +121,7 @@ def company_public(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def pledge_list(request: HttpRequest) -> HttpResponse:
-    district = user_district(request)
-    require_perm(request, "interventions.view_pledge", district)
+    district = require_view_pledges(request.user)
     pledges = (
         Pledge.objects.visible_to(request.user)
         .with_allocated()
@@ -121,7 +130,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     )
     form = PledgeForm(district=district, initial={"rate_date": timezone.localdate()})
     if request.method == "POST":
-        require_perm(request, "interventions.add_pledge", district)
+        district = require_add_pledge(request.user)
         form = PledgeForm(request.POST, district=district)
         if form.is_valid():
             try:
@@ -134,93 +143,17 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interventions/pledge_list.html", {"pledges": pledges, "form": form})
 
 
-def _pledge_for_page(request: HttpRequest, pk: int) -> Pledge:
-    """A pledge of the user's district with what is allocated; 404 for anyone else."""
-    return get_object_or_404(
-        Pledge.objects.visible_to(request.user)
-        .with_allocated()
-        .select_related("company__district", "event"),
-        pk=pk,
-    )
-
-
-@login_required
-@single_submission
-def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A pledge, its documents, what it finances and its history; coordinators of the
-    district change its state, correct its terms and upload documents here.
-
-    Every form carries a once-token: a correction sent twice (a double tap, a retry) would
-    otherwise meet its own first copy as "someone else changed this pledge", and a
-    document would be uploaded twice.
-    """
-    pledge = _pledge_for_page(request, pk)
+def _pledge_page(
+    request: HttpRequest,
+    pledge: Pledge,
+    *,
+    state_form: PledgeStateForm | None = None,
+    edit_form: PledgeEditForm | None = None,
+    document_form: PledgeDocumentForm | None = None,
+) -> HttpResponse:
+    """The pledge's page; a form refused by its action comes back bound, with what was typed
+    and each message next to its field."""
     district = pledge.company.district
-    state_form = PledgeStateForm()
-    document_form = PledgeDocumentForm()
-    edit_form = PledgeEditForm(instance=pledge, district=district, prefix="edit")
-    may_change = can(request.user, "interventions.change_pledge", district)
-    # The company's representatives add its documents (a receipt, the signed letter); the
-    # terms and the state stay with the coordinators.
-    may_add_document = (
-        may_change
-        or Company.objects.represented_by(request.user).filter(pk=pledge.company_id).exists()
-    )
-    if request.method == "POST":
-        adds_document = "state" not in request.POST and "edit-version" not in request.POST
-        if not (may_change or (adds_document and may_add_document)):
-            raise PermissionDenied
-        if "state" in request.POST:
-            state_form = PledgeStateForm(request.POST)
-            if state_form.is_valid():
-                try:
-                    pledge_set_state(
-                        pledge=pledge,
-                        state=state_form.cleaned_data["state"],
-                        note=state_form.cleaned_data["note"],
-                        by=signed_in_user(request),
-                    )
-                except ValidationError as exc:
-                    state_form.add_error(None, exc)
-                else:
-                    return redirect("interventions:pledge-detail", pk=pk)
-        elif "edit-version" in request.POST:
-            # Validated on its own copy of the pledge: the page above keeps showing the
-            # pledge as it is stored while the typed values wait in the form.
-            edit_form = PledgeEditForm(
-                request.POST, instance=Pledge.objects.get(pk=pk), district=district, prefix="edit"
-            )
-            if edit_form.is_valid():
-                try:
-                    pledge_update(
-                        pledge=pledge,
-                        fields=edit_form.terms(),
-                        version=edit_form.cleaned_data["version"],
-                        note=edit_form.cleaned_data["reason"],
-                        by=signed_in_user(request),
-                    )
-                except StaleEdit as exc:
-                    edit_form.add_error(
-                        None,
-                        _(
-                            "Someone else changed this pledge while you were editing it (see "
-                            "its history below). Your values are kept in the form; send them "
-                            "again to replace that change."
-                        ),
-                    )
-                    carry_current_version(edit_form, request.POST, exc.current.version)
-                    pledge = _pledge_for_page(request, pk)
-                except ValidationError as exc:
-                    apply_errors(edit_form, exc)
-                else:
-                    messages.success(request, _("Pledge updated."))
-                    return redirect("interventions:pledge-detail", pk=pk)
-        else:
-            document_form = PledgeDocumentForm(request.POST, request.FILES)
-            document_form.instance.pledge = pledge
-            if document_form.is_valid():
-                pledge_document_add(pledge=pledge, document=document_form.instance)
-                return redirect("interventions:pledge-detail", pk=pk)
     return render(
         request,
         "interventions/pledge_detail.html",
@@ -229,19 +162,110 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": pledge.history.select_related("by"),
             "documents": pledge.documents.all(),
             "allocations": pledge.allocations.select_related("item__kit__intervention"),
-            "may_change": may_change,
-            "may_add_document": may_add_document,
-            "state_form": state_form,
-            "document_form": document_form,
-            "edit_form": edit_form,
+            "may_change": may_change_pledge(request.user, pledge),
+            "may_add_document": may_add_pledge_document(request.user, pledge),
+            "state_form": state_form or PledgeStateForm(),
+            "document_form": document_form or PledgeDocumentForm(),
+            "edit_form": edit_form
+            or PledgeEditForm(instance=pledge, district=district, prefix="edit"),
         },
     )
 
 
+@login_required
+def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pledge, its documents, what it finances and its history; coordinators of the
+    district change its state and correct its terms, and the company's representatives
+    upload documents, each form to its own address below."""
+    return _pledge_page(request, get_pledge_for_user(request.user, pk, action="view"))
+
+
+# Every form of the pledge's page carries a once-token: a correction sent twice (a double
+# tap, a retry) would otherwise meet its own first copy as "someone else changed this
+# pledge", and a document would be uploaded twice.
+
+
+@require_POST
+@login_required
+@single_submission
+def pledge_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the pledge to another state (confirmed, received, withdrawn...)."""
+    pledge = get_pledge_for_user(request.user, pk, action="change")
+    form = PledgeStateForm(request.POST)
+    if form.is_valid():
+        try:
+            pledge_set_state(
+                pledge=pledge,
+                state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+                by=signed_in_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("interventions:pledge-detail", pk=pk)
+    return _pledge_page(request, pledge, state_form=form)
+
+
+@require_POST
+@login_required
+@single_submission
+def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the pledge's terms, refused when someone else changed it meanwhile."""
+    pledge = get_pledge_for_user(request.user, pk, action="change")
+    # Validated on its own copy of the pledge: the page keeps showing the pledge as it is
+    # stored while the typed values wait in the form.
+    form = PledgeEditForm(
+        request.POST,
+        instance=Pledge.objects.get(pk=pk),
+        district=pledge.company.district,
+        prefix="edit",
+    )
+    if form.is_valid():
+        try:
+            pledge_update(
+                pledge=pledge,
+                fields=form.terms(),
+                version=form.cleaned_data["version"],
+                note=form.cleaned_data["reason"],
+                by=signed_in_user(request),
+            )
+        except StaleEdit as exc:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this pledge while you were editing it (see "
+                    "its history below). Your values are kept in the form; send them "
+                    "again to replace that change."
+                ),
+            )
+            carry_current_version(form, request.POST, exc.current.version)
+            pledge = get_pledge_for_user(request.user, pk, action="change")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Pledge updated."))
+            return redirect("interventions:pledge-detail", pk=pk)
+    return _pledge_page(request, pledge, edit_form=form)
+
+
+@require_POST
+@login_required
+@single_submission
+def pledge_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a document of the pledge (a receipt, the signed letter)."""
+    pledge = get_pledge_for_user(request.user, pk, action="add_document")
+    form = PledgeDocumentForm(request.POST, request.FILES)
+    form.instance.pledge = pledge
+    if form.is_valid():
+        pledge_document_add(actor=signed_in_user(request), pledge=pledge, document=form.instance)
+        return redirect("interventions:pledge-detail", pk=pk)
+    return _pledge_page(request, pledge, document_form=form)
+
+
 def pledge_document_file(request: HttpRequest, pk: int, document_pk: int) -> HttpResponseBase:
     """A pledge's document, for whoever may see the pledge's page (404 for anyone else)."""
-    pledge = get_object_or_404(Pledge.objects.visible_to(request.user), pk=pk)
-    document = get_object_or_404(PledgeDocument, pledge=pledge, pk=document_pk)
+    document = get_pledge_document_for_user(request.user, pk, document_pk)
     return serve_private(
         request, document.file, download_name=document.original_name or document.get_kind_display()
     )

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.forms import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from interventions.forms import (
     FundraisingEventEditForm,
     FundraisingEventForm,
+    InvitationAnswerForm,
     InvitationAnswerFormSet,
     InviteCompaniesForm,
 )
@@ -26,9 +28,18 @@ from interventions.models import (
     Invitation,
     Pledge,
 )
+from interventions.permissions import (
+    get_event_for_user,
+    get_invitation_for_user,
+    may_add_event,
+    may_change_event,
+    may_invite_to_event,
+    may_invite_to_platform,
+    may_record_attendance,
+    require_add_event,
+    require_view_events,
+)
 from interventions.services import events as events_services
-from interventions.views.access import require_perm, user_district
-from platform_app.permissions import can
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -39,20 +50,11 @@ from santaanita.versioned import StaleEdit
 EVENTS_PER_PAGE = 20
 
 
-def _event_for_page(request: HttpRequest, pk: int) -> FundraisingEvent:
-    """An event the user may see (their district's, with the permission to view events);
-    404 for anyone else, like pledges. Each action then asks for its own permission (403)."""
-    return get_object_or_404(
-        FundraisingEvent.objects.visible_to(request.user).select_related("district"), pk=pk
-    )
-
-
 @login_required
 @single_submission
 def event_list(request: HttpRequest) -> HttpResponse:
     """The district's fundraising events (the breakfast and later ones); a new one below."""
-    district = user_district(request)
-    require_perm(request, "interventions.view_fundraisingevent", district)
+    district = require_view_events(request.user)
     events = (
         FundraisingEvent.objects.visible_to(request.user)
         .filter(district=district)
@@ -61,11 +63,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     form = FundraisingEventForm()
     if request.method == "POST":
-        require_perm(request, "interventions.add_fundraisingevent", district)
+        district = require_add_event(request.user)
         form = FundraisingEventForm(request.POST)
         if form.is_valid():
             try:
-                event = events_services.event_create(district=district, **form.cleaned_data)
+                event = events_services.event_create(
+                    actor=signed_in_user(request), district=district, **form.cleaned_data
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -80,115 +84,39 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "events": page.object_list,
             "form": form,
-            "may_add": can(request.user, "interventions.add_fundraisingevent", district),
+            "may_add": may_add_event(request.user, district),
         },
     )
 
 
-@login_required
-@single_submission
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct an event's details, invite the district's companies to it and record their
-    answers and attendance.
-
-    Every form carries a once-token, so a form sent twice lands like the first copy: a
-    second copy of a correction would otherwise be refused as stale by ``event_update``
-    (its version is the one before the first copy's), and a second copy of an invitation
-    would name companies no longer offered by the form.
-    """
-    event = _event_for_page(request, pk)
-    invitations = event.invitations.select_related("company").order_by("company__name")
-    uninvited = (
+def _uninvited(event: FundraisingEvent) -> QuerySet[Company]:
+    return (
         Company.objects.in_district(event.district_id)
         .exclude(invitations__event=event)
         .order_by("name")
     )
-    invite_form = InviteCompaniesForm(companies=uninvited, prefix="invite")
-    formset = InvitationAnswerFormSet(queryset=invitations, prefix="answers")
-    edit_form = FundraisingEventEditForm(instance=event, prefix="edit")
-    if request.method == "POST":
-        if "edit-version" in request.POST:
-            require_perm(request, "interventions.change_fundraisingevent", event.district)
-            # Validated on its own copy of the event: the page above keeps showing the event
-            # as it is stored while the typed values wait in the form.
-            edit_form = FundraisingEventEditForm(
-                request.POST, instance=FundraisingEvent.objects.get(pk=pk), prefix="edit"
-            )
-            if edit_form.is_valid():
-                try:
-                    updated = events_services.event_update(
-                        event=event,
-                        version=edit_form.cleaned_data["version"],
-                        **edit_form.details(),
-                    )
-                except StaleEdit as exc:
-                    edit_form.add_error(
-                        None,
-                        _(
-                            "Someone else changed this event while you were editing it (its "
-                            "current details are shown above). Your values are kept in the "
-                            "form; send them again to replace that change."
-                        ),
-                    )
-                    carry_current_version(edit_form, request.POST, exc.current.version)
-                    event = _event_for_page(request, pk)
-                except ValidationError as exc:
-                    apply_errors(edit_form, exc)
-                else:
-                    messages.success(
-                        request, _("Event “%(name)s” updated.") % {"name": updated.name}
-                    )
-                    return redirect("interventions:event-detail", pk=pk)
-        elif "answers-TOTAL_FORMS" in request.POST:
-            require_perm(request, "interventions.change_invitation", event.district)
-            formset = InvitationAnswerFormSet(request.POST, queryset=invitations, prefix="answers")
-            if formset.is_valid():
-                answers = [
-                    events_services.InvitationAnswer(
-                        invitation_id=form.instance.pk,
-                        status=form.cleaned_data["status"],
-                        attended=form.cleaned_data["attended"],
-                    )
-                    for form in formset.forms
-                    if form.has_changed()
-                ]
-                try:
-                    changed = events_services.event_attendance_record(event=event, answers=answers)
-                except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
-                else:
-                    messages.success(
-                        request,
-                        ngettext(
-                            "%(count)d invitation updated.",
-                            "%(count)d invitations updated.",
-                            changed,
-                        )
-                        % {"count": changed},
-                    )
-                    return redirect("interventions:event-detail", pk=pk)
-        else:
-            require_perm(request, "interventions.add_invitation", event.district)
-            invite_form = InviteCompaniesForm(request.POST, companies=uninvited, prefix="invite")
-            if invite_form.is_valid():
-                try:
-                    invited = events_services.event_invite(
-                        event=event, companies=invite_form.cleaned_data["companies"]
-                    )
-                except ValidationError as exc:
-                    invite_form.add_error(None, exc)
-                else:
-                    messages.success(
-                        request,
-                        ngettext(
-                            "%(count)d company invited.", "%(count)d companies invited.", invited
-                        )
-                        % {"count": invited},
-                    )
-                    return redirect("interventions:event-detail", pk=pk)
-    may_invite = can(request.user, "interventions.add_invitation", event.district)
+
+
+def _invitations(event: FundraisingEvent) -> QuerySet[Invitation]:
+    return event.invitations.select_related("company").order_by("company__name")
+
+
+def _event_page(
+    request: HttpRequest,
+    event: FundraisingEvent,
+    *,
+    edit_form: FundraisingEventEditForm | None = None,
+    formset: BaseModelFormSet[Invitation, InvitationAnswerForm] | None = None,
+    invite_form: InviteCompaniesForm | None = None,
+) -> HttpResponse:
+    """The event's page; a form refused by its action comes back bound, with what was typed
+    and each message next to its field."""
+    user = request.user
+    uninvited = _uninvited(event)
+    invitations = _invitations(event)
+    may_invite = may_invite_to_event(user, event)
     pledged = (
-        Pledge.objects.visible_to(request.user)
+        Pledge.objects.visible_to(user)
         .filter(event=event)
         .active()
         .aggregate(count=Count("pk"), total=Sum("value_pen"))
@@ -198,28 +126,135 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "interventions/event_detail.html",
         {
             "event": event,
-            "formset": formset,
-            "invite_form": invite_form,
+            "formset": formset or InvitationAnswerFormSet(queryset=invitations, prefix="answers"),
+            "invite_form": invite_form or InviteCompaniesForm(companies=uninvited, prefix="invite"),
             "pledged": pledged,
-            "edit_form": edit_form,
-            "may_edit": can(request.user, "interventions.change_fundraisingevent", event.district),
+            "edit_form": edit_form or FundraisingEventEditForm(instance=event, prefix="edit"),
+            "may_edit": may_change_event(user, event),
             "may_invite": may_invite,
             # Asked only of those shown the form, with EXISTS: the form reads the companies
             # itself when it is rendered.
             "anyone_to_invite": may_invite and uninvited.exists(),
-            "may_record": can(request.user, "interventions.change_invitation", event.district),
-            "may_invite_members": can(request.user, "platform_app.add_invitation", event.district),
+            "may_record": may_record_attendance(user, event),
+            "may_invite_members": may_invite_to_platform(user, event),
             "invitations": invitations,
         },
     )
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An event with its invitations and answers; its details are corrected, companies
+    invited and answers and attendance recorded each by a form of its own below."""
+    return _event_page(request, get_event_for_user(request.user, pk, action="view"))
+
+
+# Every form of the event's page carries a once-token, so a form sent twice lands like the
+# first copy: a second copy of a correction would otherwise be refused as stale by
+# ``event_update`` (its version is the one before the first copy's), and a second copy of
+# an invitation would name companies no longer offered by the form.
+
+
+@require_POST
+@login_required
+@single_submission
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the event's details, refused when someone else changed them meanwhile."""
+    event = get_event_for_user(request.user, pk, action="change")
+    # Validated on its own copy of the event: the page keeps showing the event as it is
+    # stored while the typed values wait in the form.
+    form = FundraisingEventEditForm(
+        request.POST, instance=FundraisingEvent.objects.get(pk=pk), prefix="edit"
+    )
+    if form.is_valid():
+        try:
+            updated = events_services.event_update(
+                actor=signed_in_user(request),
+                event=event,
+                version=form.cleaned_data["version"],
+                **form.details(),
+            )
+        except StaleEdit as exc:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this event while you were editing it (its "
+                    "current details are shown above). Your values are kept in the "
+                    "form; send them again to replace that change."
+                ),
+            )
+            carry_current_version(form, request.POST, exc.current.version)
+            event = get_event_for_user(request.user, pk, action="change")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Event “%(name)s” updated.") % {"name": updated.name})
+            return redirect("interventions:event-detail", pk=pk)
+    return _event_page(request, event, edit_form=form)
+
+
+@require_POST
+@login_required
+@single_submission
+def event_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record which invited companies confirmed or declined, and which came."""
+    event = get_event_for_user(request.user, pk, action="record")
+    formset = InvitationAnswerFormSet(request.POST, queryset=_invitations(event), prefix="answers")
+    if formset.is_valid():
+        answers = [
+            events_services.InvitationAnswer(
+                invitation_id=form.instance.pk,
+                status=form.cleaned_data["status"],
+                attended=form.cleaned_data["attended"],
+            )
+            for form in formset.forms
+            if form.has_changed()
+        ]
+        try:
+            changed = events_services.event_attendance_record(
+                actor=signed_in_user(request), event=event, answers=answers
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d invitation updated.", "%(count)d invitations updated.", changed)
+                % {"count": changed},
+            )
+            return redirect("interventions:event-detail", pk=pk)
+    return _event_page(request, event, formset=formset)
+
+
+@require_POST
+@login_required
+@single_submission
+def event_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite some of the district's companies not invited yet."""
+    event = get_event_for_user(request.user, pk, action="invite")
+    form = InviteCompaniesForm(request.POST, companies=_uninvited(event), prefix="invite")
+    if form.is_valid():
+        try:
+            invited = events_services.event_invite(
+                actor=signed_in_user(request), event=event, companies=form.cleaned_data["companies"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d company invited.", "%(count)d companies invited.", invited)
+                % {"count": invited},
+            )
+            return redirect("interventions:event-detail", pk=pk)
+    return _event_page(request, event, invite_form=form)
 
 
 @require_POST
 @single_submission
 def company_platform_invite(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     """Invite an invited company's contact person to the platform's business sector."""
-    event = _event_for_page(request, pk)
-    require_perm(request, "platform_app.add_invitation", event.district)
+    event = get_event_for_user(request.user, pk, action="invite_to_platform")
     invitation = get_object_or_404(
         Invitation.objects.select_related("company__district", "event"),
         event=event,
@@ -249,9 +284,7 @@ def company_platform_invite(request: HttpRequest, pk: int, invitation_pk: int) -
 def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """A representative confirms or declines their company's invitation (404 for others)."""
     user = signed_in_user(request)
-    invitation = get_object_or_404(
-        Invitation.objects.answerable_by(user).select_related("event"), pk=pk
-    )
+    invitation = get_invitation_for_user(user, pk)
     try:
         events_services.invitation_answer(
             invitation=invitation, status=request.POST.get("status", ""), by=user

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from interventions.forms import (
     GuideForm,
@@ -18,58 +18,71 @@ from interventions.models import (
     Intervention,
     MaintenanceGuide,
 )
+from interventions.permissions import get_guide_intervention_for_user
 from interventions.services.guides import guide_build, guide_task_add, guide_update
-from platform_app.permissions import can
 from santaanita.once import single_submission
+from santaanita.users import signed_in_user
 
 # --- Use and maintenance guide -----------------------------------------------------------
 
 
-def _guide_editor_intervention(request: HttpRequest, pk: int) -> Intervention:
-    """The guide is written with the team: the district's coordinators, and the people who
-    represent the lead organization or the lead team, may edit it (nobody else)."""
-    intervention = get_object_or_404(
-        Intervention.objects.select_related(
-            "district", "public_space", "lead_organization", "lead_team"
-        ),
-        pk=pk,
-    )
-    if can(request.user, "interventions.change_maintenanceguide", intervention.district):
-        return intervention
-    organization = intervention.lead_organization
-    team = intervention.lead_team
-    if (organization is not None and organization.is_represented_by(request.user)) or (
-        team is not None and team.representative_id == request.user.pk
-    ):
-        return intervention
-    raise PermissionDenied
-
-
-@login_required
-@single_submission
-def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = _guide_editor_intervention(request, pk)
-    guide = guide_build(intervention=intervention)
-    form = GuideForm(instance=guide, district=intervention.district)
-    task_form = MaintenanceTaskForm()
-    if request.method == "POST":
-        if "title" in request.POST:
-            task_form = MaintenanceTaskForm(request.POST)
-            task_form.instance.guide = guide
-            if task_form.is_valid():
-                guide_task_add(guide=guide, task=task_form.instance)
-                return redirect("interventions:guide-edit", pk=pk)
-        else:
-            form = GuideForm(request.POST, instance=guide, district=intervention.district)
-            if form.is_valid():
-                guide_update(guide=form.instance)
-                messages.success(request, _("Guide saved."))
-                return redirect("interventions:guide-edit", pk=pk)
+def _guide_page(
+    request: HttpRequest,
+    intervention: Intervention,
+    guide: MaintenanceGuide,
+    *,
+    form: GuideForm | None = None,
+    task_form: MaintenanceTaskForm | None = None,
+) -> HttpResponse:
+    """The guide's page; a form refused by its action comes back bound, with what was typed."""
     return render(
         request,
         "interventions/guide_edit.html",
-        {"intervention": intervention, "guide": guide, "form": form, "task_form": task_form},
+        {
+            "intervention": intervention,
+            "guide": guide,
+            "form": form or GuideForm(instance=guide, district=intervention.district),
+            "task_form": task_form or MaintenanceTaskForm(),
+        },
     )
+
+
+@login_required
+def guide_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The guide's texts and its tasks, built from the space and the kit the first time."""
+    intervention = get_guide_intervention_for_user(request.user, pk)
+    guide = guide_build(actor=signed_in_user(request), intervention=intervention)
+    return _guide_page(request, intervention, guide)
+
+
+@require_POST
+@login_required
+@single_submission
+def guide_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the guide's texts and who cares for the space."""
+    intervention = get_guide_intervention_for_user(request.user, pk)
+    guide = guide_build(actor=signed_in_user(request), intervention=intervention)
+    form = GuideForm(request.POST, instance=guide, district=intervention.district)
+    if form.is_valid():
+        guide_update(actor=signed_in_user(request), guide=form.instance)
+        messages.success(request, _("Guide saved."))
+        return redirect("interventions:guide-edit", pk=pk)
+    return _guide_page(request, intervention, guide, form=form)
+
+
+@require_POST
+@login_required
+@single_submission
+def guide_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a recurring maintenance task (the neighbours are reminded of it)."""
+    intervention = get_guide_intervention_for_user(request.user, pk)
+    guide = guide_build(actor=signed_in_user(request), intervention=intervention)
+    form = MaintenanceTaskForm(request.POST)
+    form.instance.guide = guide
+    if form.is_valid():
+        guide_task_add(actor=signed_in_user(request), guide=guide, task=form.instance)
+        return redirect("interventions:guide-edit", pk=pk)
+    return _guide_page(request, intervention, guide, task_form=form)
 
 
 def guide_print(request: HttpRequest, pk: int) -> HttpResponse:

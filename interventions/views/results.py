@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from interventions.dashboard import CACHE_SECONDS, RESULTS_PAGES
-from platform_app.permissions import can
+from interventions.perception.permissions import may_edit_references
+from interventions.permissions import may_see_pledges_by_state
 from santaanita.page_cache import kept_page
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
     district = dashboard_district(slug)
     figures, sectors = dashboard.cached_district(district)
-    coordinator = can(request.user, "interventions.view_pledge", district)
+    coordinator = may_see_pledges_by_state(request.user, district)
     return render(
         request,
         "interventions/results.html",
@@ -53,9 +54,7 @@ def results(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "targets": figures.targets(),
             "sectors": sectors,
             "pledges_by_state": dashboard.pledges_by_state(district) if coordinator else None,
-            "can_edit_references": can(
-                request.user, "interventions.change_referencevalue", district
-            ),
+            "can_edit_references": may_edit_references(request.user, district),
             "problem_reports": dashboard.problem_reports(district),
         },
     )

@@ -4,12 +4,13 @@ management page, status, kits, deliveries, activities, budget and photos."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,16 +34,21 @@ from interventions.models import (
     Allocation,
     Intervention,
     Kit,
-    KitDelivery,
     KitItem,
     MaintenanceGuide,
     Pledge,
 )
+from interventions.permissions import (
+    get_delivery_for_user,
+    get_intervention_for_user,
+    get_kit_item_for_user,
+    may_add_intervention,
+    may_manage_intervention,
+    require_add_intervention,
+)
 from interventions.querysets import funding_totals
 from interventions.services import pledges as pledges_services
 from interventions.services import works as works_services
-from interventions.views.access import managed_intervention, require_perm, user_district
-from platform_app.permissions import can
 from santaanita.files import serve_private
 from santaanita.once import single_submission
 from santaanita.users import signed_in_user
@@ -72,7 +78,7 @@ def intervention_list(request: HttpRequest) -> HttpResponse:
         "interventions/intervention_list.html",
         {
             "interventions": interventions,
-            "can_add": can(request.user, "interventions.add_intervention"),
+            "can_add": may_add_intervention(request.user),
         },
     )
 
@@ -98,7 +104,7 @@ def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     photos = list(intervention.photos.all())
-    manage = can(request.user, "interventions.change_intervention", intervention.district)
+    manage = may_manage_intervention(request.user, intervention)
     return render(
         request,
         "interventions/intervention_detail.html",
@@ -142,8 +148,7 @@ def _open_proposals(district: District) -> QuerySet[Proposal]:
 @login_required
 @single_submission
 def intervention_create(request: HttpRequest) -> HttpResponse:
-    district = user_district(request)
-    require_perm(request, "interventions.add_intervention", district)
+    district = require_add_intervention(request.user)
     proposal_form = FromProposalForm(proposals=_open_proposals(district))
     form = InterventionForm(district=district, spaces=_spaces_without_intervention(district))
     if request.method == "POST":
@@ -180,7 +185,7 @@ def _manage_page(
     request: HttpRequest,
     intervention: Intervention,
     status_form: InterventionStatusForm | None,
-    **bound_forms: Any,
+    **bound_forms: BaseForm,
 ) -> HttpResponse:
     """The management page; ``bound_forms`` replace the empty ones after a refused send so the
     coordinator sees the error next to the field and keeps what they typed."""
@@ -226,32 +231,35 @@ def _manage_page(
 @login_required
 def intervention_manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator's page: status, kit (funding and deliveries), activities, guide."""
-    return _manage_page(request, managed_intervention(request, pk), status_form=None)
+    return _manage_page(request, get_intervention_for_user(request.user, pk), status_form=None)
 
 
 def _back(intervention: Intervention) -> HttpResponseRedirect:
     return redirect("interventions:intervention-manage", pk=intervention.pk)
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def _form_errors(request: HttpRequest, form: BaseForm) -> None:
     for errors in form.errors.values():
+        # An ErrorList hands out each error's message, already a string.
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
 
 
 @require_POST
 @login_required
 @single_submission
 def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = InterventionStatusForm(request.POST, instance=intervention)
     if not form.is_valid():
         # The manage page again, with what was typed and each message next to its field;
         # validating changed the form's instance, so the page reads the stored one again.
-        stored = managed_intervention(request, pk)
+        stored = get_intervention_for_user(request.user, pk)
         return _manage_page(request, stored, status_form=form)
     try:
-        works_services.intervention_status_update(intervention=form.instance)
+        works_services.intervention_status_update(
+            actor=signed_in_user(request), intervention=form.instance
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -264,11 +272,13 @@ def intervention_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def kit_from_template(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = KitFromTemplateForm(request.POST, district=intervention.district)
     if form.is_valid():
         works_services.kit_create_from_template(
-            intervention=intervention, template=form.cleaned_data["template"]
+            actor=signed_in_user(request),
+            intervention=intervention,
+            template=form.cleaned_data["template"],
         )
         messages.success(request, _("Kit created from the template."))
     else:
@@ -280,28 +290,24 @@ def kit_from_template(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def kit_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = KitItemForm(request.POST)
     if form.is_valid():
-        works_services.kit_item_add(intervention=intervention, item=form.instance)
+        works_services.kit_item_add(
+            actor=signed_in_user(request), intervention=intervention, item=form.instance
+        )
         messages.success(request, _("Item added to the kit."))
     else:
         _form_errors(request, form)
     return _back(intervention)
 
 
-def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Intervention, KitItem]:
-    intervention = managed_intervention(request, pk)
-    item = get_object_or_404(KitItem, pk=item_pk, kit__intervention=intervention)
-    return intervention, item
-
-
 @require_POST
 @login_required
 @single_submission
 def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    intervention, item = _item(request, pk, item_pk)
-    require_perm(request, "interventions.add_allocation", intervention.district)
+    item = get_kit_item_for_user(request.user, pk, item_pk, action="allocate")
+    intervention = item.kit.intervention
     pledges = (
         Pledge.objects.visible_to(request.user)
         .filter(company__district=intervention.district)
@@ -329,8 +335,8 @@ def item_allocate(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @single_submission
 def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Record a delivery signed on the tablet's screen (or a photo of the signed form)."""
-    intervention, item = _item(request, pk, item_pk)
-    require_perm(request, "interventions.add_kitdelivery", intervention.district)
+    item = get_kit_item_for_user(request.user, pk, item_pk, action="deliver")
+    intervention = item.kit.intervention
     form = DeliveryForm(initial={"date": timezone.localdate(), "quantity": item.in_stock})
     if request.method == "POST":
         form = DeliveryForm(request.POST, request.FILES)
@@ -362,8 +368,7 @@ def item_deliver(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def delivery_file(request: HttpRequest, pk: int, delivery_pk: int, which: str) -> HttpResponseBase:
     """A delivery's signature or photo of the signed form: a neighbour's handwriting, for
     those who manage the intervention (the page that links to it)."""
-    intervention = managed_intervention(request, pk)
-    delivery = get_object_or_404(KitDelivery, item__kit__intervention=intervention, pk=delivery_pk)
+    delivery = get_delivery_for_user(request.user, pk, delivery_pk)
     stored = {"firma": delivery.signature, "formulario": delivery.signed_form}.get(which)
     if stored is None:
         raise Http404
@@ -374,11 +379,12 @@ def delivery_file(request: HttpRequest, pk: int, delivery_pk: int, which: str) -
 @login_required
 @single_submission
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = ActivityForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         works_services.activity_record(
+            actor=signed_in_user(request),
             intervention=intervention,
             kind=data["kind"],
             date=data["date"],
@@ -395,10 +401,12 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = BudgetLineForm(request.POST)
     if form.is_valid():
-        works_services.budget_line_add(intervention=intervention, line=form.instance)
+        works_services.budget_line_add(
+            actor=signed_in_user(request), intervention=intervention, line=form.instance
+        )
         messages.success(request, _("Budget line added."))
     else:
         _form_errors(request, form)
@@ -409,10 +417,12 @@ def budget_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @single_submission
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = managed_intervention(request, pk)
+    intervention = get_intervention_for_user(request.user, pk)
     form = InterventionPhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        works_services.intervention_photo_add(intervention=intervention, photo=form.instance)
+        works_services.intervention_photo_add(
+            actor=signed_in_user(request), intervention=intervention, photo=form.instance
+        )
         messages.success(request, _("Photo added."))
         return _back(intervention)
     return _manage_page(request, intervention, status_form=None, photo_form=form)

@@ -28,7 +28,7 @@ def setup_survey(district: District, *, kind: str = "baseline", populations: boo
             district.sectors.order_by("number"), POPULATIONS, strict=False
         ):
             services.sector_population_set(
-                sector=sector, population=population, source="Prueba", year=2025
+                actor=None, sector=sector, population=population, source="Prueba", year=2025
             )
     version = services.questionnaire_publish(
         district=district,
@@ -38,6 +38,7 @@ def setup_survey(district: District, *, kind: str = "baseline", populations: boo
         by=None,
     )
     return services.wave_create(
+        actor=None,
         district=district,
         name="Línea de base" if kind == "baseline" else "Seguimiento",
         kind=kind,

@@ -36,6 +36,7 @@ def representative_of(company, client=None):
     return user
 
 
+@pytest.mark.ladder("interventions:pledge-detail", "pledge-list", "pledge-detail")
 def test_a_representative_sees_their_own_pledges_and_nothing_of_another_company(client):
     own, other = CompanyFactory(), CompanyFactory()
     own_pledge, other_pledge = PledgeFactory(company=own), PledgeFactory(company=other)
@@ -67,14 +68,16 @@ def test_a_representative_sees_their_own_pledges_and_nothing_of_another_company(
 def test_a_representative_adds_a_document_but_does_not_change_the_terms(client):
     pledge = PledgeFactory()
     representative_of(pledge.company, client)
-    url = reverse("interventions:pledge-detail", args=[pledge.pk])
     upload = client.post(
-        url,
+        reverse("interventions:pledge-document-upload", args=[pledge.pk]),
         {"kind": "receipt", "file": SimpleUploadedFile("recibo.png", png_bytes(), "image/png")},
     )
     assert upload.status_code == 302
     assert PledgeDocument.objects.filter(pledge=pledge).count() == 1
-    refused = client.post(url, {"state": "withdrawn", "note": "no"})
+    refused = client.post(
+        reverse("interventions:pledge-state", args=[pledge.pk]),
+        {"state": "withdrawn", "note": "no"},
+    )
     assert refused.status_code == 403
 
 
@@ -103,6 +106,7 @@ def test_a_representative_answers_the_invitation_of_their_company_only(client):
     assert other_invitation.status == Invitation.Status.INVITED
 
 
+@pytest.mark.ladder("interventions:company-mine")
 def test_someone_who_represents_no_company_is_refused_the_page(client):
     client.force_login(UserFactory(role=Role.MEMBER))
     assert client.get(reverse("interventions:company-mine")).status_code == 403
@@ -133,6 +137,7 @@ def test_from_the_event_a_coordinator_invites_the_company_to_the_business_sector
     assert client.get(reverse("interventions:company-mine")).status_code == 200
 
 
+@pytest.mark.ladder("interventions:company-platform-invite")
 def test_only_coordinators_invite_from_the_event(client):
     event = FundraisingEventFactory()
     invitation = Invitation.objects.create(event=event, company=CompanyFactory())

@@ -46,6 +46,10 @@ def _url(event: FundraisingEvent) -> str:
     return reverse("interventions:event-detail", args=[event.pk])
 
 
+def _edit_url(event: FundraisingEvent) -> str:
+    return reverse("interventions:event-edit", args=[event.pk])
+
+
 def _stored(event: FundraisingEvent) -> tuple[str, date, str, str, int]:
     event.refresh_from_db()
     return (event.name, event.date, event.place, event.description, event.version)
@@ -58,7 +62,7 @@ def test_coordinator_corrects_the_event_and_the_page_shows_it(client):
     assert page.context["edit_form"].initial["version"] == 0
     assert 'name="edit-version"' in page.content.decode()
     response = client.post(
-        _url(event),
+        _edit_url(event),
         _edit_data(
             event,
             name="Desayuno empresarial 2026",
@@ -84,7 +88,7 @@ def test_coordinator_corrects_the_event_and_the_page_shows_it(client):
 def test_a_form_sent_without_changes_keeps_the_version(client):
     event = FundraisingEventFactory()
     _login(client, "coordinator")
-    assert client.post(_url(event), _edit_data(event)).status_code == 302
+    assert client.post(_edit_url(event), _edit_data(event)).status_code == 302
     assert _stored(event)[-1] == 0
 
 
@@ -98,10 +102,15 @@ def test_a_stale_form_is_refused_keeps_the_values_then_replaces_the_change_when_
     assert data["edit-version"] == str(read.initial["version"])
     # A colleague moves the event to another date while this form is open.
     event_update(
-        event=event, version=0, name="Desayuno", date=date(2026, 5, 2), place="Municipalidad"
+        actor=UserFactory(role="coordinator"),
+        event=event,
+        version=0,
+        name="Desayuno",
+        date=date(2026, 5, 2),
+        place="Municipalidad",
     )
 
-    response = client.post(_url(event), data)
+    response = client.post(_edit_url(event), data)
     assert response.status_code == 200
     form = response.context["edit_form"]
     assert form.non_field_errors()
@@ -114,7 +123,7 @@ def test_a_stale_form_is_refused_keeps_the_values_then_replaces_the_change_when_
     # The form now carries the current version: sending it again is a deliberate overwrite.
     assert form.data["edit-version"] == "1"
 
-    assert client.post(_url(event), dict(form.data.items())).status_code == 302
+    assert client.post(_edit_url(event), dict(form.data.items())).status_code == 302
     # The form still had the date it was read with, so sending it again restores it too.
     assert _stored(event) == ("Desayuno de abril", date(2026, 3, 10), "Club Zonal", "", 2)
 
@@ -126,9 +135,9 @@ def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
     assert 'name="once"' in page
     # A double tap: both copies carry the same once-token and the version read before.
     data = {**_edit_data(event, name="Desayuno empresarial"), "once": uuid.uuid4().hex}
-    first = client.post(_url(event), data)
+    first = client.post(_edit_url(event), data)
     assert (first.status_code, first["Location"]) == (302, _url(event))
-    again = client.post(_url(event), data, follow=True)
+    again = client.post(_edit_url(event), data, follow=True)
     assert again.redirect_chain == [(_url(event), 302)]  # lands where the first copy did
     shown = [str(m) for m in again.context["messages"]]
     assert _t("This form had already been sent; it was recorded once.") in shown
@@ -138,13 +147,14 @@ def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
 
 def test_the_service_refuses_a_stale_version():
     event = FundraisingEventFactory(name="Desayuno")
-    event_update(event=event, version=0, name="Desayuno 1", date=event.date)
+    coordinator = UserFactory(role="coordinator")
+    event_update(actor=coordinator, event=event, version=0, name="Desayuno 1", date=event.date)
     with pytest.raises(StaleEdit) as refused:
-        event_update(event=event, version=0, name="Desayuno 2", date=event.date)
+        event_update(actor=coordinator, event=event, version=0, name="Desayuno 2", date=event.date)
     assert refused.value.current.name == "Desayuno 1"
     # Like pledge_update: the version decides, even for a form asking for what is stored.
     with pytest.raises(StaleEdit):
-        event_update(event=event, version=0, name="Desayuno 1", date=event.date)
+        event_update(actor=coordinator, event=event, version=0, name="Desayuno 1", date=event.date)
     assert _stored(event)[::4] == ("Desayuno 1", 1)
 
 
@@ -160,7 +170,7 @@ def test_bad_input_keeps_what_was_typed_with_a_message_next_to_the_field(client,
     event = FundraisingEventFactory(name="Desayuno", place="Municipalidad")
     _login(client, "coordinator")
     typed = {"place": "Club Zonal", "description": "Traer el proyector", **changes}
-    response = client.post(_url(event), _edit_data(event, **typed))
+    response = client.post(_edit_url(event), _edit_data(event, **typed))
     assert response.status_code == 200
     assert field in response.context["edit_form"].errors
     page = response.content.decode()
@@ -176,17 +186,18 @@ def test_bad_input_keeps_what_was_typed_with_a_message_next_to_the_field(client,
     assert _stored(event) == ("Desayuno", date(2026, 3, 10), "Municipalidad", "", 0)
 
 
+@pytest.mark.ladder("interventions:event-edit")
 def test_correcting_an_event_on_the_permission_ladder(client, other_district):
     event = FundraisingEventFactory(name="Desayuno")
     data = _edit_data(event, name="Otro nombre")
-    response = client.post(_url(event), data)
+    response = client.post(_edit_url(event), data)
     assert response.status_code == 302
     assert "/cuentas/" in response["Location"]  # anonymous: to the sign-in page
     _login(client, "resident")  # may not know the event exists, like a pledge
-    assert client.post(_url(event), data).status_code == 404
+    assert client.post(_edit_url(event), data).status_code == 404
     client.logout()
     _login(client, "coordinator", district=other_district)
-    assert client.post(_url(event), data).status_code == 404
+    assert client.post(_edit_url(event), data).status_code == 404
     client.logout()
     # Someone who may read events but not change them sees no form and is refused.
     reader = _login(client)
@@ -194,7 +205,7 @@ def test_correcting_an_event_on_the_permission_ladder(client, other_district):
     page = client.get(_url(event))
     assert page.status_code == 200
     assert "edit-version" not in page.content.decode()
-    assert client.post(_url(event), data).status_code == 403
+    assert client.post(_edit_url(event), data).status_code == 403
     assert _stored(event)[::4] == ("Desayuno", 0)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from interventions.models import FundraisingEvent, Invitation
 from interventions.services.events import event_invite
+from platform_app.models import User
 from tests.factories import UserFactory
 from tests.factories import signed_in as _login
 from tests.factories_interventions import CompanyFactory, FundraisingEventFactory
@@ -84,6 +85,7 @@ def _row(data: dict[str, str], invitation: Invitation) -> str:
 # --- who may see and change events -------------------------------------------------------
 
 
+@pytest.mark.ladder("interventions:event-list", "interventions:event-detail")
 @pytest.mark.parametrize(
     ("role", "expected"),
     [(None, 302), ("resident", 403), ("desk", 403), ("surveyor", 403), ("coordinator", 200)],
@@ -101,6 +103,7 @@ def test_event_pages_ladder(client, role, expected):
     assert FundraisingEvent.objects.count() == (2 if role == "coordinator" else 1)
 
 
+@pytest.mark.ladder("interventions:event-detail", "interventions:event-invite")
 def test_another_districts_coordinator_neither_sees_nor_manages_the_event(client, other_district):
     event = FundraisingEventFactory(name="Desayuno de Santa Anita")
     company = CompanyFactory()
@@ -109,8 +112,21 @@ def test_another_districts_coordinator_neither_sees_nor_manages_the_event(client
     assert "Desayuno de Santa Anita" not in listed
     url = reverse("interventions:event-detail", args=[event.pk])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"invite-companies": [company.pk]}).status_code == 404
+    assert client.post(_invite_url(event), {"invite-companies": [company.pk]}).status_code == 404
     assert not Invitation.objects.exists()
+
+
+def _colleague() -> User:
+    """Another coordinator of the district, acting through the services."""
+    return UserFactory(role="coordinator")
+
+
+def _invite_url(event: FundraisingEvent) -> str:
+    return reverse("interventions:event-invite", args=[event.pk])
+
+
+def _answers_url(event: FundraisingEvent) -> str:
+    return reverse("interventions:event-answers", args=[event.pk])
 
 
 # --- list, empty state, pagination, creation ---------------------------------------------
@@ -169,17 +185,17 @@ def test_coordinator_invites_companies_and_a_company_is_invited_once(client):
     _login(client, "coordinator")
     url = reverse("interventions:event-detail", args=[event.pk])
     assert _t("No company has been invited yet.") in client.get(url).content.decode()
-    response = client.post(url, {"invite-companies": [first.pk, second.pk]})
+    response = client.post(_invite_url(event), {"invite-companies": [first.pk, second.pk]})
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "Alfa S.A." in page
     assert "Beta S.A." in page
     assert _t("Every company of the district is already invited.") in page
     # Sent again (a stale page): refused with a message, no second invitation.
-    again = client.post(url, {"invite-companies": [first.pk]})
+    again = client.post(_invite_url(event), {"invite-companies": [first.pk]})
     assert again.status_code == 200
     assert again.context["invite_form"].errors
-    assert event_invite(event=event, companies=[first]) == 0
+    assert event_invite(actor=_colleague(), event=event, companies=[first]) == 0
     assert Invitation.objects.filter(event=event).count() == 2
     assert set(Invitation.objects.values_list("status", "attended")) == {("invited", False)}
 
@@ -191,9 +207,9 @@ def test_an_invitation_sent_twice_invites_once_and_shows_no_error(client):
     url = reverse("interventions:event-detail", args=[event.pk])
     assert client.get(url).content.decode().count('name="once"') == 2  # invite, edit
     data = {"invite-companies": [first.pk, second.pk], "once": uuid.uuid4().hex}
-    assert client.post(url, data)["Location"] == url
+    assert client.post(_invite_url(event), data)["Location"] == url
     # A double tap: the second copy names companies the form no longer offers.
-    again = client.post(url, data, follow=True)
+    again = client.post(_invite_url(event), data, follow=True)
     assert again.redirect_chain == [(url, 302)]
     assert not again.context["invite_form"].errors  # no "1 is not one of the choices"
     assert set(Invitation.objects.values_list("company__name", flat=True)) == {
@@ -205,14 +221,14 @@ def test_an_invitation_sent_twice_invites_once_and_shows_no_error(client):
 def test_answers_sent_twice_are_recorded_once_and_show_no_error(client):
     event = FundraisingEventFactory()
     company = CompanyFactory(name="Alfa S.A.")
-    event_invite(event=event, companies=[company])
+    event_invite(actor=_colleague(), event=event, companies=[company])
     _login(client, "coordinator")
     url = reverse("interventions:event-detail", args=[event.pk])
     data = _shown_form(client.get(url).content.decode(), "answers-TOTAL_FORMS")
     assert "once" in data
     data[f"{_row(data, Invitation.objects.get())}-attended"] = "on"
-    assert client.post(url, data)["Location"] == url
-    again = client.post(url, data, follow=True)
+    assert client.post(_answers_url(event), data)["Location"] == url
+    again = client.post(_answers_url(event), data, follow=True)
     assert again.redirect_chain == [(url, 302)]
     shown = [str(m) for m in again.context["messages"]]
     assert _t("This form had already been sent; it was recorded once.") in shown
@@ -225,17 +241,16 @@ def test_companies_of_another_district_cannot_be_invited(client, other_district)
     event = FundraisingEventFactory()
     foreign = CompanyFactory(district=other_district)
     _login(client, "coordinator")
-    url = reverse("interventions:event-detail", args=[event.pk])
-    assert client.post(url, {"invite-companies": [foreign.pk]}).status_code == 200
+    assert client.post(_invite_url(event), {"invite-companies": [foreign.pk]}).status_code == 200
     with pytest.raises(ValidationError):
-        event_invite(event=event, companies=[foreign])
+        event_invite(actor=_colleague(), event=event, companies=[foreign])
     assert not Invitation.objects.exists()
 
 
 def test_coordinator_records_answers_and_attendance(client):
     event = FundraisingEventFactory()
     came, stayed_away = CompanyFactory(name="Alfa S.A."), CompanyFactory(name="Beta S.A.")
-    event_invite(event=event, companies=[came, stayed_away])
+    event_invite(actor=_colleague(), event=event, companies=[came, stayed_away])
     _login(client, "coordinator")
     url = reverse("interventions:event-detail", args=[event.pk])
     data = _shown_form(client.get(url).content.decode(), "answers-TOTAL_FORMS")
@@ -244,7 +259,7 @@ def test_coordinator_records_answers_and_attendance(client):
     data[f"{row}-status"] = "confirmed"
     data[f"{row}-attended"] = "on"
     data[f"{other}-status"] = "declined"
-    assert client.post(url, data).status_code == 302
+    assert client.post(_answers_url(event), data).status_code == 302
     assert Invitation.objects.get(company=came).status == "confirmed"
     assert Invitation.objects.get(company=came).attended
     assert Invitation.objects.get(company=stayed_away).status == "declined"
@@ -256,25 +271,26 @@ def test_coordinator_records_answers_and_attendance(client):
 def test_two_coordinators_ticking_different_companies_keep_both_ticks(client):
     event = FundraisingEventFactory()
     first, second = CompanyFactory(name="Alfa S.A."), CompanyFactory(name="Beta S.A.")
-    event_invite(event=event, companies=[first, second])
+    event_invite(actor=_colleague(), event=event, companies=[first, second])
     _login(client, "coordinator")
     url = reverse("interventions:event-detail", args=[event.pk])
     data = _shown_form(client.get(url).content.decode(), "answers-TOTAL_FORMS")
     # A colleague ticks the second company while this page is open.
     Invitation.objects.filter(company=second).update(attended=True, status="confirmed")
     data[f"{_row(data, Invitation.objects.get(company=first))}-attended"] = "on"
-    assert client.post(url, data).status_code == 302
+    assert client.post(_answers_url(event), data).status_code == 302
     assert Invitation.objects.get(company=first).attended
     second_invitation = Invitation.objects.get(company=second)
     assert (second_invitation.status, second_invitation.attended) == ("confirmed", True)
 
 
+@pytest.mark.ladder("interventions:event-answers", "interventions:event-invite")
 def test_a_user_who_may_only_read_events_cannot_record_attendance(client):
     from django.contrib.auth.models import Permission
 
     event = FundraisingEventFactory()
     company = CompanyFactory()
-    event_invite(event=event, companies=[company])
+    event_invite(actor=_colleague(), event=event, companies=[company])
     reader = _login(client)
     reader.user_permissions.add(Permission.objects.get(codename="view_fundraisingevent"))
     url = reverse("interventions:event-detail", args=[event.pk])
@@ -283,8 +299,11 @@ def test_a_user_who_may_only_read_events_cannot_record_attendance(client):
     assert 'name="invite-companies"' not in page.content.decode()
     data = _shown_form(page.content.decode(), "answers-TOTAL_FORMS")
     data[f"{_row(data, Invitation.objects.get())}-attended"] = "on"
-    assert client.post(url, data).status_code == 403
-    assert client.post(url, {"invite-companies": [CompanyFactory().pk]}).status_code == 403
+    assert client.post(_answers_url(event), data).status_code == 403
+    assert (
+        client.post(_invite_url(event), {"invite-companies": [CompanyFactory().pk]}).status_code
+        == 403
+    )
     assert not Invitation.objects.get().attended
     assert Invitation.objects.count() == 1
 
@@ -299,7 +318,7 @@ def test_event_page_query_count_does_not_grow_with_the_invitations(client):
 
     def grow(n):
         companies = [CompanyFactory() for _ in range(n)]
-        event_invite(event=event, companies=companies)
+        event_invite(actor=_colleague(), event=event, companies=companies)
         CompanyFactory()  # and one more not yet invited, in the invitation form
 
     grow(2)
@@ -318,7 +337,9 @@ def test_event_list_query_count_does_not_grow_with_the_events(client):
 
     def grow(n):
         for _ in range(n):
-            event_invite(event=FundraisingEventFactory(), companies=[CompanyFactory()])
+            event_invite(
+                actor=_colleague(), event=FundraisingEventFactory(), companies=[CompanyFactory()]
+            )
 
     grow(2)
     with CaptureQueriesContext(connection) as small:
@@ -332,9 +353,10 @@ def test_event_list_query_count_does_not_grow_with_the_events(client):
 # --- API ----------------------------------------------------------------------------------
 
 
+@pytest.mark.ladder("fundraising-event-list")
 def test_api_lists_events_to_the_districts_coordinators_only(client, other_district):
     event = FundraisingEventFactory(name="Desayuno empresarial")
-    event_invite(event=event, companies=[CompanyFactory(name="Alfa S.A.")])
+    event_invite(actor=_colleague(), event=event, companies=[CompanyFactory(name="Alfa S.A.")])
     Invitation.objects.update(attended=True)
     url = "/api/fundraising-events/"
 
@@ -367,7 +389,7 @@ def test_api_events_query_count_does_not_grow_with_events_and_invitations(client
     def grow(n):
         for _ in range(n):
             companies = [CompanyFactory() for _ in range(3)]
-            event_invite(event=FundraisingEventFactory(), companies=companies)
+            event_invite(actor=_colleague(), event=FundraisingEventFactory(), companies=companies)
 
     grow(2)
     with CaptureQueriesContext(connection) as small:

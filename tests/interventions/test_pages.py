@@ -89,6 +89,7 @@ def test_company_list_is_public_and_shows_contacts_to_coordinators_only(
     assert ("Agregar empresa" in text) is sees_contacts
 
 
+@pytest.mark.ladder("interventions:company-list")
 def test_only_coordinators_add_companies(client):
     _login(client, "resident")
     response = client.post(reverse("interventions:company-list"), {"name": "Intrusa S.A."})
@@ -106,6 +107,7 @@ def test_pledge_pages_are_scoped_to_the_coordinators_district(client, other_dist
     assert pledge.company.name in response.content.decode()
 
 
+@pytest.mark.ladder("interventions:intervention-manage")
 def test_manage_page_ladder(client, other_district):
     intervention = InterventionFactory()
     url = reverse("interventions:intervention-manage", args=[intervention.pk])
@@ -120,6 +122,7 @@ def test_manage_page_ladder(client, other_district):
     assert client.get(url).status_code == 200
 
 
+@pytest.mark.ladder("interventions:intervention-status")
 def test_changing_the_status_on_the_permission_ladder(client, other_district):
     intervention = InterventionFactory(progress=0)
     url = reverse("interventions:intervention-status", args=[intervention.pk])
@@ -256,6 +259,7 @@ def test_intervention_from_an_outstanding_teams_proposal(client):
     assert intervention.phases.count() == 3
 
 
+@pytest.mark.ladder("pledge-list")
 def test_api_hides_contacts_and_scopes_pledges(client, other_district):
     PledgeFactory(company=CompanyFactory(contact_email="privado@empresa.pe"))
     companies = client.get("/api/companies/").content.decode()
@@ -291,7 +295,7 @@ def test_coordinator_records_a_pledge_and_changes_its_state_with_history(client)
     pledge = Pledge.objects.get()
     assert pledge.value_pen == Decimal("9350.00")
     client.post(
-        reverse("interventions:pledge-detail", args=[pledge.pk]),
+        reverse("interventions:pledge-state", args=[pledge.pk]),
         {"state": "confirmed", "note": "Carta recibida"},
     )
     page = client.get(reverse("interventions:pledge-detail", args=[pledge.pk])).content.decode()
@@ -316,6 +320,7 @@ def test_company_logo_must_be_a_real_image(client):
     assert Company.objects.get().logo.name.endswith(".png")
 
 
+@pytest.mark.ladder("interventions:guide-edit", "interventions:guide-save")
 def test_guide_is_edited_by_coordinators_and_the_lead_team_only(client, other_district):
     from tests.factories_festival import TeamFactory
 
@@ -330,7 +335,10 @@ def test_guide_is_edited_by_coordinators_and_the_lead_team_only(client, other_di
     assert client.get(url).status_code == 403
     client.logout()
     client.force_login(team.representative)
-    response = client.post(url, {"introduction": "Parque de la familia", "rules": "Sin basura"})
+    response = client.post(
+        reverse("interventions:guide-save", args=[intervention.pk]),
+        {"introduction": "Parque de la familia", "rules": "Sin basura"},
+    )
     assert response.status_code == 302
     assert MaintenanceGuide.objects.get(intervention=intervention).rules == "Sin basura"
 
@@ -370,7 +378,7 @@ def test_pledge_page_query_count_does_not_grow_with_its_history(client):
             # A line by someone new, and an allocation (with its own line) to a new item.
             pledge = pledge_update(
                 pledge=pledge,
-                by=UserFactory(),
+                by=UserFactory(role="coordinator"),
                 fields={"note": f"Nota {pledge.version} {i}"},
                 version=pledge.version,
                 note="Corrección",

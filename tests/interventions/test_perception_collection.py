@@ -75,7 +75,7 @@ def test_answers_need_consent_and_an_open_wave(santa_anita):
         services.perception_response_record(
             wave=wave, answer=data, channel="public", consented=False
         )
-    services.wave_set_open(wave=wave, is_open=False)
+    services.wave_set_open(actor=None, wave=wave, is_open=False)
     with pytest.raises(ValidationError):
         services.perception_response_record(
             wave=wave, answer=data, channel="public", consented=True
@@ -172,13 +172,14 @@ def test_the_public_link_accepts_residents_and_flags_a_second_answer_from_the_sa
         .values_list("duplicate_suspected", flat=True)
     )
     assert flags == [False, True]
-    services.wave_set_open(wave=wave, is_open=False)
+    services.wave_set_open(actor=None, wave=wave, is_open=False)
     assert "cerrada" in client.get(url).content.decode()
 
 
 # --- Permission ladder --------------------------------------------------------------------
 
 
+@pytest.mark.ladder("interventions:perception-collect", "interventions:perception-kiosk")
 @pytest.mark.parametrize("name", ["perception-collect", "perception-kiosk"])
 def test_collection_pages_ladder(client, santa_anita, other_district, name):
     wave = setup_survey(santa_anita)
@@ -192,6 +193,11 @@ def test_collection_pages_ladder(client, santa_anita, other_district, name):
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.ladder(
+    "interventions:perception-manage",
+    "interventions:perception-questionnaire",
+    "interventions:impact-references",
+)
 @pytest.mark.parametrize(
     "name", ["perception-manage", "perception-questionnaire", "impact-references"]
 )
@@ -213,6 +219,7 @@ def test_coordination_pages_ladder(client, santa_anita, other_district, name):
         assert str(wave.public_token) in page.content.decode()
 
 
+@pytest.mark.ladder("interventions:perception-wave-toggle", "interventions:perception-population")
 def test_wave_toggle_and_population_ladder(client, santa_anita, other_district):
     wave = setup_survey(santa_anita)
     toggle = reverse("interventions:perception-wave-toggle", args=[wave.pk])
@@ -315,6 +322,11 @@ def test_the_collection_worker_keeps_the_list_the_forms_and_every_file_they_load
     assert kept == {static(name) for name in PERCEPTION_WORKER_STATIC}
 
 
+@pytest.mark.ladder(
+    "interventions:perception-wave-create",
+    "interventions:impact-plan-save",
+    "interventions:perception-collect-list",
+)
 def test_wave_creation_years_and_collection_list_ladder(client, santa_anita, other_district):
     setup_survey(santa_anita)
     create = reverse("interventions:perception-wave-create")
@@ -355,6 +367,13 @@ def test_wave_creation_years_and_collection_list_ladder(client, santa_anita, oth
     assert "Línea de base" in client.get(listing).content.decode()
 
 
+@pytest.mark.ladder(
+    "interventions:perception-results",
+    "interventions:open-data",
+    "interventions:perception-public",
+    "interventions:open-data-dataset",
+    "interventions:perception-sw",
+)
 def test_public_pages_open_without_an_account(client, santa_anita):
     wave = setup_survey(santa_anita)
     for url in (

@@ -187,6 +187,7 @@ def test_the_index_is_compared_with_the_baseline_on_the_dashboard(client, santa_
     baseline = setup_survey(santa_anita)
     _fill(baseline, santa_anita)
     follow_up = services.wave_create(
+        actor=None,
         district=santa_anita,
         name="Seguimiento",
         kind=Wave.Kind.FOLLOW_UP,
@@ -250,6 +251,7 @@ def test_a_space_page_shows_its_neighbours_cohesion_before_and_after_its_interve
     for level in (5, 5, 5, 5):
         answer(before, level, public_space=quiet)  # four: below the minimum
     after = services.wave_create(
+        actor=None,
         district=santa_anita,
         name="Después",
         kind="follow_up",

@@ -43,11 +43,15 @@ def _url(pledge: Pledge) -> str:
     return reverse("interventions:pledge-detail", args=[pledge.pk])
 
 
+def _edit_url(pledge: Pledge) -> str:
+    return reverse("interventions:pledge-edit", args=[pledge.pk])
+
+
 def test_coordinator_corrects_the_amount_and_the_history_shows_it(client):
     pledge = PledgeFactory(amount=Decimal("1000.00"))
     user = _login(client, "coordinator")
     response = client.post(
-        _url(pledge), _edit_data(pledge, amount="1500", reason="Acta del directorio")
+        _edit_url(pledge), _edit_data(pledge, amount="1500", reason="Acta del directorio")
     )
     assert response.status_code == 302
     pledge.refresh_from_db()
@@ -67,7 +71,7 @@ def test_coordinator_corrects_the_amount_and_the_history_shows_it(client):
 def test_a_form_sent_without_changes_writes_no_history(client):
     pledge = PledgeFactory()
     _login(client, "coordinator")
-    assert client.post(_url(pledge), _edit_data(pledge)).status_code == 302
+    assert client.post(_edit_url(pledge), _edit_data(pledge)).status_code == 302
     assert not PledgeChange.objects.exists()
     pledge.refresh_from_db()
     assert pledge.version == 0
@@ -77,7 +81,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client):
     pledge = PledgeFactory(amount=Decimal("1000.00"))
     _login(client, "coordinator")
     response = client.post(
-        _url(pledge),
+        _edit_url(pledge),
         _edit_data(pledge, kind="in_kind", amount="", description="", unit="sacos", note="Ojo"),
     )
     assert response.status_code == 200
@@ -101,7 +105,7 @@ def test_a_pledge_cannot_be_corrected_below_what_is_allocated(client):
     )
     pledge.refresh_from_db()
     _login(client, "coordinator")
-    response = client.post(_url(pledge), _edit_data(pledge, amount="500.00"))
+    response = client.post(_edit_url(pledge), _edit_data(pledge, amount="500.00"))
     assert response.status_code == 200
     errors = response.context["edit_form"].errors["amount"]
     assert any("600.00" in error for error in errors)
@@ -117,8 +121,8 @@ def test_the_same_correction_sent_twice_is_made_once_without_an_error(client):
     assert page.count('name="once"') == 3  # state, terms and documents
     # A double tap: both copies carry the same once-token and the version read before.
     data = {**_edit_data(pledge, amount="1500.00"), "once": uuid.uuid4().hex}
-    assert client.post(_url(pledge), data)["Location"] == _url(pledge)
-    again = client.post(_url(pledge), data, follow=True)
+    assert client.post(_edit_url(pledge), data)["Location"] == _url(pledge)
+    again = client.post(_edit_url(pledge), data, follow=True)
     assert again.redirect_chain == [(_url(pledge), 302)]  # lands where the first copy did
     assert not again.context["edit_form"].errors  # no "someone else changed this pledge"
     pledge.refresh_from_db()
@@ -133,9 +137,11 @@ def test_a_stale_form_is_refused_then_replaces_the_change_when_sent_again(client
     data = _edit_data(pledge, amount="1200.00")
     assert data["edit-version"] == str(read.initial["version"])
     # A colleague confirms the pledge while this form is open.
-    pledge_set_state(pledge=pledge, state=Pledge.State.CONFIRMED, by=UserFactory())
+    pledge_set_state(
+        pledge=pledge, state=Pledge.State.CONFIRMED, by=UserFactory(role="coordinator")
+    )
 
-    response = client.post(_url(pledge), data)
+    response = client.post(_edit_url(pledge), data)
     assert response.status_code == 200
     form = response.context["edit_form"]
     assert form.non_field_errors()
@@ -146,24 +152,25 @@ def test_a_stale_form_is_refused_then_replaces_the_change_when_sent_again(client
     # The form now carries the current version: sending it again is a deliberate overwrite.
     assert form.data["edit-version"] == str(pledge.version)
 
-    assert client.post(_url(pledge), dict(form.data.items())).status_code == 302
+    assert client.post(_edit_url(pledge), dict(form.data.items())).status_code == 302
     pledge.refresh_from_db()
     assert pledge.amount == Decimal("1200.00")
     assert pledge.state == Pledge.State.CONFIRMED
     assert list(pledge.history.values_list("action", flat=True)) == ["state", "updated"]
 
 
+@pytest.mark.ladder("interventions:pledge-edit")
 def test_correcting_a_pledge_on_the_permission_ladder(client, other_district):
     pledge = PledgeFactory(amount=Decimal("1000.00"))
     data = _edit_data(pledge, amount="9999.00")
-    response = client.post(_url(pledge), data)
+    response = client.post(_edit_url(pledge), data)
     assert response.status_code == 302
     assert "/cuentas/" in response["Location"]  # anonymous: to the sign-in page
     _login(client, "resident")
-    assert client.post(_url(pledge), data).status_code == 404
+    assert client.post(_edit_url(pledge), data).status_code == 404
     client.logout()
     _login(client, "coordinator", district=other_district)
-    assert client.post(_url(pledge), data).status_code == 404
+    assert client.post(_edit_url(pledge), data).status_code == 404
     client.logout()
     # Someone who may read pledges but not change them sees no form and is refused.
     reader = _login(client)
@@ -171,7 +178,7 @@ def test_correcting_a_pledge_on_the_permission_ladder(client, other_district):
     page = client.get(_url(pledge))
     assert page.status_code == 200
     assert "edit-version" not in page.content.decode()
-    assert client.post(_url(pledge), data).status_code == 403
+    assert client.post(_edit_url(pledge), data).status_code == 403
     pledge.refresh_from_db()
     assert pledge.amount == Decimal("1000.00")
     assert not PledgeChange.objects.exists()

@@ -106,7 +106,7 @@ def test_at_risk_spaces_count_as_improved_once_their_latest_survey_is_fair(santa
 
 
 def test_companies_count_with_confirmed_pledges_by_the_results_year(santa_anita):
-    services.impact_plan_set(district=santa_anita, first_year=2024, results_year=2026)
+    services.impact_plan_set(actor=None, district=santa_anita, first_year=2024, results_year=2026)
     counted, promised, late = CompanyFactory.create_batch(3)
     rate = Decimal("3.75")
     PledgeFactory(
@@ -141,7 +141,9 @@ def test_companies_count_with_confirmed_pledges_by_the_results_year(santa_anita)
 
 def test_private_share_is_shown_per_year_of_the_five_year_period(client, santa_anita):
     year = timezone.localdate().year
-    services.impact_plan_set(district=santa_anita, first_year=year - 1, results_year=year)
+    services.impact_plan_set(
+        actor=None, district=santa_anita, first_year=year - 1, results_year=year
+    )
     finished = InterventionFactory(status="finished", starts_on=date(year, 1, 10))
     BudgetLineFactory(intervention=finished, source="private", amount_pen=Decimal("300"))
     BudgetLineFactory(intervention=finished, source="municipal", amount_pen=Decimal("700"))
@@ -248,7 +250,7 @@ def _plain_company_counts(district):
 
 
 def test_companies_count_per_sector_where_their_pledges_fund_interventions(client, santa_anita):
-    services.impact_plan_set(district=santa_anita, first_year=2024, results_year=2026)
+    services.impact_plan_set(actor=None, district=santa_anita, first_year=2024, results_year=2026)
     first, second = santa_anita.sectors.order_by("number")[:2]
     big, both, small, promised = CompanyFactory.create_batch(4)
     _fund(big, first, "6000")

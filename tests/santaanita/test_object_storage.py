@@ -120,7 +120,7 @@ def test_a_private_document_round_trips_through_the_object_store(client, bucket)
     signed_in(client, Role.COORDINATOR)
     content = pdf_bytes()
     client.post(
-        reverse("interventions:pledge-detail", args=[pledge.pk]),
+        reverse("interventions:pledge-document-upload", args=[pledge.pk]),
         {"kind": "receipt", "file": SimpleUploadedFile("recibo marzo.pdf", content)},
     )
     document = PledgeDocument.objects.get()

@@ -68,5 +68,5 @@ def test_a_perception_answer_or_a_closed_wave_shows_to_the_next_visitor(santa_an
         answer(wave, 5, sector=sector)
     after_answers = Client().get(url).content.decode()
     assert "<td data-percent>100.0 %</td>" in after_answers
-    services.wave_set_open(wave=wave, is_open=False)
+    services.wave_set_open(actor=None, wave=wave, is_open=False)
     assert "Recolección en curso" not in Client().get(url).content.decode()

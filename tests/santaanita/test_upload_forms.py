@@ -60,7 +60,7 @@ def _agreement(user: Any) -> str:
 
 
 def _pledge(user: Any) -> str:
-    return reverse("interventions:pledge-detail", args=[PledgeFactory().pk])
+    return reverse("interventions:pledge-document-upload", args=[PledgeFactory().pk])
 
 
 def _survey(user: Any) -> str:
