@@ -42,9 +42,8 @@ from mapping.indicators import (
     spaces_in_review_by_district,
     still_at_risk,
 )
-from mapping.models import PublicSpace
+from mapping.models import SPACE_PAGES, PublicSpace
 from mapping.reports_indicators import ReportFigures, report_figures_by_district
-from mapping.services import SPACE_PAGES
 from platform_app.indicators import (
     districts_with_active_work_plan,
     districts_with_approved_role_guide,

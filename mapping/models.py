@@ -43,6 +43,7 @@ from mapping.querysets import AssignmentQuerySet, PublicSpaceQuerySet, SurveyQue
 from santaanita.files import IMAGES, StoredFileField, Visibility, is_public, public_url
 from santaanita.geo import length_m as geometry_length_m
 from santaanita.geo import normalize_geometry
+from santaanita.page_cache import pages_changed
 
 # Weights of the condition score (documented in the module docstring and docs/mapping.md).
 CONDITION_WEIGHTS: dict[str, float] = {"good": 1.0, "fair": 0.6, "bad": 0.2, "missing": 0.0}
@@ -59,6 +60,11 @@ MAX_SPAN_DEGREES = 0.05
 # that bypass save() are the only ones that wait for the timeout).
 LAYER_VERSION_SECONDS = 24 * 3600
 
+
+# The page family (santaanita/page_cache.py) of what the public pages show about spaces:
+# their surveys, photos, caring organizations and problem reports, and the district's spaces
+# the registration form offers (moved on by every ``map_changed`` too).
+SPACE_PAGES = "pages:spaces"
 
 # The version of every district's spaces at once: the map window's cached grid cells
 # (mapping.api.window_rows) cross district limits.
@@ -106,6 +112,7 @@ def map_changed(ubigeo: str) -> None:
 
     moved()
     transaction.on_commit(moved)
+    pages_changed(SPACE_PAGES)
 
 
 class ConditionBand(models.TextChoices):

@@ -35,6 +35,7 @@ from mapping.forms import (
     UncaredSpacesFilterForm,
 )
 from mapping.models import (
+    SPACE_PAGES,
     Assignment,
     ConditionBand,
     Observation,
@@ -46,7 +47,6 @@ from mapping.models import (
 from mapping.permissions import may_add_photo, may_survey
 from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
-    SPACE_PAGES,
     assignment_create,
     space_save,
     survey_photo_add,
