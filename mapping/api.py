@@ -396,6 +396,8 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     # and token lookups keeps the busiest endpoint of the platform cheap.
     authentication_classes: tuple[Any, ...] = ()
     permission_classes = (AllowAny,)
+    # Read-only: DRF lists the allowed methods on every answer (Allow), from these.
+    http_method_names = ("get", "head", "options")
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # One representation only (GeoJSON, which is JSON): skip parsing the Accept header.
@@ -430,19 +432,15 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
         ubigeo = query.district or ""
         version = layer_version(ubigeo)
         etag = f'"{version}-{int(query.centroid)}"'
-        unchanged = get_conditional_response(request, etag=etag)
-        if unchanged is not None:
-            return unchanged
+        if "HTTP_IF_NONE_MATCH" in request.META:
+            unchanged = get_conditional_response(request, etag=etag)
+            if unchanged is not None:
+                return unchanged
         # The bucket bounds how long a process keeps a body by the cache's own timeout, which
         # is all that catches a bulk update that bypasses save().
         bucket = int(time.time() // LAYER_CACHE_SECONDS)
-        response = encoded_response(
-            request,
-            _layer_variants(ubigeo, query.centroid, version, bucket),
-            "application/geo+json",
-        )
-        response["ETag"] = etag
-        return response
+        variants = _layer_variants(ubigeo, query.centroid, version, bucket)
+        return encoded_response(request, variants, "application/geo+json", etag=etag)
 
     # As for list: an HttpResponse, which DRF accepts and its stubs do not declare.
     @extend_schema(

@@ -111,10 +111,12 @@ def encoded_variants(body: bytes) -> dict[str, bytes]:
 
 
 def encoded_response(
-    request: HttpRequest, variants: dict[str, bytes], content_type: str
+    request: HttpRequest, variants: dict[str, bytes], content_type: str, *, etag: str = ""
 ) -> HttpResponse:
     """The variant of ``encoded_variants`` the client accepts (Brotli, else gzip, else
-    none). The middleware leaves a response that already has a Content-Encoding alone."""
+    none), with ``etag`` if given. The middleware leaves a response that already has a
+    Content-Encoding alone. Its headers are written at once: this answers the busiest
+    reads."""
     accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
     encoding = (
         "br" if ACCEPTS_BROTLI.search(accepted) else "gzip" if ACCEPTS_GZIP.search(accepted) else ""
@@ -122,8 +124,9 @@ def encoded_response(
     body = variants[encoding]
     if len(body) >= len(variants[""]):
         encoding, body = "", variants[""]
-    response = HttpResponse(body, content_type=content_type)
-    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = {"Vary": "Accept-Encoding"}
     if encoding:
-        response["Content-Encoding"] = encoding
-    return response
+        headers["Content-Encoding"] = encoding
+    if etag:
+        headers["ETag"] = etag
+    return HttpResponse(body, content_type=content_type, headers=headers)
