@@ -642,13 +642,18 @@ def cached_district(district: Any) -> tuple[DistrictFigures, list[SectorRow]]:
     """The district's figures and sector rows, from the cache when fresh (no query then)."""
     from django.core.cache import cache
 
-    generation = "-".join(str(v) for v in page_cache.versions(RESULTS_PAGES))
-    key = f"results:{district.pk}:{generation}"
+    key = f"results:{district.pk}:{results_version()}"
     found: tuple[DistrictFigures, list[SectorRow]] | None = cache.get(key)
     if found is None:
         found = (figures_by_district([district.pk])[district.pk], sector_rows(district))
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def results_version() -> str:
+    """The versions of what the figures count, as one cache key part: a key holding it is
+    replaced at the first write that changes a figure."""
+    return "-".join(str(v) for v in page_cache.versions(RESULTS_PAGES))
 
 
 def pledges_by_state(district: Any) -> list[dict[str, Any]]:
