@@ -409,7 +409,8 @@ class ResultsViewSet(viewsets.GenericViewSet[District]):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[District]:
-        return District.objects.order_by("ubigeo")
+        # The figures name each district; its boundary (a large polygon) is not read.
+        return District.objects.only("pk", "ubigeo", "name").order_by("ubigeo")
 
     @extend_schema(operation_id="results_list", responses=ResultsSerializer(many=True))
     def list(self, request: Request) -> Response:
