@@ -8,11 +8,14 @@ received).
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -363,6 +366,21 @@ def _figures_payload(district: District, figures: dashboard.DistrictFigures) -> 
     }
 
 
+def _cached_payloads(districts: list[District]) -> list[dict[str, Any]]:
+    """The figures of a page of districts, the same for everyone: kept per language under
+    the versions of what they count (``dashboard.results_version``), so a write shows at
+    once and a hit makes no query and formats nothing."""
+    ids = ",".join(str(d.pk) for d in districts)
+    digest = hashlib.blake2b(ids.encode(), digest_size=8).hexdigest()
+    key = f"results:api:{get_language()}:{digest}:{dashboard.results_version()}"
+    payloads: list[dict[str, Any]] | None = cache.get(key)
+    if payloads is None:
+        figures = dashboard.figures_by_district([d.pk for d in districts])
+        payloads = [_figures_payload(d, figures[d.pk]) for d in districts]
+        cache.set(key, payloads, dashboard.CACHE_SECONDS)
+    return payloads
+
+
 class TargetSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     # The stubs see Field.label (a field's own label) here; DRF's metaclass takes declared
@@ -391,14 +409,14 @@ class ResultsViewSet(viewsets.GenericViewSet[District]):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[District]:
-        return District.objects.order_by("ubigeo")
+        # The figures name each district; its boundary (a large polygon) is not read.
+        return District.objects.only("pk", "ubigeo", "name").order_by("ubigeo")
 
     @extend_schema(operation_id="results_list", responses=ResultsSerializer(many=True))
     def list(self, request: Request) -> Response:
         # Paginated like every list: the figures are computed for one page of districts.
         districts = self.paginate_queryset(self.get_queryset()) or []
-        figures = dashboard.figures_by_district([d.pk for d in districts])
-        return self.get_paginated_response([_figures_payload(d, figures[d.pk]) for d in districts])
+        return self.get_paginated_response(_cached_payloads(districts))
 
     @extend_schema(
         operation_id="results_retrieve",

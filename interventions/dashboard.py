@@ -42,9 +42,8 @@ from mapping.indicators import (
     spaces_in_review_by_district,
     still_at_risk,
 )
-from mapping.models import PublicSpace
+from mapping.models import SPACE_PAGES, PublicSpace
 from mapping.reports_indicators import ReportFigures, report_figures_by_district
-from mapping.services import SPACE_PAGES
 from platform_app.indicators import (
     districts_with_active_work_plan,
     districts_with_approved_role_guide,
@@ -678,13 +677,18 @@ def cached_district(district: District) -> tuple[DistrictFigures, list[SectorRow
     """The district's figures and sector rows, from the cache when fresh (no query then)."""
     from django.core.cache import cache
 
-    generation = "-".join(str(v) for v in page_cache.versions(RESULTS_PAGES))
-    key = f"results:{district.pk}:{generation}"
+    key = f"results:{district.pk}:{results_version()}"
     found: tuple[DistrictFigures, list[SectorRow]] | None = cache.get(key)
     if found is None:
         found = (figures_by_district([district.pk])[district.pk], sector_rows(district))
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def results_version() -> str:
+    """The versions of what the figures count, as one cache key part: a key holding it is
+    replaced at the first write that changes a figure."""
+    return "-".join(str(v) for v in page_cache.versions(RESULTS_PAGES))
 
 
 def pledges_by_state(district: District) -> list[dict[str, object]]:

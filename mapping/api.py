@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.urls import get_script_prefix, reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -44,6 +46,7 @@ from mapping.models import (
 from mapping.querysets import PublicSpaceQuerySet
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
 from santaanita.api_contract import CalendarDateTimeField
+from santaanita.compression import encoded_response, encoded_variants
 from santaanita.files import IMAGES, UploadSerializerField
 from santaanita.users import signed_in_user
 
@@ -393,6 +396,8 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
     # and token lookups keeps the busiest endpoint of the platform cheap.
     authentication_classes: tuple[Any, ...] = ()
     permission_classes = (AllowAny,)
+    # Read-only: DRF lists the allowed methods on every answer (Allow), from these.
+    http_method_names = ("get", "head", "options")
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # One representation only (GeoJSON, which is JSON): skip parsing the Accept header.
@@ -416,20 +421,26 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
         query = MapQuery.from_params(request.query_params)
         if query.bbox is None:
             if query == MapQuery(district=query.district, centroid=query.centroid):
-                return self._district_layer(query)
+                return self._district_layer(request, query)
             return _geojson_response(feature_collection(_district_rows(query)))
         return _geojson_response(feature_collection(window_rows(query, query.bbox)))
 
-    def _district_layer(self, query: MapQuery) -> HttpResponse:
-        # The key carries the district's layer version, bumped after every committed save
-        # of one of its spaces (PublicSpace.save), so a cache hit needs no query at all.
+    def _district_layer(self, request: Request, query: MapQuery) -> HttpResponse:
+        # The district's layer version, bumped after every committed save of one of its
+        # spaces (PublicSpace.save), names the body: a hit is one small cache read (the
+        # version), no query, and bytes this process already holds, compressed already.
         ubigeo = query.district or ""
-        key = f"mapping:layer:{ubigeo}:{int(query.centroid)}:{layer_version(ubigeo)}"
-        body = cache.get(key)
-        if body is None:
-            body = feature_collection(_district_rows(query))
-            cache.set(key, body, LAYER_CACHE_SECONDS)
-        return _geojson_response(body)
+        version = layer_version(ubigeo)
+        etag = f'"{version}-{int(query.centroid)}"'
+        if "HTTP_IF_NONE_MATCH" in request.META:
+            unchanged = get_conditional_response(request, etag=etag)
+            if unchanged is not None:
+                return unchanged
+        # The bucket bounds how long a process keeps a body by the cache's own timeout, which
+        # is all that catches a bulk update that bypasses save().
+        bucket = int(time.time() // LAYER_CACHE_SECONDS)
+        variants = _layer_variants(ubigeo, query.centroid, version, bucket)
+        return encoded_response(request, variants, "application/geo+json", etag=etag)
 
     # As for list: an HttpResponse, which DRF accepts and its stubs do not declare.
     @extend_schema(
@@ -452,6 +463,19 @@ class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
                 "properties": space_properties(space),
             }
         )
+
+
+@functools.lru_cache(maxsize=128)
+def _layer_variants(ubigeo: str, centroid: bool, version: str, bucket: int) -> dict[str, bytes]:
+    """A district's whole layer, each encoding once, kept per process for a version (and at
+    most one cache timeout), shared by the workers through the cache."""
+    key = f"mapping:layer-encoded:{ubigeo}:{int(centroid)}:{version}"
+    variants: dict[str, bytes] | None = cache.get(key)
+    if variants is None:
+        rows = _district_rows(MapQuery(district=ubigeo, centroid=centroid))
+        variants = encoded_variants(feature_collection(rows))
+        cache.set(key, variants, LAYER_CACHE_SECONDS)
+    return variants
 
 
 def _district_rows(query: MapQuery) -> list[MapRow]:

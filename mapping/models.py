@@ -44,6 +44,7 @@ from santaanita.files import IMAGES, StoredFileField, Visibility, is_public, pub
 from santaanita.geo import length_m as geometry_length_m
 from santaanita.geo import normalize_geometry
 from santaanita.model_save import SaveOptions
+from santaanita.page_cache import pages_changed
 
 if TYPE_CHECKING:
     from platform_app.models import Sector
@@ -63,6 +64,11 @@ MAX_SPAN_DEGREES = 0.05
 # that bypass save() are the only ones that wait for the timeout).
 LAYER_VERSION_SECONDS = 24 * 3600
 
+
+# The page family (santaanita/page_cache.py) of what the public pages show about spaces:
+# their surveys, photos, caring organizations and problem reports, and the district's spaces
+# the registration form offers (moved on by every ``map_changed`` too).
+SPACE_PAGES = "pages:spaces"
 
 # The version of every district's spaces at once: the map window's cached grid cells
 # (mapping.api.window_rows) cross district limits.
@@ -110,6 +116,7 @@ def map_changed(ubigeo: str) -> None:
 
     moved()
     transaction.on_commit(moved)
+    pages_changed(SPACE_PAGES)
 
 
 class ConditionBand(models.TextChoices):

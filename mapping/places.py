@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from mapping.models import PublicSpace, layer_version
+from mapping.models import SPACE_PAGES, PublicSpace, layer_version
 from mapping.services import organization_spaces_set
 from platform_app.models import District, Organization
 from platform_app.places import Place
@@ -48,6 +48,8 @@ def _places(rows: Iterable[tuple[int, str, float, float]]) -> list[Place]:
 class SpaceCaretaking:
     """The spaces an organization declares it uses or cares for, stored as the space's
     caring organizations (the same relation coordinators edit on the space form)."""
+
+    pages = SPACE_PAGES
 
     def places(self, organization: Organization) -> list[Place]:
         rows = organization.public_spaces.order_by("name").values_list(

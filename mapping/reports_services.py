@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from shapely.geometry import Point, shape
 
-from mapping.models import PublicSpace
+from mapping.models import SPACE_PAGES, PublicSpace
 from mapping.permissions import may_moderate_report, may_moderate_reports, may_work_report
 from mapping.reports_models import (
     MunicipalArea,
@@ -37,7 +37,6 @@ from mapping.reports_models import (
     ReportSupporter,
     ReportUpdate,
 )
-from mapping.services import SPACE_PAGES
 from platform_app.forms import validate_plain_text
 from platform_app.models import District, Organization, User
 from platform_app.services.ledger import delivery_schedule

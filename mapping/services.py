@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from mapping.models import (
+    SPACE_PAGES,
     Assignment,
     EquipmentItem,
     NeedItem,
@@ -45,10 +46,6 @@ from santaanita.geo import normalize_geometry
 from santaanita.page_cache import changes_pages
 
 logger = logging.getLogger(__name__)
-
-# The page family (santaanita/page_cache.py) of what the public pages show about spaces:
-# their surveys, photos, caring organizations and problem reports.
-SPACE_PAGES = "pages:spaces"
 
 
 @dataclass(frozen=True)

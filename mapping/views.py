@@ -35,6 +35,7 @@ from mapping.forms import (
     UncaredSpacesFilterForm,
 )
 from mapping.models import (
+    SPACE_PAGES,
     Assignment,
     ConditionBand,
     Observation,
@@ -55,7 +56,6 @@ from mapping.permissions import (
 )
 from mapping.reports_indicators import open_reports_by_sector
 from mapping.services import (
-    SPACE_PAGES,
     assignment_create,
     space_save,
     survey_photo_add,

@@ -110,7 +110,13 @@ class DistrictViewSet(viewsets.ReadOnlyModelViewSet[District]):
     ordering_fields = ("name", "ubigeo")
 
     def get_queryset(self) -> QuerySet[District]:
-        return District.objects.prefetch_related("sectors").order_by("ubigeo")
+        districts = District.objects.order_by("ubigeo")
+        if self.action == "retrieve":
+            return districts.prefetch_related("sectors")
+        # The list shows no boundary: the districts' and sectors' polygons are not read.
+        return districts.defer("boundary").prefetch_related(
+            Prefetch("sectors", queryset=Sector.objects.defer("boundary"))
+        )
 
     def get_serializer_class(self) -> type[DistrictSerializer]:
         return DistrictDetailSerializer if self.action == "retrieve" else DistrictSerializer

@@ -39,6 +39,10 @@ class Turf(Protocol):
     """The places an organization uses or cares for (its "turf"), kept by the app that owns
     the places; named in ``settings.ORGANIZATION_TURF``."""
 
+    # The page family (santaanita/page_cache.py) that every change of the offered places
+    # moves on: the registration form, which offers them, is kept under it.
+    pages: str
+
     def offered(self, district: District) -> list[Place]:
         """The places of the district an organization may name."""
         ...

@@ -46,6 +46,7 @@ import hashlib
 import re
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ from django.utils.translation import get_language
 PLACEHOLDER = b"__csrf_token_placeholder__"
 # Where the base template writes the token: the hidden fields and htmx's header.
 TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}')
+# Where a page holds a value each response must have its own (a form's one-time submission
+# token, ``fresh_per_response``): kept as this placeholder, filled with a new UUID each time.
+ONCE = b"__once_placeholder__"
 # Set again on every response by Django or by the CSRF code; never kept.
 NOT_KEPT = {"content-length", "set-cookie", "etag", "cache-control"}
 # The per-visitor body and cookie must not be kept by a shared cache; the browser keeps it
@@ -102,6 +106,7 @@ class Kept:
     headers: tuple[tuple[str, str], ...]
     digest: str
     expires: float  # time.time() at which the copy is dropped, as the cache does
+    once: bool = False  # holds ``ONCE``: never answered with a 304
 
 
 def _key(request: HttpRequest) -> str:
@@ -231,21 +236,29 @@ def _etag(request: HttpRequest, kept: Kept) -> str:
 def _answer(request: HttpRequest, kept: Kept) -> HttpResponse:
     """The kept copy with the visitor's own token, or a 304 if they hold it already."""
     token = get_token(request)  # also mints the visitor's secret if they had none
-    etag = _etag(request, kept)
+    etag = None if kept.once else _etag(request, kept)
     sent = request.META.get("HTTP_IF_NONE_MATCH", "")
     response: HttpResponse
-    if sent and etag.removeprefix("W/") in {e.removeprefix("W/") for e in parse_etags(sent)}:
+    if (
+        etag is not None
+        and sent
+        and etag.removeprefix("W/") in {e.removeprefix("W/") for e in parse_etags(sent)}
+    ):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(kept.content.replace(PLACEHOLDER, token.encode()))
+        content = kept.content.replace(PLACEHOLDER, token.encode())
+        if kept.once:
+            content = content.replace(ONCE, str(uuid.uuid4()).encode())
+        response = HttpResponse(content)
     for name, value in kept.headers:
         response[name] = value
     _conditional_headers(response, etag)
     return response
 
 
-def _conditional_headers(response: HttpResponse, etag: str) -> None:
-    response["ETag"] = etag
+def _conditional_headers(response: HttpResponse, etag: str | None) -> None:
+    if etag is not None:
+        response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, ("Cookie",))
 
@@ -283,6 +296,14 @@ def public_page(
         response.keep_page = (generations, rendered_at, seconds)  # type: ignore[attr-defined]
         _PATHS.add(request.path)
     return response
+
+
+def fresh_per_response(response: HttpResponse, value: str) -> None:
+    """Marks ``value`` (a new UUID written into the page, such as a form's one-time
+    submission token) as one each visitor must get their own: the kept copy holds a
+    placeholder there and every answer from it gets a new UUID. Such a page is never
+    answered with a 304, which would leave the browser the token it may have sent already."""
+    response.page_once = value  # type: ignore[attr-defined]
 
 
 def kept_page(
@@ -350,6 +371,9 @@ class KeptPageMiddleware:
         if keep is not None and self._may_keep(request, response):
             generations, rendered_at, seconds = keep
             content = TOKEN.sub(lambda m: m.group(1) + PLACEHOLDER, response.content)
+            once = getattr(response, "page_once", None)
+            if once is not None:
+                content = content.replace(once.encode(), ONCE)
             if _holds_a_token(request, content):
                 return response
             kept = Kept(
@@ -359,11 +383,12 @@ class KeptPageMiddleware:
                 headers=tuple((k, v) for k, v in response.items() if k.lower() not in NOT_KEPT),
                 digest=hashlib.blake2b(content, digest_size=8).hexdigest(),
                 expires=time.time() + seconds,
+                once=once is not None,
             )
             cache.set(_key(request), kept, seconds + RENEW_SECONDS)
             cache.delete(f"{_key(request)}:renewing")  # renewed: the next expiry may renew
             _hold(_key(request), kept)
-            _conditional_headers(response, _etag(request, kept))
+            _conditional_headers(response, None if kept.once else _etag(request, kept))
         return response
 
     @staticmethod

@@ -35,7 +35,7 @@ from interventions.models import (
 )
 from interventions.perception import permissions
 from interventions.perception.index import COHESIVE_SCORE, respondent_score
-from mapping.services import SPACE_PAGES
+from mapping.models import SPACE_PAGES
 from platform_app.models import District, Sector, User
 from santaanita import page_cache
 from santaanita.versioned import lock_at_version

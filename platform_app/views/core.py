@@ -60,7 +60,10 @@ def _latest_news(district: District) -> list[Announcement]:
 
 def district_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    districts = District.objects.with_sector_count().search(query).order_by("name")
+    # The list shows names and counts: the boundaries (large polygons) are not read.
+    districts = (
+        District.objects.defer("boundary").with_sector_count().search(query).order_by("name")
+    )
     page = Paginator(districts, 25).get_page(request.GET.get("page"))
     return render(request, "platform_app/district_list.html", {"page": page, "query": query})
 

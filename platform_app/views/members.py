@@ -53,17 +53,15 @@ def platform_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate()
     member = member_of(request.user, district)
-    next_meeting = (
-        Meeting.objects.filter(district=district)
-        .upcoming(now)
-        .prefetch_related("agenda_items")
-        .first()
-    )
+    # The home shows the meeting's title, time and place and each agreement's description,
+    # date and status: not the agenda (which carries every open agreement over, hundreds in a
+    # large district) nor the people responsible.
+    next_meeting = Meeting.objects.filter(district=district).upcoming(now).first()
     mine = Agreement.objects.none()
     if member is not None:
-        mine = member.agreements.open().for_list().order_by("due_date")
+        mine = member.agreements.open().order_by("due_date")
     mine_list = list(mine)
-    recent = Agreement.objects.filter(district=district).for_list().order_by("-created_at")[:5]
+    recent = Agreement.objects.filter(district=district).order_by("-created_at")[:5]
     objectives = Objective.objects.filter(district=district).prefetch_related("activities")
     feed_url = (
         request.build_absolute_uri(reverse("platform_app:member-feed", args=[member.feed_token]))

@@ -60,7 +60,7 @@ from platform_app.permissions import (
     require_verifier,
 )
 from platform_app.places import organization_turf
-from platform_app.services.places import ORGANIZATION_PAGES
+from platform_app.services.places import DISTRICT_PAGES, ORGANIZATION_PAGES
 from platform_app.services.registry import (
     CONFIRM_MAX_AGE,
     CONFIRM_SALT,
@@ -83,7 +83,7 @@ from platform_app.services.rights import (
 from santaanita import writers
 from santaanita.forms import apply_errors, carry_current_version
 from santaanita.once import single_submission
-from santaanita.page_cache import kept_page
+from santaanita.page_cache import KEEP_SECONDS, fresh_per_response, kept_page, public_page
 from santaanita.users import signed_in_user
 from santaanita.versioned import StaleEdit
 
@@ -128,6 +128,19 @@ def organization_register_print(request: HttpRequest) -> HttpResponse:
 
 
 def organization_register_view(request: HttpRequest) -> HttpResponse:
+    # The blank form is the same for every anonymous visitor but for the CSRF token and the
+    # submission token, which each answer from the kept copy gets afresh: kept under the
+    # district's pages (its name, its sectors) and those of the places it offers.
+    turf = organization_turf()
+    return public_page(
+        request,
+        generation=(DISTRICT_PAGES, turf.pages) if turf is not None else DISTRICT_PAGES,
+        seconds=KEEP_SECONDS,
+        render=lambda: _organization_register(request),
+    )
+
+
+def _organization_register(request: HttpRequest) -> HttpResponse:
     district = _default_district()
     form = PublicRegistrationForm(request.POST or None, district=district)
     refused_duplicate = False
@@ -168,11 +181,14 @@ def organization_register_view(request: HttpRequest) -> HttpResponse:
             return redirect(
                 "platform_app:organization-registered", result.organization.registration_code
             )
-    return render(
+    response = render(
         request,
         "platform_app/organization_register.html",
         {"form": form, "district": district, "refused_duplicate": refused_duplicate},
     )
+    if not form.is_bound:
+        fresh_per_response(response, str(form.initial["submission_token"]))
+    return response
 
 
 def organization_registered(request: HttpRequest, code: str) -> HttpResponse:

@@ -322,3 +322,20 @@ def test_openapi_schema_stays_valid_and_documents_the_mapping_endpoints(client):
         assert path in spec["paths"]
     names = {p["name"] for p in spec["paths"]["/api/spaces/"]["get"]["parameters"]}
     assert {"bbox", "sector", "category", "condition", "has_organization"} <= names
+
+
+def test_district_layer_comes_compressed_and_unchanged_as_a_304(client, santa_anita):
+    import brotli
+
+    _spaces(2, santa_anita)
+    params = {"district": "150137", "geometry": "centroid"}
+    plain = client.get("/api/spaces/", params)
+    compressed = client.get("/api/spaces/", params, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert compressed["Content-Encoding"] == "br"
+    assert brotli.decompress(compressed.content) == plain.content
+    again = client.get("/api/spaces/", params, HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert again.status_code == 304
+    PublicSpaceFactory(name="Parque Nuevo")
+    changed = client.get("/api/spaces/", params, HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert changed.status_code == 200
+    assert len(changed.json()["features"]) == 3

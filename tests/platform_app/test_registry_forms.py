@@ -194,3 +194,31 @@ def test_coordinators_see_the_demo_registrys_progress_toward_the_founding_target
     new = organizations.filter(typology="neighbourhood", newly_constituted=True).count()
     shown = dict(re.findall(r'data-testid="progress-(mapped|new)">([^<]*)<', page))
     assert shown == {"mapped": f"{mapped} / 30", "new": f"{new} / 5"}
+
+
+SUBMISSION_TOKEN = re.compile(r'name="submission_token" value="([0-9a-f-]{36})"')
+
+
+@pytest.mark.django_db
+def test_two_visitors_of_the_kept_form_each_register_their_own_organization(santa_anita):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = Client(), Client()
+    page_one = first.get(URL).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        page_two = second.get(URL).content.decode()
+    assert len(kept) == 0  # the blank form comes from its kept copy
+    token_one, token_two = (
+        SUBMISSION_TOKEN.search(page_one)[1],
+        SUBMISSION_TOKEN.search(page_two)[1],
+    )
+    assert token_one != token_two
+    assert "__once_placeholder__" not in page_two
+    for client, token, name in ((first, token_one, "Club Uno"), (second, token_two, "Club Dos")):
+        response = client.post(
+            URL, valid_post(sector=_sector_pk(santa_anita), name=name, submission_token=token)
+        )
+        assert response.status_code == 302
+    assert set(Organization.objects.values_list("name", flat=True)) == {"Club Uno", "Club Dos"}
