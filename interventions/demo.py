@@ -20,7 +20,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -55,6 +54,7 @@ from interventions.services.works import (
 from platform_app.models import District, User
 
 if TYPE_CHECKING:
+    from festival.models import Proposal
     from mapping.models import PublicSpace, Survey
 
 RATE = Decimal("3.7450")
@@ -306,7 +306,7 @@ def _survey(
     return survey
 
 
-def _proposals(district: District) -> list[Model]:
+def _proposals(district: District) -> list[Proposal]:
     """The festival's outstanding proposals not yet turned into interventions (none when the
     festival is not installed: this app knows its model only by name)."""
     try:
