@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -8,8 +9,12 @@ from django.core.cache import cache
 
 from santaanita import page_cache
 from santaanita.celery import app as celery_app
+from tests.migrated_template import MigratedTemplate, template_of
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
+# One id for the whole run, the workers' included: --create-db rebuilds the migrated template
+# once for the run, not once per worker.
+TEMPLATE_RUN = pytest.StashKey[str]()
 
 
 def worker_redis_url(url: str, worker: str) -> str:
@@ -28,6 +33,14 @@ def worker_redis_url(url: str, worker: str) -> str:
 
 
 def pytest_configure(config):
+    if config.getvalue("nomigrations"):
+        raise pytest.UsageError(
+            "--nomigrations leaves out what the data migrations load (role groups, Lima's "
+            "districts) that the tests rely on; the migrated template makes it unnecessary."
+        )
+    config.stash[TEMPLATE_RUN] = getattr(config, "workerinput", {}).get(
+        "template_run", uuid.uuid4().hex
+    )
     # Each parallel worker has its own test database (pytest-django adds the worker to its
     # name), its own temporary folders (media, outbox) and free ports; Redis is shared by
     # all, so each worker is moved to a database of its own before any test runs. Celery
@@ -45,6 +58,60 @@ def pytest_configure(config):
     override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url).enable()
     celery_app.conf.broker_url = url
     os.environ["REDIS_URL"] = url
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    node.workerinput["template_run"] = node.config.stash[TEMPLATE_RUN]
+
+
+@pytest.fixture(scope="session")
+def migrated_template(
+    request, django_test_environment, django_db_modify_db_settings, django_db_blocker
+) -> MigratedTemplate:
+    """The suite's database, migrated once per schema and kept between runs
+    (tests/migrated_template.py). Tests that run manage.py on a database of their own start
+    from a copy of it instead of migrating again."""
+    from django.db import connection
+
+    config = request.config
+    with django_db_blocker.unblock():
+        return template_of(
+            connection,
+            worker=getattr(config, "workerinput", {}).get("workerid"),
+            rebuild_for_run=config.stash[TEMPLATE_RUN] if config.getvalue("create_db") else None,
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, migrated_template, django_db_blocker, django_db_keepdb, django_db_createdb
+):
+    """pytest-django's, except that the process's test database starts as a copy of the
+    migrated template instead of running every migration. With --reuse-db a test database
+    left by an earlier run is used as it is, and kept."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    keep = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        test_database = migrated_template.test_database_name()
+        if not (keep and migrated_template.exists(test_database)):
+            migrated_template.clone_to(test_database)
+        # keepdb: Django takes the copy as it is; migrate finds nothing left to apply.
+        databases = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            keepdb=True,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    if not keep:
+        with django_db_blocker.unblock():
+            teardown_databases(databases, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
