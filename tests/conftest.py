@@ -60,6 +60,51 @@ def pytest_configure(config):
     os.environ["REDIS_URL"] = url
 
 
+# The longest tests (seconds of CPU on a quiet machine), longest first. The suite runs them
+# first, and pytest-xdist hands out one test at a time (--maxschedchunk=1 in pyproject.toml),
+# so while one worker is in the longest test the other takes the next and the many short
+# tests fill in after them: no worker is left alone with a long test at the end. A renamed
+# test only loses its place in the queue.
+LONGEST_FIRST = [
+    "tests/santaanita/test_backup_drill.py::test_a_restored_backup_has_the_same_rows_and_files",
+    "tests/santaanita/test_collectstatic.py::"
+    "test_production_collectstatic_writes_a_manifest_for_every_file",
+    "tests/e2e/test_accessibility.py::test_the_main_pages_of_every_role_pass_axe",
+    "tests/santaanita/test_every_route.py::"
+    "test_anonymous_visitors_reach_only_public_pages_and_never_contact_data",
+    "tests/platform_app/test_serve.py::test_the_loop_sends_a_due_reminder_and_stops_with_the_server",
+    "tests/santaanita/test_admin.py::test_every_admin_list_and_add_form_opens",
+    "tests/platform_app/test_serve.py::"
+    "test_an_error_in_the_served_platform_shows_the_spanish_page_not_a_traceback",
+    "tests/platform_app/test_demo.py::"
+    "test_seed_demo_creates_one_verified_login_per_role_and_can_run_again",
+    "tests/platform_app/test_platform_demo.py::test_seed_demo_builds_the_platform_once",
+    "tests/platform_app/test_district_desk.py::test_the_demo_gives_santa_anita_its_desk_contact",
+    "tests/festival/test_demo.py::test_demo_festival_is_complete_and_idempotent",
+    "tests/mapping/test_demo.py::test_demo_places_134_spaces_inside_the_district_and_is_idempotent",
+]
+
+
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # pytest-django has already put the tests that flush the database after those that roll
+    # back (which need the migrations' rows): a flushing test stays where it is.
+    rank = {
+        item.nodeid: LONGEST_FIRST.index(item.nodeid)
+        for item in items
+        if item.nodeid in LONGEST_FIRST and not _flushes_the_database(item)
+    }
+    # A stable sort: every other test keeps its place (all workers collect the same order).
+    items.sort(key=lambda item: rank.get(item.nodeid, len(LONGEST_FIRST)))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     node.workerinput["template_run"] = node.config.stash[TEMPLATE_RUN]
