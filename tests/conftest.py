@@ -70,6 +70,11 @@ LONGEST_FIRST = [
     "tests/santaanita/test_collectstatic.py::"
     "test_production_collectstatic_writes_a_manifest_for_every_file",
     "tests/e2e/test_accessibility.py::test_the_main_pages_of_every_role_pass_axe",
+    "tests/e2e/test_platform_meeting_journey.py::test_meeting_series_to_agreement_done",
+    "tests/e2e/test_decisions_journey.py::"
+    "test_members_vote_by_sector_and_a_resident_answers_a_poll_on_a_phone",
+    "tests/e2e/test_problem_report_journey.py::"
+    "test_resident_reports_coordinator_routes_representative_fixes_reporter_confirms",
     "tests/santaanita/test_every_route.py::"
     "test_anonymous_visitors_reach_only_public_pages_and_never_contact_data",
     "tests/platform_app/test_serve.py::test_the_loop_sends_a_due_reminder_and_stops_with_the_server",
@@ -95,14 +100,22 @@ def _flushes_the_database(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     # pytest-django has already put the tests that flush the database after those that roll
-    # back (which need the migrations' rows): a flushing test stays where it is.
-    rank = {
-        item.nodeid: LONGEST_FIRST.index(item.nodeid)
-        for item in items
-        if item.nodeid in LONGEST_FIRST and not _flushes_the_database(item)
-    }
-    # A stable sort: every other test keeps its place (all workers collect the same order).
-    items.sort(key=lambda item: rank.get(item.nodeid, len(LONGEST_FIRST)))
+    # back (which need the migrations' rows): a long test that flushes goes first among the
+    # flushing ones, every other long test first of all.
+    flushes = [_flushes_the_database(item) for item in items]
+    first_flush = flushes.index(True) if True in flushes else len(items)
+    rank = {nodeid: place for place, nodeid in enumerate(LONGEST_FIRST)}
+
+    def place(pair: tuple[int, pytest.Item]) -> tuple[int, float, int]:
+        index, item = pair
+        if item.nodeid not in rank:
+            return (1, index, 0)
+        if flushes[index]:
+            return (1, first_flush - 0.5, rank[item.nodeid])
+        return (0, 0, rank[item.nodeid])
+
+    # Every other test keeps its place (all workers collect the same order).
+    items[:] = [item for _index, item in sorted(enumerate(items), key=place)]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -120,12 +133,12 @@ def migrated_template(
     from django.db import connection
 
     config = request.config
-    with django_db_blocker.unblock():
-        return template_of(
-            connection,
-            worker=getattr(config, "workerinput", {}).get("workerid"),
-            rebuild_for_run=config.stash[TEMPLATE_RUN] if config.getvalue("create_db") else None,
-        )
+    return template_of(
+        connection,
+        worker=getattr(config, "workerinput", {}).get("workerid"),
+        rebuild_for_run=config.stash[TEMPLATE_RUN] if config.getvalue("create_db") else None,
+        access=django_db_blocker.unblock,
+    )
 
 
 @pytest.fixture(scope="session")

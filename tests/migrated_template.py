@@ -25,8 +25,8 @@ import importlib.util
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +124,9 @@ class MigratedTemplate:
     connection: BaseDatabaseWrapper
     name: str
     lock_path: Path
+    # pytest-django's django_db_blocker.unblock: the template is reached from tests that do
+    # not use the test database themselves (the backup drill).
+    access: Callable[[], AbstractContextManager[object]]
 
     @property
     def vendor(self) -> str:
@@ -134,7 +137,7 @@ class MigratedTemplate:
         """Held while the template is built or copied: PostgreSQL refuses to copy a database
         another session is connected to, and a half-built template must not be copied."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock_path.open("a") as lock:
+        with self.lock_path.open("a") as lock, self.access():
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -240,7 +243,11 @@ class MigratedTemplate:
 
 
 def template_of(
-    connection: BaseDatabaseWrapper, *, worker: str | None, rebuild_for_run: str | None
+    connection: BaseDatabaseWrapper,
+    *,
+    worker: str | None,
+    rebuild_for_run: str | None,
+    access: Callable[[], AbstractContextManager[object]],
 ) -> MigratedTemplate:
     """The migrated template of ``connection``'s database, built now if it is missing."""
     engine = str(connection.settings_dict["ENGINE"])
@@ -265,7 +272,7 @@ def template_of(
     else:
         raise RuntimeError(f"No template copying for {engine}")
     template = MigratedTemplate(
-        connection=connection, name=name, lock_path=data_dir / "test-template.lock"
+        connection=connection, name=name, lock_path=data_dir / "test-template.lock", access=access
     )
     template.ensure(prefix=prefix, rebuild_for_run=rebuild_for_run)
     return template
