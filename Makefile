@@ -68,6 +68,9 @@ test-tools:
 
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=1 runs it in one process). Each
 # worker has its own test database, temporary folders and Redis database (tests/conftest.py).
+# The test databases are copies of a migrated template kept in data/ (on PostgreSQL, a
+# test_<db>_template_<hash> database) and rebuilt only when a migration, what it reads or a
+# package version changes; PYTEST_ARGS=--create-db rebuilds it (tests/migrated_template.py).
 TEST_WORKERS ?= auto
 test: install-dev test-tools
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -2,7 +2,9 @@
 
 It runs ``manage.py`` in subprocesses on a database of its own (a file in a temporary
 folder, or ``<name>_drill_<pid>`` on the PostgreSQL server of DATABASE_URL when the suite
-runs on PostgreSQL), so it never touches pytest-django's test database.
+runs on PostgreSQL), so it never touches pytest-django's test database. That database starts
+as a copy of the suite's migrated template (tests/migrated_template.py): the migrations
+``manage.py migrate`` would run are the ones that built it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 from django.conf import settings
 
 from santaanita.backup import backups_prune, manifest_differences
+from tests.migrated_template import MigratedTemplate
 
 # Two files as the platform stores them: public photos and private documents, one with a
 # name a Peruvian clerk would type.
@@ -42,8 +45,9 @@ SAVE_MEDIA = (
 
 
 class Drill:
-    def __init__(self, root: Path, database_url: str | None) -> None:
+    def __init__(self, root: Path, database_url: str | None, template: MigratedTemplate) -> None:
         self.data = root / "data"
+        self.template = template
         self.backups = root / "backups"
         self.database_url = database_url
         self.env = {
@@ -72,6 +76,14 @@ class Drill:
         assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
         return result.stdout
 
+    def migrate(self) -> None:
+        """A freshly migrated database: a copy of the suite's template."""
+        if self.database_url:
+            self.template.clone_to(self._database_name())
+        else:
+            self.data.mkdir(parents=True, exist_ok=True)
+            self.template.clone_to(self.data / "db.sqlite3")
+
     def state(self, script: str = STATE, stdin: str | None = None) -> dict[str, object]:
         return json.loads(self.ok("shell", "-v0", "-c", script, stdin=stdin))
 
@@ -99,10 +111,12 @@ class Drill:
 
 
 @pytest.fixture
-def drill(tmp_path: Path) -> Iterator[tuple[Drill, psycopg.Connection | None]]:
+def drill(
+    tmp_path: Path, migrated_template: MigratedTemplate
+) -> Iterator[tuple[Drill, psycopg.Connection | None]]:
     suite_url = os.environ.get("DATABASE_URL")
     if not suite_url:
-        yield Drill(tmp_path, None), None
+        yield Drill(tmp_path, None, migrated_template), None
         return
     parts = urlsplit(suite_url)
     name = f"{parts.path.lstrip('/')}_drill_{os.getpid()}"
@@ -116,19 +130,19 @@ def drill(tmp_path: Path) -> Iterator[tuple[Drill, psycopg.Connection | None]]:
         autocommit=True,
     ) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        url = parts._replace(path=f"/{name}").geturl()
         try:
-            yield Drill(tmp_path, parts._replace(path=f"/{name}").geturl()), admin
+            yield Drill(tmp_path, url, migrated_template), admin
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# migrate and seed_demo take most of it: about 70 s on SQLite and 2 to 3 minutes on
-# PostgreSQL on a busy two-core machine, near the suite's 5-minute limit for one test.
+# seed_demo takes most of it; on a busy two-core machine it can near the suite's 5-minute
+# limit for one test.
 @pytest.mark.timeout(900)
 def test_a_restored_backup_has_the_same_rows_and_files(drill):
     runner, admin = drill
-    runner.ok("migrate", "--noinput", "-v0")
+    runner.migrate()
     runner.ok("seed_demo")
     before = runner.state(
         SAVE_MEDIA, stdin=json.dumps({k: v.decode("latin-1") for k, v in MEDIA.items()})

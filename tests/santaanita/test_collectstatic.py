@@ -28,3 +28,7 @@ def test_production_collectstatic_writes_a_manifest_for_every_file(tmp_path):
     hashed = tmp_path / "static" / names["css/site.css"]
     assert hashed.exists()
     assert hashed.with_name(hashed.name + ".gz").exists(), "compressed copies for the server"
+    # Source maps, for developers' browser tools only, are collected but not compressed.
+    source_map = tmp_path / "static" / names["leaflet/leaflet.js.map"]
+    assert source_map.exists()
+    assert not source_map.with_name(source_map.name + ".gz").exists()
