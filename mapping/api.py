@@ -14,10 +14,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -45,7 +46,7 @@ from mapping.models import (
 )
 from mapping.querysets import PublicSpaceQuerySet
 from mapping.services import SurveyData, survey_photo_add, survey_review, survey_submit
-from santaanita.api_contract import CalendarDateTimeField
+from santaanita.api_contract import ERROR_DESCRIPTIONS, CalendarDateTimeField
 from santaanita.compression import encoded_response, encoded_variants
 from santaanita.files import IMAGES, UploadSerializerField
 from santaanita.users import signed_in_user
@@ -379,70 +380,113 @@ def _geojson_response(payload: dict[str, Any] | bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/geo+json")
 
 
-class PublicSpaceViewSet(viewsets.ReadOnlyModelViewSet[PublicSpace]):
-    """Public spaces as GeoJSON (RFC 7946). Public: no personal data.
+@require_safe
+def space_map(request: HttpRequest) -> HttpResponse:
+    """Public spaces as GeoJSON (RFC 7946), ``GET /api/spaces/``. Public: no personal data.
 
-    The list is a FeatureCollection of the spaces whose bounding box meets ``bbox`` (the
-    map's visible window), served from cached grid cells (see ``window_rows``). Without
-    ``bbox`` and filters, a district's whole layer is served from the cache under a version
-    that every saved change of the district's spaces moves on, so an edit is visible at
-    once.
+    A FeatureCollection of the spaces whose bounding box meets ``bbox`` (the map's visible
+    window), served from cached grid cells (see ``window_rows``). Without ``bbox`` and
+    filters, a district's whole layer is served from the cache under a version that every
+    saved change of the district's spaces moves on, so an edit is visible at once.
+
+    A plain Django view rather than a DRF action: it is the busiest read of the platform and
+    the same for everyone, so there is no account to look up, no representation to
+    negotiate and nothing to parse, and DRF's request cycle for none of it would cost a
+    quarter of each cached answer. Its schema is ``MAP_OPERATION`` (``document_space_map``).
     """
+    try:
+        query = MapQuery.from_params(request.GET)
+    except ValidationError as exc:
+        # The same body as the API's other 400s (santaanita.api_contract).
+        return JsonResponse(exc.detail, status=400)
+    if query.bbox is None:
+        if query == MapQuery(district=query.district, centroid=query.centroid):
+            return _district_layer(request, query)
+        return _geojson_response(feature_collection(_district_rows(query)))
+    return _geojson_response(feature_collection(window_rows(query, query.bbox)))
 
-    filter_backends: list[Any] = []
-    pagination_class = None
+
+def _district_layer(request: HttpRequest, query: MapQuery) -> HttpResponse:
+    # The district's layer version, bumped after every committed save of one of its
+    # spaces (PublicSpace.save), names the body: a hit is one small cache read (the
+    # version), no query, and bytes this process already holds, compressed already.
+    ubigeo = query.district or ""
+    version = layer_version(ubigeo)
+    etag = f'"{version}-{int(query.centroid)}"'
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        unchanged = get_conditional_response(request, etag=etag)
+        if unchanged is not None:
+            return unchanged
+    # The bucket bounds how long a process keeps a body by the cache's own timeout, which
+    # is all that catches a bulk update that bypasses save().
+    bucket = int(time.time() // LAYER_CACHE_SECONDS)
+    variants = _layer_variants(ubigeo, query.centroid, version, bucket)
+    return encoded_response(request, variants, "application/geo+json", etag=etag)
+
+
+_SCHEMA_TYPES: dict[object, str] = {str: "string", bool: "boolean", int: "integer"}
+
+
+def _parameter(parameter: OpenApiParameter) -> dict[str, object]:
+    """An OpenApiParameter of a query as the schema writes it."""
+    kind = parameter.type
+    schema: dict[str, object] = (
+        dict(kind) if isinstance(kind, dict) else {"type": _SCHEMA_TYPES[kind]}
+    )
+    if parameter.enum:
+        schema["enum"] = sorted(parameter.enum)
+    if parameter.pattern:
+        schema["pattern"] = parameter.pattern
+    written: dict[str, object] = {"in": "query", "name": parameter.name, "schema": schema}
+    if parameter.description:
+        written["description"] = parameter.description
+    return written
+
+
+def _map_operation() -> dict[str, object]:
+    geojson = {"type": "object", "additionalProperties": {}}
+    invalid = {"$ref": "#/components/schemas/ValidationError"}
+    return {
+        "operationId": "spaces_list",
+        "description": space_map.__doc__ or "",
+        "parameters": [_parameter(p) for p in sorted(MAP_PARAMETERS, key=lambda p: p.name)],
+        "tags": ["api"],
+        "security": [{}],
+        "responses": {
+            "200": {"content": {"application/geo+json": {"schema": geojson}}, "description": ""},
+            "304": {"description": "The district's layer has not changed since its ETag."},
+            "400": {
+                "description": ERROR_DESCRIPTIONS["400"],
+                "content": {"application/json": {"schema": invalid}},
+            },
+        },
+    }
+
+
+def document_space_map(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular's postprocessing hook (SPECTACULAR_SETTINGS): writes the map view's
+    operation into the schema beside the spaces resource DRF documents itself."""
+    result["paths"].setdefault("/api/spaces/", {})["get"] = _map_operation()
+    paths = dict(sorted(result["paths"].items()))
+    result["paths"] = paths
+    return result
+
+
+class PublicSpaceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[PublicSpace]):
+    """One public space as a GeoJSON Feature (the list is ``space_map``)."""
+
     renderer_classes = (GeoJSONRenderer, JSONRenderer)
-    # Public and the same for everyone (visible_to ignores the user): skipping the session
-    # and token lookups keeps the busiest endpoint of the platform cheap.
     authentication_classes: tuple[Any, ...] = ()
     permission_classes = (AllowAny,)
-    # Read-only: DRF lists the allowed methods on every answer (Allow), from these.
     http_method_names = ("get", "head", "options")
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        # One representation only (GeoJSON, which is JSON): skip parsing the Accept header.
-        renderer = GeoJSONRenderer()
-        return renderer, renderer.media_type
 
     def get_queryset(self) -> QuerySet[PublicSpace]:
         return PublicSpace.objects.visible_to(self.request.user).order_by("pk")
 
     # djangorestframework-stubs declare Response, but DRF takes any HttpResponse from a
-    # handler (finalize_response checks for HttpResponseBase): the GeoJSON is written here,
-    # not rendered by DRF.
-    @extend_schema(
-        operation_id="spaces_list", parameters=MAP_PARAMETERS, responses={200: OpenApiTypes.OBJECT}
-    )
-    def list(  # type: ignore[override]
-        self, request: Request, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        # Every space is public (visible_to ignores the user), so the map query needs no
-        # scoping by user.
-        query = MapQuery.from_params(request.query_params)
-        if query.bbox is None:
-            if query == MapQuery(district=query.district, centroid=query.centroid):
-                return self._district_layer(request, query)
-            return _geojson_response(feature_collection(_district_rows(query)))
-        return _geojson_response(feature_collection(window_rows(query, query.bbox)))
-
-    def _district_layer(self, request: Request, query: MapQuery) -> HttpResponse:
-        # The district's layer version, bumped after every committed save of one of its
-        # spaces (PublicSpace.save), names the body: a hit is one small cache read (the
-        # version), no query, and bytes this process already holds, compressed already.
-        ubigeo = query.district or ""
-        version = layer_version(ubigeo)
-        etag = f'"{version}-{int(query.centroid)}"'
-        if "HTTP_IF_NONE_MATCH" in request.META:
-            unchanged = get_conditional_response(request, etag=etag)
-            if unchanged is not None:
-                return unchanged
-        # The bucket bounds how long a process keeps a body by the cache's own timeout, which
-        # is all that catches a bulk update that bypasses save().
-        bucket = int(time.time() // LAYER_CACHE_SECONDS)
-        variants = _layer_variants(ubigeo, query.centroid, version, bucket)
-        return encoded_response(request, variants, "application/geo+json", etag=etag)
-
-    # As for list: an HttpResponse, which DRF accepts and its stubs do not declare.
+    # handler (finalize_response checks for HttpResponseBase): the GeoJSON is written here.
     @extend_schema(
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={200: OpenApiTypes.OBJECT},

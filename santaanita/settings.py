@@ -547,6 +547,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The map's data is a plain Django view; its operation is written in by its app.
+        "mapping.api.document_space_map",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # collaborative platform: several models have a "status"
         "AgreementStatusEnum": "platform_app.models.meetings.Agreement.Status",

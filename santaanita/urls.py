@@ -31,7 +31,6 @@ for app_config in apps.get_app_configs():
 router = DefaultRouter()
 router.register("districts", platform_api.DistrictViewSet, basename="district")
 router.register("sectors", platform_api.SectorViewSet, basename="sector")
-# Early: URL patterns are tried in order and /api/spaces/ is the map's busiest endpoint.
 router.register("spaces", mapping_api.PublicSpaceViewSet, basename="space")
 router.register("surveys", mapping_api.SurveyViewSet, basename="survey")
 router.register("survey-photos", mapping_api.SurveyPhotoViewSet, basename="survey-photo")
@@ -79,6 +78,8 @@ admin.site.site_title = _("Santa Anita platform")
 # its patterns: the busy routes (the map's API, the festival's live board polled by
 # spectators' phones) come first, then the apps with a prefix, then the empty-prefix ones.
 urlpatterns = [
+    # The map's data, the busiest read of the platform: a plain view (mapping.api.space_map).
+    path("api/spaces/", mapping_api.space_map, name="space-list"),
     path("api/", include(router.urls)),
     path("festival/", include("festival.urls")),
     path("mapa/", include("mapping.urls")),
