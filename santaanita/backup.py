@@ -110,20 +110,21 @@ class _Hashing:
         return data
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256(fh: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
+    while chunk := fh.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    with path.open("rb") as fh:
+        return _sha256(fh)
 
 
 def _sha256_stored(storage: Storage, name: str) -> str:
-    digest = hashlib.sha256()
     with storage.open(name, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return _sha256(fh)
 
 
 def _media_names(storage: Storage, folder: str = "") -> Iterator[str]:

@@ -36,11 +36,6 @@ WaveAction = Literal["collect", "manage"]
 _WAVE_PERMISSIONS: dict[str, str] = {"collect": COLLECT, "manage": MANAGE}
 
 
-def may_collect(user: AnyUser, district: District) -> bool:
-    """Volunteers and coordinators collect answers in their district's waves."""
-    return can(user, COLLECT, district)
-
-
 def may_manage_survey(user: AnyUser, district: District) -> bool:
     """Coordinators publish the questionnaire, open and close waves and set populations."""
     return can(user, MANAGE, district)

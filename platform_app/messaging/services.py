@@ -246,15 +246,6 @@ def consent_allows(*, channel: str, address: str, purpose: str) -> bool:
     ).exists()
 
 
-def consent_refusals(*, channel: str, purpose: str) -> set[str]:
-    """The addresses that refused ``purpose`` on ``channel``: one query for a whole list."""
-    return set(
-        Consent.objects.filter(channel=channel, purpose=purpose, allowed=False).values_list(
-            "address", flat=True
-        )
-    )
-
-
 def consent_set(*, channel: str, address: str, purpose: str, allowed: bool, source: str) -> Consent:
     """Give or withdraw consent. Withdrawing also cancels what is still waiting to be sent
     to that address for that purpose on that channel (the send checks again, for the rest)."""
