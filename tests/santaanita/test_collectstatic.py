@@ -32,3 +32,6 @@ def test_production_collectstatic_writes_a_manifest_for_every_file(tmp_path):
     source_map = tmp_path / "static" / names["leaflet/leaflet.js.map"]
     assert source_map.exists()
     assert not source_map.with_name(source_map.name + ".gz").exists()
+    # What no page loads is not collected: drf-spectacular's ReDoc (the API docs are Swagger).
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in names
+    assert not [name for name in names if "/redoc/" in name]
