@@ -26,6 +26,7 @@ from festival.services.scoring import score_submit
 from festival.services.stages import large_scale_winner_set, outstanding_mark, stage_lock
 from festival.services.teams import workshop_attendance_record
 from mapping.models import PublicSpace
+from platform_app.demo_logins import demo_password_set
 from platform_app.models import District, Organization, Sector, User
 from platform_app.permissions import Role
 from platform_app.services.places import user_grant_role
@@ -143,7 +144,7 @@ def _user(email: str, first: str, last: str, district: District, password: str) 
     user, _created = User.objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last, "district": district}
     )
-    user.set_password(password)
+    demo_password_set(user, password)
     user.save()
     user_grant_role(user=user, role=Role.JUDGE, district=district)
     EmailAddress.objects.update_or_create(

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
+from platform_app.demo_logins import demo_password_set
 from platform_app.demo_platform import seed_platform
 from platform_app.demo_registry import seed_registry
 from platform_app.models import District, User
@@ -42,7 +43,7 @@ def seed(*, password: str, out: TextIO) -> None:
         )
         # Coordinators manage the platform's data in the administration too.
         user.is_staff = role == Role.COORDINATOR
-        user.set_password(password)
+        demo_password_set(user, password)
         user.save()
         user_grant_role(user=user, role=role, district=district)
         EmailAddress.objects.update_or_create(

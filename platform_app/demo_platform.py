@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from platform_app.decisions import services as decisions
 from platform_app.decisions.models import Vote
+from platform_app.demo_logins import demo_password_set
 from platform_app.models import (
     Activity,
     Agreement,
@@ -124,7 +125,7 @@ def _members(district: District, password: str) -> list[Member]:
         )
         if _created:
             user.language = language
-            user.set_password(password)
+            demo_password_set(user, password)
             user.save()
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
