@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -12,6 +13,8 @@ from santaanita.celery import app as celery_app
 from tests.migrated_template import MigratedTemplate, template_of
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
+# The demo logins' password in the tests that seed the demo.
+DEMO_PASSWORD = "demo-pass-123"
 # One id for the whole run, the workers' included: --create-db rebuilds the migrated template
 # once for the run, not once per worker.
 TEMPLATE_RUN = pytest.StashKey[str]()
@@ -81,11 +84,6 @@ LONGEST_FIRST = [
     "tests/santaanita/test_admin.py::test_every_admin_list_and_add_form_opens",
     "tests/platform_app/test_serve.py::"
     "test_an_error_in_the_served_platform_shows_the_spanish_page_not_a_traceback",
-    "tests/platform_app/test_demo.py::"
-    "test_seed_demo_creates_one_verified_login_per_role_and_can_run_again",
-    "tests/platform_app/test_platform_demo.py::test_seed_demo_builds_the_platform_once",
-    "tests/platform_app/test_district_desk.py::test_the_demo_gives_santa_anita_its_desk_contact",
-    "tests/festival/test_demo.py::test_demo_festival_is_complete_and_idempotent",
     "tests/mapping/test_demo.py::test_demo_places_134_spaces_inside_the_district_and_is_idempotent",
 ]
 
@@ -203,23 +201,58 @@ def _reference_data(request):
         )
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path_factory):
-    # MD5 keeps the suite fast; tasks run in-process (CI's real-worker test starts its own).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # WhiteNoise would index every static file again for each test's client (~75 ms); tests
-    # reach static files through live_server's own handler, and test_serve the real server.
-    settings.WHITENOISE_USE_FINDERS = False
-    # Stored files land in a folder of the test's own, never in the developer's data/media.
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+# MD5 keeps the suite fast; mail stays in memory; WhiteNoise would index every static file
+# again for each test's client (~75 ms): tests reach static files through live_server's own
+# handler, and test_serve the real server.
+FAST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "WHITENOISE_USE_FINDERS": False,
+}
+
+
+def _tasks_in_process() -> None:
+    # Tasks run in-process (CI's real-worker tests start their own worker).
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path_factory):
+    for name, value in FAST_SETTINGS.items():
+        setattr(settings, name, value)
+    # Stored files land in a folder of the test's own, never in the developer's data/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    _tasks_in_process()
     cache.clear()
     page_cache.forget()
     yield
     cache.clear()
     page_cache.forget()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Santa Anita as ``seed_demo`` leaves it (what ``make run`` shows), for every test of
+    the module that asks: seeded once per module and worker inside a transaction that is
+    rolled back after the module's last test, since seeding takes seconds. A module that
+    uses it should hold only tests of the demo: the data stays for its other tests too."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from platform_app.models import District
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**FAST_SETTINGS, MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        _tasks_in_process()
+        call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+        yield District.objects.get(ubigeo="150137")
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

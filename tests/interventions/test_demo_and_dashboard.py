@@ -1,5 +1,6 @@
-"""The demo data meets the issue's promise, and the dashboard's figures equal counts
-computed independently here; the dashboard's query count does not grow with the data."""
+"""The demo's companies, pledges, interventions and perception waves, and the dashboard's
+figures on it equal counts computed independently here. The demo is seeded once for these
+tests (tests/conftest.py: ``demo``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,8 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Sum
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interventions import dashboard
@@ -24,24 +22,11 @@ from interventions.models import (
     KitDelivery,
     Pledge,
 )
-from interventions.perception.services import figures_changed
 from mapping.models import PublicSpace
 from platform_app.models import District, Organization
-from tests.factories_interventions import (
-    BudgetLineFactory,
-    CompanyFactory,
-    InterventionFactory,
-    KitItemFactory,
-    PledgeFactory,
-)
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
-    return District.objects.get(ubigeo=settings.DEFAULT_DISTRICT_UBIGEO)
 
 
 def test_demo_has_what_the_issue_promises_and_is_idempotent(demo):
@@ -71,7 +56,7 @@ def test_demo_has_what_the_issue_promises_and_is_idempotent(demo):
     # A coordinator's correction survives a second run, which changes nothing.
     invitations.filter(pk=invitations.first().pk).update(attended=False)
     counts = (companies.count(), pledges.count(), Allocation.objects.count())
-    call_command("seed_demo", password="demo-pass-123", stdout=io.StringIO())
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
     assert (companies.count(), pledges.count(), Allocation.objects.count()) == counts
     assert invitations.count() == 5
     assert invitations.filter(attended=False).count() == 1
@@ -159,85 +144,6 @@ def test_export_csv_and_xlsx(demo, client):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row >= 9
     assert client.get(reverse("interventions:results-export", args=["pdf"])).status_code == 404
-
-
-def _grow(n: int) -> None:
-    for _ in range(n):
-        item = KitItemFactory()
-        pledge = PledgeFactory(company=CompanyFactory(), amount=Decimal("2000"))
-        from interventions.services.pledges import pledge_allocate
-
-        pledge_allocate(pledge=pledge, item=item, amount_pen=Decimal("100"), by=None)
-        BudgetLineFactory(intervention=item.kit.intervention)
-        InterventionFactory()
-
-
-@pytest.mark.parametrize(
-    "url_name",
-    ["interventions:results", "interventions:results-compare", "interventions:company-list"],
-)
-def test_dashboard_query_count_does_not_grow_with_the_data(client, url_name):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(role="coordinator"))
-    _grow(2)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(reverse(url_name)).status_code == 200
-    _grow(20)
-    figures_changed()  # the dashboard caches its figures: measure computing them again
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(reverse(url_name)).status_code == 200
-    assert len(large) == len(small)
-
-
-def test_compare_table_has_every_district(client):
-    response = client.get(reverse("interventions:results-compare"))
-    assert response.content.decode().count("/resultados/") >= District.objects.count()
-
-
-def test_platform_installed_needs_an_approved_role_guide_and_an_active_work_plan(santa_anita):
-    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
-    target = next(t for t in figures.targets() if t.key == "platform")
-    assert target.measurable
-    assert target.value == 0
-
-
-def test_platform_counts_as_installed_with_an_approved_guide_and_an_active_work_plan(santa_anita):
-    from datetime import date
-
-    from platform_app.models.workplan import Activity, Objective, RoleGuideVersion
-
-    RoleGuideVersion.objects.create(district=santa_anita, number=1, status="approved")
-    objective = Objective.objects.create(district=santa_anita, axis="platform", title="Sesiones")
-    activity = Activity.objects.create(
-        objective=objective,
-        title="Sesión mensual",
-        starts_on=date(2026, 1, 1),
-        due_on=date(2026, 12, 31),
-        status="cancelled",
-    )
-    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
-    assert (figures.role_guide_approved, figures.work_plan_active) == (True, False)
-    activity.status = "in_progress"
-    activity.save()
-    figures = dashboard.figures_by_district([santa_anita.pk])[santa_anita.pk]
-    target = next(t for t in figures.targets() if t.key == "platform")
-    assert target.value == 1
-    assert target.reached
-
-
-def test_results_page_is_public_and_coordinators_see_pledges_by_state(client):
-    PledgeFactory(state="received")
-    public = client.get(reverse("interventions:results")).content.decode()
-    assert "Compromisos por estado" not in public
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(role="coordinator"))
-    assert "Compromisos por estado" in client.get(reverse("interventions:results")).content.decode()
-    other = District.objects.get(ubigeo="150103")
-    page = client.get(reverse("interventions:results-district", args=[other.slug]))
-    assert page.status_code == 200
-    assert "Compromisos por estado" not in page.content.decode()  # not their district
 
 
 def test_the_money_platform_and_sector_figures_equal_plain_counts_on_the_demo(demo):

@@ -1,15 +1,11 @@
 """The registration desk's address, hours and phone are district settings, edited in the
-administration through their service (the phone stored as +51…), with demo values."""
+administration through their service (the phone stored as +51…)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from platform_app.models import District
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,11 +33,3 @@ def test_the_admin_saves_the_desk_contact_through_its_service(client, santa_anit
         "Palacio Municipal",
         "+5113630000",
     )
-
-
-def test_the_demo_gives_santa_anita_its_desk_contact(santa_anita):
-    call_command("seed_demo", password="demo-2026", stdout=io.StringIO())
-    district = District.objects.get(pk=santa_anita.pk)
-    assert district.desk_address
-    assert district.desk_hours
-    assert district.desk_phone.startswith("+51")
