@@ -165,6 +165,7 @@ def _populate() -> tuple[list[int], list[dict[str, object]]]:
                 values={str(c.pk): 5 + (team.slot + c.order) % 5 for c in criteria},
                 client_updated_at=now,
                 idempotency_key=uuid.uuid4().hex,
+                submit=True,  # the stage closes only on submitted sheets
             )
     stage_lock(stage=stages[0], actor=coordinator)
     scoring = []
