@@ -538,9 +538,7 @@ def main() -> None:
         "--profile", type=int, default=0, help="then profile N submits in-process (cProfile)"
     )
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()} ({os.cpu_count()} CPUs)", flush=True)
     port = _free_port()
-    started = time.perf_counter()
     if args.database == "lima":
         import lima
         import redis
@@ -557,8 +555,6 @@ def main() -> None:
             f"gunicorn with deploy/gunicorn.conf.py, {args.workers} workers × {args.threads} "
             f"threads, PostgreSQL ({JUDGES_DATABASE}: Lima's data), Redis cache"
         )
-        _lima_copy()
-        redis.Redis.from_url(args.redis_url).flushdb()
     else:
         args.workers, args.threads = args.workers or 2, args.threads or 8
         where = tempfile.mkdtemp(prefix="bench-festival-")
@@ -567,6 +563,11 @@ def main() -> None:
             f"gunicorn, {args.workers} workers × {args.threads} threads, SQLite, local-memory cache"
         )
     try:
+        if args.database == "lima":
+            _lima_copy()  # first: it may wait for bench_lima to be free
+            redis.Redis.from_url(args.redis_url).flushdb()
+        print(f"load average before: {os.getloadavg()} ({os.cpu_count()} CPUs)", flush=True)
+        started = time.perf_counter()
         _setup(env)
         stage_ids, scoring = _populate()
         print(
