@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -62,11 +63,12 @@ ROLE_PAGES = {
 }
 
 
-def _env(database: str) -> dict[str, str]:
+def server_env(database: str, *, redis_url: str = REDIS_URL, port: int = PORT) -> dict[str, str]:
+    """The environment of the platform served as in production on ``database``."""
     env = {
         **os.environ,
         "DATABASE_URL": f"{SERVER}/{database}",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "DEBUG": "false",
         "DJANGO_SETTINGS_MODULE": "mapping_bench_site",
         "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
@@ -74,14 +76,14 @@ def _env(database: str) -> dict[str, str]:
         "EMAIL_URL": "dummymail://",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "4",
-        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_LOG_LEVEL": "warning",
     }
     env.pop("DJANGO_ENV", None)
     return env
 
 
-def _psql(sql: str) -> None:
+def psql(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
@@ -96,6 +98,23 @@ def _exists(database: str) -> bool:
     return row is not None
 
 
+def gunicorn_start(env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]:
+    """Gunicorn with production's configuration (deploy/gunicorn.conf.py), read from ``env``;
+    its access log goes to ``log``."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "santaanita.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
 
@@ -104,22 +123,25 @@ def build(reuse: bool) -> None:
     """The demo database, then Lima's as a copy of it topped up."""
     demo, lima = SIZES["demo"], SIZES["lima"]
     if reuse and _exists(demo):
-        _manage(_env(demo), "migrate", "--verbosity", "0")  # the code may have moved on
+        _manage(server_env(demo), "migrate", "--verbosity", "0")  # the code may have moved on
     else:
         started = time.perf_counter()
-        _psql(f"DROP DATABASE IF EXISTS {demo} WITH (FORCE)")
-        _psql(f"CREATE DATABASE {demo}")
-        _manage(_env(demo), "migrate", "--verbosity", "0")
-        _manage(_env(demo), "seed_demo")
+        psql(f"DROP DATABASE IF EXISTS {demo} WITH (FORCE)")
+        psql(f"CREATE DATABASE {demo}")
+        _manage(server_env(demo), "migrate", "--verbosity", "0")
+        _manage(server_env(demo), "seed_demo")
         print(f"demo database built in {time.perf_counter() - started:.0f} s", flush=True)
     if reuse and _exists(lima):
-        _manage(_env(lima), "migrate", "--verbosity", "0")
+        _manage(server_env(lima), "migrate", "--verbosity", "0")
     else:
         started = time.perf_counter()
-        _psql(f"DROP DATABASE IF EXISTS {lima} WITH (FORCE)")
-        _psql(f"CREATE DATABASE {lima} TEMPLATE {demo}")
+        psql(f"DROP DATABASE IF EXISTS {lima} WITH (FORCE)")
+        psql(f"CREATE DATABASE {lima} TEMPLATE {demo}")
         subprocess.run(
-            [sys.executable, str(BENCH / "lima_data.py")], env=_env(lima), cwd=ROOT, check=True
+            [sys.executable, str(BENCH / "lima_data.py")],
+            env=server_env(lima),
+            cwd=ROOT,
+            check=True,
         )
         print(f"Lima database built in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -199,7 +221,7 @@ def _targets_child() -> None:
 def _targets(database: str) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--targets-child"],
-        env=_env(database),
+        env=server_env(database),
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -284,18 +306,7 @@ def measure(size: str, args: argparse.Namespace) -> dict[str, dict]:
     targets = [t for t in found["targets"] if args.only in t["name"] or t["name"] == "trivial"]
     sessions = found["sessions"]
     log = (Path(tempfile.gettempdir()) / f"bench-lima-gunicorn-{size}.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "santaanita.wsgi:application",
-        ],
-        env=_env(database),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = gunicorn_start(server_env(database), log)
     results: dict[str, dict] = {
         t["name"]: {"queries": t["queries"], "rates": [], "ratios": [], "latencies": []}
         for t in targets
