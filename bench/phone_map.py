@@ -326,6 +326,8 @@ def main() -> None:
     for item in args.pages:
         label, _, url = item.partition("=") if "=" in item.split("://")[0] else ("", "", item)
         pages[label or urlsplit(url).netloc] = url
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     if not pages and not args.serve_lima:
         parser.error("give at least one page URL, or --serve-lima")
     shots = Path(args.screenshots) if args.screenshots else None
