@@ -94,7 +94,6 @@ SURVEY_WORKER_STATIC = (
     "leaflet/leaflet.css",
     "leaflet/leaflet.extras.js",
     "leaflet/leaflet.extras.css",
-    "leaflet/draw/leaflet.draw.i18n.js",
 )
 
 
