@@ -55,6 +55,7 @@ from mapping.permissions import (
     require_district,
 )
 from mapping.reports_indicators import open_reports_by_sector
+from mapping.reports_views import LAYER_MAX_SPAN
 from mapping.services import (
     assignment_create,
     space_save,
@@ -93,7 +94,6 @@ SURVEY_WORKER_STATIC = (
     "leaflet/leaflet.css",
     "leaflet/leaflet.extras.js",
     "leaflet/leaflet.extras.css",
-    "leaflet/draw/leaflet.draw.i18n.js",
 )
 
 
@@ -118,6 +118,7 @@ def space_map(request: HttpRequest) -> HttpResponse:
             "district": district,
             "categories": PublicSpace.Category.choices,
             "bands": ConditionBand.choices,
+            "report_layer_max_span": LAYER_MAX_SPAN,
             "outline": {"type": "Feature", "properties": {}, "geometry": district.boundary}
             if district.boundary
             else None,

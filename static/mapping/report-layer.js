@@ -8,7 +8,6 @@
     var toggle = document.getElementById("report-layer");
     if (!toggle || map.getContainer().id !== "space-map") return;
     var layer = L.layerGroup().addTo(map);
-    var pending = null;
 
     function marker(feature) {
       var p = feature.properties;
@@ -28,23 +27,43 @@
       return m;
     }
 
-    function load() {
-      if (pending) pending.abort();
-      layer.clearLayers();
-      if (!toggle.checked) return;
-      pending = new AbortController();
-      var b = map.getBounds();
-      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) {
-        return n.toFixed(4);
-      }).join(",");
-      fetch(toggle.dataset.url + "?bbox=" + bbox, { signal: pending.signal })
-        .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-        .then(function (data) {
-          data.features.forEach(function (f) { layer.addLayer(marker(f)); });
-          map.getContainer().dataset.reports = String(data.features.length);
-        })
-        .catch(function () {});
+    // The widest window the server answers, less a margin: four decimals move each edge by
+    // up to half of 0.0001°, and the server subtracts them in floating point.
+    var maxSpan = parseFloat(toggle.dataset.maxSpan) - 0.0002;
+
+    function tooWide(view) {
+      return view.getEast() - view.getWest() > maxSpan || view.getNorth() - view.getSouth() > maxSpan;
     }
+
+    function show(features) {
+      layer.clearLayers();
+      features.forEach(function (f) { layer.addLayer(marker(f)); });
+      map.getContainer().dataset.reports = String(features.length);
+    }
+
+    // Asked for as the shared MapWindow says (leaflet-boot.js), like the spaces: once per
+    // settled view, again for a new zoom or when the layer is switched on. A view wider
+    // than the server answers shows no reports (zoom in) and asks for nothing.
+    var refresh = MapWindow.follow(map, {
+      key: function () { return toggle.checked ? "on" : "off"; },
+      maxSpan: maxSpan,
+      load: function (b, signal) {
+        if (!toggle.checked || tooWide(map.getBounds())) {
+          show([]);
+          return null;
+        }
+        var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) {
+          return n.toFixed(4);
+        }).join(",");
+        return fetch(toggle.dataset.url + "?bbox=" + bbox, { signal: signal })
+          .then(function (r) {
+            if (!r.ok) throw new Error(r.status);
+            return r.json();
+          })
+          .then(function (data) { show(data.features); });
+      },
+      failed: function () { show([]); },
+    });
 
     map.on("click", function (e) {
       var link = document.createElement("a");
@@ -52,8 +71,6 @@
       link.textContent = toggle.dataset.reportLabel;
       L.popup().setLatLng(e.latlng).setContent(link).openOn(map);
     });
-    map.on("moveend", load);
-    toggle.addEventListener("change", load);
-    load();
+    toggle.addEventListener("change", refresh);
   });
 })();

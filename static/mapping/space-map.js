@@ -33,7 +33,6 @@
       },
     });
     map.addLayer(clusters);
-    var pending = null;
 
     function filters() {
       var params = new URLSearchParams(new FormData(form));
@@ -71,57 +70,26 @@
       return m;
     }
 
-    // One request per settled view: fitting the map to the district fires "moveend" while
-    // the page starts, and a filter change can come with a move; both land in the same
-    // task, so the window is asked for once, after them. The window asked for is a little
-    // larger than the view, so the few pixels the map shifts when the page settles (or a
-    // small pan at the same zoom) stay inside what was loaded and ask for nothing; a new
-    // zoom asks for its own window, so the count shown is the view's.
-    var scheduled = false;
-    var loaded = null; // { filters, zoom, bounds } of the last window asked for
-
-    function schedule() {
-      if (scheduled) return;
-      scheduled = true;
-      setTimeout(function () {
-        scheduled = false;
-        load();
-      }, 0);
-    }
-
-    function load() {
-      var wanted = filters().toString();
-      var zoom = map.getZoom();
-      if (
-        loaded &&
-        loaded.filters === wanted &&
-        loaded.zoom === zoom &&
-        loaded.bounds.contains(map.getBounds())
-      ) return;
-      var bounds = map.getBounds().pad(0.05);
-      loaded = { filters: wanted, zoom: zoom, bounds: bounds };
-      var url = query(bounds);
-      if (pending) pending.abort();
-      pending = new AbortController();
-      fetch(url, { signal: pending.signal, headers: { Accept: "application/geo+json, application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          clusters.clearLayers();
-          clusters.addLayers(data.features.map(marker));
-          if (counter) counter.textContent = data.features.length + " " + (counter.dataset.unit || "");
-          map.getContainer().dataset.loaded = String(data.features.length);
-        })
-        .catch(function (err) {
-          if (err.name === "AbortError") return;
-          loaded = null; // a failed window may be asked for again
-          if (counter) counter.textContent = "";
-        });
-    }
-
-    map.on("moveend", schedule);
-    form.addEventListener("change", schedule);
-    form.addEventListener("submit", function (e) { e.preventDefault(); schedule(); });
-    schedule();
+    // The window's spaces, asked for as the shared MapWindow says (leaflet-boot.js): once
+    // per settled view, again for a new zoom or new filters.
+    var refresh = MapWindow.follow(map, {
+      key: function () { return filters().toString(); },
+      load: function (bounds, signal) {
+        return fetch(query(bounds), { signal: signal, headers: { Accept: "application/geo+json, application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            clusters.clearLayers();
+            clusters.addLayers(data.features.map(marker));
+            if (counter) counter.textContent = data.features.length + " " + (counter.dataset.unit || "");
+            map.getContainer().dataset.loaded = String(data.features.length);
+          });
+      },
+      failed: function () {
+        if (counter) counter.textContent = "";
+      },
+    });
+    form.addEventListener("change", refresh);
+    form.addEventListener("submit", function (e) { e.preventDefault(); refresh(); });
     search(map);
   });
 

@@ -63,6 +63,22 @@ def test_public_map_and_space_page_are_open_to_everyone(client):
     assert "Parque Los Ficus" in response.content.decode()
 
 
+def test_only_the_page_that_draws_a_space_loads_leaflet_draw(client):
+    """Leaflet.draw (its code and its translations) is for the coordinator's space form;
+    a page that only shows a map loads none of it."""
+    PublicSpaceFactory()
+    for page in (reverse("mapping:space-map"), reverse("home")):
+        content = client.get(page).content.decode()
+        assert static("leaflet/leaflet.extras.js") in content
+        assert "leaflet/draw/" not in content
+        assert 'id="with-forms"' not in content
+    client.force_login(UserFactory(role="coordinator"))
+    content = client.get(reverse("mapping:space-create")).content.decode()
+    assert static("leaflet/draw/leaflet.draw.js") in content
+    assert static("leaflet/draw/leaflet.draw.i18n.js") in content
+    assert 'id="draw-toolbar-buttons-polygon"' in content
+
+
 def test_space_page_shows_organization_names_only(client):
     from tests.factories_registry import OrganizationFactory
 
