@@ -4,6 +4,13 @@ Only text the browser renders or a script reads is compressed (``COMPRESSIBLE``)
 downloads (``FileResponse``, private files, X-Accel-Redirect answers with no body), images,
 PDFs and anything already encoded pass untouched, so their length and ranges still hold.
 
+Static files. In production collectstatic leaves a Brotli and a gzip copy of each, which
+WhiteNoise or nginx send as they are. The embedded mode collects nothing: WhiteNoise reads
+the files from the apps' folders and has no compressed copy, so a phone on the office
+network would be sent Leaflet and htmx whole (213 KiB of script on the home page instead of
+58). Each such file is compressed here once per process, as collectstatic would
+(``static_response``); static files are the same for everyone and hold no secret.
+
 BREACH. An attacker who can make a victim's browser send requests that reflect the
 attacker's text into a compressed page beside a secret can guess the secret from the sizes.
 The secrets on our pages are of two kinds:
@@ -22,7 +29,9 @@ anonymous pages, which hold no secret but the masked token. In production
 
 from __future__ import annotations
 
+import functools
 import gzip
+from pathlib import Path
 
 import brotli
 from django.conf import settings
@@ -59,6 +68,8 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
+        if settings.COMPRESS_RESPONSES and _uncompressed_static_file(request, response):
+            return static_response(request, response)  # type: ignore[arg-type]
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         if not self._compressible(response) or not (signed_in or settings.COMPRESS_RESPONSES):
             return response
@@ -130,3 +141,45 @@ def encoded_response(
     if etag:
         headers["ETag"] = etag
     return HttpResponse(body, content_type=content_type, headers=headers)
+
+
+def _uncompressed_static_file(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A whole static file of a text type that WhiteNoise sends from the apps' folders,
+    with no compressed copy beside it. Ranges (206), HEAD and 304 answers pass as they are;
+    so do the types collectstatic does not compress either (source maps)."""
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    skipped = tuple(f".{extension}" for extension in settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS)
+    return (
+        isinstance(response, FileResponse)
+        and request.method == "GET"
+        and response.status_code == 200
+        and request.path.startswith(settings.STATIC_URL)
+        and content_type in COMPRESSIBLE
+        and not response.has_header("Content-Encoding")
+        and isinstance(getattr(response.file_to_stream, "name", None), str)
+        and not request.path.endswith(skipped)
+    )
+
+
+# Keyed by WhiteNoise's ETag too (the file's mtime and size), so a file edited while the
+# server runs with DEBUG is compressed again. All the platform's static text is about
+# 2.5 MB: every worker can keep it all.
+@functools.lru_cache(maxsize=512)
+def _static_variants(filename: str, etag: str) -> dict[str, bytes]:
+    return encoded_variants(Path(filename).read_bytes())
+
+
+def static_response(request: HttpRequest, response: FileResponse) -> HttpResponse:
+    """The static file of ``response`` in the encoding the client accepts, compressed once
+    per process; WhiteNoise's other headers kept."""
+    etag = response.get("ETag", "")
+    variants = _static_variants(response.file_to_stream.name, etag)  # type: ignore[union-attr]
+    response.close()  # its file is not read: the bytes come from the variants
+    # The same ETag for every encoding, as WhiteNoise gives its precompressed copies in
+    # production: a browser's If-None-Match is compared as it is and still earns a 304.
+    encoded = encoded_response(request, variants, response["Content-Type"], etag=etag)
+    for header, value in response.items():
+        if header.lower() not in {"content-length", "content-type", "etag", "vary"}:
+            encoded[header] = value
+    encoded["Content-Length"] = str(len(encoded.content))
+    return encoded

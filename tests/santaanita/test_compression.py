@@ -1,13 +1,15 @@
-"""In the embedded mode the app compresses pages and JSON itself: Brotli for an anonymous
-browser that accepts it, Django's padded gzip otherwise, nothing for a client that asks for
-none; downloads, small and already-encoded bodies leave as they are."""
+"""In the embedded mode the app compresses pages, JSON and static files itself: Brotli for
+an anonymous browser that accepts it, Django's padded gzip otherwise, nothing for a client
+that asks for none; downloads, small and already-encoded bodies leave as they are."""
 
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import brotli
 import pytest
+from django.contrib.staticfiles import finders
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -123,3 +125,58 @@ def test_behind_nginx_the_app_gzips_signed_in_pages_only(client, settings):
     client.force_login(UserFactory(role=Role.COORDINATOR))
     signed_in = client.get(url, headers={"accept-encoding": "br, gzip"})
     assert signed_in["Content-Encoding"] == "gzip"
+
+
+HTMX = "vendor/htmx/htmx.min.js"
+
+
+@pytest.fixture
+def embedded_static(settings):
+    # As `make run` serves them: from the apps' folders, nothing collected.
+    settings.WHITENOISE_USE_FINDERS = True
+    return Path(finders.find(HTMX)).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("accepted", "encoding"),
+    [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("identity", None)],
+)
+def test_the_embedded_mode_sends_static_files_compressed(
+    client, embedded_static, accepted, encoding
+):
+    response = client.get(f"/static/{HTMX}", headers={"accept-encoding": accepted})
+    assert response.status_code == 200
+    assert response.get("Content-Encoding") == encoding
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"].startswith("max-age=")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert int(response["Content-Length"]) == len(body)
+    if encoding == "br":
+        body = brotli.decompress(body)
+    elif encoding == "gzip":
+        body = gzip.decompress(body)
+    assert body == embedded_static
+    if encoding:
+        assert len(response.content) < len(embedded_static) / 2
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_compressed_static_file_is_revalidated_and_ranges_stay_whole(client, embedded_static):
+    url = f"/static/{HTMX}"
+    first = client.get(url, headers={"accept-encoding": "br"})
+    again = client.get(url, headers={"accept-encoding": "br", "if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    part = client.get(url, headers={"accept-encoding": "br", "range": "bytes=0-99"})
+    assert part.status_code == 206
+    assert not part.has_header("Content-Encoding")
+    assert b"".join(part.streaming_content) == embedded_static[:100]
+
+
+def test_collected_static_files_are_left_to_their_precompressed_copies(client, settings):
+    # Production: collectstatic's copies (or nginx) compress; the app adds nothing.
+    settings.COMPRESS_RESPONSES = False
+    settings.WHITENOISE_USE_FINDERS = True
+    response = client.get(f"/static/{HTMX}", headers={"accept-encoding": "br, gzip"})
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    assert response.streaming
