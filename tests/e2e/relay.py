@@ -15,11 +15,20 @@ import threading
 from urllib.parse import urlsplit
 
 
+def _end(sock: socket.socket) -> None:
+    """Close a connection for both its ends. ``close`` alone would not: the thread pumping
+    the other direction stays blocked reading it, and the live server keeps its end (and the
+    database connection of the thread that serves it) open."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
 def _reset(sock: socket.socket) -> None:
     """Close with a reset, as a dropped network does, rather than an orderly goodbye."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    sock.close()
+    _end(sock)
 
 
 class Relay:
@@ -43,7 +52,7 @@ class Relay:
         with self._lock:
             dropped, self._open = self._open, set()
         for sock in dropped:
-            _reset(sock)
+            _end(sock)
 
     def reconnect(self) -> None:
         self._cut.clear()
@@ -81,4 +90,4 @@ class Relay:
             with self._lock:
                 self._open -= {source, sink}
             for sock in (source, sink):
-                sock.close()
+                _end(sock)
