@@ -15,20 +15,11 @@ import threading
 from urllib.parse import urlsplit
 
 
-def _end(sock: socket.socket) -> None:
-    """Close a connection for both its ends. ``close`` alone would not: the thread pumping
-    the other direction stays blocked reading it, and the live server keeps its end (and the
-    database connection of the thread that serves it) open."""
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
-
-
 def _reset(sock: socket.socket) -> None:
     """Close with a reset, as a dropped network does, rather than an orderly goodbye."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    _end(sock)
+    sock.close()
 
 
 class Relay:
@@ -52,7 +43,7 @@ class Relay:
         with self._lock:
             dropped, self._open = self._open, set()
         for sock in dropped:
-            _end(sock)
+            _reset(sock)
 
     def reconnect(self) -> None:
         self._cut.clear()
@@ -90,4 +81,4 @@ class Relay:
             with self._lock:
                 self._open -= {source, sink}
             for sock in (source, sink):
-                _end(sock)
+                sock.close()
