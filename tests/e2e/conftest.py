@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.relay import Relay
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # A 1×1 transparent PNG served for every tile request.
@@ -56,15 +54,9 @@ def browser_context_args() -> dict[str, object]:
     return {"viewport": {"width": 1280, "height": 800}}
 
 
-# The relay in front of the live server of each open page's browser context.
-RELAYS: dict[object, Relay] = {}
-
-
 @pytest.fixture
 def page(browser, browser_context_args, live_server):
-    relay = Relay(live_server.url)
-    context = browser.new_context(base_url=relay.url, **browser_context_args)
-    RELAYS[context] = relay
+    context = browser.new_context(base_url=live_server.url, **browser_context_args)
     context.route(
         "**/*tile.openstreetmap.org/**",
         lambda route: route.fulfill(status=200, content_type="image/png", body=STUB_TILE),
@@ -83,8 +75,6 @@ def page(browser, browser_context_args, live_server):
     )
     yield page
     context.close()
-    del RELAYS[context]
-    relay.close()
     assert errors == [], f"JavaScript errors or CSP violations: {errors}"
 
 
@@ -95,18 +85,15 @@ def _drop(route) -> None:
 def cut_connection(context) -> None:
     """Take the browser off the network the way a tablet loses it.
 
-    ``set_offline`` flips ``navigator.onLine`` and aborting every route fails the page's own
-    requests at once, but neither reaches every request (tests/e2e/relay.py): the relay in
-    front of the server is cut too, so nothing arrives whatever the page believes.
+    ``set_offline`` alone flips ``navigator.onLine``, but a document that is just reloading
+    can start with the flag still true and send before the emulation reaches it; aborting
+    every request as well makes the cut real whatever the page believes.
     """
-    RELAYS[context].disconnect()
     context.route("**/*", _drop)
     context.set_offline(True)
 
 
 def restore_connection(context) -> None:
-    # The relay first: coming back online makes the pages send at once.
-    RELAYS[context].reconnect()
     context.unroute("**/*", _drop)
     context.set_offline(False)
 
