@@ -30,6 +30,7 @@ Not a test: timings depend on the machine (the load average is printed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -113,6 +115,21 @@ def gunicorn_start(env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log_name: str) -> Iterator[None]:
+    """The platform served with ``env`` (``server_env``), from when it answers until the
+    block ends; gunicorn's log in the temporary folder under ``log_name``."""
+    port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
+    with (Path(tempfile.gettempdir()) / log_name).open("w") as log:
+        server = gunicorn_start(env, log)
+        try:
+            _wait(port)
+            yield
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -284,10 +301,10 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
-def _wait() -> None:
+def _wait(port: int = PORT) -> None:
     for _ in range(300):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", TRIVIAL)
             conn.getresponse().read()
             return
@@ -305,14 +322,11 @@ def measure(size: str, args: argparse.Namespace) -> dict[str, dict]:
     found = _targets(database)
     targets = [t for t in found["targets"] if args.only in t["name"] or t["name"] == "trivial"]
     sessions = found["sessions"]
-    log = (Path(tempfile.gettempdir()) / f"bench-lima-gunicorn-{size}.log").open("w")
-    server = gunicorn_start(server_env(database), log)
     results: dict[str, dict] = {
         t["name"]: {"queries": t["queries"], "rates": [], "ratios": [], "latencies": []}
         for t in targets
     }
-    try:
-        _wait()
+    with serving(server_env(database), f"bench-lima-gunicorn-{size}.log"):
         for t in targets:  # warm every worker's caches and connections
             _closed_loop(t["path"], sessions.get(t["role"], ""), 4, 0.3)
         for _round in range(args.rounds):
@@ -335,10 +349,6 @@ def measure(size: str, args: argparse.Namespace) -> dict[str, dict]:
             results["trivial"]["rates"].extend(trivial_rates)
             results["trivial"]["ratios"].extend([1.0] * len(trivial_rates))
             print(f"  {size}: round {_round + 1}/{args.rounds} done", flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
     for t in targets:
         results[t["name"]]["path"] = t["path"]
     return results

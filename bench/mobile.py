@@ -36,7 +36,6 @@ lengthens the figures (the load average and Lighthouse's benchmark index are pri
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import importlib
 import json
@@ -46,9 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -92,19 +89,6 @@ def _settings(env: dict[str, str]) -> dict[str, str]:
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-@contextlib.contextmanager
-def _serving(lima: ModuleType, env: dict[str, str]) -> Iterator[None]:
-    """The platform served as lima.py serves it, from when it answers until the block ends."""
-    with (Path(tempfile.gettempdir()) / "bench-mobile-gunicorn.log").open("w") as log:
-        server = lima.gunicorn_start(env, log)
-        try:
-            lima._wait()
-            yield
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
 
 
 def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -360,7 +344,7 @@ def main() -> None:
         cache.flushdb()
         load_before = os.getloadavg()
         print(f"load average before: {load_before}", flush=True)
-        with _serving(lima, env):
+        with lima.serving(env, "bench-mobile-gunicorn.log"):
             results = {
                 name: measure(
                     name, by_name[name], found["sessions"], settings, blocked, args.runs, args.port

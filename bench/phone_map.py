@@ -40,10 +40,8 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -237,43 +235,13 @@ def measure_once(
 def serve_lima(port: int, redis_url: str) -> Iterator[str]:
     """gunicorn on ``bench_lima``, as bench/lima.py serves it; yields the map page's URL."""
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
-    import http.client
-
     import lima
 
     if not lima._exists(lima.SIZES["lima"]):
         raise SystemExit("no bench_lima database: build it with bench/lima.py first")
-    env = {**lima._env(lima.SIZES["lima"]), "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    env["REDIS_URL"] = redis_url
-    log = (Path(tempfile.gettempdir()) / "bench-phone-map-gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "santaanita.wsgi:application",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", lima.TRIVIAL)
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
+    env = lima.server_env(lima.SIZES["lima"], redis_url=redis_url, port=port)
+    with lima.serving(env, "bench-phone-map-gunicorn.log"):
         yield f"http://127.0.0.1:{port}/mapa/"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 def _kb(n: float) -> str:
